@@ -1,0 +1,30 @@
+export type {
+  Bus,
+  BusHandler,
+  BusMessage,
+  Headers,
+  PublishOptions,
+  RequestOptions,
+  SubscribeOptions,
+  Subscription,
+} from './bus.js';
+export { MemoryBus } from './memory-bus.js';
+export {
+  BusClosedError,
+  BusError,
+  NoRespondersError,
+  RemoteHandlerError,
+  RequestTimeoutError,
+} from './errors.js';
+export { Subjects, stationFromToken, stationOfSubject, stationToken, subjectMatches } from './subjects.js';
+export type {
+  CallOutcome,
+  ConnectionEvent,
+  EvictRequest,
+  InboundCall,
+  OutboundCall,
+  OutboundOutcome,
+  SecurityProfile,
+} from './station-messages.js';
+export type { CommandOutcome, StationCommand } from './station-commands.js';
+export { StationApi, type CallOptions, type CsmsAction, type TypedOutcome } from './station-api.js';

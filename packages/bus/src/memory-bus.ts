@@ -1,0 +1,162 @@
+import type {
+  Bus,
+  BusHandler,
+  BusMessage,
+  PublishOptions,
+  RequestOptions,
+  SubscribeOptions,
+  Subscription,
+} from './bus.js';
+import { BusClosedError, NoRespondersError, RemoteHandlerError, RequestTimeoutError } from './errors.js';
+import { subjectMatches } from './subjects.js';
+
+interface Entry {
+  readonly id: number;
+  readonly pattern: string;
+  readonly queue: string | undefined;
+  readonly handler: BusHandler<unknown, unknown>;
+  readonly literal: boolean;
+}
+
+/**
+ * In-process {@link Bus} with NATS semantics: wildcard subjects, queue groups (one member per group
+ * gets each message, round-robin), request/reply with immediate no-responders and timeouts. Handlers
+ * run asynchronously (never inside the publisher's call stack), as they would over a network.
+ */
+export class MemoryBus implements Bus {
+  readonly #literal = new Map<string, Entry[]>();
+  readonly #wildcard: Entry[] = [];
+  readonly #roundRobin = new Map<string, number>();
+  #nextId = 1;
+  #closed = false;
+  /** Called with errors thrown by handlers of plain publications (nobody else would see them). */
+  onHandlerError: (error: unknown, subject: string) => void = () => {};
+
+  publish(subject: string, data: unknown, options?: PublishOptions): Promise<void> {
+    if (this.#closed) return Promise.reject(new BusClosedError());
+    const message: BusMessage = { subject, data, headers: options?.headers ?? {}, expectsReply: false };
+    for (const entry of this.#select(subject)) {
+      queueMicrotask(() => {
+        Promise.resolve()
+          .then(() => entry.handler(message))
+          .catch((error: unknown) => this.onHandlerError(error, subject));
+      });
+    }
+    return Promise.resolve();
+  }
+
+  request<R>(subject: string, data: unknown, options: RequestOptions): Promise<R> {
+    if (this.#closed) return Promise.reject(new BusClosedError());
+    const [entry] = this.#select(subject, true);
+    if (entry === undefined) return Promise.reject(new NoRespondersError(subject));
+    const message: BusMessage = { subject, data, headers: options.headers ?? {}, expectsReply: true };
+    return new Promise<R>((resolve, reject) => {
+      const timer = setTimeout(
+        () => reject(new RequestTimeoutError(subject, options.timeoutMs)),
+        options.timeoutMs,
+      );
+      queueMicrotask(() => {
+        Promise.resolve()
+          .then(() => entry.handler(message))
+          .then(
+            (reply) => {
+              clearTimeout(timer);
+              resolve(reply as R);
+            },
+            (error: unknown) => {
+              clearTimeout(timer);
+              reject(new RemoteHandlerError(subject, error instanceof Error ? error.message : String(error)));
+            },
+          );
+      });
+    });
+  }
+
+  subscribe<T = unknown, R = unknown>(
+    subject: string,
+    handler: BusHandler<T, R>,
+    options?: SubscribeOptions,
+  ): Promise<Subscription> {
+    if (this.#closed) return Promise.reject(new BusClosedError());
+    const literal = !subject.split('.').some((t) => t === '*' || t === '>');
+    const entry: Entry = {
+      id: this.#nextId++,
+      pattern: subject,
+      queue: options?.queue,
+      handler: handler as BusHandler<unknown, unknown>,
+      literal,
+    };
+    if (literal) {
+      const list = this.#literal.get(subject);
+      if (list) list.push(entry);
+      else this.#literal.set(subject, [entry]);
+    } else {
+      this.#wildcard.push(entry);
+    }
+    return Promise.resolve({
+      subject,
+      unsubscribe: () => {
+        this.#remove(entry);
+        return Promise.resolve();
+      },
+    });
+  }
+
+  close(): Promise<void> {
+    this.#closed = true;
+    this.#literal.clear();
+    this.#wildcard.length = 0;
+    return Promise.resolve();
+  }
+
+  /** Number of live subscriptions (for tests and metrics). */
+  get subscriptionCount(): number {
+    let n = this.#wildcard.length;
+    for (const list of this.#literal.values()) n += list.length;
+    return n;
+  }
+
+  #remove(entry: Entry): void {
+    if (entry.literal) {
+      const list = this.#literal.get(entry.pattern);
+      if (!list) return;
+      const i = list.indexOf(entry);
+      if (i >= 0) list.splice(i, 1);
+      if (list.length === 0) this.#literal.delete(entry.pattern);
+    } else {
+      const i = this.#wildcard.indexOf(entry);
+      if (i >= 0) this.#wildcard.splice(i, 1);
+    }
+  }
+
+  /**
+   * The subscriptions a message on `subject` reaches: every plain subscriber, plus one member of each
+   * queue group. With `one`, a request goes to exactly one of those (NATS picks one replier).
+   */
+  #select(subject: string, one = false): Entry[] {
+    const candidates = [
+      ...(this.#literal.get(subject) ?? []),
+      ...this.#wildcard.filter((e) => subjectMatches(e.pattern, subject)),
+    ];
+    const plain: Entry[] = [];
+    const groups = new Map<string, Entry[]>();
+    for (const e of candidates) {
+      if (e.queue === undefined) plain.push(e);
+      else {
+        const key = `${e.pattern}\u0000${e.queue}`;
+        const g = groups.get(key);
+        if (g) g.push(e);
+        else groups.set(key, [e]);
+      }
+    }
+    const selected = plain;
+    for (const [key, members] of groups) {
+      const n = this.#roundRobin.get(key) ?? 0;
+      this.#roundRobin.set(key, n + 1);
+      const member = members[n % members.length];
+      if (member) selected.push(member);
+    }
+    if (one) return selected.length > 0 ? [selected[selected.length - 1] as Entry] : [];
+    return selected;
+  }
+}

@@ -1,0 +1,71 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError } from './config-error.js';
+import { loadConfig } from './csms-config.js';
+import { parseSeed } from './seed-file.js';
+
+describe('loadConfig', () => {
+  it('has embedded defaults', () => {
+    const c = loadConfig({});
+    expect(c.edge).toMatchObject({ host: '0.0.0.0', port: 9000, autoRegister: true, maxPayloadBytes: 65536 });
+    expect(c.database).toEqual({ kind: 'pglite', dataDir: './data' });
+    expect(c.boot).toEqual({ defaultPolicy: 'Accepted', heartbeatIntervalSec: 300, retryIntervalSec: 60 });
+  });
+
+  it('reads overrides', () => {
+    const c = loadConfig({
+      CSMS_PORT: '9100',
+      CSMS_AUTO_REGISTER: 'false',
+      CSMS_DATABASE_URL: 'postgres://x@127.0.0.1/db',
+      CSMS_BOOT_DEFAULT: 'Pending',
+      CSMS_DATA_TRANSFER_VENDORS: 'com.acme, org.example',
+    });
+    expect(c.edge.port).toBe(9100);
+    expect(c.edge.autoRegister).toBe(false);
+    expect(c.database).toEqual({ kind: 'postgres', url: 'postgres://x@127.0.0.1/db' });
+    expect(c.boot.defaultPolicy).toBe('Pending');
+    expect(c.dataTransferVendors).toEqual(['com.acme', 'org.example']);
+  });
+
+  it('reports every invalid value at once', () => {
+    let error: unknown;
+    try {
+      loadConfig({
+        CSMS_PORT: 'eighty',
+        CSMS_AUTO_REGISTER: 'maybe',
+        CSMS_TLS_CERT_FILE: 'a.pem',
+        CSMS_DATABASE_URL: 'mysql://x',
+      });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    const problems = (error as ConfigError).problems;
+    expect(problems).toHaveLength(4);
+    expect(problems[0]).toContain('CSMS_TLS_CERT_FILE and CSMS_TLS_KEY_FILE must be set together');
+    expect(problems.join('\n')).toMatch(/CSMS_PORT="eighty": expected an integer from 0 to 65535/);
+  });
+});
+
+describe('parseSeed', () => {
+  it('accepts YAML and JSON', () => {
+    const yaml = parseSeed(
+      'stations:\n  - id: CP001\n    password: "0123456789abcdef"\n    bootPolicy: Pending\nidTokens:\n  - idToken: TAG1\n    expiresAt: "2030-01-01T00:00:00Z"\n',
+    );
+    expect(yaml.stations[0]).toEqual({ id: 'CP001', password: '0123456789abcdef', bootPolicy: 'Pending' });
+    expect(yaml.idTokens[0]?.idToken).toBe('TAG1');
+    expect(parseSeed('{"idTokens":[{"idToken":"A","status":"Blocked"}]}').idTokens).toHaveLength(1);
+    expect(parseSeed('')).toEqual({ stations: [], idTokens: [] });
+  });
+
+  it('explains what is wrong', () => {
+    expect(() => parseSeed('stations: [{ id: "a:b" }]')).toThrow(/\/stations\/0\/id must match pattern/);
+    expect(() => parseSeed('stations: [{ id: CP1 }]')).toThrow(/security profile 1 and needs a password/);
+    expect(() =>
+      parseSeed('stations: [{ id: CP1, securityProfile: 0 }, { id: CP1, securityProfile: 0 }]'),
+    ).toThrow(/declared twice/);
+    expect(() => parseSeed('idTokens: [{ idToken: T, expiresAt: tomorrow }]')).toThrow(
+      /must match format "date-time"/,
+    );
+    expect(() => parseSeed('{ nope')).toThrow(ConfigError);
+  });
+});

@@ -1,0 +1,94 @@
+import { ConfigError } from './config-error.js';
+import { EnvReader } from './env.js';
+
+export type BootPolicy = 'Accepted' | 'Pending' | 'Rejected';
+export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+
+/** Everything the CSMS reads from its environment. Documented in docs/configuration.md. */
+export interface CsmsConfig {
+  readonly edge: {
+    readonly host: string;
+    readonly port: number;
+    readonly tls?: { readonly certFile: string; readonly keyFile: string; readonly caFile?: string };
+    readonly maxPayloadBytes: number;
+    readonly pingIntervalSec: number;
+    readonly maxConnections?: number;
+    readonly autoRegister: boolean;
+    readonly shutdownGraceMs: number;
+  };
+  readonly database:
+    | { readonly kind: 'postgres'; readonly url: string }
+    | { readonly kind: 'pglite'; readonly dataDir: string };
+  readonly seedFile?: string;
+  readonly boot: {
+    readonly defaultPolicy: BootPolicy;
+    readonly heartbeatIntervalSec: number;
+    readonly retryIntervalSec: number;
+  };
+  readonly maxConnectorId: number;
+  readonly commandTimeoutMs: number;
+  readonly dataTransferVendors: readonly string[];
+  readonly log: { readonly level: LogLevel };
+}
+
+/**
+ * Reads the configuration from environment variables; throws {@link ConfigError} listing every
+ * invalid value.
+ */
+export function loadConfig(env: Readonly<Record<string, string | undefined>> = process.env): CsmsConfig {
+  const r = new EnvReader(env);
+  const certFile = r.string('CSMS_TLS_CERT_FILE');
+  const keyFile = r.string('CSMS_TLS_KEY_FILE');
+  const caFile = r.string('CSMS_TLS_CA_FILE');
+  if ((certFile === undefined) !== (keyFile === undefined)) {
+    r.problems.push('CSMS_TLS_CERT_FILE and CSMS_TLS_KEY_FILE must be set together');
+  }
+  if (caFile && !certFile)
+    r.problems.push('CSMS_TLS_CA_FILE needs CSMS_TLS_CERT_FILE and CSMS_TLS_KEY_FILE (TLS)');
+  const maxConnections = r.int('CSMS_MAX_CONNECTIONS', 0, { min: 0, max: 10_000_000 });
+  const databaseUrl = r.string('CSMS_DATABASE_URL');
+  if (databaseUrl !== undefined && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
+    r.problems.push('CSMS_DATABASE_URL: expected a postgres:// or postgresql:// URL');
+  }
+  const config: CsmsConfig = {
+    edge: {
+      host: r.string('CSMS_HOST', '0.0.0.0'),
+      port: r.int('CSMS_PORT', 9000, { min: 0, max: 65535 }),
+      ...(certFile && keyFile ? { tls: { certFile, keyFile, ...(caFile ? { caFile } : {}) } } : {}),
+      maxPayloadBytes: r.int('CSMS_MAX_PAYLOAD_BYTES', 65_536, { min: 1024, max: 16 * 1024 * 1024 }),
+      pingIntervalSec: r.int('CSMS_PING_INTERVAL', 30, { min: 0, max: 3600 }),
+      ...(maxConnections > 0 ? { maxConnections } : {}),
+      autoRegister: r.bool('CSMS_AUTO_REGISTER', true),
+      shutdownGraceMs: r.int('CSMS_SHUTDOWN_GRACE_MS', 10_000, { min: 0, max: 600_000 }),
+    },
+    database: databaseUrl
+      ? { kind: 'postgres', url: databaseUrl }
+      : { kind: 'pglite', dataDir: r.string('CSMS_DATA_DIR', './data') },
+    ...(r.string('CSMS_SEED_FILE') ? { seedFile: r.string('CSMS_SEED_FILE') } : {}),
+    boot: {
+      defaultPolicy: r.oneOf<BootPolicy>('CSMS_BOOT_DEFAULT', 'Accepted', [
+        'Accepted',
+        'Pending',
+        'Rejected',
+      ]),
+      heartbeatIntervalSec: r.int('CSMS_HEARTBEAT_INTERVAL', 300, { min: 1, max: 86_400 }),
+      retryIntervalSec: r.int('CSMS_BOOT_RETRY_INTERVAL', 60, { min: 0, max: 86_400 }),
+    },
+    maxConnectorId: r.int('CSMS_MAX_CONNECTOR_ID', 128, { min: 1, max: 100_000 }),
+    commandTimeoutMs: r.int('CSMS_COMMAND_TIMEOUT_MS', 30_000, { min: 100, max: 600_000 }),
+    dataTransferVendors: r.list('CSMS_DATA_TRANSFER_VENDORS'),
+    log: {
+      level: r.oneOf<LogLevel>('CSMS_LOG_LEVEL', 'info', [
+        'fatal',
+        'error',
+        'warn',
+        'info',
+        'debug',
+        'trace',
+        'silent',
+      ]),
+    },
+  };
+  if (r.problems.length > 0) throw new ConfigError(r.problems);
+  return config;
+}

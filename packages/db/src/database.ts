@@ -1,0 +1,73 @@
+import { mkdirSync } from 'node:fs';
+import { Kysely, Migrator, PostgresDialect, sql, type MigrationResultSet } from 'kysely';
+import pg from 'pg';
+import type { Database } from './schema.js';
+import { migrations } from './migrations/index.js';
+
+/**
+ * Where the CSMS keeps its data: a PostgreSQL server (`postgres`), or PGlite, PostgreSQL compiled to
+ * WebAssembly, in a local folder (`pglite`, the embedded default; one process only).
+ */
+export type DatabaseConfig =
+  | { readonly kind: 'postgres'; readonly url: string; readonly poolSize?: number }
+  | { readonly kind: 'pglite'; readonly dataDir: string }
+  | { readonly kind: 'pglite-memory' };
+
+export interface DatabaseHandle {
+  readonly db: Kysely<Database>;
+  readonly kind: DatabaseConfig['kind'];
+  close(): Promise<void>;
+}
+
+// pg returns int8/bigint columns as strings by default; keep it (ids may exceed 2^53 in theory), but
+// parse numeric aggregates where we need them at the call site.
+
+/** Opens the database (without migrating: call {@link migrateToLatest}). */
+export async function openDatabase(config: DatabaseConfig): Promise<DatabaseHandle> {
+  if (config.kind === 'postgres') {
+    const pool = new pg.Pool({ connectionString: config.url, max: config.poolSize ?? 10 });
+    // An idle client's error (server restart) must not crash the process; the pool replaces it.
+    pool.on('error', () => {});
+    const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+    await sql`select 1`.execute(db);
+    return { db, kind: 'postgres', close: () => db.destroy() };
+  }
+  const { PGlite } = await import('@electric-sql/pglite');
+  const { PGliteDialect } = await import('kysely-pglite-dialect');
+  let pglite: InstanceType<typeof PGlite>;
+  if (config.kind === 'pglite') {
+    mkdirSync(config.dataDir, { recursive: true });
+    pglite = await PGlite.create(config.dataDir);
+  } else {
+    pglite = await PGlite.create();
+  }
+  const db = new Kysely<Database>({ dialect: new PGliteDialect(pglite) });
+  return {
+    db,
+    kind: config.kind,
+    close: async () => {
+      await db.destroy();
+      if (!pglite.closed) await pglite.close();
+    },
+  };
+}
+
+export class MigrationError extends Error {
+  override name = 'MigrationError';
+}
+
+/** Brings the schema to the latest migration; a no-op when it is already there. */
+export async function migrateToLatest(db: Kysely<Database>): Promise<MigrationResultSet> {
+  const migrator = new Migrator({
+    db,
+    provider: { getMigrations: () => Promise.resolve({ ...migrations }) },
+    migrationTableName: 'csms_migration',
+    migrationLockTableName: 'csms_migration_lock',
+  });
+  const result = await migrator.migrateToLatest();
+  if (result.error) {
+    const failed = result.results?.find((r) => r.status === 'Error')?.migrationName ?? 'unknown';
+    throw new MigrationError(`migration ${failed} failed`, { cause: result.error });
+  }
+  return result;
+}

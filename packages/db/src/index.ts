@@ -1,0 +1,23 @@
+export type * from './schema.js';
+export {
+  MigrationError,
+  migrateToLatest,
+  openDatabase,
+  type DatabaseConfig,
+  type DatabaseHandle,
+} from './database.js';
+export { hashPassword, verifyPassword } from './password.js';
+export {
+  autoRegisterStation,
+  checkStationPassword,
+  findStation,
+  recordBoot,
+  recordHeartbeat,
+  setBootPolicy,
+  upsertStation,
+  type BootInfo,
+  type CredentialCheck,
+  type StationRegistration,
+} from './stations.js';
+export { deleteIdToken, findIdToken, upsertIdToken, type IdTokenRecord } from './id-tokens.js';
+export { sql, type Kysely, type Transaction } from 'kysely';

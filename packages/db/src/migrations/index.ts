@@ -1,0 +1,11 @@
+import type { Migration } from 'kysely';
+import * as createCoreTables from './2026_11_21_00_00_00_create_core_tables.js';
+
+/**
+ * Every migration, by name. Listed statically (not read from a folder at run time) so that the same
+ * list runs from src/ under tests and from dist/ in production, and bundles cleanly into the image.
+ * Names sort in the order they must run.
+ */
+export const migrations: Readonly<Record<string, Migration>> = Object.freeze({
+  '2026_11_21_00_00_00_create_core_tables': createCoreTables,
+});

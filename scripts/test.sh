@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# The project's whole test suite, runnable on a fresh machine that has only Node.js:
+# installs dependencies, makes sure PostgreSQL server binaries exist (the tests start their own private
+# server from them), then runs lint, type checks, the generated-code drift check, the build and all tests.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+step() { printf '\n== %s\n' "$*"; }
+
+if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  step "npm ci"
+  npm ci --no-audit --no-fund
+fi
+
+if [ -z "${CSMS_TEST_PG_URL:-}" ] && ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
+  step "installing PostgreSQL server binaries (Debian package postgresql)"
+  if [ "$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq postgresql >/dev/null
+fi
+
+step "lint + format"
+npm run lint --silent
+step "typecheck"
+npm run typecheck --silent
+step "generated code is up to date"
+npm run check:generated --silent
+step "build"
+npm run build --silent
+step "tests"
+npx vitest run "$@"
