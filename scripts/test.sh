@@ -23,8 +23,9 @@ step "lint + format"
 npm run lint --silent
 step "typecheck"
 npm run typecheck --silent
-step "generated code is up to date"
+step "generated code and conformance table are up to date"
 npm run check:generated --silent
+npm run check:conformance --silent
 step "build"
 npm run build --silent
 step "tests"

@@ -16,6 +16,8 @@ export interface CsmsConfig {
     readonly autoRegister: boolean;
     readonly shutdownGraceMs: number;
   };
+  /** The local admin HTTP endpoint (health, CSMS-initiated commands); port 0 disables it. */
+  readonly admin: { readonly host: string; readonly port: number; readonly token?: string };
   readonly database:
     | { readonly kind: 'postgres'; readonly url: string }
     | { readonly kind: 'pglite'; readonly dataDir: string };
@@ -60,6 +62,11 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
       ...(maxConnections > 0 ? { maxConnections } : {}),
       autoRegister: r.bool('CSMS_AUTO_REGISTER', true),
       shutdownGraceMs: r.int('CSMS_SHUTDOWN_GRACE_MS', 10_000, { min: 0, max: 600_000 }),
+    },
+    admin: {
+      host: r.string('CSMS_ADMIN_HOST', '127.0.0.1'),
+      port: r.int('CSMS_ADMIN_PORT', 9080, { min: 0, max: 65535 }),
+      ...(r.string('CSMS_ADMIN_TOKEN') ? { token: r.string('CSMS_ADMIN_TOKEN') } : {}),
     },
     database: databaseUrl
       ? { kind: 'postgres', url: databaseUrl }

@@ -87,3 +87,40 @@ describe.each([['postgres'], ['pglite-memory']] as const)('database on %s', (kin
     expect(t?.expires_at?.toISOString()).toBe(expires.toISOString());
   });
 });
+
+describe('bigint columns', () => {
+  it('come back as strings on PGlite, as on pg', async () => {
+    const handle = await openDatabase({ kind: 'pglite-memory' });
+    try {
+      await migrateToLatest(handle.db);
+      await upsertStation(handle.db, { id: 'S', securityProfile: 0 });
+      const row = await handle.db
+        .insertInto('transactions')
+        .values({
+          station_id: 'S',
+          ocpp_version: 'ocpp2.0.1',
+          transaction_id: 't1',
+          evse_id: null,
+          connector_id: null,
+          id_token: null,
+          id_token_type: null,
+          state: 'active',
+          started_at: null,
+          ended_at: null,
+          meter_start: null,
+          meter_stop: null,
+          stop_reason: null,
+          charging_state: null,
+          last_seq_no: null,
+          remote_start_id: null,
+          reservation_id: null,
+          start_key: null,
+        })
+        .returning('id')
+        .executeTakeFirstOrThrow();
+      expect(typeof row.id).toBe('string');
+    } finally {
+      await handle.close();
+    }
+  });
+});

@@ -19,8 +19,7 @@ export interface DatabaseHandle {
   close(): Promise<void>;
 }
 
-// pg returns int8/bigint columns as strings by default; keep it (ids may exceed 2^53 in theory), but
-// parse numeric aggregates where we need them at the call site.
+// pg returns int8/bigint columns as strings (ids may exceed 2^53); PGlite is set up to do the same.
 
 /** Opens the database (without migrating: call {@link migrateToLatest}). */
 export async function openDatabase(config: DatabaseConfig): Promise<DatabaseHandle> {
@@ -35,11 +34,13 @@ export async function openDatabase(config: DatabaseConfig): Promise<DatabaseHand
   const { PGlite } = await import('@electric-sql/pglite');
   const { PGliteDialect } = await import('kysely-pglite-dialect');
   let pglite: InstanceType<typeof PGlite>;
+  // int8 (OID 20) as text, like pg does, so bigint ids have one type on both drivers.
+  const options = { parsers: { 20: (value: string) => value } };
   if (config.kind === 'pglite') {
     mkdirSync(config.dataDir, { recursive: true });
-    pglite = await PGlite.create(config.dataDir);
+    pglite = await PGlite.create(config.dataDir, options);
   } else {
-    pglite = await PGlite.create();
+    pglite = await PGlite.create(options);
   }
   const db = new Kysely<Database>({ dialect: new PGliteDialect(pglite) });
   return {

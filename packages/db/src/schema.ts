@@ -160,6 +160,8 @@ export interface StationNotificationsTable {
   station_id: string;
   action: string;
   payload: Json;
+  /** Hash of (action, message id, payload): a retried CALL is stored once. */
+  dedupe_key: string;
   received_at: CreatedAt;
 }
 

@@ -150,7 +150,9 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('station_id', 'text', (c) => c.notNull().references('stations.id').onDelete('cascade'))
     .addColumn('action', 'text', (c) => c.notNull())
     .addColumn('payload', 'jsonb', (c) => c.notNull())
+    .addColumn('dedupe_key', 'text', (c) => c.notNull())
     .addColumn('received_at', 'timestamptz', (c) => c.notNull().defaultTo(now))
+    .addUniqueConstraint('station_notifications_dedupe_uq', ['station_id', 'dedupe_key'])
     .execute();
   await db.schema
     .createIndex('station_notifications_idx')

@@ -1,0 +1,3 @@
+export { startEmbeddedCsms, type EmbeddedCsms, type EmbeddedOptions } from './embedded.js';
+export { DbCredentialStore } from './db-credential-store.js';
+export { applySeed } from './seed.js';

@@ -1,0 +1,251 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { RPCClient } from 'ocpp-rpc';
+import { WebSocket } from 'ws';
+import type { ClientOptions } from 'ws';
+import {
+  MemoryCredentialStore,
+  RawStation,
+  basicAuth,
+  startEdge,
+  startWorker,
+  waitFor,
+} from './test-support/edge-harness.js';
+import type { EdgeHarness } from './test-support/edge-harness.js';
+
+type RpcOptions = ConstructorParameters<typeof RPCClient>[0];
+
+interface Pki {
+  ca: string;
+  serverKey: string;
+  serverCert: string;
+  /** Client certificates signed by the CA, by CN. */
+  clients: Record<string, { key: string; cert: string }>;
+  /** A self-signed certificate for CN=CP3 (not from the CA). */
+  rogue: { key: string; cert: string };
+}
+
+/** A throw-away CA, a server certificate for 127.0.0.1 and client certificates, made with openssl. */
+function makePki(dir: string): Pki {
+  const openssl = (...args: string[]): void => {
+    execFileSync('openssl', args, { cwd: dir, stdio: 'pipe' });
+  };
+  const ec = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes'];
+  openssl(
+    'req',
+    '-x509',
+    ...ec,
+    '-keyout',
+    'ca.key',
+    '-out',
+    'ca.crt',
+    '-days',
+    '1',
+    '-subj',
+    '/O=Test CSO/CN=Test CA',
+    '-addext',
+    'basicConstraints=critical,CA:TRUE',
+    '-addext',
+    'keyUsage=critical,keyCertSign,cRLSign',
+  );
+  const leaf = (name: string, subject: string, ext: string): { key: string; cert: string } => {
+    writeFileSync(join(dir, `${name}.ext`), ext);
+    openssl('req', ...ec, '-keyout', `${name}.key`, '-out', `${name}.csr`, '-subj', subject);
+    openssl(
+      'x509',
+      '-req',
+      '-in',
+      `${name}.csr`,
+      '-CA',
+      'ca.crt',
+      '-CAkey',
+      'ca.key',
+      '-CAcreateserial',
+      '-out',
+      `${name}.crt`,
+      '-days',
+      '1',
+      '-extfile',
+      `${name}.ext`,
+    );
+    return {
+      key: readFileSync(join(dir, `${name}.key`), 'utf8'),
+      cert: readFileSync(join(dir, `${name}.crt`), 'utf8'),
+    };
+  };
+  const server = leaf(
+    'server',
+    '/O=Test CSO/CN=localhost',
+    'basicConstraints=CA:FALSE\nsubjectAltName=IP:127.0.0.1,DNS:localhost\n',
+  );
+  const clientExt = 'basicConstraints=CA:FALSE\nkeyUsage=digitalSignature\n';
+  const clients = {
+    CP3: leaf('cp3', '/O=Test CSO/CN=CP3', clientExt),
+    OTHER: leaf('other', '/O=Test CSO/CN=OTHER', clientExt),
+    NEW3: leaf('new3', '/O=Test CSO/CN=NEW3', clientExt),
+  };
+  openssl(
+    'req',
+    '-x509',
+    ...ec,
+    '-keyout',
+    'rogue.key',
+    '-out',
+    'rogue.crt',
+    '-days',
+    '1',
+    '-subj',
+    '/O=Evil/CN=CP3',
+  );
+  return {
+    ca: readFileSync(join(dir, 'ca.crt'), 'utf8'),
+    serverKey: server.key,
+    serverCert: server.cert,
+    clients,
+    rogue: {
+      key: readFileSync(join(dir, 'rogue.key'), 'utf8'),
+      cert: readFileSync(join(dir, 'rogue.crt'), 'utf8'),
+    },
+  };
+}
+
+/** Status of a wss upgrade attempt: 101 or the refusal status. */
+function upgradeStatus(url: string, options: ClientOptions): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const ws = new WebSocket(url, 'ocpp2.0.1', options);
+    ws.once('open', () => {
+      ws.close();
+      resolve(101);
+    });
+    ws.once('unexpected-response', (_req, res) => {
+      resolve(res.statusCode ?? 0);
+      ws.terminate();
+    });
+    ws.once('error', reject);
+  });
+}
+
+describe('TLS (security profiles 2 and 3)', () => {
+  let dir: string;
+  let pki: Pki;
+  let h: EdgeHarness;
+  let auto: EdgeHarness;
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'edge-tls-'));
+    pki = makePki(dir);
+    const tls = { key: pki.serverKey, cert: pki.serverCert, ca: pki.ca };
+    const store = new MemoryCredentialStore()
+      .add('CP2', 2, 'password-2-abcdefgh')
+      .add('CP3', 3)
+      .add('CP1', 1, 'password-1-abcdefgh')
+      .add('CP0', 0);
+    h = await startEdge({ tls, store });
+    await startWorker(h.bus);
+    auto = await startEdge({ tls, autoRegister: true, store: new MemoryCredentialStore() });
+  });
+  afterAll(async () => {
+    await h.stop();
+    await auto.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  const url = (id: string): string => `${h.url}/${id}`;
+
+  it('profile 2: accepts Basic credentials over wss (independent client)', async () => {
+    const client = new RPCClient({
+      endpoint: h.url,
+      identity: 'CP2',
+      password: 'password-2-abcdefgh',
+      protocols: ['ocpp2.0.1'],
+      strictMode: true,
+      reconnect: false,
+      wsOpts: { ca: pki.ca },
+    } as Partial<RpcOptions> as RpcOptions);
+    await client.connect();
+    await expect(client.call('Heartbeat', {})).resolves.toEqual({ currentTime: '2025-01-01T00:00:00.000Z' });
+    await waitFor(() => h.events.some((e) => e.stationId === 'CP2' && e.type === 'connected'));
+    expect(h.events.find((e) => e.stationId === 'CP2')).toMatchObject({ securityProfile: 2 });
+    await client.close();
+  });
+
+  it('profile 2: refuses a wrong or missing password with 401', async () => {
+    await expect(
+      upgradeStatus(url('CP2'), { ca: pki.ca, headers: { Authorization: basicAuth('CP2', 'nope') } }),
+    ).resolves.toBe(401);
+    await expect(upgradeStatus(url('CP2'), { ca: pki.ca })).resolves.toBe(401);
+  });
+
+  it('profile 1 over TLS is accepted at profile 1', async () => {
+    const station = await RawStation.connect(url('CP1'), 'ocpp2.0.1', {
+      ca: pki.ca,
+      headers: { Authorization: basicAuth('CP1', 'password-1-abcdefgh') },
+    });
+    await waitFor(() => h.events.some((e) => e.stationId === 'CP1'));
+    expect(h.events.find((e) => e.stationId === 'CP1')).toMatchObject({ securityProfile: 1 });
+    station.close();
+  });
+
+  it('profile 3: accepts a CA-signed client certificate whose CN is the identity', async () => {
+    const client = new RPCClient({
+      endpoint: h.url,
+      identity: 'CP3',
+      protocols: ['ocpp1.6'],
+      strictMode: true,
+      reconnect: false,
+      wsOpts: { ca: pki.ca, key: pki.clients.CP3?.key, cert: pki.clients.CP3?.cert },
+    } as Partial<RpcOptions> as RpcOptions);
+    await client.connect();
+    await expect(
+      client.call('BootNotification', { chargePointVendor: 'V', chargePointModel: 'M' }),
+    ).resolves.toMatchObject({ status: 'Accepted' });
+    await waitFor(() => h.events.some((e) => e.stationId === 'CP3'));
+    expect(h.events.find((e) => e.stationId === 'CP3')).toMatchObject({ securityProfile: 3 });
+    await client.close();
+  });
+
+  it('profile 3: refuses a certificate for another CN, no certificate, and an untrusted certificate with 401', async () => {
+    const other = pki.clients.OTHER!;
+    await expect(upgradeStatus(url('CP3'), { ca: pki.ca, key: other.key, cert: other.cert })).resolves.toBe(
+      401,
+    );
+    await expect(upgradeStatus(url('CP3'), { ca: pki.ca })).resolves.toBe(401);
+    await expect(
+      upgradeStatus(url('CP3'), { ca: pki.ca, key: pki.rogue.key, cert: pki.rogue.cert }),
+    ).resolves.toBe(401);
+  });
+
+  it('profile 3: Basic credentials are no substitute for the certificate', async () => {
+    await expect(
+      upgradeStatus(url('CP3'), { ca: pki.ca, headers: { Authorization: basicAuth('CP3', 'x') } }),
+    ).resolves.toBe(401);
+  });
+
+  it('a certificate for CP3 does not open another station', async () => {
+    const cp3 = pki.clients.CP3!;
+    // CP1 (profile 1) needs its password; CP2 (profile 2) too.
+    await expect(upgradeStatus(url('CP1'), { ca: pki.ca, key: cp3.key, cert: cp3.cert })).resolves.toBe(401);
+    await expect(upgradeStatus(url('CP2'), { ca: pki.ca, key: cp3.key, cert: cp3.cert })).resolves.toBe(401);
+    // Profile 0 stations accept anything, at profile 0.
+    await expect(upgradeStatus(url('CP0'), { ca: pki.ca, key: cp3.key, cert: cp3.cert })).resolves.toBe(101);
+  });
+
+  it('auto-registration records the profile the connection presented', async () => {
+    const new3 = pki.clients.NEW3!;
+    await expect(
+      upgradeStatus(`${auto.url}/NEW3`, { ca: pki.ca, key: new3.key, cert: new3.cert }),
+    ).resolves.toBe(101);
+    await expect(
+      upgradeStatus(`${auto.url}/NEW2`, { ca: pki.ca, headers: { Authorization: basicAuth('NEW2', 'pw') } }),
+    ).resolves.toBe(101);
+    await expect(upgradeStatus(`${auto.url}/NEW0`, { ca: pki.ca })).resolves.toBe(101);
+    expect(auto.store.registered).toEqual([
+      { stationId: 'NEW3', securityProfile: 3 },
+      { stationId: 'NEW2', securityProfile: 2 },
+      { stationId: 'NEW0', securityProfile: 0 },
+    ]);
+  });
+});

@@ -1,0 +1,170 @@
+import type { SecurityProfile } from '@csms/bus';
+import type { PresentedBasicCredentials } from './basic-credentials.js';
+import type { StationCredentialStore } from './station-credential-store.js';
+
+/** What a connection presented at the HTTP upgrade. */
+export interface PresentedCredentials {
+  /** The request arrived over TLS (wss). */
+  readonly tls: boolean;
+  /** The `Authorization` header. */
+  readonly basic: PresentedBasicCredentials;
+  /** The TLS client certificate, when the station sent one. */
+  readonly clientCertificate?: {
+    /** The certificate chains to the edge's configured CA (`TLSSocket.authorized`). */
+    readonly verified: boolean;
+    /** The subject CN (undefined when absent or ambiguous). */
+    readonly commonName: string | undefined;
+  };
+}
+
+/** HTTP refusal of an upgrade. `challenge` adds `WWW-Authenticate: Basic realm="OCPP"`. */
+export interface AdmissionRefusal {
+  readonly status: 401 | 403 | 404 | 503;
+  readonly reason: string;
+  readonly challenge: boolean;
+}
+
+/** The next step for an upgrade, decided by {@link decideAdmission} from what is known without I/O. */
+export type AdmissionDecision =
+  | { readonly action: 'accept'; readonly securityProfile: SecurityProfile }
+  /** Accept with `securityProfile` if and only if the store confirms `password`. */
+  | {
+      readonly action: 'check-password';
+      readonly securityProfile: SecurityProfile;
+      readonly password: string;
+    }
+  /** Unknown station, auto-registration on: register it with `securityProfile`, then accept. */
+  | { readonly action: 'register'; readonly securityProfile: SecurityProfile }
+  | ({ readonly action: 'reject' } & AdmissionRefusal);
+
+/** Input of {@link decideAdmission}. */
+export interface AdmissionInput {
+  readonly stationId: string;
+  readonly presented: PresentedCredentials;
+  /** The station's configured profile; undefined for an unknown station. */
+  readonly configured: SecurityProfile | undefined;
+  readonly autoRegister: boolean;
+}
+
+/**
+ * The security profile a connection actually presented: 3 for TLS with a verified client certificate whose CN is
+ * the identity, 2 for TLS with Basic credentials for the identity, 1 for such credentials without TLS, else 0.
+ */
+export function presentedProfile(stationId: string, presented: PresentedCredentials): SecurityProfile {
+  if (presented.tls && hasCertificateFor(stationId, presented)) return 3;
+  const basicForStation = presented.basic.kind === 'basic' && presented.basic.username === stationId;
+  if (basicForStation) return presented.tls ? 2 : 1;
+  return 0;
+}
+
+/**
+ * The admission policy (pure). A station is held to at least its configured profile and never accepted through
+ * a lower one (A00.FR.002: "If the Charging Station tries to connect with a different profile than the CSMS is
+ * using, the CSMS SHALL terminate the connection"; A00.FR.005: lowering the profile is not done via OCPP). A
+ * connection that presents more than required (e.g. a profile-1 station over TLS, as it migrates up by A05) is
+ * accepted at the configured profile.
+ *
+ * - unknown: 404 (OCPP-J 1.6 §3.2, OCPP-2.0.1 part 4 §3.2: "If the CSMS does not recognize the Charging Station
+ *   identifier in the URL path, it SHOULD send an HTTP response with status 404"), or, with `autoRegister`,
+ *   register with {@link presentedProfile} (refused with 401 if its Basic credentials name another station);
+ * - 0: accept;
+ * - 1: Basic credentials whose username equals the identity (A00.FR.204) and a correct password (A00.FR.207),
+ *   else 401 with a Basic challenge;
+ * - 2: TLS (A00.FR.312; else 403, credentials over plain ws cannot upgrade the connection), then as 1
+ *   (A00.FR.303, A00.FR.324);
+ * - 3: TLS (else 403) and a client certificate verified against the edge's CA (A00.FR.403) whose subject CN is the
+ *   identity (A00.FR.405), else 401.
+ */
+export function decideAdmission(input: AdmissionInput): AdmissionDecision {
+  const { stationId, presented, configured } = input;
+  const basic = presented.basic;
+  const basicForStation = basic.kind === 'basic' && basic.username === stationId ? basic : undefined;
+
+  if (configured === undefined) {
+    if (!input.autoRegister) return reject(404, 'unknown station', false);
+    if (basic.kind !== 'none' && basicForStation === undefined) {
+      return reject(401, 'Basic credentials must name the station identity', true);
+    }
+    return { action: 'register', securityProfile: presentedProfile(stationId, presented) };
+  }
+
+  switch (configured) {
+    case 0:
+      return { action: 'accept', securityProfile: 0 };
+    case 1:
+    case 2:
+      if (configured === 2 && !presented.tls) return reject(403, 'security profile 2 requires TLS', false);
+      if (basicForStation === undefined) {
+        return reject(401, 'Basic credentials with the station identity as username required', true);
+      }
+      return { action: 'check-password', securityProfile: configured, password: basicForStation.password };
+    case 3:
+      if (!presented.tls) return reject(403, 'security profile 3 requires TLS', false);
+      if (presented.clientCertificate === undefined) return reject(401, 'client certificate required', false);
+      if (!presented.clientCertificate.verified) return reject(401, 'client certificate not trusted', false);
+      if (!hasCertificateFor(stationId, presented)) {
+        return reject(401, 'client certificate CN does not match the station identity', false);
+      }
+      return { action: 'accept', securityProfile: 3 };
+  }
+}
+
+/** Result of {@link admitStation}; `cause` is the store's error behind a 503 (for the log, never the station). */
+export type AdmissionResult =
+  | { readonly ok: true; readonly securityProfile: SecurityProfile; readonly registered: boolean }
+  | ({ readonly ok: false; readonly cause?: unknown } & AdmissionRefusal);
+
+/**
+ * Runs the policy of {@link decideAdmission} against the store. Store failures (e.g. the database is down) become
+ * a 503 refusal, never an exception.
+ */
+export async function admitStation(
+  store: StationCredentialStore,
+  stationId: string,
+  presented: PresentedCredentials,
+  autoRegister: boolean,
+): Promise<AdmissionResult> {
+  let configured: SecurityProfile | undefined;
+  try {
+    configured = (await store.lookup(stationId))?.securityProfile;
+  } catch (error: unknown) {
+    return unavailable(error);
+  }
+  const decision = decideAdmission({ stationId, presented, configured, autoRegister });
+  switch (decision.action) {
+    case 'accept':
+      return { ok: true, securityProfile: decision.securityProfile, registered: false };
+    case 'reject':
+      return { ok: false, status: decision.status, reason: decision.reason, challenge: decision.challenge };
+    case 'check-password': {
+      let valid: boolean;
+      try {
+        valid = await store.checkPassword(stationId, decision.password);
+      } catch (error: unknown) {
+        return unavailable(error);
+      }
+      if (!valid) return { ok: false, status: 401, reason: 'invalid credentials', challenge: true };
+      return { ok: true, securityProfile: decision.securityProfile, registered: false };
+    }
+    case 'register':
+      try {
+        await store.autoRegister(stationId, decision.securityProfile);
+      } catch (error: unknown) {
+        return unavailable(error);
+      }
+      return { ok: true, securityProfile: decision.securityProfile, registered: true };
+  }
+}
+
+function hasCertificateFor(stationId: string, presented: PresentedCredentials): boolean {
+  const cert = presented.clientCertificate;
+  return cert !== undefined && cert.verified && cert.commonName === stationId;
+}
+
+function reject(status: 401 | 403 | 404, reason: string, challenge: boolean): AdmissionDecision {
+  return { action: 'reject', status, reason, challenge };
+}
+
+function unavailable(cause: unknown): AdmissionResult {
+  return { ok: false, status: 503, reason: 'credential store unavailable', challenge: false, cause };
+}

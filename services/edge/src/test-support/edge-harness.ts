@@ -1,0 +1,298 @@
+/**
+ * Test helpers for the edge's own tests: an in-memory credential store, a fake worker (a real bus subscriber),
+ * an edge started on an ephemeral port, and a raw WebSocket station for inputs a well-behaved client cannot send.
+ * Excluded from the build (see tsconfig.json).
+ */
+import { request as httpRequest } from 'node:http';
+import type { IncomingHttpHeaders } from 'node:http';
+import type { Socket } from 'node:net';
+import { MemoryBus, Subjects } from '@csms/bus';
+import type { CallOutcome, ConnectionEvent, InboundCall, SecurityProfile, Subscription } from '@csms/bus';
+import { createValidator } from '@csms/ocpp';
+import type { OcppValidator } from '@csms/ocpp';
+import { WebSocket } from 'ws';
+import type { ClientOptions } from 'ws';
+import { EdgeServer } from '../edge-server.js';
+import type { EdgeOptions } from '../edge-server.js';
+import type { StationCredentialStore } from '../station-credential-store.js';
+
+/** One validator for all tests in a worker process: schemas compile lazily and are cached. */
+export const sharedValidator: OcppValidator = createValidator();
+
+/** In-memory {@link StationCredentialStore}; `failing` simulates a database outage. */
+export class MemoryCredentialStore implements StationCredentialStore {
+  readonly stations = new Map<string, { securityProfile: SecurityProfile; password?: string }>();
+  readonly registered: Array<{ stationId: string; securityProfile: SecurityProfile }> = [];
+  failing = false;
+
+  add(stationId: string, securityProfile: SecurityProfile, password?: string): this {
+    this.stations.set(stationId, { securityProfile, ...(password !== undefined ? { password } : {}) });
+    return this;
+  }
+
+  lookup(stationId: string): Promise<{ securityProfile: SecurityProfile } | undefined> {
+    if (this.failing) return Promise.reject(new Error('database down'));
+    const entry = this.stations.get(stationId);
+    return Promise.resolve(entry ? { securityProfile: entry.securityProfile } : undefined);
+  }
+
+  checkPassword(stationId: string, password: string): Promise<boolean> {
+    if (this.failing) return Promise.reject(new Error('database down'));
+    const entry = this.stations.get(stationId);
+    return Promise.resolve(entry?.password !== undefined && entry.password === password);
+  }
+
+  autoRegister(stationId: string, securityProfile: SecurityProfile): Promise<void> {
+    if (this.failing) return Promise.reject(new Error('database down'));
+    this.registered.push({ stationId, securityProfile });
+    this.stations.set(stationId, { securityProfile });
+    return Promise.resolve();
+  }
+}
+
+/** Standard answers of the fake worker: BootNotification and Heartbeat for both versions. */
+export function defaultAnswer(call: InboundCall): CallOutcome {
+  const currentTime = '2025-01-01T00:00:00.000Z';
+  switch (call.action) {
+    case 'BootNotification':
+      return { type: 'result', payload: { currentTime, interval: 300, status: 'Accepted' } };
+    case 'Heartbeat':
+      return { type: 'result', payload: { currentTime } };
+    default:
+      return { type: 'error', code: 'NotSupported', description: `${call.action} not handled`, details: {} };
+  }
+}
+
+/** A fake worker: a real bus subscriber answering every station CALL. */
+export function startWorker(
+  bus: MemoryBus,
+  answer: (call: InboundCall) => CallOutcome | Promise<CallOutcome> = defaultAnswer,
+): Promise<Subscription> {
+  return bus.subscribe<InboundCall, CallOutcome>(Subjects.inboundCallWildcard, (message) =>
+    answer(message.data),
+  );
+}
+
+/** A started edge with its bus, store and a log of connection events. */
+export interface EdgeHarness {
+  readonly edge: EdgeServer;
+  readonly bus: MemoryBus;
+  readonly store: MemoryCredentialStore;
+  readonly port: number;
+  /** `ws://127.0.0.1:<port>/ocpp` */
+  readonly url: string;
+  readonly events: ConnectionEvent[];
+  stop(): Promise<void>;
+}
+
+/** Starts an edge on 127.0.0.1:0 over a fresh {@link MemoryBus} (or the given one). */
+export async function startEdge(
+  overrides: Partial<EdgeOptions> & { bus?: MemoryBus; store?: MemoryCredentialStore } = {},
+): Promise<EdgeHarness> {
+  const bus = overrides.bus ?? new MemoryBus();
+  const store = overrides.store ?? new MemoryCredentialStore();
+  const events: ConnectionEvent[] = [];
+  await bus.subscribe<ConnectionEvent>(Subjects.connectionWildcard, (m) => void events.push(m.data));
+  const edge = new EdgeServer({
+    edgeId: 'edge-test',
+    host: '127.0.0.1',
+    port: 0,
+    bus,
+    validator: sharedValidator,
+    credentials: store,
+    autoRegister: false,
+    pingIntervalMs: 0,
+    ...overrides,
+  });
+  const { port } = await edge.start();
+  const scheme = overrides.tls ? 'wss' : 'ws';
+  return {
+    edge,
+    bus,
+    store,
+    port,
+    url: `${scheme}://127.0.0.1:${port}/ocpp`,
+    events,
+    stop: () => edge.stop({ graceMs: 200 }),
+  };
+}
+
+/** A WebSocket station that sends and receives raw text. */
+export class RawStation {
+  readonly ws: WebSocket;
+  readonly #inbox: string[] = [];
+  readonly #waiters: Array<(text: string) => void> = [];
+  /** Resolves with the close code and reason. */
+  readonly closed: Promise<{ code: number; reason: string }>;
+
+  private constructor(ws: WebSocket) {
+    this.ws = ws;
+    ws.on('message', (data: Buffer) => {
+      const text = data.toString('utf8');
+      const waiter = this.#waiters.shift();
+      if (waiter) waiter(text);
+      else this.#inbox.push(text);
+    });
+    this.closed = new Promise((resolve) => {
+      ws.on('close', (code: number, reason: Buffer) => resolve({ code, reason: reason.toString('utf8') }));
+    });
+    ws.on('error', () => {});
+  }
+
+  /** Connects `url` offering `protocols`; rejects if the upgrade fails. */
+  static connect(
+    url: string,
+    protocols: string | string[] = 'ocpp2.0.1',
+    options: ClientOptions = {},
+  ): Promise<RawStation> {
+    return new Promise((resolve, reject) => {
+      const ws = new WebSocket(url, protocols, options);
+      const station = new RawStation(ws);
+      ws.once('open', () => resolve(station));
+      ws.once('unexpected-response', (_req, res) => {
+        reject(new Error(`upgrade refused: ${res.statusCode}`));
+        ws.terminate();
+      });
+      ws.once('error', reject);
+    });
+  }
+
+  send(value: unknown): void {
+    this.ws.send(typeof value === 'string' ? value : JSON.stringify(value));
+  }
+
+  /** The next message, parsed as JSON; rejects after `timeoutMs`. */
+  next(timeoutMs = 2_000): Promise<unknown> {
+    const queued = this.#inbox.shift();
+    if (queued !== undefined) return Promise.resolve(JSON.parse(queued) as unknown);
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        const i = this.#waiters.indexOf(waiter);
+        if (i >= 0) this.#waiters.splice(i, 1);
+        reject(new Error('no message received'));
+      }, timeoutMs);
+      const waiter = (text: string): void => {
+        clearTimeout(timer);
+        resolve(JSON.parse(text) as unknown);
+      };
+      this.#waiters.push(waiter);
+    });
+  }
+
+  /** Sends a CALL and returns the answer frame. */
+  async call(messageId: string, action: string, payload: unknown): Promise<unknown> {
+    this.send([2, messageId, action, payload]);
+    return this.next();
+  }
+
+  /** True if nothing arrives within `ms`. */
+  async silentFor(ms: number): Promise<boolean> {
+    try {
+      await this.next(ms);
+      return false;
+    } catch {
+      return true;
+    }
+  }
+
+  close(): void {
+    this.ws.close();
+  }
+}
+
+/** An HTTP upgrade answered with an error status. */
+export interface RefusedUpgrade {
+  readonly status: number;
+  readonly headers: IncomingHttpHeaders;
+  readonly body: string;
+}
+
+/** A completed upgrade (101) with its raw socket. */
+export interface AcceptedUpgrade {
+  readonly status: 101;
+  readonly headers: IncomingHttpHeaders;
+  readonly socket: Socket;
+  readonly head: Buffer;
+}
+
+/**
+ * Sends a WebSocket upgrade request with exactly the given path and headers (no client library in between, so
+ * malformed paths and odd headers reach the server as written).
+ */
+export function rawUpgrade(
+  port: number,
+  path: string,
+  headers: Record<string, string> = {},
+): Promise<RefusedUpgrade | AcceptedUpgrade> {
+  return new Promise((resolve, reject) => {
+    const req = httpRequest({
+      host: '127.0.0.1',
+      port,
+      path,
+      headers: {
+        Connection: 'Upgrade',
+        Upgrade: 'websocket',
+        'Sec-WebSocket-Version': '13',
+        'Sec-WebSocket-Key': 'dGhlIHNhbXBsZSBub25jZQ==',
+        ...headers,
+      },
+    });
+    req.on('upgrade', (res, socket, head) => resolve({ status: 101, headers: res.headers, socket, head }));
+    req.on('response', (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => (body += chunk));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+/** Reads the first (unmasked, server-sent) close frame from a raw socket: its code and reason. */
+export function readCloseFrame(socket: Socket, head: Buffer): Promise<{ code: number; reason: string }> {
+  return new Promise((resolve, reject) => {
+    let buffer = head;
+    const tryParse = (): void => {
+      if (buffer.length < 2) return;
+      const opcode = buffer[0]! & 0x0f;
+      const length = buffer[1]! & 0x7f;
+      if (buffer.length < 2 + length) return;
+      if (opcode !== 0x8) {
+        reject(new Error(`expected a close frame, got opcode ${opcode}`));
+        return;
+      }
+      socket.destroy();
+      resolve({ code: buffer.readUInt16BE(2), reason: buffer.subarray(4, 2 + length).toString('utf8') });
+    };
+    socket.on('data', (chunk: Buffer) => {
+      buffer = Buffer.concat([buffer, chunk]);
+      tryParse();
+    });
+    socket.on('error', reject);
+    tryParse();
+  });
+}
+
+/** Polls `predicate` until it holds (or fails after `timeoutMs`). */
+export async function waitFor(predicate: () => boolean, timeoutMs = 2_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!predicate()) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
+
+/** A promise with its resolve function, for holding the fake worker's answer. */
+export function deferred<T>(): { promise: Promise<T>; resolve: (value: T) => void } {
+  let resolve!: (value: T) => void;
+  const promise = new Promise<T>((r) => {
+    resolve = r;
+  });
+  return { promise, resolve };
+}
+
+/** `Basic base64(user:password)` */
+export function basicAuth(username: string, password: string): string {
+  return `Basic ${Buffer.from(`${username}:${password}`).toString('base64')}`;
+}

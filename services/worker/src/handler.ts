@@ -1,0 +1,55 @@
+import type { Database, Kysely } from '@csms/db';
+import type { InboundCall } from '@csms/bus';
+import type { OcppErrorCode, OcppVersion } from '@csms/ocpp';
+import type { Logger } from './logger.js';
+import type { StationState } from './station-state.js';
+import type { WorkerConfig } from './worker-config.js';
+
+/**
+ * What a handler of a station CALL may use. Handlers run inside the station's actor, one message at a
+ * time, so they may read and update `station` without locks.
+ */
+export interface HandlerContext {
+  readonly stationId: string;
+  readonly version: OcppVersion;
+  readonly db: Kysely<Database>;
+  readonly config: WorkerConfig;
+  /** The actor's live state of this station. */
+  readonly station: StationState;
+  readonly log: Logger;
+  /** The CALL being handled (message id, receive time, connection). */
+  readonly call: InboundCall;
+  /** Current time (injectable for tests). */
+  now(): Date;
+  /** Publishes a fact about the station for observers (e.g. `booted`, `status-changed`). */
+  emit(type: string, data: Record<string, unknown>): void;
+}
+
+/** Handles one station→CSMS action; its return value is the CALLRESULT payload. */
+export type OcppHandler<Req, Res> = (ctx: HandlerContext, request: Req) => Promise<Res>;
+
+/** Handlers keyed by action name, for the station-sent actions of a version's action map. */
+export type HandlerMap<Actions> = {
+  [A in keyof Actions]?: Actions[A] extends {
+    request: infer Req;
+    response: infer Res;
+    sender: 'station' | 'both';
+  }
+    ? OcppHandler<Req, Res>
+    : never;
+};
+
+/**
+ * Thrown by a handler to answer with a CALLERROR instead of a CALLRESULT (e.g. a connector id beyond
+ * the configured limit). Codes are written in 2.0.1 spelling and converted per version on the way out.
+ */
+export class CallErrorResponse extends Error {
+  override name = 'CallErrorResponse';
+  constructor(
+    readonly code: OcppErrorCode,
+    readonly description: string,
+    readonly details: Record<string, unknown> = {},
+  ) {
+    super(description);
+  }
+}

@@ -1,0 +1,3 @@
+export { Worker, type WorkerOptions } from './worker.js';
+export { defaultWorkerConfig, type WorkerConfig } from './worker-config.js';
+export type { Logger } from './logger.js';

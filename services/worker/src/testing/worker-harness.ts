@@ -1,0 +1,149 @@
+import { randomUUID } from 'node:crypto';
+import {
+  MemoryBus,
+  Subjects,
+  type CallOutcome,
+  type CommandOutcome,
+  type ConnectionEvent,
+  type InboundCall,
+  type OutboundCall,
+  type OutboundOutcome,
+  type StationCommand,
+} from '@csms/bus';
+import { migrateToLatest, openDatabase, type DatabaseConfig, type DatabaseHandle } from '@csms/db';
+import { createValidator, type OcppVersion } from '@csms/ocpp';
+import type { Logger } from '../logger.js';
+import { Worker } from '../worker.js';
+import type { WorkerConfig } from '../worker-config.js';
+
+/** A logger that drops everything (tests assert on behaviour, not on log lines). */
+export const silentLogger: Logger = {
+  debug: () => {},
+  info: () => {},
+  warn: () => {},
+  error: () => {},
+  child: () => silentLogger,
+};
+
+/**
+ * A real worker on a real in-memory bus and a real database (PGlite in memory, or PostgreSQL), with
+ * helpers that play the edge's part: send station CALLs and answer CSMS CALLs. For handler tests that
+ * do not need sockets; socket-level tests live in the edge and in test/.
+ */
+export interface WorkerHarness {
+  readonly bus: MemoryBus;
+  readonly database: DatabaseHandle;
+  readonly worker: Worker;
+  /** Connects a simulated station (publishes the edge's `connected` event). */
+  connect(stationId: string, version: OcppVersion): Promise<SimulatedStation>;
+  close(): Promise<void>;
+}
+
+export interface SimulatedStation {
+  readonly stationId: string;
+  readonly version: OcppVersion;
+  readonly connectionId: string;
+  /** Sends a CALL as the edge would and returns the CSMS's answer. */
+  call(action: string, payload: Record<string, unknown>, messageId?: string): Promise<CallOutcome>;
+  /** Like {@link call} but expects a CALLRESULT and returns its payload. */
+  ok<T = Record<string, unknown>>(action: string, payload: Record<string, unknown>): Promise<T>;
+  /** Answers CSMS-initiated CALLs with `responder` (default: none, i.e. the station looks offline). */
+  answer(responder: (call: OutboundCall) => OutboundOutcome | Promise<OutboundOutcome>): Promise<void>;
+  /** CSMS CALLs received so far. */
+  readonly received: OutboundCall[];
+  /** Sends an operator command to the station's actor. */
+  command(
+    action: string,
+    payload: Record<string, unknown>,
+    options?: Partial<StationCommand>,
+  ): Promise<CommandOutcome>;
+  disconnect(): Promise<void>;
+}
+
+export async function startWorkerHarness(
+  options: { database?: DatabaseConfig; config?: Partial<WorkerConfig>; now?: () => Date } = {},
+): Promise<WorkerHarness> {
+  const bus = new MemoryBus();
+  const database = await openDatabase(options.database ?? { kind: 'pglite-memory' });
+  await migrateToLatest(database.db);
+  const worker = new Worker({
+    bus,
+    db: database.db,
+    validator: createValidator(),
+    log: silentLogger,
+    config: options.config,
+    now: options.now,
+  });
+  await worker.start();
+  const unsubscribers: (() => Promise<void>)[] = [];
+
+  return {
+    bus,
+    database,
+    worker,
+    async connect(stationId, version) {
+      const connectionId = randomUUID();
+      const event = (type: ConnectionEvent['type']): ConnectionEvent => ({
+        type,
+        stationId,
+        version,
+        connectionId,
+        edgeId: 'test-edge',
+        securityProfile: 0,
+        at: new Date().toISOString(),
+      });
+      await bus.publish(Subjects.connection(stationId), event('connected'));
+      const received: OutboundCall[] = [];
+      let counter = 0;
+      const station: SimulatedStation = {
+        stationId,
+        version,
+        connectionId,
+        received,
+        call: (action, payload, messageId) => {
+          const call: InboundCall = {
+            stationId,
+            version,
+            connectionId,
+            edgeId: 'test-edge',
+            messageId: messageId ?? `m${++counter}`,
+            action,
+            payload,
+            receivedAt: new Date().toISOString(),
+          };
+          return bus.request<CallOutcome>(Subjects.inboundCall(stationId), call, { timeoutMs: 10_000 });
+        },
+        ok: async <T>(action: string, payload: Record<string, unknown>) => {
+          const outcome = await station.call(action, payload);
+          if (outcome.type !== 'result')
+            throw new Error(`${action} answered ${outcome.code}: ${outcome.description}`);
+          return outcome.payload as T;
+        },
+        answer: async (responder) => {
+          const sub = await bus.subscribe<OutboundCall, OutboundOutcome>(
+            Subjects.outboundCall(stationId),
+            async (msg) => {
+              received.push(msg.data);
+              return responder(msg.data);
+            },
+          );
+          unsubscribers.push(() => sub.unsubscribe());
+        },
+        command: (action, payload, extra) =>
+          bus.request<CommandOutcome>(
+            Subjects.command(stationId),
+            { action, payload, ...extra },
+            { timeoutMs: 60_000 },
+          ),
+        disconnect: () => bus.publish(Subjects.connection(stationId), event('disconnected')),
+      };
+      return station;
+    },
+    async close() {
+      await Promise.all(unsubscribers.map((u) => u()));
+      await worker.stop();
+      await bus.close();
+      await database.close();
+    },
+  };
+}

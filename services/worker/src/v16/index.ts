@@ -1,0 +1,39 @@
+import type { V16Actions } from '@csms/ocpp';
+import type { HandlerMap } from '../handler.js';
+import type { VersionHandlers } from '../station-actor.js';
+import { onAuthorize } from './authorize.js';
+import { onBootNotification } from './boot-notification.js';
+import { onDataTransfer } from './data-transfer.js';
+import { onDiagnosticsStatusNotification } from './diagnostics-status-notification.js';
+import { onFirmwareStatusNotification } from './firmware-status-notification.js';
+import { onHeartbeat } from './heartbeat.js';
+import { onLogStatusNotification } from './log-status-notification.js';
+import { onMeterValues } from './meter-values.js';
+import { onSecurityEventNotification } from './security-event-notification.js';
+import { onSignedFirmwareStatusNotification } from './signed-firmware-status-notification.js';
+import { onStartTransaction } from './start-transaction.js';
+import { onStatusNotification } from './status-notification.js';
+import { onStopTransaction } from './stop-transaction.js';
+
+/**
+ * Station→CSMS actions of OCPP 1.6 (Core, Firmware Management, security whitepaper ed. 3). Not here,
+ * so answered NotSupported by the actor: SignCertificate (needs a certificate authority).
+ */
+const calls = {
+  Authorize: onAuthorize,
+  BootNotification: onBootNotification,
+  DataTransfer: onDataTransfer,
+  DiagnosticsStatusNotification: onDiagnosticsStatusNotification,
+  FirmwareStatusNotification: onFirmwareStatusNotification,
+  Heartbeat: onHeartbeat,
+  LogStatusNotification: onLogStatusNotification,
+  MeterValues: onMeterValues,
+  SecurityEventNotification: onSecurityEventNotification,
+  SignedFirmwareStatusNotification: onSignedFirmwareStatusNotification,
+  StartTransaction: onStartTransaction,
+  StatusNotification: onStatusNotification,
+  StopTransaction: onStopTransaction,
+} satisfies HandlerMap<V16Actions>;
+
+/** OCPP 1.6 handlers. No `afterCommand` hooks: no Core command's answer changes state kept here. */
+export const v16Handlers: VersionHandlers = { calls };

@@ -1,0 +1,53 @@
+import type { V201Actions } from '@csms/ocpp';
+import type { HandlerMap } from '../handler.js';
+import type { VersionHandlers } from '../station-actor.js';
+import { onAuthorize } from './authorize.js';
+import { onBootNotification } from './boot-notification.js';
+import { onClearedChargingLimit } from './cleared-charging-limit.js';
+import { onDataTransfer } from './data-transfer.js';
+import { onFirmwareStatusNotification } from './firmware-status-notification.js';
+import { onHeartbeat } from './heartbeat.js';
+import { onLogStatusNotification } from './log-status-notification.js';
+import { onMeterValues } from './meter-values.js';
+import { onNotifyChargingLimit } from './notify-charging-limit.js';
+import { onNotifyCustomerInformation } from './notify-customer-information.js';
+import { onNotifyDisplayMessages } from './notify-display-messages.js';
+import { onNotifyEvent } from './notify-event.js';
+import { onNotifyMonitoringReport } from './notify-monitoring-report.js';
+import { onNotifyReport } from './notify-report.js';
+import { onPublishFirmwareStatusNotification } from './publish-firmware-status-notification.js';
+import { onReservationStatusUpdate } from './reservation-status-update.js';
+import { onSecurityEventNotification } from './security-event-notification.js';
+import { onStatusNotification } from './status-notification.js';
+import { onTransactionEvent } from './transaction-event.js';
+
+/**
+ * OCPP 2.0.1 station→CSMS actions this CSMS handles. Station actions without a handler here
+ * (NotifyEVChargingNeeds, NotifyEVChargingSchedule, ReportChargingProfiles, SignCertificate,
+ * Get15118EVCertificate, GetCertificateStatus) are answered NotSupported by the actor.
+ */
+const calls = {
+  BootNotification: onBootNotification,
+  Heartbeat: onHeartbeat,
+  StatusNotification: onStatusNotification,
+  Authorize: onAuthorize,
+  TransactionEvent: onTransactionEvent,
+  MeterValues: onMeterValues,
+  DataTransfer: onDataTransfer,
+  SecurityEventNotification: onSecurityEventNotification,
+  FirmwareStatusNotification: onFirmwareStatusNotification,
+  LogStatusNotification: onLogStatusNotification,
+  NotifyReport: onNotifyReport,
+  NotifyEvent: onNotifyEvent,
+  // Store-and-acknowledge notifications (empty response per schema).
+  NotifyMonitoringReport: onNotifyMonitoringReport,
+  NotifyCustomerInformation: onNotifyCustomerInformation,
+  NotifyDisplayMessages: onNotifyDisplayMessages,
+  NotifyChargingLimit: onNotifyChargingLimit,
+  ClearedChargingLimit: onClearedChargingLimit,
+  ReservationStatusUpdate: onReservationStatusUpdate,
+  PublishFirmwareStatusNotification: onPublishFirmwareStatusNotification,
+} satisfies HandlerMap<V201Actions>;
+
+/** OCPP 2.0.1 handlers. */
+export const v201Handlers: VersionHandlers = { calls };

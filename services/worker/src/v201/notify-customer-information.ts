@@ -1,0 +1,12 @@
+import type { V201 } from '@csms/ocpp';
+import type { HandlerContext } from '../handler.js';
+import { storeNotification } from '../notifications.js';
+
+/** NotifyCustomerInformation (N09): a part of the customer data asked for by CustomerInformation. Logged in station_notifications (a retry is logged again); empty response per schema. */
+export async function onNotifyCustomerInformation(
+  ctx: HandlerContext,
+  request: V201.NotifyCustomerInformationRequest,
+): Promise<V201.NotifyCustomerInformationResponse> {
+  await storeNotification(ctx, 'NotifyCustomerInformation', request);
+  return {};
+}

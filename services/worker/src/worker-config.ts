@@ -1,0 +1,33 @@
+import type { BootPolicy } from '@csms/db';
+
+/** Behaviour settings of the station actors (see docs/configuration.md for the environment names). */
+export interface WorkerConfig {
+  /** BootNotification answer for stations without their own policy. */
+  readonly defaultBootPolicy: BootPolicy;
+  /** Heartbeat interval (s) returned with an Accepted BootNotification. */
+  readonly heartbeatIntervalSec: number;
+  /** Retry interval (s) returned with Pending / Rejected (B02.FR.08, B03.FR.06). */
+  readonly bootRetryIntervalSec: number;
+  /**
+   * Highest EVSE / connector id accepted from a station. OCPP puts no upper bound on these ids, so a
+   * station claiming connector 2,000,000,000 is refused with PropertyConstraintViolation instead of
+   * growing the database without limit.
+   */
+  readonly maxConnectorId: number;
+  /** Default time a CSMS-initiated CALL waits for the station's answer (ms). */
+  readonly commandTimeoutMs: number;
+  /** CSMS-initiated CALLs that may wait behind the outstanding one, per station. */
+  readonly commandQueueLimit: number;
+  /** DataTransfer vendorIds this CSMS knows; any other gets UnknownVendorId. */
+  readonly dataTransferVendors: readonly string[];
+}
+
+export const defaultWorkerConfig: WorkerConfig = Object.freeze({
+  defaultBootPolicy: 'Accepted',
+  heartbeatIntervalSec: 300,
+  bootRetryIntervalSec: 60,
+  maxConnectorId: 128,
+  commandTimeoutMs: 30_000,
+  commandQueueLimit: 64,
+  dataTransferVendors: [],
+});
