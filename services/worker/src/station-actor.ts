@@ -110,14 +110,28 @@ export class StationActor implements Actor {
     if (!handler) {
       return this.#error(version, 'NotSupported', `${call.action} is not supported by this CSMS`);
     }
-    const ctx: HandlerContext = { ...this.#context(version), call };
+    // Every effect of one CALL commits in one database transaction, before the CALLRESULT leaves the
+    // actor (invariant: nothing acknowledged is lost). Events are published only after the commit, so
+    // observers never see a fact that was rolled back. A CALLERROR answer rolls everything back.
+    const events: [string, Record<string, unknown>][] = [];
     try {
-      const payload = (await handler(ctx, call.payload)) as Record<string, unknown>;
+      const payload = await this.#deps.db.transaction().execute(async (trx) => {
+        const ctx: HandlerContext = {
+          ...this.#context(version),
+          db: trx,
+          call,
+          emit: (type, data) => void events.push([type, data]),
+        };
+        return (await handler(ctx, call.payload)) as Record<string, unknown>;
+      });
+      for (const [type, data] of events) this.#emit(type, data);
       return { type: 'result', payload };
     } catch (error) {
       if (error instanceof CallErrorResponse)
         return this.#error(version, error.code, error.description, error.details);
       this.#log.error({ err: error, action: call.action, messageId: call.messageId }, 'handler failed');
+      // The handler may have changed in-memory state before its transaction failed: reload it.
+      await this.onActivate().catch(() => undefined);
       return this.#error(version, 'InternalError', `${call.action} could not be processed`);
     }
   }

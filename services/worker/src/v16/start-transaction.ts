@@ -46,7 +46,10 @@ export async function onStartTransaction(
     reservationId = null;
   }
 
-  const outcome = await ctx.db.transaction().execute(async (trx) => {
+  // The actor runs every handler in one database transaction: ctx.db is that transaction, so these
+  // writes commit (or roll back) together, before the CALLRESULT is sent.
+  const trx = ctx.db;
+  const outcome = await (async () => {
     const existing = await trx
       .selectFrom('transactions')
       .select(['transaction_id'])
@@ -101,7 +104,7 @@ export async function onStartTransaction(
       })
       .execute();
     return { created: true, transactionId, decision, superseded };
-  });
+  })();
 
   const idTagInfo = toIdTagInfo(ctx, outcome.decision);
   for (const transactionId of outcome.superseded) {

@@ -27,7 +27,10 @@ export async function onStopTransaction(
   const stopReason = request.reason ?? 'Local';
   const meterValues = request.transactionData ?? [];
 
-  const outcome = await ctx.db.transaction().execute(async (trx) => {
+  // The actor runs every handler in one database transaction: ctx.db is that transaction, so these
+  // writes commit (or roll back) together, before the CALLRESULT is sent.
+  const trx = ctx.db;
+  const outcome = await (async () => {
     const tx = await findV16Transaction(trx, ctx.stationId, request.transactionId);
     if (!tx) {
       await storeNotificationOnce(trx, ctx.stationId, 'StopTransaction', {
@@ -89,7 +92,7 @@ export async function onStopTransaction(
       meterValues,
     });
     return { kind: 'known' as const, ended, connectorId: tx.connector_id, meterStart: tx.meter_start };
-  });
+  })();
 
   if (outcome.kind === 'unknown') {
     ctx.log.warn(

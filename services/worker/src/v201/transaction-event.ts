@@ -1,4 +1,4 @@
-import { sql, type Database, type Transaction, type TransactionRow } from '@csms/db';
+import { sql, type Database, type Kysely, type TransactionRow } from '@csms/db';
 import type { V201 } from '@csms/ocpp';
 import type { HandlerContext } from '../handler.js';
 import { storeMeterValues } from '../meter-values.js';
@@ -46,7 +46,10 @@ export async function onTransactionEvent(
     parseTimestamp(mv.timestamp, `meterValue[${i}].timestamp`);
   const now = ctx.now();
 
-  const outcome = await ctx.db.transaction().execute(async (trx) => {
+  // The actor runs every handler in one database transaction: ctx.db is that transaction, so these
+  // writes commit (or roll back) together, before the CALLRESULT is sent.
+  const trx = ctx.db;
+  const outcome = await (async () => {
     const inserted = await trx
       .insertInto('transaction_events')
       .values({
@@ -72,7 +75,7 @@ export async function onTransactionEvent(
         })
       : undefined;
     return { applied, idTokenInfo };
-  });
+  })();
 
   const { applied, idTokenInfo } = outcome;
   if (applied) {
@@ -110,7 +113,7 @@ interface EventFacts {
 }
 
 async function applyEvent(
-  trx: Transaction<Database>,
+  trx: Kysely<Database>,
   stationId: string,
   request: V201.TransactionEventRequest,
   timestamp: Date,
