@@ -28,3 +28,4 @@ export type {
 } from './station-messages.js';
 export type { CommandOutcome, StationCommand } from './station-commands.js';
 export { StationApi, type CallOptions, type CsmsAction, type TypedOutcome } from './station-api.js';
+export { PARTITION_COUNT, partitionOf } from './partition.js';

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { MemoryBus } from './memory-bus.js';
 import { NoRespondersError, RemoteHandlerError, RequestTimeoutError } from './errors.js';
 import { Subjects, stationOfSubject, subjectMatches } from './subjects.js';
+import { PARTITION_COUNT, partitionOf } from './partition.js';
 
 describe('subjects', () => {
   it('matches NATS wildcards', () => {
@@ -16,8 +17,10 @@ describe('subjects', () => {
   it('encodes station ids with subject metacharacters into one token', () => {
     for (const id of ['CP.01', 'a*b', 'x>y', 'with space', 'ünï/cødé%']) {
       const subject = Subjects.inboundCall(id);
-      expect(subject.split('.')).toHaveLength(3);
-      expect(subjectMatches(Subjects.inboundCallWildcard, subject)).toBe(true);
+      expect(subject.split('.')).toHaveLength(4);
+      expect(subjectMatches(Subjects.inboundCalls('*'), subject)).toBe(true);
+      expect(subjectMatches(Subjects.inboundCalls(partitionOf(id)), subject)).toBe(true);
+      expect(subjectMatches(Subjects.inboundCalls((partitionOf(id) + 1) % PARTITION_COUNT), subject)).toBe(false);
       expect(stationOfSubject(subject)).toBe(id);
     }
   });
@@ -68,5 +71,16 @@ describe('MemoryBus', () => {
     await sub.unsubscribe();
     expect(bus.subscriptionCount).toBe(0);
     await expect(bus.request('u', 1, { timeoutMs: 50 })).rejects.toBeInstanceOf(NoRespondersError);
+  });
+});
+
+describe('partitionOf', () => {
+  it('is stable and spreads station ids evenly', () => {
+    expect(partitionOf('CP001')).toBe(partitionOf('CP001'));
+    const counts = new Array<number>(PARTITION_COUNT).fill(0);
+    for (let i = 0; i < 25_600; i++) counts[partitionOf(`station-${i}`)]!++;
+    // 100 per partition on average; FNV-1a keeps every partition within a reasonable band.
+    expect(Math.min(...counts)).toBeGreaterThan(50);
+    expect(Math.max(...counts)).toBeLessThan(150);
   });
 });

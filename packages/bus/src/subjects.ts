@@ -1,3 +1,5 @@
+import { partitionOf } from './partition.js';
+
 /**
  * NATS-style subject names used between the CSMS processes. Always build subjects through these
  * functions, never by string concatenation at call sites.
@@ -17,20 +19,25 @@ export function stationFromToken(token: string): string {
   return Buffer.from(token, 'base64url').toString('utf8');
 }
 
+/**
+ * Subjects that reach a station's actor carry the station's partition before the station token
+ * (`ocpp.in.<partition>.<station>`), so a worker subscribes only to the partitions it owns.
+ */
 export const Subjects = Object.freeze({
   /** Station → CSMS CALLs, from the edge holding the socket to the station's actor (request/reply). */
-  inboundCall: (stationId: string) => `ocpp.in.${stationToken(stationId)}`,
-  inboundCallWildcard: 'ocpp.in.*',
+  inboundCall: (stationId: string) => `ocpp.in.${partitionOf(stationId)}.${stationToken(stationId)}`,
+  /** Station CALLs of one partition (`*` = every partition: the embedded worker). */
+  inboundCalls: (partition: number | '*') => `ocpp.in.${partition}.*`,
   /** CSMS → station CALLs, from the actor to whichever edge holds the socket (request/reply). */
   outboundCall: (stationId: string) => `ocpp.out.${stationToken(stationId)}`,
   /** Connection lifecycle facts published by edges (connected / disconnected). */
-  connection: (stationId: string) => `station.conn.${stationToken(stationId)}`,
-  connectionWildcard: 'station.conn.*',
-  /** Ask an edge to close the station's socket (newest connection wins; admin disconnect). */
+  connection: (stationId: string) => `station.conn.${partitionOf(stationId)}.${stationToken(stationId)}`,
+  connections: (partition: number | '*') => `station.conn.${partition}.*`,
+  /** Ask edges to close a station's socket (newest connection wins; admin disconnect). */
   evict: (stationId: string) => `station.evict.${stationToken(stationId)}`,
   /** Operator / API commands to the station's actor (request/reply). */
-  command: (stationId: string) => `station.cmd.${stationToken(stationId)}`,
-  commandWildcard: 'station.cmd.*',
+  command: (stationId: string) => `station.cmd.${partitionOf(stationId)}.${stationToken(stationId)}`,
+  commands: (partition: number | '*') => `station.cmd.${partition}.*`,
   /** Facts the actors publish for observers (booted, status changed, ...). */
   event: (stationId: string, type: string) => `csms.evt.station.${type}.${stationToken(stationId)}`,
   eventWildcard: 'csms.evt.station.>',

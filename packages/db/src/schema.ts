@@ -15,6 +15,8 @@ export interface Database {
   station_notifications: StationNotificationsTable;
   device_reports: DeviceReportsTable;
   device_events: DeviceEventsTable;
+  partition_fences: PartitionFencesTable;
+  partition_ownership_log: PartitionOwnershipLogTable;
 }
 
 type Timestamp = ColumnType<Date, Date | string, Date | string>;
@@ -110,6 +112,8 @@ export interface TransactionsTable {
   reservation_id: number | null;
   /** Identifies a 1.6 StartTransaction so that a retry gets the same transactionId back. */
   start_key: string | null;
+  /** Lease epoch of the worker that inserted the row (distributed mode; null in embedded mode). */
+  owner_epoch: Generated<string | null>;
   created_at: CreatedAt;
   updated_at: UpdatedAt;
 }
@@ -125,6 +129,7 @@ export interface TransactionEventsTable {
   timestamp: Timestamp;
   offline: boolean;
   payload: Json;
+  owner_epoch: Generated<string | null>;
   received_at: CreatedAt;
 }
 
@@ -142,6 +147,7 @@ export interface MeterValuesTable {
   source: string;
   /** Hash of (source, transaction, connector, timestamp, values): retries are no-ops. */
   dedupe_key: string;
+  owner_epoch: Generated<string | null>;
   received_at: CreatedAt;
 }
 
@@ -195,3 +201,21 @@ export type ConnectorRow = Selectable<ConnectorsTable>;
 export type IdTokenRow = Selectable<IdTokensTable>;
 export type TransactionRow = Selectable<TransactionsTable>;
 export type MeterValueRow = Selectable<MeterValuesTable>;
+
+/** The current owner epoch of each partition (distributed mode). */
+export interface PartitionFencesTable {
+  partition: number;
+  epoch: string;
+  owner: string;
+  acquired_at: CreatedAt;
+}
+
+/** Every acquisition, release and fencing of a partition, for audits and tests. */
+export interface PartitionOwnershipLogTable {
+  id: Generated<string>;
+  partition: number;
+  epoch: string;
+  owner: string;
+  event: 'acquired' | 'released' | 'fenced';
+  at: CreatedAt;
+}

@@ -135,7 +135,7 @@ describe('CSMS → station calls', () => {
   it('can take a station CALL while its own CALL is outstanding (calls may cross, part 4 §4.1.1)', async () => {
     const outcome = send(reset('r1'));
     await station.next();
-    await h.bus.subscribe(Subjects.inboundCallWildcard, () => ({
+    await h.bus.subscribe(Subjects.inboundCalls('*'), () => ({
       type: 'result',
       payload: { currentTime: '2025-01-01T00:00:00.000Z' },
     }));

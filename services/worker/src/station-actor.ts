@@ -21,6 +21,7 @@ import type { Logger } from './logger.js';
 import { actionsRequestedBy, inboundAllowed, outboundRefusal } from './registration-gate.js';
 import type { StationState } from './station-state.js';
 import type { WorkerConfig } from './worker-config.js';
+import { FencedError } from './partition-fence.js';
 
 /** Handlers of station CALLs and hooks run after a CSMS command was answered, per OCPP version. */
 export interface VersionHandlers {
@@ -50,6 +51,11 @@ export interface StationActorDeps {
   readonly config: WorkerConfig;
   readonly log: Logger;
   readonly handlers: Readonly<Partial<Record<OcppVersion, VersionHandlers>>>;
+  /**
+   * Distributed mode: run first in every handler transaction; throws `FencedError` when this worker
+   * no longer owns the station's partition (see PartitionFence). Absent in embedded mode.
+   */
+  readonly fence?: (trx: Kysely<Database>, stationId: string) => Promise<void>;
   /** Runs `fn` in this station's inbound mailbox (provided by the host). */
   readonly runInMailbox: <T>(fn: () => Promise<T>) => Promise<T>;
   readonly now?: () => Date;
@@ -116,6 +122,7 @@ export class StationActor implements Actor {
     const events: [string, Record<string, unknown>][] = [];
     try {
       const payload = await this.#deps.db.transaction().execute(async (trx) => {
+        await this.#deps.fence?.(trx, this.stationId);
         const ctx: HandlerContext = {
           ...this.#context(version),
           db: trx,
@@ -129,6 +136,9 @@ export class StationActor implements Actor {
     } catch (error) {
       if (error instanceof CallErrorResponse)
         return this.#error(version, error.code, error.description, error.details);
+      // Fenced out: another worker owns this station now. Do not answer: the edge retries the CALL,
+      // and the new owner answers it.
+      if (error instanceof FencedError) throw error;
       this.#log.error({ err: error, action: call.action, messageId: call.messageId }, 'handler failed');
       // The handler may have changed in-memory state before its transaction failed: reload it.
       await this.onActivate().catch(() => undefined);

@@ -1,6 +1,7 @@
 import { ActorHost } from '@csms/actor';
 import {
   Subjects,
+  partitionOf,
   stationOfSubject,
   type Bus,
   type CallOutcome,
@@ -13,6 +14,7 @@ import {
 import type { Database, Kysely } from '@csms/db';
 import type { OcppValidator, OcppVersion } from '@csms/ocpp';
 import type { Logger } from './logger.js';
+import { FencedError, PartitionFence } from './partition-fence.js';
 import { StationActor, type VersionHandlers } from './station-actor.js';
 import { defaultWorkerConfig, type WorkerConfig } from './worker-config.js';
 import { v16Handlers } from './v16/index.js';
@@ -27,6 +29,15 @@ export interface WorkerOptions {
   /** Passivate actors of disconnected stations after this long idle (ms). */
   readonly idleAfterMs?: number;
   readonly now?: () => Date;
+  /**
+   * Distributed mode: serve only the partitions handed to {@link Worker.acquirePartition}, fenced
+   * by their lease epochs. Without it (embedded mode) the worker serves every station.
+   */
+  readonly partitioned?: {
+    readonly workerId: string;
+    /** Called when a write found the partition fenced by a newer owner (the lease is lost). */
+    readonly onFenced?: (partition: number) => void;
+  };
 }
 
 const HANDLERS: Readonly<Partial<Record<OcppVersion, VersionHandlers>>> = {
@@ -36,17 +47,24 @@ const HANDLERS: Readonly<Partial<Record<OcppVersion, VersionHandlers>>> = {
 
 /**
  * Hosts the station actors of this process and connects them to the bus: station CALLs and connection
- * events from edges, and operator commands. In the embedded mode one worker serves every station.
+ * events from edges, and operator commands. In the embedded mode one worker serves every station; in
+ * the distributed mode each worker serves the partitions it holds leases for.
  */
 export class Worker {
   readonly #options: WorkerOptions;
   readonly #config: WorkerConfig;
   readonly #host: ActorHost<StationActor>;
-  readonly #subscriptions: Subscription[] = [];
+  readonly #fence: PartitionFence | undefined;
+  readonly #subscriptions = new Map<number | '*', Subscription[]>();
+  readonly #releasing = new Map<number, Promise<void>>();
 
   constructor(options: WorkerOptions) {
     this.#options = options;
     this.#config = { ...defaultWorkerConfig, ...options.config };
+    this.#fence = options.partitioned
+      ? new PartitionFence(options.db, options.partitioned.workerId)
+      : undefined;
+    const fence = this.#fence;
     this.#host = new ActorHost<StationActor>({
       kind: 'station',
       idleAfterMs: options.idleAfterMs ?? 10 * 60_000,
@@ -59,6 +77,7 @@ export class Worker {
           log: options.log,
           handlers: HANDLERS,
           now: options.now,
+          ...(fence ? { fence: (trx, id) => fence.check(trx, id) } : {}),
           runInMailbox: (fn) => this.#host.run(stationId, () => fn()),
         }),
     });
@@ -73,27 +92,95 @@ export class Worker {
     return this.#host.size;
   }
 
+  /** Partitions served (distributed mode). */
+  ownedPartitions(): number[] {
+    return this.#fence?.owned() ?? [];
+  }
+
+  /** Embedded mode: serve every station. Distributed mode: nothing until partitions are acquired. */
   async start(): Promise<void> {
+    if (!this.#options.partitioned) this.#subscriptions.set('*', await this.#subscribe('*'));
+  }
+
+  /**
+   * Distributed mode: take over a partition whose lease this worker acquired with `epoch`. Raises
+   * the database fence first (waiting for the previous owner's open transactions), then subscribes.
+   * Returns false when the epoch is stale (a newer owner exists).
+   */
+  async acquirePartition(partition: number, epoch: string): Promise<boolean> {
+    const fence = this.#requireFence();
+    await this.#releasing.get(partition);
+    if (this.#subscriptions.has(partition)) return true;
+    if (!(await fence.acquire(partition, epoch))) return false;
+    this.#subscriptions.set(partition, await this.#subscribe(partition));
+    this.#options.log.info({ partition, epoch }, 'partition acquired');
+    return true;
+  }
+
+  /**
+   * Distributed mode: stop serving a partition. Unsubscribes first (new messages go to the next
+   * owner, or wait at the edge until it subscribes), lets the partition's actors finish what they
+   * are doing, then deactivates them.
+   */
+  releasePartition(partition: number, event: 'released' | 'fenced' = 'released'): Promise<void> {
+    const running = this.#releasing.get(partition);
+    if (running) return running;
+    const release = (async () => {
+      const subs = this.#subscriptions.get(partition) ?? [];
+      this.#subscriptions.delete(partition);
+      await Promise.all(subs.map((s) => s.unsubscribe().catch(() => undefined)));
+      const ids = this.#host.ids().filter((id) => partitionOf(id) === partition);
+      await Promise.all(
+        ids.map((id) => this.#host.deactivate(id, event === 'fenced' ? 'fenced' : 'handed-over')),
+      );
+      await this.#fence?.release(partition, event);
+      this.#options.log.info({ partition, event }, 'partition released');
+    })().finally(() => this.#releasing.delete(partition));
+    this.#releasing.set(partition, release);
+    return release;
+  }
+
+  /** Stops taking messages and deactivates every actor after its queued work. */
+  async stop(): Promise<void> {
+    const all = [...this.#subscriptions.values()].flat();
+    this.#subscriptions.clear();
+    await Promise.all(all.map((s) => s.unsubscribe().catch(() => undefined)));
+    await this.#host.shutdown();
+    for (const p of this.#fence?.owned() ?? []) await this.#fence?.release(p, 'released');
+  }
+
+  async #subscribe(partition: number | '*'): Promise<Subscription[]> {
     const { bus } = this.#options;
-    this.#subscriptions.push(
-      await bus.subscribe<InboundCall, CallOutcome>(Subjects.inboundCallWildcard, (msg) =>
-        this.#host.run(msg.data.stationId, (actor) => actor.handleInbound(msg.data)),
+    return [
+      await bus.subscribe<InboundCall, CallOutcome>(Subjects.inboundCalls(partition), (msg) =>
+        this.#host
+          .run(msg.data.stationId, (actor) => actor.handleInbound(msg.data))
+          .catch((error: unknown) => {
+            if (error instanceof FencedError) this.#fenced(error.partition);
+            throw error;
+          }),
       ),
-      await bus.subscribe<ConnectionEvent>(Subjects.connectionWildcard, (msg) =>
+      await bus.subscribe<ConnectionEvent>(Subjects.connections(partition), (msg) =>
         this.#host.run(msg.data.stationId, (actor) => actor.handleConnection(msg.data)),
       ),
-      await bus.subscribe<StationCommand, CommandOutcome>(Subjects.commandWildcard, async (msg) => {
+      await bus.subscribe<StationCommand, CommandOutcome>(Subjects.commands(partition), async (msg) => {
         const stationId = stationOfSubject(msg.subject);
         // Resolve the actor through its mailbox (activation restores its state), then send outside it.
         const actor = await this.#host.run(stationId, (a) => a);
         return actor.sendCommand(msg.data);
       }),
-    );
+    ];
   }
 
-  /** Stops taking messages and deactivates every actor after its queued work. */
-  async stop(): Promise<void> {
-    await Promise.all(this.#subscriptions.splice(0).map((s) => s.unsubscribe()));
-    await this.#host.shutdown();
+  #fenced(partition: number): void {
+    if (!this.#subscriptions.has(partition)) return;
+    this.#options.log.warn({ partition }, 'fenced out of partition: a newer owner holds it');
+    void this.releasePartition(partition, 'fenced');
+    this.#options.partitioned?.onFenced?.(partition);
+  }
+
+  #requireFence(): PartitionFence {
+    if (!this.#fence) throw new Error('acquirePartition needs a worker started with `partitioned`');
+    return this.#fence;
   }
 }

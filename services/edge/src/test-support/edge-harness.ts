@@ -68,7 +68,7 @@ export function startWorker(
   bus: MemoryBus,
   answer: (call: InboundCall) => CallOutcome | Promise<CallOutcome> = defaultAnswer,
 ): Promise<Subscription> {
-  return bus.subscribe<InboundCall, CallOutcome>(Subjects.inboundCallWildcard, (message) =>
+  return bus.subscribe<InboundCall, CallOutcome>(Subjects.inboundCalls('*'), (message) =>
     answer(message.data),
   );
 }
@@ -92,7 +92,7 @@ export async function startEdge(
   const bus = overrides.bus ?? new MemoryBus();
   const store = overrides.store ?? new MemoryCredentialStore();
   const events: ConnectionEvent[] = [];
-  await bus.subscribe<ConnectionEvent>(Subjects.connectionWildcard, (m) => void events.push(m.data));
+  await bus.subscribe<ConnectionEvent>(Subjects.connections('*'), (m) => void events.push(m.data));
   const edge = new EdgeServer({
     edgeId: 'edge-test',
     host: '127.0.0.1',
