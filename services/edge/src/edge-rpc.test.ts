@@ -394,8 +394,9 @@ describe('answers from the actor side', () => {
   });
 
   it.each([
-    ['no worker (NoRespondersError)', undefined, 2_000],
-    ['worker throws (RemoteHandlerError)', () => Promise.reject(new Error('kaput')), 2_000],
+    // These are retried until stationCallTimeoutMs (fail-over), then answered InternalError.
+    ['no worker (NoRespondersError)', undefined, 500],
+    ['worker throws (RemoteHandlerError)', () => Promise.reject(new Error('kaput')), 500],
     ['worker too slow (timeout)', () => new Promise<CallOutcome>(() => {}), 100],
     ['malformed outcome', () => ({ type: 'banana' }) as unknown as CallOutcome, 2_000],
   ] as const)('%s → InternalError with a generic description', async (_name, answer, timeoutMs) => {
@@ -415,6 +416,31 @@ describe('answers from the actor side', () => {
       "Unknown action 'FooBar'",
       {},
     ]);
+  });
+});
+
+describe('fail-over of the station actor', () => {
+  let h: EdgeHarness | undefined;
+  afterEach(async () => {
+    await h?.stop();
+    h = undefined;
+  });
+
+  it('retries a CALL nobody answers until a worker takes the station over', async () => {
+    const logger = new CapturingLogger();
+    h = await startEdge({ logger, stationCallTimeoutMs: 10_000 });
+    h.store.add('CP', 0);
+    const station = await RawStation.connect(`${h.url}/CP`, 'ocpp2.0.1');
+    const answer = station.call('x', 'Heartbeat', {});
+    await new Promise((r) => setTimeout(r, 400)); // no owner for a while: requests find no responders
+    const seen: string[] = [];
+    await startWorker(h.bus, (call) => {
+      seen.push(call.messageId);
+      return { type: 'result', payload: { currentTime: '2026-01-01T00:00:00.000Z' } };
+    });
+    await expect(answer).resolves.toEqual([3, 'x', { currentTime: '2026-01-01T00:00:00.000Z' }]);
+    expect(seen).toEqual(['x']);
+    expect(logger.find('warn', 'retrying CALL')).toHaveLength(1);
   });
 });
 

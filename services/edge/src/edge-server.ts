@@ -61,6 +61,11 @@ export interface EdgeOptions {
   /** Interval of the one shared WebSocket ping round (default 30 000; 0 disables). */
   readonly pingIntervalMs?: number;
   /** How long the edge waits for the actor's answer to a station CALL (default 30 000). */
+  /**
+   * Timeout of one attempt to reach the station's actor (default 5 s). A CALL nobody answers is
+   * retried (fail-over, hand-over) until `stationCallTimeoutMs`, then answered with InternalError.
+   */
+  readonly stationCallAttemptTimeoutMs?: number;
   readonly stationCallTimeoutMs?: number;
   /** Longest accepted station identity (default 48, OCPP-2.0.1 part 4 §3.1.1). */
   readonly maxStationIdLength?: number;
@@ -367,6 +372,7 @@ export class EdgeServer {
       validator: this.#options.validator,
       logger: this.#log.child({ stationId, connectionId, version }),
       stationCallTimeoutMs: this.#options.stationCallTimeoutMs ?? DEFAULT_STATION_CALL_TIMEOUT_MS,
+      stationCallAttemptTimeoutMs: this.#options.stationCallAttemptTimeoutMs ?? 5_000,
       maxQueuedCsmsCalls: this.#options.maxQueuedCsmsCalls ?? DEFAULT_MAX_QUEUED_CSMS_CALLS,
       maxBufferedBytes: MAX_BUFFERED_BYTES,
       onClosed: (closed) => this.#forget(closed),

@@ -49,6 +49,8 @@ export interface StationConnectionOptions {
   readonly logger: Logger;
   /** How long to wait for the actor's answer to a station CALL before answering InternalError. */
   readonly stationCallTimeoutMs: number;
+  /** Timeout of one attempt to reach the actor; failed attempts are retried until stationCallTimeoutMs. */
+  readonly stationCallAttemptTimeoutMs: number;
   /** CSMS CALLs that may wait behind the outstanding one; beyond, they are refused. */
   readonly maxQueuedCsmsCalls: number;
   /** Bytes queued for the socket above which the station counts as not reading, and is disconnected. */
@@ -308,7 +310,7 @@ export class StationConnection {
 
   /** Asks the station's actor and writes its answer back. Never rejects. */
   async #forward(messageId: string, action: string, payload: Record<string, unknown>): Promise<void> {
-    const { bus, stationId, edgeId, stationCallTimeoutMs } = this.#options;
+    const { stationId, edgeId, stationCallTimeoutMs } = this.#options;
     const call: InboundCall = {
       stationId,
       version: this.version,
@@ -321,10 +323,7 @@ export class StationConnection {
     };
     let reply: Frame;
     try {
-      const outcome = await bus.request<unknown>(Subjects.inboundCall(stationId), call, {
-        timeoutMs: stationCallTimeoutMs,
-        headers: { 'csms-station-id': stationId },
-      });
+      const outcome = await this.#requestWithRetry(call, Date.now() + stationCallTimeoutMs);
       reply = this.#replyFor(messageId, action, outcome);
     } catch (error: unknown) {
       this.#log.error(
@@ -349,6 +348,44 @@ export class StationConnection {
       this.#log.error({ messageId, action, ...errorFields(error) }, 'failed to send the answer');
     }
     this.#notifyIfIdle();
+  }
+
+  /**
+   * Sends the CALL to the station's actor, retrying while no worker answers: during a fail-over or a
+   * hand-over the station's partition has no owner for a moment (no responders), a paused owner
+   * swallows the request (timeout), or a fenced owner refuses it (remote error). Retrying the same CALL
+   * is safe because handlers are idempotent, and it spares the station a CALLERROR and a reconnect.
+   * Stops at `deadline` or when the socket closes (the station will resend after reconnecting).
+   */
+  async #requestWithRetry(call: InboundCall, deadline: number): Promise<unknown> {
+    const { bus, stationId, stationCallAttemptTimeoutMs } = this.#options;
+    let backoffMs = 50;
+    for (let attempt = 1; ; attempt++) {
+      const remaining = deadline - Date.now();
+      try {
+        return await bus.request<unknown>(Subjects.inboundCall(stationId), call, {
+          timeoutMs: Math.max(1, Math.min(stationCallAttemptTimeoutMs, remaining)),
+          headers: { 'csms-station-id': stationId },
+        });
+      } catch (error: unknown) {
+        const retryable =
+          error instanceof NoRespondersError ||
+          error instanceof RequestTimeoutError ||
+          error instanceof RemoteHandlerError;
+        const left = deadline - Date.now();
+        if (!retryable || this.#closed || left <= 0) throw error;
+        if (attempt === 1) {
+          this.#log.warn(
+            { messageId: call.messageId, action: call.action, failure: busFailure(error) },
+            'retrying CALL',
+          );
+        }
+        if (!(error instanceof RequestTimeoutError)) {
+          await new Promise((resolve) => setTimeout(resolve, Math.min(backoffMs, left)));
+          backoffMs = Math.min(backoffMs * 2, 1000);
+        }
+      }
+    }
   }
 
   /** The frame answering a station CALL, from the actor's {@link CallOutcome}. */
