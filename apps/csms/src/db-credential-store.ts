@@ -1,5 +1,12 @@
 import { createHash } from 'node:crypto';
-import { autoRegisterStation, findStation, verifyPassword, type Database, type Kysely } from '@csms/db';
+import {
+  autoRegisterStation,
+  findStation,
+  normalizePassword,
+  verifyPassword,
+  type Database,
+  type Kysely,
+} from '@csms/db';
 import type { StationCredentialStore } from '@csms/edge';
 
 /**
@@ -29,7 +36,7 @@ export class DbCredentialStore implements StationCredentialStore {
     const row = await findStation(this.#db, stationId);
     if (!row?.password_hash) return false;
     const key = `${stationId}\u0000${row.password_hash}`;
-    const digest = createHash('sha256').update(password).digest('base64url');
+    const digest = createHash('sha256').update(normalizePassword(password)).digest('base64url');
     if (this.#verified.get(key) === digest) return true;
     const ok = await verifyPassword(password, row.password_hash);
     if (ok) {

@@ -124,3 +124,12 @@ describe('bigint columns', () => {
     }
   });
 });
+
+describe('password normalisation', () => {
+  it('compares hexadecimal keys case-insensitively, other passwords exactly', async () => {
+    const hex = await hashPassword('0123456789abcdef0123456789abcdef01234567');
+    expect(await verifyPassword('0123456789ABCDEF0123456789ABCDEF01234567', hex)).toBe(true);
+    const text = await hashPassword('Secret-Password-16');
+    expect(await verifyPassword('secret-password-16', text)).toBe(false);
+  });
+});

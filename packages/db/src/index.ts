@@ -6,7 +6,7 @@ export {
   type DatabaseConfig,
   type DatabaseHandle,
 } from './database.js';
-export { hashPassword, verifyPassword } from './password.js';
+export { hashPassword, normalizePassword, verifyPassword } from './password.js';
 export {
   autoRegisterStation,
   checkStationPassword,
@@ -14,6 +14,7 @@ export {
   recordBoot,
   recordHeartbeat,
   setBootPolicy,
+  setStationPassword,
   upsertStation,
   type BootInfo,
   type CredentialCheck,

@@ -13,10 +13,21 @@ const R = 8;
 const P = 1;
 const KEYLEN = 32;
 
+/**
+ * OCPP 1.6 keeps the Basic-auth password in the AuthorizationKey configuration key as up to 40
+ * hexadecimal digits of a binary key (Security Whitepaper A00.FR.205); a station may send it as that
+ * hex text or as the raw bytes (which the edge turns into upper-case hex). Hex digits are therefore
+ * compared case-insensitively: a password made only of an even number of hex digits is upper-cased
+ * before hashing and before checking. Other passwords are used exactly as given.
+ */
+export function normalizePassword(password: string): string {
+  return password.length % 2 === 0 && /^[0-9a-fA-F]+$/.test(password) ? password.toUpperCase() : password;
+}
+
 /** Hashes a station password as `scrypt$N$r$p$salt$hash` (base64url parts). */
 export async function hashPassword(password: string): Promise<string> {
   const salt = randomBytes(16);
-  const key = await scrypt(password, salt, KEYLEN, { N, r: R, p: P });
+  const key = await scrypt(normalizePassword(password), salt, KEYLEN, { N, r: R, p: P });
   return ['scrypt', N, R, P, salt.toString('base64url'), key.toString('base64url')].join('$');
 }
 
@@ -27,7 +38,7 @@ export async function verifyPassword(password: string, hash: string): Promise<bo
   const [, n, r, p, saltText, keyText] = parts as [string, string, string, string, string, string];
   const expected = Buffer.from(keyText, 'base64url');
   if (expected.length === 0) return false;
-  const key = await scrypt(password, Buffer.from(saltText, 'base64url'), expected.length, {
+  const key = await scrypt(normalizePassword(password), Buffer.from(saltText, 'base64url'), expected.length, {
     N: Number(n),
     r: Number(r),
     p: Number(p),

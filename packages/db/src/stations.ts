@@ -85,6 +85,24 @@ export async function autoRegisterStation(
     .execute();
 }
 
+/**
+ * Replaces a station's Basic-auth password (after the station accepted the new one: OCPP 2.0.1
+ * A01.FR.03 / 1.6 Security Whitepaper A01.FR.03); the old one stops working. Returns false when the
+ * station is unknown.
+ */
+export async function setStationPassword(
+  db: Kysely<Database>,
+  id: string,
+  password: string,
+): Promise<boolean> {
+  const r = await db
+    .updateTable('stations')
+    .set({ password_hash: await hashPassword(password), updated_at: sql<Date>`now()` })
+    .where('id', '=', id)
+    .executeTakeFirst();
+  return r.numUpdatedRows > 0n;
+}
+
 export async function setBootPolicy(
   db: Kysely<Database>,
   id: string,

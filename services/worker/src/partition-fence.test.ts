@@ -134,11 +134,9 @@ describe('Worker in partitioned mode', () => {
       expect(a.ownedPartitions()).toEqual([]);
       expect(a.actorCount).toBe(0);
 
-      const second = await busB.request<CallOutcome>(
-        Subjects.inboundCall(station),
-        boot(station, 'm3'),
-        { timeoutMs: 5000 },
-      );
+      const second = await busB.request<CallOutcome>(Subjects.inboundCall(station), boot(station, 'm3'), {
+        timeoutMs: 5000,
+      });
       expect(second.type).toBe('result');
       const log = await database.db
         .selectFrom('partition_ownership_log')

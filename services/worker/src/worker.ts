@@ -113,7 +113,7 @@ export class Worker {
     if (this.#subscriptions.has(partition)) return true;
     if (!(await fence.acquire(partition, epoch))) return false;
     this.#subscriptions.set(partition, await this.#subscribe(partition));
-    this.#options.log.info({ partition, epoch }, 'partition acquired');
+    this.#options.log.debug({ partition, epoch }, 'partition acquired');
     return true;
   }
 
@@ -134,7 +134,7 @@ export class Worker {
         ids.map((id) => this.#host.deactivate(id, event === 'fenced' ? 'fenced' : 'handed-over')),
       );
       await this.#fence?.release(partition, event);
-      this.#options.log.info({ partition, event }, 'partition released');
+      this.#options.log.debug({ partition, event }, 'partition released');
     })().finally(() => this.#releasing.delete(partition));
     this.#releasing.set(partition, release);
     return release;

@@ -1,3 +1,4 @@
+import { afterChangeConfiguration } from './change-configuration.js';
 import type { V16Actions } from '@csms/ocpp';
 import type { HandlerMap } from '../handler.js';
 import type { VersionHandlers } from '../station-actor.js';
@@ -35,5 +36,8 @@ const calls = {
   StopTransaction: onStopTransaction,
 } satisfies HandlerMap<V16Actions>;
 
-/** OCPP 1.6 handlers. No `afterCommand` hooks: no Core command's answer changes state kept here. */
-export const v16Handlers: VersionHandlers = { calls };
+/** OCPP 1.6 handlers, and the hooks run after a CSMS command was answered. */
+export const v16Handlers: VersionHandlers = {
+  calls,
+  afterCommand: { ChangeConfiguration: afterChangeConfiguration },
+};

@@ -1,3 +1,4 @@
+import { afterSetVariables } from './set-variables.js';
 import type { V201Actions } from '@csms/ocpp';
 import type { HandlerMap } from '../handler.js';
 import type { VersionHandlers } from '../station-actor.js';
@@ -50,4 +51,4 @@ const calls = {
 } satisfies HandlerMap<V201Actions>;
 
 /** OCPP 2.0.1 handlers. */
-export const v201Handlers: VersionHandlers = { calls };
+export const v201Handlers: VersionHandlers = { calls, afterCommand: { SetVariables: afterSetVariables } };
