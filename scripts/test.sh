@@ -28,5 +28,10 @@ npm run check:generated --silent
 npm run check:conformance --silent
 step "build"
 npm run build --silent
+step "nats-server >= 2.11 (fetched from Debian sid into .test-runtime/ when missing)"
+# Assigned before `export`: `export X="$(...)"` would hide the script's failure from `set -e`.
+CSMS_NATS_SERVER="$(bash scripts/ensure-nats-server.sh)"
+export CSMS_NATS_SERVER
+"$CSMS_NATS_SERVER" --version
 step "tests"
 npx vitest run "$@"

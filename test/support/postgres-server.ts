@@ -20,6 +20,8 @@ import pg from 'pg';
  */
 export interface PostgresServer {
   readonly url: string;
+  /** Fast shutdown (committed work is kept), then start again on the same port and data folder. */
+  restart(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -47,7 +49,7 @@ async function freePort(): Promise<number> {
   });
 }
 
-export async function startPostgres(): Promise<PostgresServer> {
+export async function startPostgres(options: { durable?: boolean } = {}): Promise<PostgresServer> {
   const bin = findBinDir();
   const dir = mkdtempSync(join(tmpdir(), 'csms-pg-'));
   chmodSync(dir, 0o777);
@@ -70,6 +72,11 @@ export async function startPostgres(): Promise<PostgresServer> {
   const init = spawnSync(initCmd, initArgs, { encoding: 'utf8' });
   if (init.status !== 0) throw new Error(`initdb failed: ${init.stderr || init.stdout}`);
   const port = await freePort();
+  // Test speed: no fsync, asynchronous commit. `durable` keeps PostgreSQL's defaults, for tests that
+  // restart the server and check that nothing acknowledged was lost.
+  const speed = options.durable
+    ? []
+    : ['-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off'];
   const [cmd, args] = wrap(join(bin, 'postgres'), [
     '-D',
     dataDir,
@@ -79,48 +86,53 @@ export async function startPostgres(): Promise<PostgresServer> {
     dir,
     '-c',
     'listen_addresses=127.0.0.1',
-    '-c',
-    'fsync=off',
-    '-c',
-    'synchronous_commit=off',
-    '-c',
-    'full_page_writes=off',
+    ...speed,
     '-c',
     'max_connections=300',
   ]);
   const logFile = join(dir, 'postgres.log');
-  const log = openSync(logFile, 'a');
-  const child: ChildProcess = spawn(cmd, args, { stdio: ['ignore', log, log] });
-  closeSync(log);
   const stderr = (): string => (existsSync(logFile) ? readFileSync(logFile, 'utf8') : '');
   const url = `postgres://postgres@127.0.0.1:${port}/postgres`;
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    const client = new pg.Client({ connectionString: url });
-    try {
-      await client.connect();
-      await client.end();
-      break;
-    } catch {
-      await client.end().catch(() => {});
-      if (child.exitCode !== null || Date.now() > deadline) {
-        child.kill('SIGKILL');
-        throw new Error(`postgres did not start: ${stderr()}`);
+  let child: ChildProcess;
+  const launch = async (): Promise<void> => {
+    const log = openSync(logFile, 'a');
+    child = spawn(cmd, args, { stdio: ['ignore', log, log] });
+    closeSync(log);
+    const deadline = Date.now() + 30_000;
+    for (;;) {
+      const client = new pg.Client({ connectionString: url });
+      try {
+        await client.connect();
+        await client.end();
+        return;
+      } catch {
+        await client.end().catch(() => {});
+        if (child.exitCode !== null || Date.now() > deadline) {
+          child.kill('SIGKILL');
+          throw new Error(`postgres did not start: ${stderr()}`);
+        }
+        await new Promise((r) => setTimeout(r, 100));
       }
-      await new Promise((r) => setTimeout(r, 100));
     }
-  }
+  };
+  const halt = async (): Promise<void> => {
+    if (child.exitCode !== null) return;
+    const exited = new Promise((r) => child.once('exit', r));
+    // runuser does not forward signals to postgres: stop it through pg_ctl (fast mode).
+    const [stopCmd, stopArgs] = wrap(join(bin, 'pg_ctl'), ['stop', '-D', dataDir, '-m', 'fast', '-w']);
+    spawnSync(stopCmd, stopArgs, { stdio: 'ignore', timeout: 15_000 });
+    await Promise.race([exited, new Promise((r) => setTimeout(r, 5_000))]);
+    if (child.exitCode === null) child.kill('SIGKILL');
+  };
+  await launch();
   return {
     url,
+    restart: async () => {
+      await halt();
+      await launch();
+    },
     stop: async () => {
-      if (child.exitCode === null) {
-        const exited = new Promise((r) => child.once('exit', r));
-        // runuser does not forward signals to postgres: stop it through pg_ctl (fast mode).
-        const [stopCmd, stopArgs] = wrap(join(bin, 'pg_ctl'), ['stop', '-D', dataDir, '-m', 'fast', '-w']);
-        spawnSync(stopCmd, stopArgs, { stdio: 'ignore', timeout: 15_000 });
-        await Promise.race([exited, new Promise((r) => setTimeout(r, 5_000))]);
-        if (child.exitCode === null) child.kill('SIGKILL');
-      }
+      await halt();
       rmSync(dir, { recursive: true, force: true });
     },
   };

@@ -46,7 +46,9 @@ class HttpError extends Error {
   }
 }
 
-export async function startAdminServer(options: AdminServerOptions): Promise<{ server: Server; port: number; close(): Promise<void> }> {
+export async function startAdminServer(
+  options: AdminServerOptions,
+): Promise<{ server: Server; port: number; close(): Promise<void> }> {
   const server = createServer((req, res) => {
     handle(options, req, res).catch((error: unknown) => {
       if (error instanceof HttpError) return send(res, error.status, { error: error.message });
@@ -91,12 +93,23 @@ async function handle(options: AdminServerOptions, req: IncomingMessage, res: Se
   const body = await readJson(req);
   if (match[2] === 'calls') {
     if (req.method !== 'POST') throw new HttpError(405, 'use POST');
-    const { action, payload, timeoutMs } = body as { action?: unknown; payload?: unknown; timeoutMs?: unknown };
-    if (typeof action !== 'string' || action.length === 0) throw new HttpError(400, '"action" must be a non-empty string');
+    const { action, payload, timeoutMs } = body as {
+      action?: unknown;
+      payload?: unknown;
+      timeoutMs?: unknown;
+    };
+    if (typeof action !== 'string' || action.length === 0)
+      throw new HttpError(400, '"action" must be a non-empty string');
     if (typeof payload !== 'object' || payload === null || Array.isArray(payload)) {
       throw new HttpError(400, '"payload" must be a JSON object');
     }
-    if (timeoutMs !== undefined && (typeof timeoutMs !== 'number' || !Number.isInteger(timeoutMs) || timeoutMs < 100 || timeoutMs > 600_000)) {
+    if (
+      timeoutMs !== undefined &&
+      (typeof timeoutMs !== 'number' ||
+        !Number.isInteger(timeoutMs) ||
+        timeoutMs < 100 ||
+        timeoutMs > 600_000)
+    ) {
       throw new HttpError(400, '"timeoutMs" must be an integer from 100 to 600000');
     }
     const outcome = await options.stations.call(stationId, action, payload as Record<string, unknown>, {

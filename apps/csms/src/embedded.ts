@@ -1,13 +1,20 @@
-import { readFileSync } from 'node:fs';
 import { MemoryBus, StationApi } from '@csms/bus';
-import { ConfigError, readSeedFile, type CsmsConfig } from '@csms/config';
-import { migrateToLatest, openDatabase, setBootPolicy, type BootPolicy, type DatabaseConfig, type DatabaseHandle } from '@csms/db';
+import { readSeedFile, type CsmsConfig } from '@csms/config';
+import {
+  migrateToLatest,
+  openDatabase,
+  setBootPolicy,
+  type BootPolicy,
+  type DatabaseConfig,
+  type DatabaseHandle,
+} from '@csms/db';
 import { EdgeServer } from '@csms/edge';
 import { createValidator } from '@csms/ocpp';
 import type { Logger } from '@csms/telemetry';
 import { Worker } from '@csms/worker';
 import { startAdminServer } from './admin-server.js';
 import { DbCredentialStore } from './db-credential-store.js';
+import { edgeOptionsFrom, readTls, workerConfigFrom } from './components.js';
 import { applySeed } from './seed.js';
 
 /** A running embedded CSMS: every service in this process, an in-memory bus, one database. */
@@ -43,7 +50,7 @@ export async function startEmbeddedCsms({
   adminPort: adminPortOverride,
 }: EmbeddedOptions): Promise<EmbeddedCsms> {
   const seed = config.seedFile ? await readSeedFile(config.seedFile) : undefined;
-  const tls = config.edge.tls ? readTls(config.edge.tls) : undefined;
+  const tls = readTls(config);
 
   const database = await openDatabase(databaseOverride ?? config.database);
   const cleanups: (() => Promise<void>)[] = [() => database.close()];
@@ -64,42 +71,27 @@ export async function startEmbeddedCsms({
       db: database.db,
       validator,
       log: logger.child({ component: 'worker' }),
-      config: {
-        defaultBootPolicy: config.boot.defaultPolicy,
-        heartbeatIntervalSec: config.boot.heartbeatIntervalSec,
-        bootRetryIntervalSec: config.boot.retryIntervalSec,
-        maxConnectorId: config.maxConnectorId,
-        commandTimeoutMs: config.commandTimeoutMs,
-        dataTransferVendors: config.dataTransferVendors,
-      },
+      config: workerConfigFrom(config),
     });
     await worker.start();
     cleanups.unshift(() => worker.stop());
 
-    if (config.edge.autoRegister) {
-      logger.warn(
-        'unknown stations are registered automatically on first connection (CSMS_AUTO_REGISTER=true); set CSMS_AUTO_REGISTER=false to refuse them',
-      );
-    }
-    const edge = new EdgeServer({
-      edgeId: 'embedded',
-      host: config.edge.host,
-      port: config.edge.port,
-      ...(tls ? { tls } : {}),
-      bus,
-      validator,
-      credentials: new DbCredentialStore(database.db),
-      autoRegister: config.edge.autoRegister,
-      logger, // the edge adds its own component binding
-      maxPayload: config.edge.maxPayloadBytes,
-      pingIntervalMs: config.edge.pingIntervalSec * 1000,
-      ...(config.edge.maxConnections ? { maxConnections: config.edge.maxConnections } : {}),
-    });
+    const edge = new EdgeServer(
+      edgeOptionsFrom(config, {
+        edgeId: 'embedded',
+        bus,
+        validator,
+        credentials: new DbCredentialStore(database.db),
+        logger,
+        tls,
+      }),
+    );
     const { port } = await edge.start();
     cleanups.unshift(() => edge.stop({ graceMs: config.edge.shutdownGraceMs }));
 
     const stations = new StationApi(bus, { queueWaitMs: 60_000, timeoutMs: config.commandTimeoutMs });
-    const setPolicy = (stationId: string, policy: BootPolicy | null) => setBootPolicy(database.db, stationId, policy);
+    const setPolicy = (stationId: string, policy: BootPolicy | null) =>
+      setBootPolicy(database.db, stationId, policy);
     let adminPort: number | undefined;
     if (config.admin.port !== 0 || adminPortOverride === 0) {
       const admin = await startAdminServer({
@@ -131,27 +123,4 @@ export async function startEmbeddedCsms({
 
 async function runCleanups(cleanups: readonly (() => Promise<void>)[]): Promise<void> {
   for (const cleanup of cleanups) await cleanup();
-}
-
-function readTls(files: { certFile: string; keyFile: string; caFile?: string }): {
-  cert: Buffer;
-  key: Buffer;
-  ca?: Buffer;
-  requestClientCert: boolean;
-} {
-  const read = (name: string, path: string): Buffer => {
-    try {
-      return readFileSync(path);
-    } catch (error) {
-      throw new ConfigError([`${name}=${path}: cannot read: ${(error as NodeJS.ErrnoException).code ?? String(error)}`]);
-    }
-  };
-  return {
-    cert: read('CSMS_TLS_CERT_FILE', files.certFile),
-    key: read('CSMS_TLS_KEY_FILE', files.keyFile),
-    ...(files.caFile ? { ca: read('CSMS_TLS_CA_FILE', files.caFile) } : {}),
-    // A client CA means Security Profile 3 (mTLS) is offered; stations without certificates can still
-    // use profile 2 on the same port.
-    requestClientCert: files.caFile !== undefined,
-  };
 }

@@ -20,7 +20,9 @@ describe('subjects', () => {
       expect(subject.split('.')).toHaveLength(4);
       expect(subjectMatches(Subjects.inboundCalls('*'), subject)).toBe(true);
       expect(subjectMatches(Subjects.inboundCalls(partitionOf(id)), subject)).toBe(true);
-      expect(subjectMatches(Subjects.inboundCalls((partitionOf(id) + 1) % PARTITION_COUNT), subject)).toBe(false);
+      expect(subjectMatches(Subjects.inboundCalls((partitionOf(id) + 1) % PARTITION_COUNT), subject)).toBe(
+        false,
+      );
       expect(stationOfSubject(subject)).toBe(id);
     }
   });

@@ -66,6 +66,7 @@ export class PartitionLeases {
   #again = false;
   #stopped = false;
   #watchStop: (() => void) | undefined;
+  #lastSummary = '';
 
   constructor(options: PartitionLeasesOptions) {
     this.#o = { bucket: 'csms_cluster', leaseTtlMs: 3000, renewIntervalMs: 1000, ...options };
@@ -113,8 +114,9 @@ export class PartitionLeases {
     this.#stopped = true;
     if (this.#timer) clearInterval(this.#timer);
     await this.#reconciling;
-    for (const p of this.held()) await this.#release(p);
-    await this.#kv?.delete(`w.${this.#o.workerId}`).catch(() => undefined);
+    // Release in parallel: a hand-over of every partition must fit in a pod's termination grace period.
+    await Promise.all(this.held().map((p) => this.#release(p)));
+    await withTimeout(this.#kv?.delete(`w.${this.#o.workerId}`), 2000).catch(() => undefined);
     this.#watchStop?.();
   }
 
@@ -163,6 +165,14 @@ export class PartitionLeases {
     for (const p of desired) {
       if (this.#stopped) return;
       if (!this.#held.has(p)) await this.#tryAcquire(p);
+    }
+    const summary = `${this.#held.size}/${desired.size}/${this.#members.size}`;
+    if (summary !== this.#lastSummary) {
+      this.#lastSummary = summary;
+      this.#o.log.info(
+        { held: this.#held.size, assigned: desired.size, members: this.members() },
+        'partition ownership changed',
+      );
     }
   }
 
@@ -229,7 +239,8 @@ export class PartitionLeases {
     this.#held.delete(p);
     await this.#o.owner.releasePartition(p, 'released');
     // Only delete our own lease (compare-and-set): if it expired meanwhile, leave the new one alone.
-    await this.#kv!.delete(`p.${p}`, { previousSeq: held.seq }).catch(() => undefined);
+    // Bounded: with NATS unreachable the lease simply expires.
+    await withTimeout(this.#kv!.delete(`p.${p}`, { previousSeq: held.seq }), 2000).catch(() => undefined);
   }
 
   /** Publishes a new value for a KV key only if it is still at `seq`, with a fresh TTL. */
@@ -240,6 +251,24 @@ export class PartitionLeases {
     });
     return ack.seq;
   }
+}
+
+/** Rejects when `promise` has not settled within `ms`. */
+function withTimeout<T>(promise: Promise<T> | undefined, ms: number): Promise<T | undefined> {
+  if (!promise) return Promise.resolve(undefined);
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms`)), ms);
+    promise.then(
+      (v) => {
+        clearTimeout(timer);
+        resolve(v);
+      },
+      (e: unknown) => {
+        clearTimeout(timer);
+        reject(e instanceof Error ? e : new Error(String(e)));
+      },
+    );
+  });
 }
 
 /** A Go duration string for a TTL in milliseconds (NATS per-message TTLs have 1 s granularity). */

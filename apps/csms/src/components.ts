@@ -1,0 +1,75 @@
+import { readFileSync } from 'node:fs';
+import type { Bus } from '@csms/bus';
+import { ConfigError, type CsmsConfig } from '@csms/config';
+import type { EdgeOptions, EdgeTlsOptions, StationCredentialStore } from '@csms/edge';
+import type { OcppValidator } from '@csms/ocpp';
+import type { Logger } from '@csms/telemetry';
+import type { WorkerConfig } from '@csms/worker';
+
+/** Building blocks shared by the embedded composition and the distributed roles. */
+
+export function workerConfigFrom(config: CsmsConfig): Partial<WorkerConfig> {
+  return {
+    defaultBootPolicy: config.boot.defaultPolicy,
+    heartbeatIntervalSec: config.boot.heartbeatIntervalSec,
+    bootRetryIntervalSec: config.boot.retryIntervalSec,
+    maxConnectorId: config.maxConnectorId,
+    commandTimeoutMs: config.commandTimeoutMs,
+    dataTransferVendors: config.dataTransferVendors,
+  };
+}
+
+export function edgeOptionsFrom(
+  config: CsmsConfig,
+  parts: {
+    edgeId: string;
+    bus: Bus;
+    validator: OcppValidator;
+    credentials: StationCredentialStore;
+    logger: Logger;
+    tls: EdgeTlsOptions | undefined;
+  },
+): EdgeOptions {
+  if (config.edge.autoRegister) {
+    parts.logger.warn(
+      'unknown stations are registered automatically on first connection (CSMS_AUTO_REGISTER=true); set CSMS_AUTO_REGISTER=false to refuse them',
+    );
+  }
+  return {
+    edgeId: parts.edgeId,
+    host: config.edge.host,
+    port: config.edge.port,
+    ...(parts.tls ? { tls: parts.tls } : {}),
+    bus: parts.bus,
+    validator: parts.validator,
+    credentials: parts.credentials,
+    autoRegister: config.edge.autoRegister,
+    logger: parts.logger, // the edge adds its own component binding
+    maxPayload: config.edge.maxPayloadBytes,
+    pingIntervalMs: config.edge.pingIntervalSec * 1000,
+    ...(config.edge.maxConnections ? { maxConnections: config.edge.maxConnections } : {}),
+  };
+}
+
+/** Reads the TLS files named in the configuration (undefined when TLS is off). */
+export function readTls(config: CsmsConfig): EdgeTlsOptions | undefined {
+  const files = config.edge.tls;
+  if (!files) return undefined;
+  const read = (name: string, path: string): Buffer => {
+    try {
+      return readFileSync(path);
+    } catch (error) {
+      throw new ConfigError([
+        `${name}=${path}: cannot read: ${(error as NodeJS.ErrnoException).code ?? String(error)}`,
+      ]);
+    }
+  };
+  return {
+    cert: read('CSMS_TLS_CERT_FILE', files.certFile),
+    key: read('CSMS_TLS_KEY_FILE', files.keyFile),
+    ...(files.caFile ? { ca: read('CSMS_TLS_CA_FILE', files.caFile) } : {}),
+    // A client CA means Security Profile 3 (mTLS) is offered; stations without certificates can still
+    // use profile 2 on the same port.
+    requestClientCert: files.caFile !== undefined,
+  };
+}

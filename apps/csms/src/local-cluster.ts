@@ -1,0 +1,158 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+
+/** One process of a {@link LocalCluster}. */
+export interface ClusterProcess {
+  readonly name: string;
+  readonly role: 'edge' | 'worker' | 'admin';
+  /** Station port (edges) or admin port. */
+  readonly port: number | undefined;
+  readonly pid: number | undefined;
+  readonly running: boolean;
+  /** Sends a signal (SIGKILL: crash; SIGSTOP / SIGCONT: freeze and resume; SIGTERM: graceful stop). */
+  signal(signal: NodeJS.Signals): void;
+  /** Resolves when the process has exited. */
+  exited(): Promise<number | null>;
+  /** Starts the process again with the same name and port, and waits until it is ready. */
+  restart(): Promise<void>;
+}
+
+export interface LocalClusterOptions {
+  readonly edges: number;
+  readonly workers: number;
+  /** Also run the admin endpoint process. */
+  readonly admin?: boolean;
+  readonly natsUrl: string;
+  readonly databaseUrl: string;
+  /** First edge's station port; edge i listens on basePort + i. */
+  readonly basePort: number;
+  readonly adminPort?: number;
+  /** Extra CSMS_* settings for every process. */
+  readonly env?: Readonly<Record<string, string>>;
+  /** Receives every log line of every process. */
+  readonly onLine?: (processName: string, line: string) => void;
+  /** How long a process may take to become ready. */
+  readonly readyTimeoutMs?: number;
+}
+
+const MAIN = fileURLToPath(new URL('./main.js', import.meta.url)).replace(
+  /\/src\/main\.js$/,
+  '/dist/main.js',
+);
+
+/**
+ * Runs the distributed topology on this machine: `workers` worker processes, `edges` edge processes
+ * (ports basePort, basePort+1, ...) and optionally the admin endpoint, each a separate `csms <role>`
+ * OS process, against the given NATS and PostgreSQL. For development, demos and the fail-over tests.
+ */
+export class LocalCluster {
+  readonly processes: ClusterProcess[] = [];
+  readonly #options: LocalClusterOptions;
+
+  constructor(options: LocalClusterOptions) {
+    this.#options = options;
+  }
+
+  edges(): ClusterProcess[] {
+    return this.processes.filter((p) => p.role === 'edge');
+  }
+
+  workers(): ClusterProcess[] {
+    return this.processes.filter((p) => p.role === 'worker');
+  }
+
+  /** Starts workers first (they migrate the schema), then edges and the admin endpoint. */
+  async start(): Promise<void> {
+    const { workers, edges, basePort, admin, adminPort } = this.#options;
+    const ws = Array.from({ length: workers }, (_, i) =>
+      this.#process(`worker-${i + 1}`, 'worker', undefined),
+    );
+    await Promise.all(ws.map((p) => p.restart()));
+    const es = Array.from({ length: edges }, (_, i) => this.#process(`edge-${i + 1}`, 'edge', basePort + i));
+    await Promise.all(es.map((p) => p.restart()));
+    if (admin) await this.#process('admin', 'admin', adminPort ?? 9080).restart();
+  }
+
+  /** Adds and starts one more worker. */
+  async addWorker(): Promise<ClusterProcess> {
+    const p = this.#process(`worker-${this.workers().length + 1}`, 'worker', undefined);
+    await p.restart();
+    return p;
+  }
+
+  /** Stops every process gracefully (SIGTERM), edges first. */
+  async stop(): Promise<void> {
+    const order = [...this.edges(), ...this.processes.filter((p) => p.role === 'admin'), ...this.workers()];
+    for (const p of order) {
+      if (!p.running) continue;
+      p.signal('SIGCONT'); // a frozen process cannot handle SIGTERM
+      p.signal('SIGTERM');
+      const timeout = setTimeout(() => p.signal('SIGKILL'), 20_000);
+      await p.exited();
+      clearTimeout(timeout);
+    }
+  }
+
+  #process(name: string, role: ClusterProcess['role'], port: number | undefined): ClusterProcess {
+    const o = this.#options;
+    let child: ChildProcess | undefined;
+    let exit: Promise<number | null> = Promise.resolve(null);
+    const env: Record<string, string> = {
+      ...(process.env as Record<string, string>),
+      CSMS_NATS_URL: o.natsUrl,
+      CSMS_DATABASE_URL: o.databaseUrl,
+      CSMS_NODE_ID: name,
+      CSMS_HOST: '127.0.0.1',
+      CSMS_ADMIN_HOST: '127.0.0.1',
+      CSMS_EXIT_WITH_PARENT: '1',
+      ...o.env,
+      ...(role === 'edge' && port !== undefined ? { CSMS_PORT: String(port) } : {}),
+      ...(role === 'admin' && port !== undefined ? { CSMS_ADMIN_PORT: String(port) } : {}),
+    };
+    const proc: ClusterProcess = {
+      name,
+      role,
+      port,
+      get pid() {
+        return child?.pid;
+      },
+      get running() {
+        return child !== undefined && child.exitCode === null && child.signalCode === null;
+      },
+      signal: (signal) => {
+        if (proc.running) child?.kill(signal);
+      },
+      exited: () => exit,
+      restart: () =>
+        new Promise<void>((resolve, reject) => {
+          const c = spawn(process.execPath, [MAIN, role], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+          child = c;
+          exit = new Promise((r) => c.once('exit', (code) => r(code)));
+          let ready = false;
+          const timer = setTimeout(() => {
+            if (!ready) reject(new Error(`${name} was not ready within ${o.readyTimeoutMs ?? 30_000} ms`));
+          }, o.readyTimeoutMs ?? 30_000);
+          const onLine = (line: string) => {
+            o.onLine?.(name, line);
+            // main.ts logs `role` and `nodeId` once the role is up.
+            if (!ready && line.includes('"role":"') && line.includes('"nodeId":"')) {
+              ready = true;
+              clearTimeout(timer);
+              resolve();
+            }
+          };
+          createInterface({ input: c.stdout }).on('line', onLine);
+          createInterface({ input: c.stderr }).on('line', onLine);
+          void exit.then((code) => {
+            if (!ready) {
+              clearTimeout(timer);
+              reject(new Error(`${name} exited with ${code} before it was ready`));
+            }
+          });
+        }),
+    };
+    this.processes.push(proc);
+    return proc;
+  }
+}
