@@ -126,24 +126,24 @@ export class LocalCluster {
       exited: () => exit,
       restart: () =>
         new Promise<void>((resolve, reject) => {
-          const c = spawn(process.execPath, [MAIN, role], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+          const c = spawn(process.execPath, [MAIN, role], { env, stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
           child = c;
           exit = new Promise((r) => c.once('exit', (code) => r(code)));
           let ready = false;
           const timer = setTimeout(() => {
             if (!ready) reject(new Error(`${name} was not ready within ${o.readyTimeoutMs ?? 30_000} ms`));
           }, o.readyTimeoutMs ?? 30_000);
-          const onLine = (line: string) => {
-            o.onLine?.(name, line);
-            // main.ts logs `role` and `nodeId` once the role is up.
-            if (!ready && line.includes('"role":"') && line.includes('"nodeId":"')) {
+          const onLine = (line: string) => o.onLine?.(name, line);
+          // main.ts sends { type: 'ready' } over the IPC channel once the role is up.
+          c.on('message', (message: { type?: string }) => {
+            if (!ready && message.type === 'ready') {
               ready = true;
               clearTimeout(timer);
               resolve();
             }
-          };
-          createInterface({ input: c.stdout }).on('line', onLine);
-          createInterface({ input: c.stderr }).on('line', onLine);
+          });
+          if (c.stdout) createInterface({ input: c.stdout }).on('line', onLine);
+          if (c.stderr) createInterface({ input: c.stderr }).on('line', onLine);
           void exit.then((code) => {
             if (!ready) {
               clearTimeout(timer);

@@ -65,6 +65,8 @@ async function main(argv: readonly string[]): Promise<void> {
     process.exit(1);
   }
   logger.info({ role: roleName, nodeId: config.nodeId }, role.summary);
+  // A launcher that started us with an IPC channel (npm run cluster, tests) learns we are ready.
+  process.send?.({ type: 'ready', role: roleName, nodeId: config.nodeId, summary: role.summary });
   let stopping = false;
   const shutdown = (signal: string) => {
     if (stopping) return;

@@ -62,6 +62,8 @@ export class PartitionLeases {
   #epochBase = 0n;
   #memberSeq = 0;
   #timer: NodeJS.Timeout | undefined;
+  #renewTimer: NodeJS.Timeout | undefined;
+  #renewing: Promise<void> | undefined;
   #reconciling: Promise<void> | undefined;
   #again = false;
   #stopped = false;
@@ -102,6 +104,9 @@ export class PartitionLeases {
     void (async () => {
       for await (const entry of watch) this.#onEntry(entry);
     })().catch((error: unknown) => this.#o.log.error({ err: error }, 'cluster watch ended'));
+    // Renewals run on their own timer, never behind a reconcile: taking over many partitions can take
+    // longer than a lease's TTL on a busy machine, and a late renewal would lose leases we keep.
+    this.#renewTimer = setInterval(() => this.#renew(), this.#o.renewIntervalMs);
     this.#timer = setInterval(() => this.#schedule(), this.#o.renewIntervalMs);
     this.#schedule();
   }
@@ -114,8 +119,11 @@ export class PartitionLeases {
     this.#stopped = true;
     if (this.#timer) clearInterval(this.#timer);
     await this.#reconciling;
+    // Keep renewing while the partitions drain, so none expires half-way through the hand-over.
     // Release in parallel: a hand-over of every partition must fit in a pod's termination grace period.
-    await Promise.all(this.held().map((p) => this.#release(p)));
+    await inParallel(this.held(), (p) => this.#release(p));
+    if (this.#renewTimer) clearInterval(this.#renewTimer);
+    await this.#renewing;
     await withTimeout(this.#kv?.delete(`w.${this.#o.workerId}`), 2000).catch(() => undefined);
     this.#watchStop?.();
   }
@@ -155,17 +163,31 @@ export class PartitionLeases {
       });
   }
 
+  /** Renews membership and every held lease (skipped while the previous renewal still runs). */
+  #renew(): void {
+    if (this.#renewing) return;
+    this.#renewing = (async () => {
+      await this.#renewMembership();
+      await this.#renewLeases();
+    })()
+      .catch((error: unknown) => this.#o.log.error({ err: error }, 'lease renewal failed'))
+      .finally(() => {
+        this.#renewing = undefined;
+      });
+  }
+
   async #reconcile(): Promise<void> {
-    await this.#renewMembership();
-    await this.#renewLeases();
     if (this.#stopped) return;
     const desired = new Set(partitionsFor(this.#o.workerId, this.members(), this.#o.partitionCount));
     // Hand over first what is no longer ours, so the new owner can start as early as possible.
-    for (const p of this.held()) if (!desired.has(p)) await this.#release(p);
-    for (const p of desired) {
-      if (this.#stopped) return;
-      if (!this.#held.has(p)) await this.#tryAcquire(p);
-    }
+    await inParallel(
+      this.held().filter((p) => !desired.has(p)),
+      (p) => this.#release(p),
+    );
+    await inParallel(
+      [...desired].filter((p) => !this.#held.has(p)),
+      (p) => (this.#stopped ? Promise.resolve() : this.#tryAcquire(p)),
+    );
     const summary = `${this.#held.size}/${desired.size}/${this.#members.size}`;
     if (summary !== this.#lastSummary) {
       this.#lastSummary = summary;
@@ -177,6 +199,7 @@ export class PartitionLeases {
   }
 
   async #renewMembership(): Promise<void> {
+    if (this.#memberSeq === 0) return; // not joined yet
     const key = `w.${this.#o.workerId}`;
     try {
       this.#memberSeq = await this.#casPublish(
@@ -251,6 +274,15 @@ export class PartitionLeases {
     });
     return ack.seq;
   }
+}
+
+/** Runs `fn` over `items` with at most 8 at a time (bounded load on NATS and PostgreSQL). */
+async function inParallel<T>(items: readonly T[], fn: (item: T) => Promise<void>, limit = 8): Promise<void> {
+  let next = 0;
+  const lane = async (): Promise<void> => {
+    while (next < items.length) await fn(items[next++] as T);
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, lane));
 }
 
 /** Rejects when `promise` has not settled within `ms`. */
