@@ -2,19 +2,36 @@ import { defineConfig } from 'vitest/config';
 
 // Workspace packages export their TypeScript sources under the `source` condition, so tests run
 // against src/ without a build step (production resolves the same packages to dist/).
+//
+// Two projects: `main` (unit, integration and scenario tests, run in parallel) and `cluster` (the
+// distributed fail-over tests: several OS processes and 1,000 stations each, which need the machine
+// to themselves and the build in dist/). `npm test` runs them one after the other.
 export default defineConfig({
   resolve: { conditions: ['source'] },
   ssr: { resolve: { conditions: ['source'], externalConditions: ['source'] } },
   test: {
-    include: [
-      'packages/*/src/**/*.test.ts',
-      'services/*/src/**/*.test.ts',
-      'apps/*/src/**/*.test.ts',
-      'test/**/*.test.ts',
-    ],
     testTimeout: 30_000,
     hookTimeout: 60_000,
     pool: 'forks',
     globalSetup: ['test/support/global-setup.ts'],
+    projects: [
+      {
+        extends: true,
+        test: {
+          name: 'main',
+          include: [
+            'packages/*/src/**/*.test.ts',
+            'services/*/src/**/*.test.ts',
+            'apps/*/src/**/*.test.ts',
+            'test/**/*.test.ts',
+          ],
+          exclude: ['test/cluster/**', '**/node_modules/**'],
+        },
+      },
+      {
+        extends: true,
+        test: { name: 'cluster', include: ['test/cluster/**/*.test.ts'], fileParallelism: false },
+      },
+    ],
   },
 });

@@ -33,5 +33,9 @@ step "nats-server >= 2.11 (fetched from Debian sid into .test-runtime/ when miss
 CSMS_NATS_SERVER="$(bash scripts/ensure-nats-server.sh)"
 export CSMS_NATS_SERVER
 "$CSMS_NATS_SERVER" --version
-step "tests"
-npx vitest run "$@"
+step "tests: unit, integration, scenarios"
+# With a filter (`npm test -- <path>`), one of the two projects may have no matching file.
+FILTERED=(); [ $# -gt 0 ] && FILTERED=(--passWithNoTests)
+npx vitest run --project main "${FILTERED[@]}" "$@"
+step "tests: distributed fail-over (separate processes)"
+npx vitest run --project cluster "${FILTERED[@]}" "$@"
