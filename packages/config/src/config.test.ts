@@ -21,7 +21,7 @@ describe('loadConfig', () => {
     });
     expect(c.edge.port).toBe(9100);
     expect(c.edge.autoRegister).toBe(false);
-    expect(c.database).toEqual({ kind: 'postgres', url: 'postgres://x@127.0.0.1/db' });
+    expect(c.database).toEqual({ kind: 'postgres', url: 'postgres://x@127.0.0.1/db', poolSize: 10 });
     expect(c.boot.defaultPolicy).toBe('Pending');
     expect(c.dataTransferVendors).toEqual(['com.acme', 'org.example']);
   });

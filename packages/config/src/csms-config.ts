@@ -1,3 +1,4 @@
+import { hostname } from 'node:os';
 import { ConfigError } from './config-error.js';
 import { EnvReader } from './env.js';
 
@@ -19,8 +20,16 @@ export interface CsmsConfig {
   /** The local admin HTTP endpoint (health, CSMS-initiated commands); port 0 disables it. */
   readonly admin: { readonly host: string; readonly port: number; readonly token?: string };
   readonly database:
-    | { readonly kind: 'postgres'; readonly url: string }
+    | { readonly kind: 'postgres'; readonly url: string; readonly poolSize?: number }
     | { readonly kind: 'pglite'; readonly dataDir: string };
+  /** Distributed mode: the NATS server(s) (comma-separated URLs). */
+  readonly natsUrl?: string;
+  /** This process's id in the cluster (edge id / worker id); default `<hostname>-<pid>`. */
+  readonly nodeId: string;
+  /** Distributed mode: a worker's partition leases expire this long after its last renewal. */
+  readonly leaseTtlMs: number;
+  /** PostgreSQL connections per process. */
+  readonly databasePoolSize: number;
   readonly seedFile?: string;
   readonly boot: {
     readonly defaultPolicy: BootPolicy;
@@ -69,9 +78,17 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
       ...(r.string('CSMS_ADMIN_TOKEN') ? { token: r.string('CSMS_ADMIN_TOKEN') } : {}),
     },
     database: databaseUrl
-      ? { kind: 'postgres', url: databaseUrl }
+      ? {
+          kind: 'postgres',
+          url: databaseUrl,
+          poolSize: r.int('CSMS_DATABASE_POOL_SIZE', 10, { min: 1, max: 1000 }),
+        }
       : { kind: 'pglite', dataDir: r.string('CSMS_DATA_DIR', './data') },
     ...(r.string('CSMS_SEED_FILE') ? { seedFile: r.string('CSMS_SEED_FILE') } : {}),
+    ...(r.string('CSMS_NATS_URL') ? { natsUrl: r.string('CSMS_NATS_URL') } : {}),
+    nodeId: r.string('CSMS_NODE_ID', `${hostname()}-${process.pid}`),
+    leaseTtlMs: r.int('CSMS_LEASE_TTL_MS', 3000, { min: 1000, max: 60_000 }),
+    databasePoolSize: r.int('CSMS_DATABASE_POOL_SIZE', 10, { min: 1, max: 1000 }),
     boot: {
       defaultPolicy: r.oneOf<BootPolicy>('CSMS_BOOT_DEFAULT', 'Accepted', [
         'Accepted',
