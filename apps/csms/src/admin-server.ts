@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { timingSafeEqual } from 'node:crypto';
-import type { CommandOutcome, StationApi } from '@csms/bus';
-import type { BootPolicy } from '@csms/db';
+import { MAX_QUEUE_TTL_MS, type CommandOutcome, type StationApi } from '@csms/bus';
+import type { BootPolicy, QueuedCommandRow } from '@csms/db';
 import type { Logger } from '@csms/telemetry';
 
 /**
@@ -10,7 +10,9 @@ import type { Logger } from '@csms/telemetry';
  * calls the same {@link StationApi} the gRPC API will wrap.
  *
  * - `GET /healthz`, `GET /readyz` → 200 `{"status":"ok"}`
- * - `POST /v0/stations/{id}/calls` `{"action", "payload", "timeoutMs"?}` → the command's outcome
+ * - `POST /v0/stations/{id}/calls` `{"action", "payload", "timeoutMs"?, "whenOffline"?, "queueTtlMs"?}` →
+ *   the command's outcome (`whenOffline: "queue"` and an offline station: 202 `queued`)
+ * - `GET /v0/commands/{commandId}` → a queued command: its status and, once it ended, its outcome
  * - `PUT /v0/stations/{id}/boot-policy` `{"policy": "Accepted"|"Pending"|"Rejected"|null}`
  */
 export interface AdminServerOptions {
@@ -20,6 +22,8 @@ export interface AdminServerOptions {
   readonly token?: string;
   readonly stations: StationApi;
   readonly setBootPolicy: (stationId: string, policy: BootPolicy | null) => Promise<boolean>;
+  /** Reads a queued command (`findQueuedCommand` of @csms/db). */
+  readonly findCommand: (commandId: string) => Promise<QueuedCommandRow | undefined>;
   readonly logger: Logger;
 }
 
@@ -33,6 +37,7 @@ const STATUS_OF: Record<CommandOutcome['status'], number> = {
   'invalid-request': 400,
   'not-supported': 400,
   offline: 409,
+  queued: 202,
   refused: 409,
   timeout: 504,
 };
@@ -82,6 +87,14 @@ async function handle(options: AdminServerOptions, req: IncomingMessage, res: Se
     res.setHeader('WWW-Authenticate', 'Bearer');
     return send(res, 401, { error: 'missing or wrong bearer token' });
   }
+  const command = /^\/v0\/commands\/([^/]+)$/.exec(url.pathname);
+  if (command) {
+    if (req.method !== 'GET') throw new HttpError(405, 'use GET');
+    const id = command[1] as string;
+    const row = await options.findCommand(id);
+    if (!row) throw new HttpError(404, `unknown command ${id}`);
+    return send(res, 200, commandView(row));
+  }
   const match = /^\/v0\/stations\/([^/]+)\/(calls|boot-policy)$/.exec(url.pathname);
   if (!match) throw new HttpError(404, `no such endpoint: ${req.method ?? ''} ${url.pathname}`);
   let stationId: string;
@@ -93,10 +106,12 @@ async function handle(options: AdminServerOptions, req: IncomingMessage, res: Se
   const body = await readJson(req);
   if (match[2] === 'calls') {
     if (req.method !== 'POST') throw new HttpError(405, 'use POST');
-    const { action, payload, timeoutMs } = body as {
+    const { action, payload, timeoutMs, whenOffline, queueTtlMs } = body as {
       action?: unknown;
       payload?: unknown;
       timeoutMs?: unknown;
+      whenOffline?: unknown;
+      queueTtlMs?: unknown;
     };
     if (typeof action !== 'string' || action.length === 0)
       throw new HttpError(400, '"action" must be a non-empty string');
@@ -112,8 +127,24 @@ async function handle(options: AdminServerOptions, req: IncomingMessage, res: Se
     ) {
       throw new HttpError(400, '"timeoutMs" must be an integer from 100 to 600000');
     }
+    if (whenOffline !== undefined && whenOffline !== 'reject' && whenOffline !== 'queue') {
+      throw new HttpError(400, '"whenOffline" must be "reject" or "queue"');
+    }
+    if (queueTtlMs !== undefined) {
+      if (whenOffline !== 'queue') throw new HttpError(400, '"queueTtlMs" needs "whenOffline": "queue"');
+      if (
+        typeof queueTtlMs !== 'number' ||
+        !Number.isInteger(queueTtlMs) ||
+        queueTtlMs < 1 ||
+        queueTtlMs > MAX_QUEUE_TTL_MS
+      ) {
+        throw new HttpError(400, `"queueTtlMs" must be an integer from 1 to ${MAX_QUEUE_TTL_MS}`);
+      }
+    }
     const outcome = await options.stations.call(stationId, action, payload as Record<string, unknown>, {
       ...(timeoutMs !== undefined ? { timeoutMs } : {}),
+      ...(whenOffline !== undefined ? { whenOffline } : {}),
+      ...(queueTtlMs !== undefined ? { queueTtlMs } : {}),
     });
     return send(res, STATUS_OF[outcome.status], outcome);
   }
@@ -125,6 +156,21 @@ async function handle(options: AdminServerOptions, req: IncomingMessage, res: Se
   const found = await options.setBootPolicy(stationId, policy);
   if (!found) throw new HttpError(404, `unknown station ${stationId}`);
   return send(res, 200, { stationId, policy });
+}
+
+/** The JSON view of a queued command (`GET /v0/commands/{id}`). */
+function commandView(row: QueuedCommandRow): Record<string, unknown> {
+  return {
+    commandId: row.id,
+    stationId: row.station_id,
+    action: row.action,
+    payload: row.payload,
+    status: row.status,
+    outcome: row.outcome,
+    expiresAt: row.expires_at.toISOString(),
+    createdAt: row.created_at.toISOString(),
+    updatedAt: row.updated_at.toISOString(),
+  };
 }
 
 function bearerMatches(header: string | undefined, token: string): boolean {

@@ -1,6 +1,7 @@
 import { MemoryBus, StationApi } from '@csms/bus';
 import { readSeedFile, type CsmsConfig } from '@csms/config';
 import {
+  findQueuedCommand,
   migrateToLatest,
   openDatabase,
   setBootPolicy,
@@ -100,6 +101,7 @@ export async function startEmbeddedCsms({
         ...(config.admin.token ? { token: config.admin.token } : {}),
         stations,
         setBootPolicy: setPolicy,
+        findCommand: (id) => findQueuedCommand(database.db, id),
         logger: logger.child({ component: 'admin' }),
       });
       adminPort = admin.port;

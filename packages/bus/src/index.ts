@@ -26,6 +26,6 @@ export type {
   OutboundOutcome,
   SecurityProfile,
 } from './station-messages.js';
-export type { CommandOutcome, StationCommand } from './station-commands.js';
+export { MAX_QUEUE_TTL_MS, type CommandOutcome, type StationCommand } from './station-commands.js';
 export { StationApi, type CallOptions, type CsmsAction, type TypedOutcome } from './station-api.js';
 export { PARTITION_COUNT, partitionOf } from './partition.js';

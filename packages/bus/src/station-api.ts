@@ -17,6 +17,10 @@ export type TypedOutcome<R> =
 export interface CallOptions {
   /** How long to wait for the station's answer once the CALL is sent (default: the worker's). */
   readonly timeoutMs?: number;
+  /** `queue`: keep the command for an offline station and deliver it later (see {@link StationCommand}). */
+  readonly whenOffline?: 'reject' | 'queue';
+  /** With `whenOffline: 'queue'`: how long it may wait for the station (ms). */
+  readonly queueTtlMs?: number;
 }
 
 /**
@@ -44,6 +48,8 @@ export class StationApi {
       action,
       payload,
       ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}),
+      ...(options.whenOffline !== undefined ? { whenOffline: options.whenOffline } : {}),
+      ...(options.queueTtlMs !== undefined ? { queueTtlMs: options.queueTtlMs } : {}),
     };
     const timeoutMs = (options.timeoutMs ?? this.defaults.timeoutMs) + this.defaults.queueWaitMs;
     try {

@@ -11,11 +11,20 @@ export interface StationCommand {
   /** How long to wait for the station's answer once the CALL is sent. */
   readonly timeoutMs?: number;
   /**
-   * What to do when the station is not connected: `reject` answers `offline` at once (the default).
-   * (Durable queueing until reconnect is added with the distributed runtime.)
+   * What to do when the station is not connected: `reject` answers `offline` at once (the default);
+   * `queue` keeps the command durably (answer `queued`) and delivers it when the station is back,
+   * unless it expired first. A station the CSMS never saw (no known OCPP version) is always `offline`.
    */
-  readonly whenOffline?: 'reject';
+  readonly whenOffline?: 'reject' | 'queue';
+  /**
+   * With `whenOffline: 'queue'`: how long the command may wait for the station (ms, from 1 to
+   * {@link MAX_QUEUE_TTL_MS}; longer is cut to it). Default: the worker's `queuedCommandTtlMs`.
+   */
+  readonly queueTtlMs?: number;
 }
+
+/** The longest a command may wait in the durable queue for its station: 7 days. */
+export const MAX_QUEUE_TTL_MS = 7 * 24 * 60 * 60 * 1000;
 
 /** How a command ended. */
 export type CommandOutcome =
@@ -34,6 +43,16 @@ export type CommandOutcome =
       readonly description: string;
     }
   | { readonly status: 'offline' }
+  | {
+      /**
+       * The station is offline and the command was kept (`whenOffline: 'queue'`): it is delivered when
+       * the station is back, unless it expires first. Its final outcome is recorded under `commandId`.
+       */
+      readonly status: 'queued';
+      readonly commandId: string;
+      /** ISO 8601. */
+      readonly expiresAt: string;
+    }
   | {
       /** The CSMS may not send this now: the station is Rejected / Pending, or too much is queued. */
       readonly status: 'refused';

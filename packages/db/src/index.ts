@@ -21,4 +21,17 @@ export {
   type StationRegistration,
 } from './stations.js';
 export { deleteIdToken, findIdToken, upsertIdToken, type IdTokenRecord } from './id-tokens.js';
+export {
+  claimQueuedCommand,
+  enqueueCommand,
+  expireQueuedCommands,
+  failInterruptedDeliveries,
+  findQueuedCommand,
+  finishQueuedCommand,
+  hasPendingQueuedCommands,
+  nextQueuedCommand,
+  requeueCommand,
+  type EnqueueResult,
+  type NewQueuedCommand,
+} from './queued-commands.js';
 export { sql, type Kysely, type Transaction } from 'kysely';

@@ -17,6 +17,7 @@ export interface Database {
   device_events: DeviceEventsTable;
   partition_fences: PartitionFencesTable;
   partition_ownership_log: PartitionOwnershipLogTable;
+  queued_commands: QueuedCommandsTable;
 }
 
 type Timestamp = ColumnType<Date, Date | string, Date | string>;
@@ -24,6 +25,7 @@ type CreatedAt = ColumnType<Date, Date | string | undefined, never>;
 type UpdatedAt = ColumnType<Date, Date | string | undefined, Date | string>;
 /** jsonb: read as parsed JSON, written as a JSON string (pg and PGlite both accept that). */
 type Json<T = unknown> = ColumnType<T, string, string>;
+type NullableJson<T = unknown> = ColumnType<T | null, string | null, string | null>;
 
 export type BootPolicy = 'Accepted' | 'Pending' | 'Rejected';
 export type RegistrationStatus = BootPolicy;
@@ -219,3 +221,30 @@ export interface PartitionOwnershipLogTable {
   event: 'acquired' | 'released' | 'fenced';
   at: CreatedAt;
 }
+
+export type QueuedCommandStatus = 'queued' | 'delivering' | 'done' | 'expired' | 'failed';
+
+/**
+ * CSMS-initiated commands kept durably for an offline station (`whenOffline: 'queue'`) and delivered,
+ * in `id` order, through its actor's outbound queue when it is back.
+ */
+export interface QueuedCommandsTable {
+  id: Generated<string>;
+  station_id: string;
+  action: string;
+  /** The CALL payload, validated against `ocpp_version`'s request schema when queued. */
+  payload: Json<Record<string, unknown>>;
+  /** The station's OCPP version when the command was queued. */
+  ocpp_version: string;
+  /** How long to wait for the station's answer once sent; null = the worker's default. */
+  timeout_ms: number | null;
+  /** queued → delivering → done (CALLRESULT) / failed (anything else); queued → expired. */
+  status: QueuedCommandStatus;
+  expires_at: Timestamp;
+  /** The command's outcome (a `CommandOutcome` of @csms/bus) once done or failed; null before. */
+  outcome: NullableJson;
+  created_at: CreatedAt;
+  updated_at: UpdatedAt;
+}
+
+export type QueuedCommandRow = Selectable<QueuedCommandsTable>;

@@ -8,6 +8,22 @@ export async function findStation(db: Kysely<Database>, id: string): Promise<Sta
   return db.selectFrom('stations').selectAll().where('id', '=', id).executeTakeFirst();
 }
 
+/** The boot information of a station that has not sent a BootNotification yet. */
+const NOT_BOOTED_YET = {
+  ocpp_version: null,
+  vendor: null,
+  model: null,
+  serial_number: null,
+  firmware_version: null,
+  modem_iccid: null,
+  modem_imsi: null,
+  meter_type: null,
+  meter_serial_number: null,
+  registration_status: null,
+  last_boot_at: null,
+  last_heartbeat_at: null,
+} as const;
+
 export interface StationRegistration {
   readonly id: string;
   /** Plain password to hash and store; undefined keeps the stored one, null removes it. */
@@ -29,18 +45,7 @@ export async function upsertStation(db: Kysely<Database>, reg: StationRegistrati
       security_profile: reg.securityProfile,
       boot_policy: reg.bootPolicy ?? null,
       auto_registered: false,
-      ocpp_version: null,
-      vendor: null,
-      model: null,
-      serial_number: null,
-      firmware_version: null,
-      modem_iccid: null,
-      modem_imsi: null,
-      meter_type: null,
-      meter_serial_number: null,
-      registration_status: null,
-      last_boot_at: null,
-      last_heartbeat_at: null,
+      ...NOT_BOOTED_YET,
     })
     .onConflict((oc) =>
       oc.column('id').doUpdateSet({
@@ -68,18 +73,7 @@ export async function autoRegisterStation(
       security_profile: securityProfile,
       boot_policy: null,
       auto_registered: true,
-      ocpp_version: null,
-      vendor: null,
-      model: null,
-      serial_number: null,
-      firmware_version: null,
-      modem_iccid: null,
-      modem_imsi: null,
-      meter_type: null,
-      meter_serial_number: null,
-      registration_status: null,
-      last_boot_at: null,
-      last_heartbeat_at: null,
+      ...NOT_BOOTED_YET,
     })
     .onConflict((oc) => oc.column('id').doNothing())
     .execute();

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Actor, DeactivationReason } from '@csms/actor';
 import { Mailbox, MailboxFullError } from '@csms/actor';
 import {
+  MAX_QUEUE_TTL_MS,
   NoRespondersError,
   RequestTimeoutError,
   Subjects,
@@ -14,7 +15,20 @@ import {
   type OutboundOutcome,
   type StationCommand,
 } from '@csms/bus';
-import { findStation, type Database, type Kysely } from '@csms/db';
+import {
+  claimQueuedCommand,
+  enqueueCommand,
+  expireQueuedCommands,
+  failInterruptedDeliveries,
+  findStation,
+  finishQueuedCommand,
+  hasPendingQueuedCommands,
+  nextQueuedCommand,
+  requeueCommand,
+  type Database,
+  type Kysely,
+  type QueuedCommandRow,
+} from '@csms/db';
 import { versionedCode, type OcppValidator, type OcppVersion } from '@csms/ocpp';
 import { CallErrorResponse, type HandlerContext, type OcppHandler } from './handler.js';
 import type { Logger } from './logger.js';
@@ -44,6 +58,16 @@ export interface VersionHandlers {
 
 export type CommandContext = Omit<HandlerContext, 'call'>;
 
+/** What {@link StationActor} `#send` answers when no edge held the station's socket: nobody got the CALL. */
+const NOT_DELIVERED = Symbol('not-delivered');
+
+/**
+ * The outcome recorded for a queued command found `delivering` at the start of a delivery pass: a former
+ * activation (crashed, or fenced out) sent it and never recorded the answer. It may have reached the
+ * station, so it is not sent again.
+ */
+const INTERRUPTED: CommandOutcome = { status: 'timeout' };
+
 export interface StationActorDeps {
   readonly db: Kysely<Database>;
   readonly bus: Bus;
@@ -56,6 +80,8 @@ export interface StationActorDeps {
    * no longer owns the station's partition (see PartitionFence). Absent in embedded mode.
    */
   readonly fence?: (trx: Kysely<Database>, stationId: string) => Promise<void>;
+  /** Told when a write outside a station CALL (queued-command delivery) was fenced out. */
+  readonly onFenced?: (error: FencedError) => void;
   /** Runs `fn` in this station's inbound mailbox (provided by the host). */
   readonly runInMailbox: <T>(fn: () => Promise<T>) => Promise<T>;
   readonly now?: () => Date;
@@ -75,6 +101,14 @@ export class StationActor implements Actor {
   readonly #deps: StationActorDeps;
   readonly #log: Logger;
   readonly #outbound: Mailbox;
+  /** Queued-command delivery: a pass is running / another pass was asked for meanwhile. */
+  #deliveryRunning = false;
+  #deliveryWanted = false;
+  /** False once a pass found nothing queued, until the next enqueue (spares the database on reconnects). */
+  #mayHaveQueued = true;
+  /** Counts enqueues, so that a pass does not clear {@link #mayHaveQueued} over one it did not see. */
+  #enqueued = 0;
+  #deactivated = false;
 
   constructor(
     readonly stationId: string,
@@ -93,17 +127,29 @@ export class StationActor implements Actor {
   }
 
   onDeactivate(reason: DeactivationReason): Promise<void> {
+    // A delivery pass stops before its next command (another activation or owner takes over).
+    this.#deactivated = true;
     this.#log.debug({ reason }, 'station actor deactivated');
     return Promise.resolve();
   }
 
   canPassivate(): boolean {
-    return this.state.connection === undefined && this.#outbound.length === 0;
+    return this.state.connection === undefined && this.#outbound.length === 0 && !this.#deliveryRunning;
   }
 
-  /** Handles a station CALL (runs in the mailbox). */
+  /**
+   * Handles a station CALL (runs in the mailbox). The first CALL of a connection the actor did not know
+   * of, and every BootNotification (the registration may now allow more), start a delivery of queued
+   * commands once handled.
+   */
   async handleInbound(call: InboundCall): Promise<CallOutcome> {
-    this.#noteConnection(call.version, call.connectionId, call.edgeId);
+    const reconnected = this.#noteConnection(call.version, call.connectionId, call.edgeId);
+    const outcome = await this.#handleCall(call);
+    if (reconnected || call.action === 'BootNotification') this.#kickDelivery();
+    return outcome;
+  }
+
+  async #handleCall(call: InboundCall): Promise<CallOutcome> {
     const version = call.version;
     if (!inboundAllowed(this.state, call.action)) {
       return this.#error(
@@ -162,6 +208,7 @@ export class StationActor implements Actor {
         edgeId: event.edgeId,
         securityProfile: event.securityProfile,
       });
+      this.#kickDelivery();
     } else if (this.state.connection?.connectionId === event.connectionId) {
       // Only the current connection's end counts: an older socket closing after the newer one
       // connected (newest connection wins) must not mark the station offline.
@@ -172,7 +219,9 @@ export class StationActor implements Actor {
 
   /**
    * Sends a CSMS-initiated CALL to the station and returns how it ended. Runs outside the inbound
-   * mailbox (a slow station must not block its own CALLs), one at a time per station.
+   * mailbox (a slow station must not block its own CALLs), one at a time per station. When no edge
+   * holds the station's socket, `whenOffline: 'queue'` keeps the command durably (validated for the
+   * station's last known version) instead of answering `offline`.
    */
   async sendCommand(command: StationCommand): Promise<CommandOutcome> {
     const version = this.state.connection?.version ?? this.state.version;
@@ -198,8 +247,11 @@ export class StationActor implements Actor {
     const refusal = outboundRefusal(this.state, version, command.action);
     if (refusal) return { status: 'refused', ...refusal };
 
+    let sent: CommandOutcome | typeof NOT_DELIVERED;
     try {
-      return await this.#outbound.post(() => this.#send(version, command));
+      // Even when the actor knows of no connection the bus is asked: after a hand-over the new owner
+      // learns of a live connection only with the station's next CALL.
+      sent = await this.#outbound.post(() => this.#send(version, command));
     } catch (error) {
       if (error instanceof MailboxFullError) {
         return {
@@ -210,9 +262,176 @@ export class StationActor implements Actor {
       }
       throw error;
     }
+    if (sent !== NOT_DELIVERED) return sent;
+    return command.whenOffline === 'queue' ? this.#enqueue(version, command) : { status: 'offline' };
   }
 
-  async #send(version: OcppVersion, command: StationCommand): Promise<CommandOutcome> {
+  /** Keeps a command for the offline station (`whenOffline: 'queue'`). */
+  async #enqueue(version: OcppVersion, command: StationCommand): Promise<CommandOutcome> {
+    const { config } = this.#deps;
+    const ttl = command.queueTtlMs;
+    const ttlMs =
+      typeof ttl === 'number' && Number.isFinite(ttl)
+        ? Math.min(Math.max(Math.round(ttl), 1), MAX_QUEUE_TTL_MS)
+        : config.queuedCommandTtlMs;
+    const result = await this.#write((trx) =>
+      enqueueCommand(trx, {
+        stationId: this.stationId,
+        action: command.action,
+        payload: command.payload,
+        ocppVersion: version,
+        timeoutMs: command.timeoutMs,
+        ttlMs,
+        limit: config.queuedCommandLimit,
+      }),
+    );
+    if (!result.queued) {
+      if (result.reason === 'unknown-station') return { status: 'offline' };
+      return {
+        status: 'refused',
+        reason: 'queue-full',
+        description: `too many commands queued for this offline station (${config.queuedCommandLimit})`,
+      };
+    }
+    this.#enqueued++;
+    this.#mayHaveQueued = true;
+    const { row } = result;
+    this.#log.debug({ action: command.action, commandId: row.id }, 'command queued for an offline station');
+    // The station may have come back while the row was being written: its delivery pass could have
+    // missed the row.
+    if (this.state.connection) this.#kickDelivery();
+    return { status: 'queued', commandId: row.id, expiresAt: row.expires_at.toISOString() };
+  }
+
+  /** Starts a delivery pass of queued commands, or asks the running one for another pass. */
+  #kickDelivery(): void {
+    if (!this.#mayHaveQueued || this.#deactivated) return;
+    this.#deliveryWanted = true;
+    if (this.#deliveryRunning) return;
+    this.#deliveryRunning = true;
+    void this.#deliveryLoop();
+  }
+
+  async #deliveryLoop(): Promise<void> {
+    try {
+      while (this.#deliveryWanted && !this.#deactivated) {
+        this.#deliveryWanted = false;
+        try {
+          await this.#deliverQueued();
+        } catch (error) {
+          if (error instanceof FencedError) {
+            this.#deps.onFenced?.(error);
+            return;
+          }
+          // The next connection or BootNotification starts another pass.
+          this.#log.error({ err: error }, 'delivery of queued commands failed');
+        }
+      }
+    } finally {
+      this.#deliveryRunning = false;
+    }
+  }
+
+  /**
+   * One delivery pass: ends interrupted deliveries and expired commands, then sends the station's
+   * queued commands in order, each through the outbound mailbox (one outstanding CALL, behind live
+   * commands), while the station is connected. Stops at the first command the station's registration
+   * does not allow yet (it waits, in order, until a later pass or its expiry).
+   */
+  async #deliverQueued(): Promise<void> {
+    const seenFirst = this.#enqueued;
+    // Most stations never have anything queued: one indexed read, no write, settles it.
+    if (!(await hasPendingQueuedCommands(this.#deps.db, this.stationId))) {
+      if (seenFirst === this.#enqueued) this.#mayHaveQueued = false;
+      return;
+    }
+    const [interrupted, expired] = await this.#write(async (trx) => [
+      await failInterruptedDeliveries(trx, this.stationId, INTERRUPTED),
+      await expireQueuedCommands(trx, this.stationId),
+    ]);
+    for (const row of interrupted) this.#completed(row, 'failed', INTERRUPTED);
+    for (const row of expired) this.#completed(row, 'expired', null);
+    for (;;) {
+      if (this.#deactivated || !this.state.connection) return;
+      const seen = this.#enqueued;
+      const next = await nextQueuedCommand(this.#deps.db, this.stationId);
+      if (!next) {
+        if (seen === this.#enqueued) this.#mayHaveQueued = false;
+        return;
+      }
+      if (!(await this.#postOutbound(() => this.#deliverOne(next)))) return;
+    }
+  }
+
+  /** Delivers one queued command (in the outbound mailbox); false when the pass should stop. */
+  async #deliverOne(row: QueuedCommandRow): Promise<boolean> {
+    const connection = this.state.connection;
+    if (this.#deactivated || !connection) return false;
+    const { version } = connection;
+    if (row.ocpp_version !== version) {
+      // The payload was validated for the version the station spoke when it was queued.
+      if (!(await this.#write((trx) => claimQueuedCommand(trx, row.id)))) return true;
+      await this.#finish(row, {
+        status: 'not-supported',
+        description: `queued for ${row.ocpp_version}, but the station now uses ${version}`,
+      });
+      return true;
+    }
+    // Never to a Rejected station (B03.FR.03); nothing a Pending station may not get.
+    if (outboundRefusal(this.state, version, row.action)) return false;
+    // Atomic: of two claimants (a former owner and a new one) only one sends the command.
+    if (!(await this.#write((trx) => claimQueuedCommand(trx, row.id)))) return true; // expired or taken
+    const command: StationCommand = {
+      action: row.action,
+      payload: row.payload,
+      ...(row.timeout_ms !== null ? { timeoutMs: row.timeout_ms } : {}),
+    };
+    const sent = await this.#send(version, command);
+    if (sent === NOT_DELIVERED) {
+      // Gone again before the CALL reached any edge: it waits for the next connection.
+      await this.#write((trx) => requeueCommand(trx, row.id));
+      return false;
+    }
+    await this.#finish(row, sent);
+    return true;
+  }
+
+  async #finish(row: QueuedCommandRow, outcome: CommandOutcome): Promise<void> {
+    const status = outcome.status === 'result' ? 'done' : 'failed';
+    if (await this.#write((trx) => finishQueuedCommand(trx, row.id, status, outcome)))
+      this.#completed(row, status, outcome);
+  }
+
+  #completed(
+    row: QueuedCommandRow,
+    status: 'done' | 'failed' | 'expired',
+    outcome: CommandOutcome | null,
+  ): void {
+    this.#log.debug({ commandId: row.id, action: row.action, status }, 'queued command finished');
+    this.#emit('command-completed', { commandId: row.id, action: row.action, status, outcome });
+  }
+
+  /** Posts to the outbound mailbox, waiting for room when it is full (queued commands never give up). */
+  async #postOutbound<T>(task: () => Promise<T>): Promise<T> {
+    for (;;) {
+      try {
+        return await this.#outbound.post(task);
+      } catch (error) {
+        if (!(error instanceof MailboxFullError)) throw error;
+        await this.#outbound.drain();
+      }
+    }
+  }
+
+  /** Runs `fn` in a transaction that is fenced in distributed mode (like every handler's writes). */
+  #write<T>(fn: (trx: Kysely<Database>) => Promise<T>): Promise<T> {
+    return this.#deps.db.transaction().execute(async (trx) => {
+      await this.#deps.fence?.(trx, this.stationId);
+      return fn(trx);
+    });
+  }
+
+  async #send(version: OcppVersion, command: StationCommand): Promise<CommandOutcome | typeof NOT_DELIVERED> {
     const requested = actionsRequestedBy(version, command.action, command.payload);
     // Allow the triggered message before sending the trigger: the station may send it right after
     // its answer, before we would have processed that answer.
@@ -233,8 +452,13 @@ export class StationActor implements Actor {
         timeoutMs: timeoutMs + 5_000,
       });
     } catch (error) {
-      if (error instanceof NoRespondersError) outcome = { type: 'closed' };
-      else if (error instanceof RequestTimeoutError) outcome = { type: 'timeout' };
+      if (error instanceof NoRespondersError) {
+        // No edge holds the socket: the station is offline and got nothing.
+        if (added.length > 0) await this.#updateAllowed(added, 'delete');
+        this.#log.debug({ action: command.action, messageId: call.messageId }, 'station offline');
+        return NOT_DELIVERED;
+      }
+      if (error instanceof RequestTimeoutError) outcome = { type: 'timeout' };
       else throw error;
     }
     const accepted = outcome.type === 'result' && outcome.payload.status !== 'Rejected';
@@ -301,10 +525,12 @@ export class StationActor implements Actor {
     };
   }
 
-  #noteConnection(version: OcppVersion, connectionId: string, edgeId: string): void {
+  /** Records the connection a CALL came on; true when the actor did not know of it. */
+  #noteConnection(version: OcppVersion, connectionId: string, edgeId: string): boolean {
     // Calls carry their connection, so the actor is right even if it saw no `connected` event (e.g. it
     // was passivated, or the event is still in flight on another subject).
-    if (this.state.connection?.connectionId !== connectionId) {
+    const fresh = this.state.connection?.connectionId !== connectionId;
+    if (fresh) {
       this.state.connection = {
         version,
         connectionId,
@@ -314,6 +540,7 @@ export class StationActor implements Actor {
       };
     }
     this.state.version = version;
+    return fresh;
   }
 
   #emit(type: string, data: Record<string, unknown>): void {

@@ -18,6 +18,10 @@ export interface WorkerConfig {
   readonly commandTimeoutMs: number;
   /** CSMS-initiated CALLs that may wait behind the outstanding one, per station. */
   readonly commandQueueLimit: number;
+  /** Commands a station may have waiting in the durable queue (`whenOffline: 'queue'`). */
+  readonly queuedCommandLimit: number;
+  /** How long a queued command waits for its station when the caller gives no `queueTtlMs` (ms). */
+  readonly queuedCommandTtlMs: number;
   /** DataTransfer vendorIds this CSMS knows; any other gets UnknownVendorId. */
   readonly dataTransferVendors: readonly string[];
 }
@@ -29,5 +33,7 @@ export const defaultWorkerConfig: WorkerConfig = Object.freeze({
   maxConnectorId: 128,
   commandTimeoutMs: 30_000,
   commandQueueLimit: 64,
+  queuedCommandLimit: 100,
+  queuedCommandTtlMs: 24 * 60 * 60 * 1000,
   dataTransferVendors: [],
 });

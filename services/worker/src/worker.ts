@@ -77,7 +77,12 @@ export class Worker {
           log: options.log,
           handlers: HANDLERS,
           now: options.now,
-          ...(fence ? { fence: (trx, id) => fence.check(trx, id) } : {}),
+          ...(fence
+            ? {
+                fence: (trx, id) => fence.check(trx, id),
+                onFenced: (error: FencedError) => this.#fenced(error.partition),
+              }
+            : {}),
           runInMailbox: (fn) => this.#host.run(stationId, () => fn()),
         }),
     });
@@ -167,7 +172,11 @@ export class Worker {
         const stationId = stationOfSubject(msg.subject);
         // Resolve the actor through its mailbox (activation restores its state), then send outside it.
         const actor = await this.#host.run(stationId, (a) => a);
-        return actor.sendCommand(msg.data);
+        return actor.sendCommand(msg.data).catch((error: unknown) => {
+          // Queueing a command for an offline station writes: fenced out, it is the new owner's.
+          if (error instanceof FencedError) this.#fenced(error.partition);
+          throw error;
+        });
       }),
     ];
   }

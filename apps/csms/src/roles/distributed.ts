@@ -3,7 +3,13 @@ import { NatsBus, connectNats } from '@csms/bus/nats';
 import { PartitionLeases } from '@csms/cluster';
 import { PARTITION_COUNT } from '@csms/bus';
 import { ConfigError, type CsmsConfig } from '@csms/config';
-import { migrateToLatest, openDatabase, setBootPolicy, type DatabaseHandle } from '@csms/db';
+import {
+  findQueuedCommand,
+  migrateToLatest,
+  openDatabase,
+  setBootPolicy,
+  type DatabaseHandle,
+} from '@csms/db';
 import { EdgeServer } from '@csms/edge';
 import { createValidator } from '@csms/ocpp';
 import type { Logger } from '@csms/telemetry';
@@ -125,6 +131,7 @@ export async function startAdminRole(config: CsmsConfig, logger: Logger): Promis
     ...(config.admin.token ? { token: config.admin.token } : {}),
     stations: new StationApi(bus, { queueWaitMs: 60_000, timeoutMs: config.commandTimeoutMs }),
     setBootPolicy: (stationId, policy) => setBootPolicy(database.db, stationId, policy),
+    findCommand: (id) => findQueuedCommand(database.db, id),
     logger: logger.child({ component: 'admin' }),
   });
   return {

@@ -1,6 +1,7 @@
 import type { Migration } from 'kysely';
 import * as createCoreTables from './2026_11_21_00_00_00_create_core_tables.js';
 import * as createPartitionFences from './2026_11_21_01_00_00_create_partition_fences.js';
+import * as createQueuedCommands from './2026_11_21_02_00_00_create_queued_commands.js';
 
 /**
  * Every migration, by name. Listed statically (not read from a folder at run time) so that the same
@@ -10,4 +11,5 @@ import * as createPartitionFences from './2026_11_21_01_00_00_create_partition_f
 export const migrations: Readonly<Record<string, Migration>> = Object.freeze({
   '2026_11_21_00_00_00_create_core_tables': createCoreTables,
   '2026_11_21_01_00_00_create_partition_fences': createPartitionFences,
+  '2026_11_21_02_00_00_create_queued_commands': createQueuedCommands,
 });

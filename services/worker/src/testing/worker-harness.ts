@@ -34,10 +34,20 @@ export interface WorkerHarness {
   readonly bus: MemoryBus;
   readonly database: DatabaseHandle;
   readonly worker: Worker;
-  /** Connects a simulated station (publishes the edge's `connected` event). */
-  connect(stationId: string, version: OcppVersion): Promise<SimulatedStation>;
+  /**
+   * Connects a simulated station (publishes the edge's `connected` event). With `answer`, the station
+   * answers CSMS CALLs from before that event on, as an edge subscribes before it publishes it.
+   */
+  connect(
+    stationId: string,
+    version: OcppVersion,
+    options?: { readonly answer?: Responder },
+  ): Promise<SimulatedStation>;
   close(): Promise<void>;
 }
+
+/** How a simulated station answers a CSMS-initiated CALL. */
+export type Responder = (call: OutboundCall) => OutboundOutcome | Promise<OutboundOutcome>;
 
 export interface SimulatedStation {
   readonly stationId: string;
@@ -48,7 +58,7 @@ export interface SimulatedStation {
   /** Like {@link call} but expects a CALLRESULT and returns its payload. */
   ok<T = Record<string, unknown>>(action: string, payload: Record<string, unknown>): Promise<T>;
   /** Answers CSMS-initiated CALLs with `responder` (default: none, i.e. the station looks offline). */
-  answer(responder: (call: OutboundCall) => OutboundOutcome | Promise<OutboundOutcome>): Promise<void>;
+  answer(responder: Responder): Promise<void>;
   /** CSMS CALLs received so far. */
   readonly received: OutboundCall[];
   /** Sends an operator command to the station's actor. */
@@ -57,6 +67,7 @@ export interface SimulatedStation {
     payload: Record<string, unknown>,
     options?: Partial<StationCommand>,
   ): Promise<CommandOutcome>;
+  /** Publishes the edge's `disconnected` event and stops answering CSMS CALLs (no responders). */
   disconnect(): Promise<void>;
 }
 
@@ -81,7 +92,7 @@ export async function startWorkerHarness(
     bus,
     database,
     worker,
-    async connect(stationId, version) {
+    async connect(stationId, version, connectOptions = {}) {
       const connectionId = randomUUID();
       const event = (type: ConnectionEvent['type']): ConnectionEvent => ({
         type,
@@ -92,8 +103,21 @@ export async function startWorkerHarness(
         securityProfile: 0,
         at: new Date().toISOString(),
       });
-      await bus.publish(Subjects.connection(stationId), event('connected'));
       const received: OutboundCall[] = [];
+      const answering: (() => Promise<void>)[] = [];
+      const answer = async (responder: Responder): Promise<void> => {
+        const sub = await bus.subscribe<OutboundCall, OutboundOutcome>(
+          Subjects.outboundCall(stationId),
+          async (msg) => {
+            received.push(msg.data);
+            return responder(msg.data);
+          },
+        );
+        answering.push(() => sub.unsubscribe());
+        unsubscribers.push(() => sub.unsubscribe());
+      };
+      if (connectOptions.answer) await answer(connectOptions.answer);
+      await bus.publish(Subjects.connection(stationId), event('connected'));
       let counter = 0;
       const station: SimulatedStation = {
         stationId,
@@ -119,23 +143,17 @@ export async function startWorkerHarness(
             throw new Error(`${action} answered ${outcome.code}: ${outcome.description}`);
           return outcome.payload as T;
         },
-        answer: async (responder) => {
-          const sub = await bus.subscribe<OutboundCall, OutboundOutcome>(
-            Subjects.outboundCall(stationId),
-            async (msg) => {
-              received.push(msg.data);
-              return responder(msg.data);
-            },
-          );
-          unsubscribers.push(() => sub.unsubscribe());
-        },
+        answer,
         command: (action, payload, extra) =>
           bus.request<CommandOutcome>(
             Subjects.command(stationId),
             { action, payload, ...extra },
             { timeoutMs: 60_000 },
           ),
-        disconnect: () => bus.publish(Subjects.connection(stationId), event('disconnected')),
+        disconnect: async () => {
+          await Promise.all(answering.splice(0).map((u) => u()));
+          await bus.publish(Subjects.connection(stationId), event('disconnected'));
+        },
       };
       return station;
     },

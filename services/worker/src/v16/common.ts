@@ -33,14 +33,7 @@ export function toIdTagInfo(ctx: Pick<HandlerContext, 'log'>, decision: Authoriz
   return info;
 }
 
-/** Parses a 1.6 dateTime field; the edge validated the format, this guards against the impossible. */
-export function parseTimestamp(value: string, field: string): Date {
-  const date = new Date(value);
-  if (Number.isNaN(date.getTime())) {
-    throw new CallErrorResponse('TypeConstraintViolation', `${field} is not a valid dateTime`, { field });
-  }
-  return date;
-}
+export { parseTimestamp } from '../timestamps.js';
 
 /**
  * Checks a 1.6 connectorId: the 1.6 JSON schemas only say "integer", the spec's field tables bound it

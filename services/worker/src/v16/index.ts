@@ -10,7 +10,7 @@ import { onFirmwareStatusNotification } from './firmware-status-notification.js'
 import { onHeartbeat } from './heartbeat.js';
 import { onLogStatusNotification } from './log-status-notification.js';
 import { onMeterValues } from './meter-values.js';
-import { onSecurityEventNotification } from './security-event-notification.js';
+import { onSecurityEventNotification } from '../security-events.js';
 import { onSignedFirmwareStatusNotification } from './signed-firmware-status-notification.js';
 import { onStartTransaction } from './start-transaction.js';
 import { onStatusNotification } from './status-notification.js';

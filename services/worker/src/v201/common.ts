@@ -2,7 +2,7 @@ import type { Database, Kysely } from '@csms/db';
 import type { V201 } from '@csms/ocpp';
 import { authorizeIdToken, type AuthorizationDecision, type AuthorizeOptions } from '../authorization.js';
 import { checkConnectorIds } from '../connectors.js';
-import { CallErrorResponse, type HandlerContext } from '../handler.js';
+import type { HandlerContext } from '../handler.js';
 
 /** Helpers shared by the OCPP 2.0.1 handlers. */
 
@@ -21,14 +21,7 @@ export function checkIds(
   checkConnectorIds(ctx.config.maxConnectorId, ids);
 }
 
-/** Parses an OCPP dateTime (already schema-validated by the edge); refuses one that is not a date. */
-export function parseTimestamp(value: string, field: string): Date {
-  const at = new Date(value);
-  if (Number.isNaN(at.getTime())) {
-    throw new CallErrorResponse('TypeConstraintViolation', `${field} is not a valid dateTime`, { field });
-  }
-  return at;
-}
+export { parseTimestamp } from '../timestamps.js';
 
 /** The CSMS's verdict as OCPP 2.0.1 IdTokenInfoType. */
 export function toIdTokenInfo(decision: AuthorizationDecision): V201.IdTokenInfoType {

@@ -18,7 +18,7 @@ import { onNotifyMonitoringReport } from './notify-monitoring-report.js';
 import { onNotifyReport } from './notify-report.js';
 import { onPublishFirmwareStatusNotification } from './publish-firmware-status-notification.js';
 import { onReservationStatusUpdate } from './reservation-status-update.js';
-import { onSecurityEventNotification } from './security-event-notification.js';
+import { onSecurityEventNotification } from '../security-events.js';
 import { onStatusNotification } from './status-notification.js';
 import { onTransactionEvent } from './transaction-event.js';
 

@@ -129,7 +129,7 @@ describe('OCPP 2.0.1 reports, notifications, MeterValues and DataTransfer', () =
       { type: 'ResetOrReboot', timestamp: new Date(ev.timestamp), tech_info: null },
     ]);
     await vi.waitFor(() =>
-      expect(eventsOf('N-SEC', 'security-event').map((e) => e.securityEventType)).toEqual([
+      expect(eventsOf('N-SEC', 'security-event').map((e) => e.eventType)).toEqual([
         'FirmwareUpdated',
         'ResetOrReboot',
       ]),

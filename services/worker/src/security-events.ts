@@ -1,16 +1,17 @@
-import type { V16 } from '@csms/ocpp';
-import type { HandlerContext } from '../handler.js';
-import { parseTimestamp } from './common.js';
+import type { V16, V201 } from '@csms/ocpp';
+import type { HandlerContext } from './handler.js';
+import { parseTimestamp } from './timestamps.js';
 
 /**
- * SecurityEventNotification (OCPP 1.6 security whitepaper ed. 3 §5.15, use case A04). Stations queue
- * these "with a guaranteed delivery" (A04.FR.02), so the same event may arrive twice: it is stored once,
- * keyed by (station, type, timestamp), and every delivery is confirmed (A04.FR.03).
+ * SecurityEventNotification, the same message in OCPP 2.0.1 (A04) and the 1.6 Security Whitepaper
+ * (§5.15). Stations queue these with guaranteed delivery (A04.FR.02), so the same event may arrive
+ * twice: it is stored once, keyed by (station, type, timestamp), and every delivery is confirmed
+ * (A04.FR.03).
  */
 export async function onSecurityEventNotification(
   ctx: HandlerContext,
-  request: V16.SecurityEventNotificationRequest,
-): Promise<V16.SecurityEventNotificationResponse> {
+  request: V16.SecurityEventNotificationRequest | V201.SecurityEventNotificationRequest,
+): Promise<Record<string, never>> {
   const timestamp = parseTimestamp(request.timestamp, 'timestamp');
   const result = await ctx.db
     .insertInto('security_events')
@@ -18,6 +19,7 @@ export async function onSecurityEventNotification(
     .onConflict((oc) => oc.columns(['station_id', 'type', 'timestamp']).doNothing())
     .executeTakeFirst();
   if (Number(result.numInsertedOrUpdatedRows ?? 0n) > 0) {
+    // Not `type`: that key names the station event itself.
     ctx.emit('security-event', {
       eventType: request.type,
       timestamp: timestamp.toISOString(),
