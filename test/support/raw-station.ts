@@ -27,7 +27,7 @@ export class RawStation {
   /** Connects `url` offering `protocols`; rejects with `upgrade refused: <status>` if the upgrade fails. */
   static connect(
     url: string,
-    protocols: string | string[],
+    protocols: string | string[] = 'ocpp2.0.1',
     options: ClientOptions = {},
   ): Promise<RawStation> {
     return new Promise((resolve, reject) => {

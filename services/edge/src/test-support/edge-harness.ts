@@ -10,8 +10,6 @@ import { MemoryBus, Subjects } from '@csms/bus';
 import type { CallOutcome, ConnectionEvent, InboundCall, SecurityProfile, Subscription } from '@csms/bus';
 import { createValidator } from '@csms/ocpp';
 import type { OcppValidator } from '@csms/ocpp';
-import { WebSocket } from 'ws';
-import type { ClientOptions } from 'ws';
 import { EdgeServer } from '../edge-server.js';
 import type { EdgeOptions } from '../edge-server.js';
 import type { StationCredentialStore } from '../station-credential-store.js';
@@ -117,88 +115,8 @@ export async function startEdge(
   };
 }
 
-/** A WebSocket station that sends and receives raw text. */
-export class RawStation {
-  readonly ws: WebSocket;
-  readonly #inbox: string[] = [];
-  readonly #waiters: Array<(text: string) => void> = [];
-  /** Resolves with the close code and reason. */
-  readonly closed: Promise<{ code: number; reason: string }>;
-
-  private constructor(ws: WebSocket) {
-    this.ws = ws;
-    ws.on('message', (data: Buffer) => {
-      const text = data.toString('utf8');
-      const waiter = this.#waiters.shift();
-      if (waiter) waiter(text);
-      else this.#inbox.push(text);
-    });
-    this.closed = new Promise((resolve) => {
-      ws.on('close', (code: number, reason: Buffer) => resolve({ code, reason: reason.toString('utf8') }));
-    });
-    ws.on('error', () => {});
-  }
-
-  /** Connects `url` offering `protocols`; rejects if the upgrade fails. */
-  static connect(
-    url: string,
-    protocols: string | string[] = 'ocpp2.0.1',
-    options: ClientOptions = {},
-  ): Promise<RawStation> {
-    return new Promise((resolve, reject) => {
-      const ws = new WebSocket(url, protocols, options);
-      const station = new RawStation(ws);
-      ws.once('open', () => resolve(station));
-      ws.once('unexpected-response', (_req, res) => {
-        reject(new Error(`upgrade refused: ${res.statusCode}`));
-        ws.terminate();
-      });
-      ws.once('error', reject);
-    });
-  }
-
-  send(value: unknown): void {
-    this.ws.send(typeof value === 'string' ? value : JSON.stringify(value));
-  }
-
-  /** The next message, parsed as JSON; rejects after `timeoutMs`. */
-  next(timeoutMs = 2_000): Promise<unknown> {
-    const queued = this.#inbox.shift();
-    if (queued !== undefined) return Promise.resolve(JSON.parse(queued) as unknown);
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => {
-        const i = this.#waiters.indexOf(waiter);
-        if (i >= 0) this.#waiters.splice(i, 1);
-        reject(new Error('no message received'));
-      }, timeoutMs);
-      const waiter = (text: string): void => {
-        clearTimeout(timer);
-        resolve(JSON.parse(text) as unknown);
-      };
-      this.#waiters.push(waiter);
-    });
-  }
-
-  /** Sends a CALL and returns the answer frame. */
-  async call(messageId: string, action: string, payload: unknown): Promise<unknown> {
-    this.send([2, messageId, action, payload]);
-    return this.next();
-  }
-
-  /** True if nothing arrives within `ms`. */
-  async silentFor(ms: number): Promise<boolean> {
-    try {
-      await this.next(ms);
-      return false;
-    } catch {
-      return true;
-    }
-  }
-
-  close(): void {
-    this.ws.close();
-  }
-}
+/** A WebSocket station that sends and receives raw text: the one the system-level tests use too. */
+export { RawStation } from '../../../../test/support/raw-station.js';
 
 /** An HTTP upgrade answered with an error status. */
 export interface RefusedUpgrade {
