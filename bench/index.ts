@@ -1,0 +1,23 @@
+/**
+ * The benchmark harness (`npm run bench`): the bare WebSocket echo ceiling, the embedded CSMS and the
+ * distributed topology, measured one after the other with the same simulated fleet. See bench/README.md.
+ */
+export { runBench } from './run.js';
+export type { BenchResult, ConfigurationResult, Ratios } from './run.js';
+export { CONFIGURATIONS, LIMITS, USAGE, parseCli, resolveOptions } from './options.js';
+export type {
+  BenchOptions,
+  ConfigurationName,
+  ProfileName,
+  ResolvedOptions,
+  TrafficShape,
+} from './options.js';
+export type {
+  BootStormResult,
+  MemoryResult,
+  ProcessMemoryResult,
+  StopSummary,
+  WarmupSummary,
+} from './phases.js';
+export type { DatabaseInfo } from './targets.js';
+export { formatReport } from './report.js';

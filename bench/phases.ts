@@ -1,0 +1,374 @@
+import { Simulator, type ActionStats, type SimulatorOptions, type SimulatorStats } from '@csms/simulator';
+import type { ResolvedOptions } from './options.js';
+import { readProcessMemory } from './processes.js';
+import { STATION_PREFIX, type ServerProcess } from './targets.js';
+
+/** What every phase of one configuration needs. */
+export interface PhaseContext {
+  readonly options: ResolvedOptions;
+  readonly url: string;
+  readonly password: string | undefined;
+  readonly signal: AbortSignal | undefined;
+  readonly log: (line: string) => void;
+}
+
+/** The warm-up's few figures (its table is discarded). */
+export interface WarmupSummary {
+  readonly elapsedMs: number;
+  readonly messagesSent: number;
+  readonly answers: number;
+  readonly timeouts: number;
+  readonly callErrors: number;
+}
+
+/**
+ * A traffic phase: the simulator's KPI table over the phase's duration (its ramp-up included), taken
+ * when the duration ends, before the graceful stop. The stop itself (every running transaction ends at
+ * the same instant: a burst no real fleet produces) is not in the table; its counters are in `stop`.
+ */
+export interface SteadyResult {
+  readonly stats: SimulatorStats;
+  readonly stop: StopSummary;
+}
+
+/** What happened during the graceful stop that ends a traffic phase (not part of its KPI table). */
+export interface StopSummary {
+  readonly elapsedMs: number;
+  readonly messagesSent: number;
+  readonly timeouts: number;
+  readonly callErrors: number;
+  /** Messages and transaction messages never delivered. */
+  readonly dropped: number;
+}
+
+/** Memory of one server process: before the idle fleet connected, with it connected, at the end. */
+export interface ProcessMemoryResult {
+  readonly name: string;
+  readonly role: ServerProcess['role'];
+  readonly pid: number | undefined;
+  /** No station connected, after the warm-up. */
+  readonly baselineRssKiB: number | undefined;
+  /** Every station connected and idle. */
+  readonly idleRssKiB: number | undefined;
+  /** (idle − baseline) / stations connected. */
+  readonly perStationKiB: number | undefined;
+  /** VmHWM at the end of the configuration's measurements. */
+  readonly peakRssKiB: number | undefined;
+}
+
+export interface MemoryResult {
+  /** Stations connected (and idle) when the idle RSS was read. */
+  readonly stationsConnected: number;
+  readonly idleForMs: number;
+  readonly processes: ProcessMemoryResult[];
+  /**
+   * RSS growth per connected station of the processes holding the sockets (echo server, embedded CSMS,
+   * all edges together): (idle − baseline) / stations connected. The design target is < 20 KiB per idle
+   * connection for the edge; meaningful with thousands of stations, not with 50.
+   */
+  readonly perStationKiB: number | undefined;
+  /** This (load generator) process, idle fleet connected. */
+  readonly loadGeneratorRssKiB: number;
+}
+
+export interface BootStormResult {
+  readonly stations: number;
+  /** Stations whose BootNotification was answered Accepted within the timeout. */
+  readonly booted: number;
+  readonly failed: number;
+  /** From the start of the storm until the last station was Accepted; null when some never were. */
+  readonly allBootedMs: number | null;
+  /** When the last station that made it was Accepted. */
+  readonly lastBootMs: number;
+  readonly timeoutMs: number;
+  readonly connectFailures: number;
+  /** The BootNotification rows of the simulator's table (per OCPP version). */
+  readonly bootNotification: readonly ActionStats[];
+  readonly maxConcurrentConnects: number;
+}
+
+const MAX_CONCURRENT_CONNECTS = 500;
+
+class Aborted extends Error {
+  override readonly name = 'AbortError';
+  constructor() {
+    super('the benchmark was aborted');
+  }
+}
+
+export function throwIfAborted(signal: AbortSignal | undefined): void {
+  if (signal?.aborted === true) throw new Aborted();
+}
+
+/** Sleeps `ms`; rejects at once when `signal` aborts. */
+export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted === true) {
+      reject(new Aborted());
+      return;
+    }
+    const onAbort = (): void => {
+      clearTimeout(timer);
+      reject(new Aborted());
+    };
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
+/** Resolves when `promise` does, or rejects when `signal` aborts first. */
+async function abortable<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (signal === undefined) return promise;
+  throwIfAborted(signal);
+  let onAbort: (() => void) | undefined;
+  try {
+    return await Promise.race([
+      promise,
+      new Promise<never>((_, reject) => {
+        onAbort = () => reject(new Aborted());
+        signal.addEventListener('abort', onAbort, { once: true });
+      }),
+    ]);
+  } finally {
+    if (onAbort) signal.removeEventListener('abort', onAbort);
+  }
+}
+
+/** Simulator settings common to every phase: the same fleet (identities, versions, credentials). */
+function fleet(
+  ctx: PhaseContext,
+): Pick<
+  SimulatorOptions,
+  'url' | 'stations' | 'versionMix' | 'idPrefix' | 'passwords' | 'callTimeoutMs' | 'maxConcurrentConnects'
+> {
+  const password = ctx.password;
+  return {
+    url: ctx.url,
+    stations: ctx.options.stations,
+    versionMix: ctx.options.versionMix,
+    idPrefix: STATION_PREFIX,
+    ...(password !== undefined ? { passwords: () => password } : {}),
+    callTimeoutMs: ctx.options.traffic.callTimeoutMs,
+    maxConcurrentConnects: MAX_CONCURRENT_CONNECTS,
+  };
+}
+
+/** How long the fleet may take to connect and boot at the ramp rate. */
+function connectBudgetMs(ctx: PhaseContext): number {
+  const { stations, traffic } = ctx.options;
+  return Math.ceil((stations / traffic.rampPerSecond) * 1000) + 30_000;
+}
+
+/** A fleet with the configured traffic (boot, statuses, heartbeats, Authorize and transactions). */
+function trafficSimulator(ctx: PhaseContext, durationMs: number): Simulator {
+  const t = ctx.options.traffic;
+  return new Simulator({
+    ...fleet(ctx),
+    rampUpPerSecond: t.rampPerSecond,
+    heartbeatIntervalSec: t.heartbeatSec,
+    transaction: {
+      auto: true,
+      meterValueIntervalMs: t.meterValueIntervalMs,
+      meterValuesPerTransaction: t.meterValuesPerTransaction,
+      pauseBetweenMs: t.pauseBetweenMs,
+    },
+    durationMs,
+    // Running transactions are stopped and delivered at the end; bounded.
+    stopGraceMs: Math.max(5_000, t.callTimeoutMs),
+  });
+}
+
+/** Runs a traffic fleet for `durationSec`, takes its KPI table, then stops it gracefully. */
+async function runTraffic(ctx: PhaseContext, durationSec: number): Promise<SteadyResult> {
+  const durationMs = Math.round(durationSec * 1000);
+  // The simulator's own timer is only a backstop; ours ends the phase (so that the table comes first).
+  const sim = trafficSimulator(ctx, durationMs + 60_000);
+  try {
+    await abortable(sim.start(), ctx.signal);
+    const remaining = durationMs - sim.stats().elapsedMs;
+    if (remaining > 0) await sleep(remaining, ctx.signal);
+    const stats = sim.stats();
+    const stopStarted = performance.now();
+    await sim.stop();
+    const final = sim.stats();
+    const dropped = (s: SimulatorStats): number =>
+      s.messages.droppedMessages + s.messages.droppedTransactionMessages;
+    return {
+      stats,
+      stop: {
+        elapsedMs: Math.round(performance.now() - stopStarted),
+        messagesSent: final.messages.sent - stats.messages.sent,
+        timeouts: final.timeouts - stats.timeouts,
+        callErrors: callErrorCount(final) - callErrorCount(stats),
+        dropped: dropped(final) - dropped(stats),
+      },
+    };
+  } finally {
+    await sim.stop();
+  }
+}
+
+export function callErrorCount(stats: SimulatorStats): number {
+  return Object.values(stats.callErrors).reduce((a, b) => a + b, 0);
+}
+
+export async function warmup(ctx: PhaseContext): Promise<WarmupSummary | null> {
+  if (ctx.options.warmupSec <= 0) return null;
+  const { stats } = await runTraffic(ctx, ctx.options.warmupSec);
+  return {
+    elapsedMs: stats.elapsedMs,
+    messagesSent: stats.messages.sent,
+    answers: stats.messages.received,
+    timeouts: stats.timeouts,
+    callErrors: callErrorCount(stats),
+  };
+}
+
+export function steady(ctx: PhaseContext): Promise<SteadyResult> {
+  return runTraffic(ctx, ctx.options.durationSec);
+}
+
+/** Waits until every CALL sent has been answered (or dropped), at most `timeoutMs`. */
+async function settle(sim: Simulator, timeoutMs: number, signal: AbortSignal | undefined): Promise<void> {
+  const deadline = performance.now() + timeoutMs;
+  while (performance.now() < deadline) {
+    const m = sim.stats().messages;
+    if (m.received + m.droppedMessages + sim.stats().timeouts >= m.sent) return;
+    await sleep(100, signal);
+  }
+}
+
+/**
+ * Memory with the fleet connected and idle: RSS of every server process before the fleet connects
+ * (after the warm-up), then with every station connected, booted, its statuses answered and idle (no
+ * heartbeats, no transactions) for `idleSec`.
+ */
+export async function idleMemory(
+  ctx: PhaseContext,
+  processes: readonly ServerProcess[],
+): Promise<MemoryResult> {
+  await sleep(1_000, ctx.signal); // let the warm-up's last disconnections settle
+  const baseline = new Map(processes.map((p) => [p, readProcessMemory(p.pid)]));
+  const budget = connectBudgetMs(ctx);
+  const sim = new Simulator({
+    ...fleet(ctx),
+    rampUpPerSecond: ctx.options.traffic.rampPerSecond,
+    heartbeatIntervalSec: 0,
+    transaction: { auto: false },
+    durationMs: budget + ctx.options.idleSec * 1000 + 60_000,
+    stopGraceMs: 5_000,
+  });
+  try {
+    await abortable(sim.start(), ctx.signal);
+    const booted = await abortable(sim.waitForBoot(budget), ctx.signal);
+    if (booted < ctx.options.stations)
+      ctx.log(`  idle phase: only ${booted}/${ctx.options.stations} stations booted within ${budget} ms`);
+    await settle(sim, 10_000, ctx.signal);
+    const idleStart = performance.now();
+    await sleep(ctx.options.idleSec * 1000, ctx.signal);
+    const stationsConnected = sim.stats().stations.connected;
+    const idleForMs = Math.round(performance.now() - idleStart);
+    const rows: ProcessMemoryResult[] = processes.map((p) => {
+      const before = baseline.get(p)?.rssKiB;
+      const idle = readProcessMemory(p.pid)?.rssKiB;
+      return {
+        name: p.name,
+        role: p.role,
+        pid: p.pid,
+        baselineRssKiB: before,
+        idleRssKiB: idle,
+        perStationKiB: perStation(before, idle, stationsConnected),
+        peakRssKiB: undefined,
+      };
+    });
+    const holders = processes.map((p, i) => ({ p, row: rows[i] })).filter((x) => x.p.holdsSockets);
+    const sum = (values: (number | undefined)[]): number | undefined =>
+      values.some((v) => v === undefined) ? undefined : values.reduce<number>((a, b) => a + (b ?? 0), 0);
+    const perStationKiB = perStation(
+      sum(holders.map((h) => h.row?.baselineRssKiB)),
+      sum(holders.map((h) => h.row?.idleRssKiB)),
+      stationsConnected,
+    );
+    return {
+      stationsConnected,
+      idleForMs,
+      processes: rows,
+      perStationKiB,
+      loadGeneratorRssKiB: Math.round(process.memoryUsage().rss / 1024),
+    };
+  } finally {
+    await sim.stop();
+  }
+}
+
+function perStation(
+  before: number | undefined,
+  after: number | undefined,
+  stations: number,
+): number | undefined {
+  if (before === undefined || after === undefined || stations <= 0) return undefined;
+  return Math.round(((after - before) / stations) * 100) / 100;
+}
+
+/**
+ * Boot storm: every station connects at once (at most 500 handshakes in flight, the simulator's default)
+ * and sends its BootNotification; how long until every one was answered Accepted, and how many were not
+ * within the timeout.
+ */
+export async function bootStorm(ctx: PhaseContext): Promise<BootStormResult> {
+  const timeoutMs = ctx.options.bootStormTimeoutSec * 1000;
+  const sim = new Simulator({
+    ...fleet(ctx),
+    bootStorm: true,
+    heartbeatIntervalSec: 0,
+    transaction: { auto: false },
+    durationMs: timeoutMs + 60_000,
+    stopGraceMs: 5_000,
+  });
+  try {
+    const startedAt = performance.now();
+    let lastBootMs = 0;
+    await abortable(sim.start(), ctx.signal);
+    const results = await abortable(
+      Promise.all(
+        sim.stations.map((s) =>
+          s.whenAccepted(timeoutMs).then((ok) => {
+            if (ok) lastBootMs = Math.max(lastBootMs, performance.now() - startedAt);
+            return ok;
+          }),
+        ),
+      ),
+      ctx.signal,
+    );
+    const booted = results.filter(Boolean).length;
+    await sim.stop();
+    const stats = sim.stats();
+    return {
+      stations: ctx.options.stations,
+      booted,
+      failed: ctx.options.stations - booted,
+      allBootedMs: booted === ctx.options.stations ? Math.round(lastBootMs) : null,
+      lastBootMs: Math.round(lastBootMs),
+      timeoutMs,
+      connectFailures: stats.connections.failures,
+      bootNotification: stats.actions.filter((a) => a.action === 'BootNotification'),
+      maxConcurrentConnects: MAX_CONCURRENT_CONNECTS,
+    };
+  } finally {
+    await sim.stop();
+  }
+}
+
+/** Reads VmHWM of every server process (the peak over everything measured so far). */
+export function withPeaks(memory: MemoryResult, processes: readonly ServerProcess[]): MemoryResult {
+  return {
+    ...memory,
+    processes: memory.processes.map((row, i) => ({
+      ...row,
+      peakRssKiB: readProcessMemory(processes[i]?.pid)?.peakRssKiB,
+    })),
+  };
+}
