@@ -4,8 +4,8 @@ import { defineConfig } from 'vitest/config';
 // against src/ without a build step (production resolves the same packages to dist/).
 //
 // Two projects: `main` (unit, integration and scenario tests, run in parallel) and `cluster` (the
-// distributed fail-over tests: several OS processes and 1,000 stations each, which need the machine
-// to themselves and the build in dist/). `npm test` runs them one after the other.
+// distributed fail-over tests and the benchmark's small CI profile: several OS processes each, which
+// need the machine to themselves and the build in dist/). `npm test` runs them one after the other.
 export default defineConfig({
   resolve: { conditions: ['source'] },
   ssr: { resolve: { conditions: ['source'], externalConditions: ['source'] } },
@@ -25,12 +25,16 @@ export default defineConfig({
             'apps/*/src/**/*.test.ts',
             'test/**/*.test.ts',
           ],
-          exclude: ['test/cluster/**', '**/node_modules/**'],
+          exclude: ['test/cluster/**', 'test/bench/**', '**/node_modules/**'],
         },
       },
       {
         extends: true,
-        test: { name: 'cluster', include: ['test/cluster/**/*.test.ts'], fileParallelism: false },
+        test: {
+          name: 'cluster',
+          include: ['test/cluster/**/*.test.ts', 'test/bench/**/*.test.ts'],
+          fileParallelism: false,
+        },
       },
     ],
   },

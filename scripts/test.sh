@@ -37,5 +37,5 @@ step "tests: unit, integration, scenarios"
 # With a filter (`npm test -- <path>`), one of the two projects may have no matching file.
 FILTERED=(); [ $# -gt 0 ] && FILTERED=(--passWithNoTests)
 npx vitest run --project main "${FILTERED[@]}" "$@"
-step "tests: distributed fail-over (separate processes)"
+step "tests: distributed fail-over and benchmark profile (separate processes)"
 npx vitest run --project cluster "${FILTERED[@]}" "$@"
