@@ -1,10 +1,12 @@
 import { readFileSync } from 'node:fs';
-import type { Bus } from '@csms/bus';
+import { StationApi, type Bus } from '@csms/bus';
 import { ConfigError, type CsmsConfig } from '@csms/config';
 import type { EdgeOptions, EdgeTlsOptions, StationCredentialStore } from '@csms/edge';
+import { findQueuedCommand, setBootPolicy, type Database, type Kysely } from '@csms/db';
 import type { OcppValidator } from '@csms/ocpp';
 import type { Logger } from '@csms/telemetry';
 import type { WorkerConfig } from '@csms/worker';
+import type { AdminServerOptions } from './admin-server.js';
 
 /** Building blocks shared by the embedded composition and the distributed roles. */
 
@@ -48,6 +50,22 @@ export function edgeOptionsFrom(
     maxPayload: config.edge.maxPayloadBytes,
     pingIntervalMs: config.edge.pingIntervalSec * 1000,
     ...(config.edge.maxConnections ? { maxConnections: config.edge.maxConnections } : {}),
+  };
+}
+
+/** The admin endpoint over the bus and the database: the same in the embedded and distributed topologies. */
+export function adminOptionsFrom(
+  config: CsmsConfig,
+  parts: { bus: Bus; db: Kysely<Database>; logger: Logger; port?: number },
+): AdminServerOptions {
+  return {
+    host: config.admin.host,
+    port: parts.port ?? config.admin.port,
+    ...(config.admin.token ? { token: config.admin.token } : {}),
+    stations: new StationApi(parts.bus, { queueWaitMs: 60_000, timeoutMs: config.commandTimeoutMs }),
+    setBootPolicy: (stationId, policy) => setBootPolicy(parts.db, stationId, policy),
+    findCommand: (id) => findQueuedCommand(parts.db, id),
+    logger: parts.logger.child({ component: 'admin' }),
   };
 }
 

@@ -1,10 +1,8 @@
-import { MemoryBus, StationApi } from '@csms/bus';
+import { MemoryBus, type StationApi } from '@csms/bus';
 import { readSeedFile, type CsmsConfig } from '@csms/config';
 import {
-  findQueuedCommand,
   migrateToLatest,
   openDatabase,
-  setBootPolicy,
   type BootPolicy,
   type DatabaseConfig,
   type DatabaseHandle,
@@ -15,7 +13,7 @@ import type { Logger } from '@csms/telemetry';
 import { Worker } from '@csms/worker';
 import { startAdminServer } from './admin-server.js';
 import { DbCredentialStore } from './db-credential-store.js';
-import { edgeOptionsFrom, readTls, workerConfigFrom } from './components.js';
+import { adminOptionsFrom, edgeOptionsFrom, readTls, workerConfigFrom } from './components.js';
 import { applySeed } from './seed.js';
 
 /** A running embedded CSMS: every service in this process, an in-memory bus, one database. */
@@ -90,20 +88,15 @@ export async function startEmbeddedCsms({
     const { port } = await edge.start();
     cleanups.unshift(() => edge.stop({ graceMs: config.edge.shutdownGraceMs }));
 
-    const stations = new StationApi(bus, { queueWaitMs: 60_000, timeoutMs: config.commandTimeoutMs });
-    const setPolicy = (stationId: string, policy: BootPolicy | null) =>
-      setBootPolicy(database.db, stationId, policy);
+    const adminOptions = adminOptionsFrom(config, {
+      bus,
+      db: database.db,
+      logger,
+      ...(adminPortOverride !== undefined ? { port: adminPortOverride } : {}),
+    });
     let adminPort: number | undefined;
     if (config.admin.port !== 0 || adminPortOverride === 0) {
-      const admin = await startAdminServer({
-        host: config.admin.host,
-        port: adminPortOverride ?? config.admin.port,
-        ...(config.admin.token ? { token: config.admin.token } : {}),
-        stations,
-        setBootPolicy: setPolicy,
-        findCommand: (id) => findQueuedCommand(database.db, id),
-        logger: logger.child({ component: 'admin' }),
-      });
+      const admin = await startAdminServer(adminOptions);
       adminPort = admin.port;
       cleanups.unshift(() => admin.close());
     }
@@ -112,9 +105,9 @@ export async function startEmbeddedCsms({
       port,
       bus,
       database,
-      stations,
+      stations: adminOptions.stations,
       adminPort,
-      setBootPolicy: setPolicy,
+      setBootPolicy: adminOptions.setBootPolicy,
       stop: () => (stopped ??= runCleanups(cleanups).then(() => bus.close())),
     };
   } catch (error) {

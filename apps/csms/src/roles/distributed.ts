@@ -1,21 +1,14 @@
-import { StationApi } from '@csms/bus';
 import { NatsBus, connectNats } from '@csms/bus/nats';
 import { PartitionLeases } from '@csms/cluster';
 import { PARTITION_COUNT } from '@csms/bus';
 import { ConfigError, type CsmsConfig } from '@csms/config';
-import {
-  findQueuedCommand,
-  migrateToLatest,
-  openDatabase,
-  setBootPolicy,
-  type DatabaseHandle,
-} from '@csms/db';
+import { migrateToLatest, openDatabase, type DatabaseHandle } from '@csms/db';
 import { EdgeServer } from '@csms/edge';
 import { createValidator } from '@csms/ocpp';
 import type { Logger } from '@csms/telemetry';
 import { Worker } from '@csms/worker';
 import { startAdminServer } from '../admin-server.js';
-import { edgeOptionsFrom, readTls, workerConfigFrom } from '../components.js';
+import { adminOptionsFrom, edgeOptionsFrom, readTls, workerConfigFrom } from '../components.js';
 import { DbCredentialStore } from '../db-credential-store.js';
 
 /** A running process role of the distributed topology. */
@@ -125,15 +118,7 @@ export async function startWorkerRole(config: CsmsConfig, logger: Logger): Promi
 /** `csms admin`: the admin HTTP endpoint of the distributed topology (commands go to the actors over NATS). */
 export async function startAdminRole(config: CsmsConfig, logger: Logger): Promise<RunningRole> {
   const { bus, database } = await connect(config, 'admin', logger);
-  const admin = await startAdminServer({
-    host: config.admin.host,
-    port: config.admin.port,
-    ...(config.admin.token ? { token: config.admin.token } : {}),
-    stations: new StationApi(bus, { queueWaitMs: 60_000, timeoutMs: config.commandTimeoutMs }),
-    setBootPolicy: (stationId, policy) => setBootPolicy(database.db, stationId, policy),
-    findCommand: (id) => findQueuedCommand(database.db, id),
-    logger: logger.child({ component: 'admin' }),
-  });
+  const admin = await startAdminServer(adminOptionsFrom(config, { bus, db: database.db, logger }));
   return {
     summary: `admin endpoint on ${config.admin.host}:${admin.port}`,
     stop: async () => {
