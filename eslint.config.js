@@ -8,6 +8,7 @@ export default tseslint.config(
       '**/dist/**',
       '**/node_modules/**',
       'packages/ocpp/src/gen/**',
+      'packages/grpc/src/gen/**',
       '.test-runtime/**',
       'data/**',
       '.tools/**',

@@ -20,4 +20,6 @@ export type {
   WarmupSummary,
 } from './phases.js';
 export type { DatabaseInfo } from './targets.js';
+export type { SweepResult, SweepStep, SweepSummary } from './sweep.js';
+export type { SweepSettings } from './options.js';
 export { formatReport } from './report.js';

@@ -1,3 +1,4 @@
+import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 
 /** The three configurations, measured in this order. */
@@ -22,6 +23,28 @@ export interface TrafficShape {
   readonly callTimeoutMs: number;
 }
 
+/** The load sweep (`--sweep`): the highest answers/s each configuration sustains with p99 under a limit. */
+export interface SweepSettings {
+  /** Run the sweep after the other phases of each configuration. */
+  readonly enabled: boolean;
+  /** Run only the sweep (no warm-up, memory, steady phase or boot storm). */
+  readonly only: boolean;
+  /** Stations of the first step; each next step doubles them. */
+  readonly startStations: number;
+  /** Stations of the largest step (at most the fleet's `stations`, which are seeded). */
+  readonly maxStations: number;
+  /** Bisection steps between the last sustained and the first failed step. */
+  readonly refineSteps: number;
+  /** Running time of a step's fleet after it booted and before its window, s. */
+  readonly settleSec: number;
+  /** The measured window of a step, s. */
+  readonly steadySec: number;
+  /** A step is sustained when its p99 over all CALLs stays below this (and nothing timed out or failed). */
+  readonly p99LimitMs: number;
+  /** Per-station traffic of the sweep: dense, so that the rate grows quickly with the stations. */
+  readonly traffic: TrafficShape;
+}
+
 /** Everything a run needs, profile defaults applied and bounds checked. */
 export interface ResolvedOptions {
   readonly profile: ProfileName;
@@ -42,8 +65,16 @@ export interface ResolvedOptions {
   readonly embeddedDb: 'postgres' | 'pglite';
   /** PostgreSQL defaults (fsync, synchronous_commit on) unless false (test speed settings). */
   readonly pgDurable: boolean;
+  /**
+   * How the CSMS processes reach the private PostgreSQL server: its Unix-domain socket (the natural
+   * choice for a database on the same machine) or TCP on 127.0.0.1.
+   */
+  readonly pgTransport: 'unix' | 'tcp';
   readonly edges: number;
   readonly workers: number;
+  readonly sweep: SweepSettings;
+  /** Write a V8 CPU profile of every CSMS process into this folder and summarise it (`--cpu-prof`). */
+  readonly cpuProfileDir: string | undefined;
 }
 
 /** Options of {@link runBench}: a profile plus overrides. */
@@ -61,8 +92,11 @@ export interface BenchOptions {
   readonly securityProfile?: 0 | 1;
   readonly embeddedDb?: 'postgres' | 'pglite';
   readonly pgDurable?: boolean;
+  readonly pgTransport?: 'unix' | 'tcp';
   readonly edges?: number;
   readonly workers?: number;
+  readonly sweep?: Partial<Omit<SweepSettings, 'traffic'>> & { readonly traffic?: Partial<TrafficShape> };
+  readonly cpuProfileDir?: string;
   /** Aborts the run (Ctrl-C): the current phase stops, everything is cleaned up, runBench rejects. */
   readonly signal?: AbortSignal;
   /** Progress lines (default: none). */
@@ -80,7 +114,20 @@ export const LIMITS = {
   workers: 16,
 } as const;
 
-const PROFILES: Record<ProfileName, Omit<ResolvedOptions, 'profile'>> = {
+/**
+ * Per-station traffic of the sweep (~1.5-2 CALLs/s per station): a transaction of 4 meter values 1 s
+ * apart, 1 s (± 50%) between transactions, a heartbeat every 10 s; stations start at 2,000/s.
+ */
+const SWEEP_TRAFFIC: TrafficShape = {
+  rampPerSecond: 2_000,
+  heartbeatSec: 10,
+  meterValueIntervalMs: 1_000,
+  meterValuesPerTransaction: 4,
+  pauseBetweenMs: 1_000,
+  callTimeoutMs: 10_000,
+};
+
+const PROFILES: Record<ProfileName, Omit<ResolvedOptions, 'profile' | 'cpuProfileDir'>> = {
   // Small and short: proves the harness end to end in CI (< 2 minutes for the three configurations).
   // The traffic is dense so that every message kind shows up within 10 s.
   ci: {
@@ -103,8 +150,20 @@ const PROFILES: Record<ProfileName, Omit<ResolvedOptions, 'profile'>> = {
     securityProfile: 0,
     embeddedDb: 'postgres',
     pgDurable: true,
+    pgTransport: 'unix',
     edges: 1,
     workers: 2,
+    sweep: {
+      enabled: false,
+      only: false,
+      startStations: 10,
+      maxStations: 40,
+      refineSteps: 1,
+      settleSec: 1,
+      steadySec: 3,
+      p99LimitMs: 100,
+      traffic: SWEEP_TRAFFIC,
+    },
   },
   // The performance targets of the design brief: 10,000 stations, half 1.6 and half 2.0.1, a realistic
   // but busy fleet (a transaction of ~45 s every ~15 s, heartbeat every minute), then a boot storm.
@@ -128,8 +187,20 @@ const PROFILES: Record<ProfileName, Omit<ResolvedOptions, 'profile'>> = {
     securityProfile: 0,
     embeddedDb: 'postgres',
     pgDurable: true,
+    pgTransport: 'unix',
     edges: 1,
     workers: 2,
+    sweep: {
+      enabled: false,
+      only: false,
+      startStations: 50,
+      maxStations: 10_000,
+      refineSteps: 3,
+      settleSec: 5,
+      steadySec: 15,
+      p99LimitMs: 100,
+      traffic: SWEEP_TRAFFIC,
+    },
   },
 };
 
@@ -153,8 +224,17 @@ export function resolveOptions(options: BenchOptions): ResolvedOptions {
     securityProfile: options.securityProfile ?? base.securityProfile,
     embeddedDb: options.embeddedDb ?? base.embeddedDb,
     pgDurable: options.pgDurable ?? base.pgDurable,
+    pgTransport: options.pgTransport ?? base.pgTransport,
     edges: options.edges ?? base.edges,
     workers: options.workers ?? base.workers,
+    cpuProfileDir: options.cpuProfileDir,
+    sweep: {
+      ...base.sweep,
+      // The sweep's fleets are subsets of the seeded one.
+      maxStations: Math.min(base.sweep.maxStations, options.stations ?? base.stations),
+      ...definedOnly({ ...(options.sweep ?? {}), traffic: undefined }),
+      traffic: { ...base.sweep.traffic, ...definedOnly(options.sweep?.traffic ?? {}) },
+    },
   };
   integer('stations', resolved.stations, 1, LIMITS.stations);
   between('versionMix', resolved.versionMix, 0, 1);
@@ -170,6 +250,14 @@ export function resolveOptions(options: BenchOptions): ResolvedOptions {
   integer('traffic.meterValuesPerTransaction', traffic.meterValuesPerTransaction, 0, 10_000);
   integer('traffic.pauseBetweenMs', traffic.pauseBetweenMs, 0, 3_600_000);
   integer('traffic.callTimeoutMs', traffic.callTimeoutMs, 100, 600_000);
+  const sw = resolved.sweep;
+  integer('sweep.startStations', sw.startStations, 1, LIMITS.stations);
+  integer('sweep.maxStations', sw.maxStations, sw.startStations, resolved.stations);
+  integer('sweep.refineSteps', sw.refineSteps, 0, 10);
+  between('sweep.settleSec', sw.settleSec, 0, 120);
+  between('sweep.steadySec', sw.steadySec, 1, 300);
+  between('sweep.p99LimitMs', sw.p99LimitMs, 0.01, 60_000);
+  between('sweep.traffic.rampPerSecond', sw.traffic.rampPerSecond, 1, 100_000);
   if (resolved.securityProfile !== 0 && resolved.securityProfile !== 1)
     throw new RangeError(`securityProfile must be 0 or 1, got ${String(resolved.securityProfile)}`);
   if (resolved.embeddedDb !== 'postgres' && resolved.embeddedDb !== 'pglite')
@@ -223,7 +311,17 @@ PostgreSQL as separate processes). Prints the KPI tables and a comparison; 127.0
   --security-profile 0|1     0: no credentials (default); 1: HTTP Basic auth
   --embedded-db postgres|pglite   database of the embedded CSMS (default postgres)
   --pg-fast                  PostgreSQL with fsync and synchronous_commit off (default: durable)
+  --pg-tcp                   the CSMS reaches PostgreSQL over TCP on 127.0.0.1 (default: its Unix socket)
   --edges <n> --workers <n>  distributed topology (default 1 edge, 2 workers)
+  --sweep                    add the load sweep: the highest answers/s each configuration sustains with
+                             p99 < 100 ms (stations doubled from --sweep-start up to --sweep-max, then bisected)
+  --sweep-only               only the load sweep (no warm-up, memory, steady phase or boot storm)
+  --sweep-start <n>          stations of the first sweep step (ci 10, full 50)
+  --sweep-max <n>            stations of the largest sweep step (ci 40, full 10,000; at most --stations)
+  --sweep-steady <s>         measured window of each sweep step (ci 3, full 15)
+  --sweep-p99 <ms>           p99 limit of a sustained step (default 100)
+  --cpu-prof <dir>           V8 CPU profile of the embedded CSMS (node --cpu-prof) into <dir>, summarised
+                             in the report (self time by module and function)
   --json <file>              also write the results as JSON
   --help`;
 
@@ -259,8 +357,16 @@ export function parseCli(argv: readonly string[]): CliRequest {
       'security-profile': { type: 'string' },
       'embedded-db': { type: 'string' },
       'pg-fast': { type: 'boolean' },
+      'pg-tcp': { type: 'boolean' },
       edges: { type: 'string' },
       workers: { type: 'string' },
+      sweep: { type: 'boolean' },
+      'sweep-only': { type: 'boolean' },
+      'sweep-start': { type: 'string' },
+      'sweep-max': { type: 'string' },
+      'sweep-steady': { type: 'string' },
+      'sweep-p99': { type: 'string' },
+      'cpu-prof': { type: 'string' },
       json: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
@@ -310,8 +416,21 @@ export function parseCli(argv: readonly string[]): CliRequest {
     securityProfile: sp === undefined ? undefined : (Number(sp) as 0 | 1),
     embeddedDb,
     pgDurable: values['pg-fast'] === true ? false : undefined,
+    pgTransport: values['pg-tcp'] === true ? 'tcp' : undefined,
     edges: num('edges', values.edges),
     workers: num('workers', values.workers),
+    cpuProfileDir:
+      values['cpu-prof'] === undefined
+        ? undefined
+        : resolve(process.env.INIT_CWD ?? process.cwd(), values['cpu-prof']),
+    sweep: definedOnly({
+      enabled: values.sweep === true || values['sweep-only'] === true ? true : undefined,
+      only: values['sweep-only'] === true ? true : undefined,
+      startStations: num('sweep-start', values['sweep-start']),
+      maxStations: num('sweep-max', values['sweep-max']),
+      steadySec: num('sweep-steady', values['sweep-steady']),
+      p99LimitMs: num('sweep-p99', values['sweep-p99']),
+    }),
   });
   resolveOptions(options); // fail before starting anything
   return { help: false, options, json: values.json };

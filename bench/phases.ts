@@ -120,7 +120,7 @@ export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
 }
 
 /** Resolves when `promise` does, or rejects when `signal` aborts first. */
-async function abortable<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+export async function abortable<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
   if (signal === undefined) return promise;
   throwIfAborted(signal);
   let onAbort: (() => void) | undefined;
@@ -138,7 +138,7 @@ async function abortable<T>(promise: Promise<T>, signal: AbortSignal | undefined
 }
 
 /** Simulator settings common to every phase: the same fleet (identities, versions, credentials). */
-function fleet(
+export function fleet(
   ctx: PhaseContext,
 ): Pick<
   SimulatorOptions,

@@ -1,6 +1,8 @@
 import { formatStats } from '@csms/simulator';
 import { callErrorCount } from './phases.js';
 import type { BenchResult, ConfigurationResult } from './run.js';
+import { formatProfileSummary } from './cpu-profile.js';
+import type { SweepSummary } from './sweep.js';
 import type { DatabaseInfo } from './targets.js';
 
 /** The human-readable report: per configuration its KPI table, memory and boot storm; then the comparison. */
@@ -9,17 +11,27 @@ export function formatReport(result: BenchResult): string {
   const m = result.machine;
   const t = o.traffic;
   const lines: string[] = [
-    `CSMS benchmark, profile ${o.profile}: ${o.stations} stations (${Math.round(o.versionMix * 100)}% OCPP 2.0.1), ` +
-      `warm-up ${o.warmupSec} s, steady ${o.durationSec} s, idle ${o.idleSec} s` +
-      (o.bootStorm ? `, boot storm (timeout ${o.bootStormTimeoutSec} s)` : ''),
+    o.sweep.only
+      ? `CSMS benchmark, profile ${o.profile}: load sweep only (up to ${o.sweep.maxStations} stations, ` +
+        `${Math.round(o.versionMix * 100)}% OCPP 2.0.1)`
+      : `CSMS benchmark, profile ${o.profile}: ${o.stations} stations (${Math.round(o.versionMix * 100)}% OCPP 2.0.1), ` +
+        `warm-up ${o.warmupSec} s, steady ${o.durationSec} s, idle ${o.idleSec} s` +
+        (o.bootStorm ? `, boot storm (timeout ${o.bootStormTimeoutSec} s)` : ''),
     `machine: ${m.cpus} × ${m.cpuModel}, ${m.totalMemoryMiB} MiB, node ${m.node}, ` +
       `load average at start ${m.loadAverage.join(' / ')}`,
     `fleet: ramp ${t.rampPerSecond}/s, heartbeat ${t.heartbeatSec} s, transactions of ${t.meterValuesPerTransaction} ` +
       `meter values every ${t.meterValueIntervalMs} ms, pause ${t.pauseBetweenMs} ms, call timeout ${t.callTimeoutMs} ms, ` +
       `security profile ${o.securityProfile} (${o.securityProfile === 1 ? 'HTTP Basic auth' : 'no credentials'})`,
   ];
+  if (o.sweep.only) lines.pop(); // the sweep has its own traffic (printed with its table)
   for (const c of result.configurations) lines.push('', ...formatConfiguration(c));
-  lines.push('', ...formatComparison(result));
+  if (result.configurations.length > 0) lines.push('', ...formatComparison(result));
+  if (result.sweep !== null) lines.push('', ...formatSweep(result.sweep));
+  for (const p of result.cpuProfiles) {
+    lines.push('', `== CPU profile: ${p.configuration} / ${p.process} (pid ${p.pid}), whole run`);
+    lines.push(formatProfileSummary({ ...p.summary, functions: p.summary.functions.slice(0, 20) }));
+  }
+  if (result.configurations.length === 0) lines.push(`Run took ${(result.elapsedMs / 1000).toFixed(1)} s.`);
   return lines.join('\n');
 }
 
@@ -123,6 +135,83 @@ function formatComparison(result: BenchResult): string[] {
   return out;
 }
 
+function formatSweep(summary: SweepSummary): string[] {
+  const s = summary.settings;
+  const t = s.traffic;
+  const out = [
+    `== load sweep: highest answers/s with p99 < ${s.p99LimitMs} ms, no timeout, no CALLERROR ` +
+      `(stations doubled from ${s.startStations} up to ${s.maxStations}, then ${s.refineSteps} bisection steps; ` +
+      `per step: ramp ${t.rampPerSecond}/s, boot, ${s.settleSec} s settle, ${s.steadySec} s measured; ` +
+      `per station: heartbeat ${t.heartbeatSec} s, ${t.meterValuesPerTransaction} meter values ${t.meterValueIntervalMs} ms apart, ` +
+      `pause ${t.pauseBetweenMs} ms, call timeout ${t.callTimeoutMs} ms)`,
+  ];
+  for (const r of summary.configurations) {
+    out.push(`-- ${r.configuration}`);
+    out.push(
+      ...table(
+        [
+          'stations',
+          'booted',
+          'offered/s',
+          'answers/s',
+          'p50 ms',
+          'p99 ms',
+          'Authorize p99',
+          'timeouts',
+          'CALLERRORs',
+          'sustained',
+        ],
+        r.steps.map((x) => [
+          String(x.stations),
+          String(x.booted),
+          x.offeredPerSecond.toFixed(0),
+          x.answersPerSecond.toFixed(0),
+          x.p50Ms.toFixed(2),
+          x.p99Ms.toFixed(2),
+          x.authorizeP99Ms.toFixed(2),
+          String(x.timeouts),
+          String(x.callErrors),
+          x.sustained ? 'yes' : `no: ${x.reason ?? ''}`,
+        ]),
+      ),
+    );
+  }
+  out.push("-- result (best sustained step; × ceiling = its answers/s / the ceiling's best)");
+  out.push(
+    ...table(
+      ['configuration', 'stations', 'answers/s', 'p99 ms', '× ceiling'],
+      summary.configurations.map((r) => [
+        r.configuration,
+        r.best === null ? '-' : String(r.best.stations),
+        r.best === null
+          ? 'none sustained'
+          : `${r.boundedByMax ? '≥ ' : ''}${r.best.answersPerSecond.toFixed(0)}`,
+        r.best === null ? '-' : r.best.p99Ms.toFixed(2),
+        times(summary.ratios[r.configuration] ?? null),
+      ]),
+    ),
+  );
+  if (summary.configurations.some((r) => r.boundedByMax))
+    out.push(
+      "≥: the largest step was sustained; the search ended at --sweep-max, not at the configuration's limit.",
+    );
+  return out;
+}
+
+/** A plain text table: first column left-aligned, the others right-aligned. */
+function table(header: string[], rows: string[][]): string[] {
+  const all = [header, ...rows];
+  const widths = header.map((_, i) => Math.max(...all.map((r) => (r[i] ?? '').length)));
+  const out: string[] = [];
+  for (const [i, r] of all.entries()) {
+    out.push(
+      r.map((cell, j) => (j === 0 ? cell.padEnd(widths[j] ?? 0) : cell.padStart(widths[j] ?? 0))).join('  '),
+    );
+    if (i === 0) out.push(widths.map((w) => '-'.repeat(w)).join('  '));
+  }
+  return out;
+}
+
 function describeDatabase(db: DatabaseInfo): string {
   switch (db.kind) {
     case 'none':
@@ -132,7 +221,8 @@ function describeDatabase(db: DatabaseInfo): string {
     case 'postgresql':
       return (
         `PostgreSQL ${db.version}, private server on 127.0.0.1, database ${db.database}, ` +
-        (db.durable ? 'durable (fsync, synchronous_commit on)' : 'fsync and synchronous_commit off')
+        (db.durable ? 'durable (fsync, synchronous_commit on)' : 'fsync and synchronous_commit off') +
+        (db.transport === 'unix' ? ', over its Unix socket' : ', over TCP')
       );
   }
 }

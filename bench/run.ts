@@ -1,4 +1,6 @@
+import { mkdirSync, readdirSync } from 'node:fs';
 import { cpus, hostname, loadavg, totalmem } from 'node:os';
+import { join } from 'node:path';
 import type { SimulatorStats } from '@csms/simulator';
 import { Cleanup } from './cleanup.js';
 import {
@@ -20,7 +22,9 @@ import {
   type StopSummary,
   type WarmupSummary,
 } from './phases.js';
+import { summariseCpuProfile, type ProfileSummary } from './cpu-profile.js';
 import { openFileLimit } from './processes.js';
+import { summariseSweeps, sweep, type SweepResult, type SweepSummary } from './sweep.js';
 import {
   SharedInfra,
   checkBuild,
@@ -78,7 +82,20 @@ export interface BenchResult {
     readonly loadAverage: readonly number[];
   };
   readonly options: ResolvedOptions;
+  /** Empty with `--sweep-only`. */
   readonly configurations: readonly ConfigurationResult[];
+  /** The load sweep (`--sweep`, `--sweep-only`); null when not run. */
+  readonly sweep: SweepSummary | null;
+  /** CPU profiles of the CSMS processes (`--cpu-prof`), summarised; empty without. */
+  readonly cpuProfiles: readonly CpuProfileResult[];
+}
+
+/** One CSMS process's CPU profile over its whole life in the run. */
+export interface CpuProfileResult {
+  readonly configuration: ConfigurationName;
+  readonly process: string;
+  readonly pid: number;
+  readonly summary: ProfileSummary;
 }
 
 /**
@@ -114,13 +131,20 @@ export async function runBench(input: BenchOptions = {}): Promise<BenchResult> {
   const cleanup = new Cleanup(log);
   const infra = new SharedInfra(options, cleanup, log);
   const measured: Omit<ConfigurationResult, 'ratios'>[] = [];
+  const sweeps: SweepResult[] = [];
+  const cpuProfiles: CpuProfileResult[] = [];
+  if (options.cpuProfileDir !== undefined) mkdirSync(options.cpuProfileDir, { recursive: true });
   try {
     for (const name of options.configurations) {
       throwIfAborted(signal);
       log(`[${name}] starting`);
       const target = await start(name, options, infra, cleanup);
       try {
-        measured.push(await measure(target, options, infra.password, signal, log));
+        if (!options.sweep.only) measured.push(await measure(target, options, infra.password, signal, log));
+        if (options.sweep.enabled) {
+          const ctx: PhaseContext = { options, url: target.url, password: infra.password, signal, log };
+          sweeps.push(await sweep(name, ctx));
+        }
       } catch (error) {
         const tail = target.tail().slice(-20);
         if (tail.length > 0 && !(error instanceof Error && error.name === 'AbortError'))
@@ -129,6 +153,8 @@ export async function runBench(input: BenchOptions = {}): Promise<BenchResult> {
       } finally {
         log(`[${name}] stopping`);
         await target.stop();
+        if (options.cpuProfileDir !== undefined && name !== 'ceiling')
+          cpuProfiles.push(...collectProfiles(options.cpuProfileDir, name, target, log));
       }
     }
   } finally {
@@ -144,7 +170,30 @@ export async function runBench(input: BenchOptions = {}): Promise<BenchResult> {
     machine,
     options,
     configurations,
+    sweep: options.sweep.enabled ? summariseSweeps(options, sweeps) : null,
+    cpuProfiles,
   };
+}
+
+/** The profiles the target's processes wrote at exit (`CPU.<date>.<time>.<pid>.<tid>.<n>.cpuprofile`). */
+function collectProfiles(
+  dir: string,
+  configuration: ConfigurationName,
+  target: Target,
+  log: (line: string) => void,
+): CpuProfileResult[] {
+  const files = readdirSync(dir).filter((f) => f.endsWith('.cpuprofile'));
+  const out: CpuProfileResult[] = [];
+  for (const p of target.processes) {
+    if (p.pid === undefined) continue;
+    const file = files.find((f) => f.split('.')[3] === String(p.pid));
+    if (file === undefined) {
+      log(`[${configuration}] no CPU profile of ${p.name} (pid ${p.pid}) in ${dir}`);
+      continue;
+    }
+    out.push({ configuration, process: p.name, pid: p.pid, summary: summariseCpuProfile(join(dir, file)) });
+  }
+  return out;
 }
 
 function start(

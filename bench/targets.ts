@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
-import { LocalCluster, applySeed } from '@csms/app';
+import { LocalCluster, SERVICE_ROLES, applySeed } from '@csms/app';
 import { readSeedFile } from '@csms/config';
 import { migrateToLatest, openDatabase } from '@csms/db';
 import { natsServerBinary, startNatsServer, type NatsServer } from '../test/support/nats-server.js';
@@ -25,7 +25,7 @@ export const STATION_PREFIX = 'BENCH';
 /** A server process whose memory is reported. */
 export interface ServerProcess {
   readonly name: string;
-  readonly role: 'echo' | 'embedded' | 'edge' | 'worker';
+  readonly role: 'echo' | 'embedded' | 'edge' | 'worker' | 'service';
   readonly pid: number | undefined;
   /** It holds the station WebSockets (its memory per connected station is reported). */
   readonly holdsSockets: boolean;
@@ -40,6 +40,8 @@ export type DatabaseInfo =
       readonly database: string;
       /** fsync and synchronous_commit on (PostgreSQL's defaults). */
       readonly durable: boolean;
+      /** How the CSMS reached it: Unix-domain socket or TCP on 127.0.0.1. */
+      readonly transport: 'unix' | 'tcp';
     }
   | { readonly kind: 'pglite' };
 
@@ -64,7 +66,7 @@ export class SharedInfra {
   readonly #cleanup: Cleanup;
   readonly #log: (line: string) => void;
   #folder: string | undefined;
-  #postgres: Promise<{ server: PostgresServer; version: string }> | undefined;
+  #postgres: Promise<{ server: PostgresServer; version: string; socketDir: string | undefined }> | undefined;
   #nats: Promise<NatsServer> | undefined;
   #seed: Promise<string> | undefined;
   /** The stations' Basic-auth password (security profile 1), the same for all: a fresh random one per run. */
@@ -88,7 +90,7 @@ export class SharedInfra {
   }
 
   /** A private PostgreSQL server (its own data folder and port on 127.0.0.1). */
-  postgres(): Promise<{ server: PostgresServer; version: string }> {
+  postgres(): Promise<{ server: PostgresServer; version: string; socketDir: string | undefined }> {
     this.#postgres ??= (async () => {
       this.#log(
         `starting a private PostgreSQL server (${this.#options.pgDurable ? 'durable' : 'fsync off'})`,
@@ -100,6 +102,10 @@ export class SharedInfra {
       try {
         const version = await client.query<{ server_version: string }>('show server_version');
         const dataDir = await client.query<{ data_directory: string }>('show data_directory');
+        const sockets = await client.query<{ unix_socket_directories: string }>(
+          'show unix_socket_directories',
+        );
+        const socketDir = sockets.rows[0]?.unix_socket_directories.split(',')[0]?.trim() || undefined;
         // If this process dies without cleaning up: stop the postmaster, remove its folder.
         const directory = dataDir.rows[0]?.data_directory;
         if (directory !== undefined) {
@@ -107,7 +113,7 @@ export class SharedInfra {
           if (Number.isInteger(pid) && pid > 0) this.#cleanup.killOnExit(pid, 'SIGQUIT');
           this.#cleanup.removeOnExit(dirname(directory));
         }
-        return { server, version: version.rows[0]?.server_version ?? 'unknown' };
+        return { server, version: version.rows[0]?.server_version ?? 'unknown', socketDir };
       } finally {
         await client.end();
       }
@@ -115,9 +121,12 @@ export class SharedInfra {
     return this.#postgres;
   }
 
-  /** A new, empty database on the private server; returns its URL. */
+  /**
+   * A new, empty database on the private server; returns its URL for the CSMS processes: through the
+   * server's Unix socket (`?host=<dir>`, pg's syntax) unless `pgTransport` is `tcp`.
+   */
   async createDatabase(name: string): Promise<string> {
-    const { server } = await this.postgres();
+    const { server, socketDir } = await this.postgres();
     const client = new pg.Client({ connectionString: server.url });
     await client.connect();
     try {
@@ -126,7 +135,9 @@ export class SharedInfra {
     } finally {
       await client.end();
     }
-    return server.url.replace(/\/postgres$/, `/${name}`);
+    const url = server.url.replace(/\/postgres$/, `/${name}`);
+    if (this.#options.pgTransport === 'tcp' || socketDir === undefined) return url;
+    return `${url}?host=${encodeURIComponent(socketDir)}`;
   }
 
   /** A private nats-server >= 2.11 with JetStream. */
@@ -224,6 +235,16 @@ function commonSettings(): Record<string, string> {
   };
 }
 
+function transportOf(url: string): 'unix' | 'tcp' {
+  return url.includes('?host=') ? 'unix' : 'tcp';
+}
+
+/** `node` flags writing a CPU profile at exit (`--cpu-prof <dir>`). */
+function cpuProfileArgs(options: ResolvedOptions): string[] {
+  const dir = options.cpuProfileDir;
+  return dir === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${dir}`];
+}
+
 /** How long a CSMS may take to start: applying the seed grows with the fleet (scrypt for profile 1). */
 function readyTimeoutMs(options: ResolvedOptions): number {
   return 60_000 + options.stations * (options.securityProfile === 1 ? 100 : 10);
@@ -272,14 +293,20 @@ export async function startEmbedded(
     const name = 'bench_embedded';
     settings.CSMS_DATABASE_URL = await infra.createDatabase(name);
     const { version } = await infra.postgres();
-    database = { kind: 'postgresql', version, database: name, durable: options.pgDurable };
+    database = {
+      kind: 'postgresql',
+      version,
+      database: name,
+      durable: options.pgDurable,
+      transport: transportOf(settings.CSMS_DATABASE_URL),
+    };
   }
   const port = await freePort();
   settings.CSMS_PORT = String(port);
   settings.CSMS_NODE_ID = 'bench-embedded';
   const child = await spawnNodeChild({
     name: 'csms embedded',
-    args: [CSMS_MAIN, 'embedded'],
+    args: [...cpuProfileArgs(options), CSMS_MAIN, 'embedded'],
     env: csmsEnv(settings),
     cwd: infra.folder(),
     readyTimeoutMs: readyTimeoutMs(options),
@@ -301,7 +328,10 @@ export async function startEmbedded(
   };
 }
 
-/** (c) The distributed topology: LocalCluster (edges + workers as OS processes), NATS, PostgreSQL. */
+/**
+ * (c) The distributed topology: LocalCluster (edges, workers and the gRPC services as OS processes),
+ * NATS, PostgreSQL.
+ */
 export async function startDistributed(
   options: ResolvedOptions,
   infra: SharedInfra,
@@ -322,6 +352,11 @@ export async function startDistributed(
     await handle.close();
   }
   const basePort = await freePortRange(options.edges);
+  // api, auth, transaction, firmware, smart-charging: one gRPC process each; the workers call auth and
+  // transaction over gRPC (the production topology), so their round trips are part of the measurement.
+  let servicesBasePort = await freePortRange(SERVICE_ROLES.length);
+  while (servicesBasePort < basePort + options.edges && basePort < servicesBasePort + SERVICE_ROLES.length)
+    servicesBasePort = await freePortRange(SERVICE_ROLES.length);
   const tail: string[] = [];
   const counts: LogCounts = { warn: 0, error: 0 };
   const cluster = new LocalCluster({
@@ -330,6 +365,8 @@ export async function startDistributed(
     natsUrl: nats.url,
     databaseUrl,
     basePort,
+    services: { basePort: servicesBasePort },
+    // No CPU profiles here: node refuses --cpu-prof in NODE_OPTIONS, and LocalCluster takes no node flags.
     env: commonSettings(),
     readyTimeoutMs: readyTimeoutMs(options),
     onLine: (processName, line) => {
@@ -362,17 +399,24 @@ export async function startDistributed(
   }
   const processes: ServerProcess[] = cluster.processes.map((p) => ({
     name: p.name,
-    role: p.role === 'edge' ? 'edge' : 'worker',
+    role: p.role === 'edge' ? 'edge' : p.role === 'worker' ? 'worker' : 'service',
     pid: p.pid,
     holdsSockets: p.role === 'edge',
   }));
   return {
     name: 'distributed',
     description:
-      `${options.edges} edge + ${options.workers} worker processes (LocalCluster), NATS, PostgreSQL` +
+      `${options.edges} edge + ${options.workers} worker + ${SERVICE_ROLES.length} gRPC service processes ` +
+      `(${SERVICE_ROLES.join(', ')}; LocalCluster), NATS, PostgreSQL` +
       (options.edges > 1 ? ', in-process TCP balancer in front of the edges' : ''),
     url,
-    database: { kind: 'postgresql', version, database: name, durable: options.pgDurable },
+    database: {
+      kind: 'postgresql',
+      version,
+      database: name,
+      durable: options.pgDurable,
+      transport: transportOf(databaseUrl),
+    },
     processes,
     tail: () => [...tail],
     logCounts: () => ({ ...counts }),

@@ -13,7 +13,7 @@ import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { LocalCluster } from '@csms/app';
 
-const USAGE = `usage: npm run cluster -- [--edges N] [--workers N] [--nats-url URL] [--database-url URL] [--base-port P] [--admin-port P]`;
+const USAGE = `usage: npm run cluster -- [--edges N] [--workers N] [--nats-url URL] [--database-url URL] [--base-port P] [--admin-port P] [--services [--grpc-port P]]`;
 
 function fail(message: string): never {
   process.stderr.write(`cluster: ${message}\n${USAGE}\n`);
@@ -30,6 +30,8 @@ try {
       'database-url': { type: 'string', default: 'postgres://postgres@127.0.0.1:5432/csms_cluster' },
       'base-port': { type: 'string', default: '9000' },
       'admin-port': { type: 'string', default: '9080' },
+      services: { type: 'boolean', default: false },
+      'grpc-port': { type: 'string', default: '50051' },
       help: { type: 'boolean', default: false },
     },
   }).values;
@@ -49,6 +51,7 @@ const edges = int('edges', args.edges, 1, 32);
 const workers = int('workers', args.workers, 1, 64);
 const basePort = int('base-port', args['base-port'], 1, 65535 - edges);
 const adminPort = int('admin-port', args['admin-port'], 1, 65535);
+const grpcPort = int('grpc-port', args['grpc-port'], 1, 65530);
 const databaseUrl = args['database-url'];
 
 async function ensureDatabase(url: string): Promise<void> {
@@ -87,7 +90,8 @@ await ensureDatabase(databaseUrl);
 const cluster = new LocalCluster({
   edges,
   workers,
-  admin: true,
+  // With --services the api process serves the admin endpoint next to the gRPC station API.
+  ...(args.services ? { services: { basePort: grpcPort, adminPort } } : { admin: true }),
   natsUrl,
   databaseUrl,
   basePort,
@@ -110,7 +114,11 @@ try {
   process.exit(1);
 }
 process.stdout.write(
-  `cluster: ${workers} workers, ${edges} edges (stations: ws://127.0.0.1:${basePort}..${basePort + edges - 1}/ocpp/<id>), admin http://127.0.0.1:${adminPort}. Ctrl-C stops.\n`,
+  `cluster: ${workers} workers, ${edges} edges (stations: ws://127.0.0.1:${basePort}..${basePort + edges - 1}/ocpp/<id>), admin http://127.0.0.1:${adminPort}${
+    args.services
+      ? `, gRPC api 127.0.0.1:${grpcPort} (auth :${grpcPort + 1}, transaction :${grpcPort + 2}, firmware :${grpcPort + 3}, smart-charging :${grpcPort + 4})`
+      : ''
+  }. Ctrl-C stops.\n`,
 );
 let stopping = false;
 const stop = () => {

@@ -26,6 +26,7 @@ npm run typecheck --silent
 step "generated code and conformance table are up to date"
 npm run check:generated --silent
 npm run check:conformance --silent
+npm run check:helm --silent
 step "build"
 npm run build --silent
 step "nats-server >= 2.11 (fetched from Debian sid into .test-runtime/ when missing)"

@@ -96,6 +96,15 @@ describe('benchmark harness, ci profile', () => {
     expect(embedded?.database).toMatchObject({ kind: 'postgresql', database: 'bench_embedded' });
     expect(embedded?.memory.processes.map((p) => p.role)).toEqual(['embedded']);
     expect(distributed?.database).toMatchObject({ kind: 'postgresql', database: 'bench_distributed' });
-    expect(distributed?.memory.processes.map((p) => p.role).sort()).toEqual(['edge', 'worker', 'worker']);
+    // The full topology: the workers call auth and transaction over gRPC.
+    expect(distributed?.memory.processes.map((p) => p.role).sort()).toEqual([
+      'edge',
+      ...Array<string>(5).fill('service'),
+      'worker',
+      'worker',
+    ]);
+    expect(distributed?.memory.processes.map((p) => p.name)).toEqual(
+      expect.arrayContaining(['api', 'auth', 'transaction', 'firmware', 'smart-charging']),
+    );
   }, 180_000);
 });

@@ -14,6 +14,8 @@ export interface TestCsms extends EmbeddedCsms {
   /** `ws://127.0.0.1:<port>/ocpp` — append `/<stationId>`. */
   readonly endpoint: string;
   readonly adminUrl: string;
+  /** `127.0.0.1:<port>` of the gRPC API (no credential unless the test sets CSMS_API_TOKEN). */
+  readonly grpcAddress: string;
   /** Connects an independent OCPP client (npm `ocpp-rpc`, strict mode: it validates both directions). */
   connect(options: StationClientOptions): Promise<RPCClient>;
   close(): Promise<void>;
@@ -63,6 +65,7 @@ export async function startTestCsms(options: TestCsmsOptions = {}): Promise<Test
     logger: createLogger({ service: 'csms-test', level: config.log.level }),
     database,
     adminPort: 0,
+    grpcPort: 0,
   });
   const clients: RPCClient[] = [];
   const endpoint = `ws://127.0.0.1:${csms.port}/ocpp`;
@@ -72,22 +75,9 @@ export async function startTestCsms(options: TestCsmsOptions = {}): Promise<Test
     setBootPolicy: (id, policy) => csms.setBootPolicy(id, policy),
     endpoint,
     adminUrl: `http://127.0.0.1:${csms.adminPort ?? 0}`,
+    grpcAddress: `127.0.0.1:${csms.grpcPort ?? 0}`,
     async connect(o) {
-      // ocpp-rpc's typings mark every option as required although the library fills in defaults.
-      const clientOptions = {
-        endpoint,
-        identity: o.identity,
-        protocols: [o.protocol],
-        strictMode: true,
-        reconnect: false,
-        callTimeoutMs: 10_000,
-        ...(o.password !== undefined ? { password: o.password } : {}),
-      } as Partial<RPCClientOptions> as RPCClientOptions;
-      const client = new RPCClient(clientOptions);
-      for (const [action, handler] of Object.entries(o.handlers ?? {})) {
-        client.handle(action, async ({ params }) => (await handler(params ?? {})) as Record<string, unknown>);
-      }
-      await client.connect();
+      const client = await connectStation(endpoint, o, 10_000);
       clients.push(client);
       return client;
     },
@@ -98,4 +88,30 @@ export async function startTestCsms(options: TestCsmsOptions = {}): Promise<Test
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * Connects an independent OCPP client (npm `ocpp-rpc`, strict mode: it validates both directions) to
+ * `endpoint` (`ws://host:port/ocpp`), with handlers for CSMS-initiated CALLs registered before connecting.
+ */
+export async function connectStation(
+  endpoint: string,
+  o: StationClientOptions,
+  callTimeoutMs: number,
+): Promise<RPCClient> {
+  // ocpp-rpc's typings mark every option as required although the library fills in defaults.
+  const client = new RPCClient({
+    endpoint,
+    identity: o.identity,
+    protocols: [o.protocol],
+    strictMode: true,
+    reconnect: false,
+    callTimeoutMs,
+    ...(o.password !== undefined ? { password: o.password } : {}),
+  } as Partial<RPCClientOptions> as RPCClientOptions);
+  for (const [action, handler] of Object.entries(o.handlers ?? {})) {
+    client.handle(action, async ({ params }) => (await handler(params ?? {})) as Record<string, unknown>);
+  }
+  await client.connect();
+  return client;
 }

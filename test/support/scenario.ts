@@ -103,8 +103,11 @@ export interface ConnectOptions {
   readonly password?: string;
 }
 
+/** Anything that connects an independent OCPP client: the embedded test CSMS or a distributed test system. */
+export type StationConnector = Pick<TestCsms, 'connect'>;
+
 /** Connects an OCPP 1.6 station (not yet booted). */
-export async function connect16(csms: TestCsms, options: ConnectOptions = {}): Promise<Station16> {
+export async function connect16(csms: StationConnector, options: ConnectOptions = {}): Promise<Station16> {
   const id = options.id ?? uniqueId('CP16');
   const client = await csms.connect({
     identity: id,
@@ -115,7 +118,7 @@ export async function connect16(csms: TestCsms, options: ConnectOptions = {}): P
 }
 
 /** Connects an OCPP 2.0.1 station (not yet booted). */
-export async function connect201(csms: TestCsms, options: ConnectOptions = {}): Promise<Station201> {
+export async function connect201(csms: StationConnector, options: ConnectOptions = {}): Promise<Station201> {
   const id = options.id ?? uniqueId('CS201');
   const client = await csms.connect({
     identity: id,

@@ -4,7 +4,7 @@ import { ConfigError, type CsmsConfig } from '@csms/config';
 import type { EdgeOptions, EdgeTlsOptions, StationCredentialStore } from '@csms/edge';
 import { findQueuedCommand, setBootPolicy, type Database, type Kysely } from '@csms/db';
 import type { OcppValidator } from '@csms/ocpp';
-import type { Logger } from '@csms/telemetry';
+import type { CsmsMetrics, Logger } from '@csms/telemetry';
 import type { WorkerConfig } from '@csms/worker';
 import type { AdminServerOptions } from './admin-server.js';
 
@@ -30,6 +30,7 @@ export function edgeOptionsFrom(
     credentials: StationCredentialStore;
     logger: Logger;
     tls: EdgeTlsOptions | undefined;
+    metrics?: CsmsMetrics;
   },
 ): EdgeOptions {
   if (config.edge.autoRegister) {
@@ -50,6 +51,7 @@ export function edgeOptionsFrom(
     maxPayload: config.edge.maxPayloadBytes,
     pingIntervalMs: config.edge.pingIntervalSec * 1000,
     ...(config.edge.maxConnections ? { maxConnections: config.edge.maxConnections } : {}),
+    ...(parts.metrics ? { metrics: parts.metrics } : {}),
   };
 }
 

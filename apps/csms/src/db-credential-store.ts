@@ -7,7 +7,7 @@ import {
   type Database,
   type Kysely,
 } from '@csms/db';
-import type { StationCredentialStore } from '@csms/edge';
+import type { StationCredentialStore, StationCredentials } from '@csms/edge';
 
 /**
  * The edge's view of station credentials, backed by the stations table.
@@ -27,18 +27,22 @@ export class DbCredentialStore implements StationCredentialStore {
     this.#maxEntries = options.maxCachedLogins ?? 200_000;
   }
 
-  async lookup(stationId: string): Promise<{ securityProfile: 0 | 1 | 2 | 3 } | undefined> {
+  /** One read of the station's row serves both the profile and the password check of an upgrade. */
+  async lookup(stationId: string): Promise<StationCredentials | undefined> {
     const row = await findStation(this.#db, stationId);
-    return row ? { securityProfile: row.security_profile as 0 | 1 | 2 | 3 } : undefined;
+    if (!row) return undefined;
+    return {
+      securityProfile: row.security_profile as 0 | 1 | 2 | 3,
+      checkPassword: (password) => this.#checkPassword(stationId, row.password_hash, password),
+    };
   }
 
-  async checkPassword(stationId: string, password: string): Promise<boolean> {
-    const row = await findStation(this.#db, stationId);
-    if (!row?.password_hash) return false;
-    const key = `${stationId}\u0000${row.password_hash}`;
+  async #checkPassword(stationId: string, passwordHash: string | null, password: string): Promise<boolean> {
+    if (!passwordHash) return false;
+    const key = `${stationId}\u0000${passwordHash}`;
     const digest = createHash('sha256').update(normalizePassword(password)).digest('base64url');
     if (this.#verified.get(key) === digest) return true;
-    const ok = await verifyPassword(password, row.password_hash);
+    const ok = await verifyPassword(password, passwordHash);
     if (ok) {
       if (this.#verified.size >= this.#maxEntries) {
         // Drop the oldest entry (Map keeps insertion order): bounded memory.

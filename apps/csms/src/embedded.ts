@@ -9,9 +9,10 @@ import {
 } from '@csms/db';
 import { EdgeServer } from '@csms/edge';
 import { createValidator } from '@csms/ocpp';
-import type { Logger } from '@csms/telemetry';
+import type { CsmsMetrics, Logger } from '@csms/telemetry';
 import { Worker } from '@csms/worker';
 import { startAdminServer } from './admin-server.js';
+import { API_SERVICE_NAMES, apiServicesFor, startApi } from './api.js';
 import { DbCredentialStore } from './db-credential-store.js';
 import { adminOptionsFrom, edgeOptionsFrom, readTls, workerConfigFrom } from './components.js';
 import { applySeed } from './seed.js';
@@ -22,6 +23,8 @@ export interface EmbeddedCsms {
   readonly port: number;
   /** The admin endpoint's port (undefined when disabled). */
   readonly adminPort: number | undefined;
+  /** The gRPC API's port (undefined when disabled: CSMS_GRPC_PORT=off). */
+  readonly grpcPort: number | undefined;
   readonly bus: MemoryBus;
   readonly database: DatabaseHandle;
   /** CSMS-initiated commands (the API the gRPC layer wraps). */
@@ -39,6 +42,10 @@ export interface EmbeddedOptions {
   readonly database?: DatabaseConfig;
   /** Overrides the admin port (tests pass 0 for an ephemeral port). */
   readonly adminPort?: number;
+  /** Overrides the gRPC API port (tests pass 0 for an ephemeral port). */
+  readonly grpcPort?: number;
+  /** The process's metrics (`startTelemetry`); none = no-op instruments. */
+  readonly metrics?: CsmsMetrics;
 }
 
 /** Starts the CSMS in one process (the default of `npm start`). */
@@ -47,6 +54,8 @@ export async function startEmbeddedCsms({
   logger,
   database: databaseOverride,
   adminPort: adminPortOverride,
+  grpcPort: grpcPortOverride,
+  metrics,
 }: EmbeddedOptions): Promise<EmbeddedCsms> {
   const seed = config.seedFile ? await readSeedFile(config.seedFile) : undefined;
   const tls = readTls(config);
@@ -54,7 +63,7 @@ export async function startEmbeddedCsms({
   const database = await openDatabase(databaseOverride ?? config.database);
   const cleanups: (() => Promise<void>)[] = [() => database.close()];
   try {
-    await migrateToLatest(database.db);
+    if (config.migrateOnStart) await migrateToLatest(database.db);
     if (seed) {
       const n = await applySeed(database.db, seed);
       logger.info({ seedFile: config.seedFile, ...n }, 'seed file applied');
@@ -71,6 +80,7 @@ export async function startEmbeddedCsms({
       validator,
       log: logger.child({ component: 'worker' }),
       config: workerConfigFrom(config),
+      ...(metrics ? { metrics } : {}),
     });
     await worker.start();
     cleanups.unshift(() => worker.stop());
@@ -83,6 +93,7 @@ export async function startEmbeddedCsms({
         credentials: new DbCredentialStore(database.db),
         logger,
         tls,
+        ...(metrics ? { metrics } : {}),
       }),
     );
     const { port } = await edge.start();
@@ -100,6 +111,18 @@ export async function startEmbeddedCsms({
       adminPort = admin.port;
       cleanups.unshift(() => admin.close());
     }
+    let grpcPort: number | undefined;
+    if (config.grpc.enabled) {
+      const services = apiServicesFor(API_SERVICE_NAMES, {
+        db: database.db,
+        bus,
+        stations: adminOptions.stations,
+        logger,
+      });
+      const api = await startApi(config, services, logger, grpcPortOverride);
+      grpcPort = api.port;
+      cleanups.unshift(() => api.stop());
+    }
     let stopped: Promise<void> | undefined;
     return {
       port,
@@ -107,6 +130,7 @@ export async function startEmbeddedCsms({
       database,
       stations: adminOptions.stations,
       adminPort,
+      grpcPort,
       setBootPolicy: adminOptions.setBootPolicy,
       stop: () => (stopped ??= runCleanups(cleanups).then(() => bus.close())),
     };

@@ -2,11 +2,16 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 
+/** The gRPC service roles, in the order {@link LocalCluster} gives them ports (services.basePort + i). */
+export const SERVICE_ROLES = ['api', 'auth', 'transaction', 'firmware', 'smart-charging'] as const;
+export type ServiceRole = (typeof SERVICE_ROLES)[number];
+export type ClusterRole = 'edge' | 'worker' | 'admin' | ServiceRole;
+
 /** One process of a {@link LocalCluster}. */
 export interface ClusterProcess {
   readonly name: string;
-  readonly role: 'edge' | 'worker' | 'admin';
-  /** Station port (edges) or admin port. */
+  readonly role: ClusterRole;
+  /** Station port (edges), admin port (admin) or gRPC port (api and domain services). */
   readonly port: number | undefined;
   readonly pid: number | undefined;
   readonly running: boolean;
@@ -28,6 +33,11 @@ export interface LocalClusterOptions {
   /** First edge's station port; edge i listens on basePort + i. */
   readonly basePort: number;
   readonly adminPort?: number;
+  /**
+   * Also run the gRPC services, one process each (api on basePort, auth on basePort + 1, transaction,
+   * firmware, smart-charging); the workers then call auth and transaction over gRPC.
+   */
+  readonly services?: { readonly basePort: number; readonly adminPort?: number };
   /** Extra CSMS_* settings for every process. */
   readonly env?: Readonly<Record<string, string>>;
   /** Receives every log line of every process. */
@@ -62,9 +72,32 @@ export class LocalCluster {
     return this.processes.filter((p) => p.role === 'worker');
   }
 
-  /** Starts workers first (they migrate the schema), then edges and the admin endpoint. */
+  /** The gRPC service processes (when started with `services`). */
+  services(): ClusterProcess[] {
+    return this.processes.filter((p) => (SERVICE_ROLES as readonly string[]).includes(p.role));
+  }
+
+  /** `127.0.0.1:<port>` of a gRPC service role (with `services`). */
+  serviceAddress(role: ServiceRole): string {
+    const base = this.#options.services?.basePort;
+    if (base === undefined) throw new Error('the cluster runs no gRPC services');
+    return `127.0.0.1:${base + SERVICE_ROLES.indexOf(role)}`;
+  }
+
+  /**
+   * Starts the gRPC services (with `services`; the first one migrates the schema), then the workers
+   * (they migrate it when there are no services), then the edges and the admin endpoint.
+   */
   async start(): Promise<void> {
-    const { workers, edges, basePort, admin, adminPort } = this.#options;
+    const { workers, edges, basePort, admin, adminPort, services } = this.#options;
+    if (services) {
+      const [first, ...rest] = SERVICE_ROLES.map((role, i) =>
+        this.#process(role, role, services.basePort + i),
+      );
+      // One at a time for the schema migration, then the others together.
+      await first!.restart();
+      await Promise.all(rest.map((p) => p.restart()));
+    }
     const ws = Array.from({ length: workers }, (_, i) =>
       this.#process(`worker-${i + 1}`, 'worker', undefined),
     );
@@ -83,7 +116,12 @@ export class LocalCluster {
 
   /** Stops every process gracefully (SIGTERM), edges first. */
   async stop(): Promise<void> {
-    const order = [...this.edges(), ...this.processes.filter((p) => p.role === 'admin'), ...this.workers()];
+    const order = [
+      ...this.edges(),
+      ...this.processes.filter((p) => p.role === 'admin'),
+      ...this.workers(),
+      ...this.services(),
+    ];
     for (const p of order) {
       if (!p.running) continue;
       p.signal('SIGCONT'); // a frozen process cannot handle SIGTERM
@@ -105,10 +143,23 @@ export class LocalCluster {
       CSMS_NODE_ID: name,
       CSMS_HOST: '127.0.0.1',
       CSMS_ADMIN_HOST: '127.0.0.1',
+      CSMS_GRPC_HOST: '127.0.0.1',
+      // Several processes on one machine: each its own free port for /metrics unless the caller sets one.
+      CSMS_METRICS_PORT: '0',
       CSMS_EXIT_WITH_PARENT: '1',
+      ...(o.services
+        ? {
+            CSMS_AUTH_URL: `127.0.0.1:${o.services.basePort + SERVICE_ROLES.indexOf('auth')}`,
+            CSMS_TRANSACTION_URL: `127.0.0.1:${o.services.basePort + SERVICE_ROLES.indexOf('transaction')}`,
+          }
+        : { CSMS_GRPC_PORT: 'off' }),
       ...o.env,
       ...(role === 'edge' && port !== undefined ? { CSMS_PORT: String(port) } : {}),
       ...(role === 'admin' && port !== undefined ? { CSMS_ADMIN_PORT: String(port) } : {}),
+      ...((SERVICE_ROLES as readonly string[]).includes(role) && port !== undefined
+        ? { CSMS_GRPC_PORT: String(port) }
+        : {}),
+      ...(role === 'api' ? { CSMS_ADMIN_PORT: String(o.services?.adminPort ?? 0) } : {}),
     };
     const proc: ClusterProcess = {
       name,

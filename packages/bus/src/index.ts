@@ -29,3 +29,9 @@ export type {
 export { MAX_QUEUE_TTL_MS, type CommandOutcome, type StationCommand } from './station-commands.js';
 export { StationApi, type CallOptions, type CsmsAction, type TypedOutcome } from './station-api.js';
 export { PARTITION_COUNT, partitionOf } from './partition.js';
+export {
+  MAX_PENDING_EVENTS,
+  StreamOverflowError,
+  stationEventStream,
+  type PublishedStationEvent,
+} from './station-event-stream.js';

@@ -21,6 +21,8 @@ export interface CallOptions {
   readonly whenOffline?: 'reject' | 'queue';
   /** With `whenOffline: 'queue'`: how long it may wait for the station (ms). */
   readonly queueTtlMs?: number;
+  /** The OCPP version the payload is for: another version's station is refused (`version-mismatch`). */
+  readonly ocppVersion?: OcppVersion;
 }
 
 /**
@@ -50,6 +52,7 @@ export class StationApi {
       ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}),
       ...(options.whenOffline !== undefined ? { whenOffline: options.whenOffline } : {}),
       ...(options.queueTtlMs !== undefined ? { queueTtlMs: options.queueTtlMs } : {}),
+      ...(options.ocppVersion !== undefined ? { ocppVersion: options.ocppVersion } : {}),
     };
     const timeoutMs = (options.timeoutMs ?? this.defaults.timeoutMs) + this.defaults.queueWaitMs;
     try {

@@ -1,4 +1,4 @@
-import type { OcppErrorCode } from '@csms/ocpp';
+import type { OcppErrorCode, OcppVersion } from '@csms/ocpp';
 
 /**
  * Operator/API commands to a station's actor. Subject: `Subjects.command(stationId)`, request/reply.
@@ -21,6 +21,11 @@ export interface StationCommand {
    * {@link MAX_QUEUE_TTL_MS}; longer is cut to it). Default: the worker's `queuedCommandTtlMs`.
    */
   readonly queueTtlMs?: number;
+  /**
+   * The OCPP version the payload was built for (typed APIs): a station that speaks (or last spoke) another
+   * version is `refused` with reason `version-mismatch` instead of getting a CALL of the other version.
+   */
+  readonly ocppVersion?: OcppVersion;
 }
 
 /** The longest a command may wait in the durable queue for its station: 7 days. */
@@ -54,9 +59,12 @@ export type CommandOutcome =
       readonly expiresAt: string;
     }
   | {
-      /** The CSMS may not send this now: the station is Rejected / Pending, or too much is queued. */
+      /**
+       * The CSMS may not send this now: the station is Rejected / Pending, too much is queued, or the
+       * station speaks another OCPP version than {@link StationCommand.ocppVersion}.
+       */
       readonly status: 'refused';
-      readonly reason: 'station-rejected' | 'station-pending' | 'queue-full';
+      readonly reason: 'station-rejected' | 'station-pending' | 'queue-full' | 'version-mismatch';
       readonly description: string;
     }
   | { readonly status: 'timeout' }

@@ -40,6 +40,8 @@ export const Subjects = Object.freeze({
   commands: (partition: number | '*') => `station.cmd.${partition}.*`,
   /** Facts the actors publish for observers (booted, status changed, ...). */
   event: (stationId: string, type: string) => `csms.evt.station.${type}.${stationToken(stationId)}`,
+  /** Every station's events of one type. */
+  eventsOfType: (type: string) => `csms.evt.station.${type}.*`,
   eventWildcard: 'csms.evt.station.>',
 });
 

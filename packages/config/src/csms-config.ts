@@ -38,6 +38,27 @@ export interface CsmsConfig {
   };
   readonly maxConnectorId: number;
   readonly commandTimeoutMs: number;
+  /**
+   * The gRPC APIs (station API and the domain services). Port 0 = any free port; in the embedded process
+   * `enabled: false` (CSMS_GRPC_PORT=off) leaves them out.
+   */
+  readonly grpc: {
+    readonly enabled: boolean;
+    readonly host: string;
+    readonly port: number;
+    /** Bearer token every API call must carry (CSMS_API_TOKEN); none = no token check. */
+    readonly token?: string;
+    /** TLS for the gRPC server (and, with `caFile`, mutual TLS: clients need a certificate from that CA). */
+    readonly tls?: { readonly certFile: string; readonly keyFile: string; readonly caFile?: string };
+  };
+  /** Distributed mode: where the workers reach the `auth` and `transaction` services (host:port). */
+  readonly services: { readonly authUrl?: string; readonly transactionUrl?: string };
+  /** The per-process HTTP endpoint for /metrics, /healthz, /readyz (port 0 = any free port; off = none). */
+  readonly metrics: { readonly enabled: boolean; readonly host: string; readonly port: number };
+  /** OpenTelemetry traces: off (default) or exported over OTLP/HTTP (OTEL_EXPORTER_OTLP_ENDPOINT). */
+  readonly tracing: 'off' | 'otlp';
+  /** Migrate the database schema at start (false when a release job migrates: Kubernetes). */
+  readonly migrateOnStart: boolean;
   readonly dataTransferVendors: readonly string[];
   readonly log: { readonly level: LogLevel };
 }
@@ -56,6 +77,13 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
   }
   if (caFile && !certFile)
     r.problems.push('CSMS_TLS_CA_FILE needs CSMS_TLS_CERT_FILE and CSMS_TLS_KEY_FILE (TLS)');
+  const apiCert = r.string('CSMS_API_TLS_CERT_FILE');
+  const apiKey = r.string('CSMS_API_TLS_KEY_FILE');
+  const apiCa = r.string('CSMS_API_TLS_CA_FILE');
+  if ((apiCert === undefined) !== (apiKey === undefined))
+    r.problems.push('CSMS_API_TLS_CERT_FILE and CSMS_API_TLS_KEY_FILE must be set together');
+  if (apiCa && !apiCert)
+    r.problems.push('CSMS_API_TLS_CA_FILE needs CSMS_API_TLS_CERT_FILE and CSMS_API_TLS_KEY_FILE');
   const maxConnections = r.int('CSMS_MAX_CONNECTIONS', 0, { min: 0, max: 10_000_000 });
   const databaseUrl = r.string('CSMS_DATABASE_URL');
   if (databaseUrl !== undefined && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
@@ -98,6 +126,26 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
       heartbeatIntervalSec: r.int('CSMS_HEARTBEAT_INTERVAL', 300, { min: 1, max: 86_400 }),
       retryIntervalSec: r.int('CSMS_BOOT_RETRY_INTERVAL', 60, { min: 0, max: 86_400 }),
     },
+    grpc: {
+      enabled: env.CSMS_GRPC_PORT !== 'off',
+      host: r.string('CSMS_GRPC_HOST', '127.0.0.1'),
+      port: env.CSMS_GRPC_PORT === 'off' ? 0 : r.int('CSMS_GRPC_PORT', 50051, { min: 0, max: 65535 }),
+      ...(r.string('CSMS_API_TOKEN') ? { token: r.string('CSMS_API_TOKEN') } : {}),
+      ...(apiCert && apiKey
+        ? { tls: { certFile: apiCert, keyFile: apiKey, ...(apiCa ? { caFile: apiCa } : {}) } }
+        : {}),
+    },
+    services: {
+      ...(r.string('CSMS_AUTH_URL') ? { authUrl: r.string('CSMS_AUTH_URL') } : {}),
+      ...(r.string('CSMS_TRANSACTION_URL') ? { transactionUrl: r.string('CSMS_TRANSACTION_URL') } : {}),
+    },
+    metrics: {
+      enabled: env.CSMS_METRICS_PORT !== 'off',
+      host: r.string('CSMS_METRICS_HOST', '0.0.0.0'),
+      port: env.CSMS_METRICS_PORT === 'off' ? 0 : r.int('CSMS_METRICS_PORT', 9464, { min: 0, max: 65535 }),
+    },
+    tracing: r.oneOf<'off' | 'otlp'>('CSMS_TRACING', 'off', ['off', 'otlp']),
+    migrateOnStart: r.bool('CSMS_DB_MIGRATE', true),
     maxConnectorId: r.int('CSMS_MAX_CONNECTOR_ID', 128, { min: 1, max: 100_000 }),
     commandTimeoutMs: r.int('CSMS_COMMAND_TIMEOUT_MS', 30_000, { min: 100, max: 600_000 }),
     dataTransferVendors: r.list('CSMS_DATA_TRANSFER_VENDORS'),

@@ -18,6 +18,11 @@ export interface Database {
   partition_fences: PartitionFencesTable;
   partition_ownership_log: PartitionOwnershipLogTable;
   queued_commands: QueuedCommandsTable;
+  local_auth_lists: LocalAuthListsTable;
+  local_auth_list_entries: LocalAuthListEntriesTable;
+  campaigns: CampaignsTable;
+  campaign_stations: CampaignStationsTable;
+  charging_profiles: ChargingProfilesTable;
 }
 
 type Timestamp = ColumnType<Date, Date | string, Date | string>;
@@ -248,3 +253,97 @@ export interface QueuedCommandsTable {
 }
 
 export type QueuedCommandRow = Selectable<QueuedCommandsTable>;
+
+export type CampaignKind = 'firmware_update' | 'log_upload';
+export type CampaignState = 'running' | 'completed' | 'canceled';
+export type CampaignStationStatus =
+  'pending' | 'sent' | 'accepted' | 'rejected' | 'offline' | 'failed' | 'succeeded' | 'canceled';
+
+/** A firmware update or log upload over a set of stations (csms.firmware.v1.FirmwareService). */
+export interface CampaignsTable {
+  id: Generated<string>;
+  kind: CampaignKind;
+  /** running → completed (every station final) / canceled. */
+  state: CampaignState;
+  /** The firmware update or log upload parameters, as given (times as ISO 8601). */
+  parameters: Json<Record<string, unknown>>;
+  max_concurrency: number;
+  station_count: number;
+  created_at: CreatedAt;
+  updated_at: UpdatedAt;
+  completed_at: Timestamp | null;
+  /** The service instance sending the commands, and until when its lease holds (renewed while sending). */
+  runner: string | null;
+  lease_until: Timestamp | null;
+}
+
+/** One station of a campaign: its command and the progress its status notifications report. */
+export interface CampaignStationsTable {
+  id: Generated<string>;
+  campaign_id: string;
+  /** Not a foreign key: unknown ids are listed (as failed) and history outlives a deleted station. */
+  station_id: string;
+  status: CampaignStationStatus;
+  reason: string | null;
+  /** The OCPP action sent (UpdateFirmware, SignedUpdateFirmware, GetLog, GetDiagnostics). */
+  action: string | null;
+  ocpp_version: string | null;
+  /** From `campaign_request_id_seq`, one per send; null for commands without a requestId. */
+  request_id: number | null;
+  filename: string | null;
+  /** The latest status notification for this command (e.g. Downloading) and when it arrived. */
+  notification_status: string | null;
+  notification_at: Timestamp | null;
+  sent_at: Timestamp | null;
+  updated_at: UpdatedAt;
+}
+
+export type CampaignRow = Selectable<CampaignsTable>;
+export type CampaignStationRow = Selectable<CampaignStationsTable>;
+
+/** The local authorization list version a station accepted last (no row = version 0, no list). */
+export interface LocalAuthListsTable {
+  station_id: string;
+  version: number;
+  updated_at: UpdatedAt;
+}
+
+/** 1.6 idTagInfo.status / 2.0.1 idTokenInfo.status values a local list entry may carry. */
+export type LocalAuthListEntryStatus = IdTokenStatus | 'ConcurrentTx';
+
+/** One entry of a station's accepted local authorization list. */
+export interface LocalAuthListEntriesTable {
+  station_id: string;
+  id_token: string;
+  /** 2.0.1 IdTokenEnumType; null for lists of 1.6 stations. */
+  type: string | null;
+  status: LocalAuthListEntryStatus;
+  expires_at: Timestamp | null;
+  /** 1.6 parentIdTag / 2.0.1 groupIdToken. */
+  group_id: string | null;
+}
+
+export type LocalAuthListEntryRow = Selectable<LocalAuthListEntriesTable>;
+
+/**
+ * Charging profiles a station accepted (csms.smart_charging.v1), one per (station, profile id).
+ * `profile` is the OCPP payload as sent: 1.6 `csChargingProfiles` or 2.0.1 `chargingProfile`.
+ */
+export interface ChargingProfilesTable {
+  station_id: string;
+  profile_id: number;
+  /** 1.6 connectorId / 2.0.1 evseId; 0 = the whole station. */
+  evse_id: number;
+  /** The OCPP chargingProfilePurpose of `ocpp_version` (1.6 ChargePointMaxProfile, 2.0.1 ChargingStationMaxProfile, ...). */
+  purpose: string;
+  stack_level: number;
+  transaction_id: string | null;
+  valid_from: Timestamp | null;
+  valid_to: Timestamp | null;
+  ocpp_version: string;
+  profile: Json<Record<string, unknown>>;
+  created_at: CreatedAt;
+  updated_at: UpdatedAt;
+}
+
+export type ChargingProfileRow = Selectable<ChargingProfilesTable>;

@@ -171,3 +171,24 @@ export async function checkStationPassword(
     ? { ok: true, station }
     : { ok: false, reason: 'bad-password' };
 }
+
+/** Deletes a station and, by cascade, everything recorded about it. False when it was unknown. */
+export async function deleteStation(db: Kysely<Database>, id: string): Promise<boolean> {
+  const r = await db.deleteFrom('stations').where('id', '=', id).executeTakeFirst();
+  return r.numDeletedRows > 0n;
+}
+
+/** A page of stations ordered by id, after `afterId` (exclusive), optionally only ids with a prefix. */
+export async function listStations(
+  db: Kysely<Database>,
+  options: { readonly limit: number; readonly afterId?: string; readonly idPrefix?: string },
+): Promise<StationRow[]> {
+  let q = db.selectFrom('stations').selectAll().orderBy('id').limit(options.limit);
+  if (options.afterId !== undefined) q = q.where('id', '>', options.afterId);
+  if (options.idPrefix) {
+    // LIKE with the prefix's wildcards escaped (station ids may contain '_').
+    const escaped = options.idPrefix.replace(/[\\%_]/g, (c) => `\\${c}`);
+    q = q.where('id', 'like', `${escaped}%`);
+  }
+  return q.execute();
+}

@@ -67,6 +67,31 @@ export class SimulatorMetrics {
     return SIMULATED_VERSIONS.flatMap((v) => [...this.#actions[v].values()]);
   }
 
+  /**
+   * Starts a new measurement window: response times and the message, error, connection-attempt and
+   * transaction counters restart from zero (in place: stations hold their action's counters); the gauges
+   * (connected, peak connected, booted) are kept. A load sweep reads each load step's steady window this way.
+   */
+  resetWindow(): void {
+    for (const version of SIMULATED_VERSIONS) {
+      for (const m of this.#actions[version].values()) {
+        m.histogram.reset();
+        m.sent = 0;
+        m.errors = 0;
+        m.timeouts = 0;
+      }
+      this.remoteStart[version].reset();
+    }
+    this.callErrors.clear();
+    this.csmsCalls.clear();
+    this.sent = this.received = this.retried = 0;
+    this.droppedTransactionMessages = this.droppedMessages = this.lateResponses = this.invalidFrames = 0;
+    this.connectAttempts = this.connectFailures = this.reconnects = this.disconnects = 0;
+    this.transactionsStarted = this.transactionsStopped = 0;
+    this.startsAcknowledged = this.stopsAcknowledged = this.authorizeRejected = 0;
+    this.peakConnected = this.connected;
+  }
+
   callError(code: string): void {
     this.callErrors.set(code, (this.callErrors.get(code) ?? 0) + 1);
   }

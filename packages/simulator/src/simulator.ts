@@ -61,6 +61,8 @@ export class Simulator {
   readonly #stopGraceMs: number | undefined;
 
   #startedAt: number | undefined;
+  /** Start of the current measurement window (see {@link resetStats}); the run's start until then. */
+  #windowStartedAt: number | undefined;
   #stoppedAt: number | undefined;
   #launched = 0;
   #rampTimer: NodeJS.Timeout | undefined;
@@ -209,10 +211,21 @@ export class Simulator {
     this.#resolveStopped();
   }
 
-  /** The KPI table so far (or of the whole run once stopped). */
+  /**
+   * Starts a new measurement window: from now on {@link stats} covers only what happens after this call
+   * (response times, message and error counts, rates over the window's elapsed time); connected and
+   * booted stations are kept. For load steps measured after the ramp-up.
+   */
+  resetStats(): void {
+    this.#context.metrics.resetWindow();
+    this.#windowStartedAt = performance.now();
+  }
+
+  /** The KPI table so far (or of the whole run once stopped), since the start or the last {@link resetStats}. */
   stats(): SimulatorStats {
     const end = this.#stoppedAt ?? performance.now();
-    const elapsed = this.#startedAt === undefined ? 0 : end - this.#startedAt;
+    const from = this.#windowStartedAt ?? this.#startedAt;
+    const elapsed = from === undefined ? 0 : Math.max(0, end - from);
     return buildStats(this.#context.metrics, elapsed, { ...this.#byVersion });
   }
 

@@ -8,12 +8,14 @@ import { TLSSocket } from 'node:tls';
 import type { SecureVersion } from 'node:tls';
 import type { Bus, SecurityProfile } from '@csms/bus';
 import type { NegotiableSubprotocol, OcppValidator } from '@csms/ocpp';
+import { noopCsmsMetrics, type CsmsMetrics } from '@csms/telemetry';
 import { WebSocketServer } from 'ws';
 import type { WebSocket } from 'ws';
 import { parseBasicAuthorization } from './basic-credentials.js';
 import { CloseCode } from './close-codes.js';
 import { refuseUpgrade } from './http-refusal.js';
 import { errorFields, silentLogger } from './logger.js';
+import { RetryLog } from './retry-log.js';
 import type { Logger } from './logger.js';
 import { admitStation } from './station-admission.js';
 import type { PresentedCredentials } from './station-admission.js';
@@ -75,6 +77,8 @@ export interface EdgeOptions {
   readonly maxPayload?: number;
   /** CSMS CALLs that may wait behind the outstanding one per station (default 16). */
   readonly maxQueuedCsmsCalls?: number;
+  /** Instruments (from `startTelemetry`); default: no-ops. Spans go through the OpenTelemetry API. */
+  readonly metrics?: CsmsMetrics;
 }
 
 /** Options of {@link EdgeServer.stop}. */
@@ -110,6 +114,7 @@ type State = 'new' | 'running' | 'stopping' | 'stopped';
 export class EdgeServer {
   readonly #options: EdgeOptions;
   readonly #log: Logger;
+  readonly #metrics: CsmsMetrics;
   readonly #server: Server;
   readonly #wss: WebSocketServer;
   readonly #connections = new Set<StationConnection>();
@@ -120,10 +125,14 @@ export class EdgeServer {
   #port: number | undefined;
   #pingTimer: NodeJS.Timeout | undefined;
   #stopping: Promise<void> | undefined;
+  /** Station-CALL retry and failure lines of all connections, rate-limited (bench: 66k lines otherwise). */
+  readonly #retryLog: RetryLog;
 
   constructor(options: EdgeOptions) {
     this.#options = options;
     this.#log = (options.logger ?? silentLogger).child({ component: 'edge', edgeId: options.edgeId });
+    this.#metrics = options.metrics ?? noopCsmsMetrics();
+    this.#retryLog = new RetryLog(this.#log);
     this.#server = options.tls ? createTlsServer(options.tls) : createHttpServer();
     this.#server.on('request', (_req: IncomingMessage, res: ServerResponse) => {
       // Plain HTTP requests get nothing but a pointer to the WebSocket upgrade.
@@ -375,9 +384,12 @@ export class EdgeServer {
       stationCallAttemptTimeoutMs: this.#options.stationCallAttemptTimeoutMs ?? 5_000,
       maxQueuedCsmsCalls: this.#options.maxQueuedCsmsCalls ?? DEFAULT_MAX_QUEUED_CSMS_CALLS,
       maxBufferedBytes: MAX_BUFFERED_BYTES,
+      metrics: this.#metrics,
+      retryLog: this.#retryLog,
       onClosed: (closed) => this.#forget(closed),
     });
     this.#connections.add(connection);
+    this.#metrics.connections.add(1, { version });
     const previous = this.#byStation.get(stationId);
     this.#byStation.set(stationId, connection);
     // Newest connection wins (ARCHITECTURE invariant 5): the local predecessor is closed directly; connections on
@@ -388,7 +400,8 @@ export class EdgeServer {
   }
 
   #forget(connection: StationConnection): void {
-    this.#connections.delete(connection);
+    if (this.#connections.delete(connection))
+      this.#metrics.connections.add(-1, { version: connection.version });
     if (this.#byStation.get(connection.stationId) === connection)
       this.#byStation.delete(connection.stationId);
   }

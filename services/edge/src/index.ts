@@ -5,7 +5,7 @@
  */
 export { EdgeServer, createEdge } from './edge-server.js';
 export type { EdgeOptions, EdgeStopOptions, EdgeTlsOptions } from './edge-server.js';
-export type { StationCredentialStore } from './station-credential-store.js';
+export type { StationCredentialStore, StationCredentials } from './station-credential-store.js';
 export { admitStation, decideAdmission, presentedProfile } from './station-admission.js';
 export type {
   AdmissionDecision,

@@ -1,6 +1,6 @@
 import type { SecurityProfile } from '@csms/bus';
 import type { PresentedBasicCredentials } from './basic-credentials.js';
-import type { StationCredentialStore } from './station-credential-store.js';
+import type { StationCredentialStore, StationCredentials } from './station-credential-store.js';
 
 /** What a connection presented at the HTTP upgrade. */
 export interface PresentedCredentials {
@@ -124,13 +124,18 @@ export async function admitStation(
   presented: PresentedCredentials,
   autoRegister: boolean,
 ): Promise<AdmissionResult> {
-  let configured: SecurityProfile | undefined;
+  let credentials: StationCredentials | undefined;
   try {
-    configured = (await store.lookup(stationId))?.securityProfile;
+    credentials = await store.lookup(stationId);
   } catch (error: unknown) {
     return unavailable(error);
   }
-  const decision = decideAdmission({ stationId, presented, configured, autoRegister });
+  const decision = decideAdmission({
+    stationId,
+    presented,
+    configured: credentials?.securityProfile,
+    autoRegister,
+  });
   switch (decision.action) {
     case 'accept':
       return { ok: true, securityProfile: decision.securityProfile, registered: false };
@@ -139,7 +144,8 @@ export async function admitStation(
     case 'check-password': {
       let valid: boolean;
       try {
-        valid = await store.checkPassword(stationId, decision.password);
+        // Only decided for a configured station, whose credentials were read above.
+        valid = (await credentials?.checkPassword(decision.password)) ?? false;
       } catch (error: unknown) {
         return unavailable(error);
       }

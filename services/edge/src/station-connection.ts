@@ -19,6 +19,7 @@ import {
   errorCodesOf,
   parseFrame,
   serializeFrame,
+  versionedCode,
 } from '@csms/ocpp';
 import type {
   CallErrorFrame,
@@ -29,10 +30,25 @@ import type {
   OcppErrorCode,
   OcppValidator,
 } from '@csms/ocpp';
+import {
+  SpanKind,
+  contextFromHeaders,
+  csmsTracer,
+  endOcppSpan,
+  ocppAttributes,
+  otelContext,
+  secondsSince,
+  traceHeaders,
+  withSpan,
+  type Context,
+  type CsmsMetrics,
+  type Span,
+} from '@csms/telemetry';
 import type { RawData, WebSocket } from 'ws';
 import { CloseCode } from './close-codes.js';
 import { errorFields } from './logger.js';
 import type { Logger } from './logger.js';
+import { RetryLog } from './retry-log.js';
 
 /** Everything a {@link StationConnection} needs; built by the edge server after a successful upgrade. */
 export interface StationConnectionOptions {
@@ -55,6 +71,9 @@ export interface StationConnectionOptions {
   readonly maxQueuedCsmsCalls: number;
   /** Bytes queued for the socket above which the station counts as not reading, and is disconnected. */
   readonly maxBufferedBytes: number;
+  readonly metrics: CsmsMetrics;
+  /** Rate-limited retry / failure lines, shared by the edge's connections (default: one per connection). */
+  readonly retryLog?: RetryLog;
   /** Called once, when the socket has closed and the `disconnected` event was published. */
   readonly onClosed: (connection: StationConnection) => void;
 }
@@ -75,7 +94,10 @@ interface OutboundExchange {
 /** A CSMS CALL waiting for the outstanding one to finish. */
 interface QueuedCall {
   readonly call: OutboundCall;
+  /** Ends the CALL's span and records its metrics, then answers the bus request. */
   readonly resolve: (outcome: OutboundOutcome) => void;
+  /** When the CALL was written to the socket (`performance.now()`), for the station's answer time. */
+  readonly sent: { at: number | undefined };
 }
 
 /** Upper bound for `OutboundCall.timeoutMs`, so a bad value cannot pin a socket's queue for days. */
@@ -108,6 +130,7 @@ export class StationConnection {
   readonly #options: StationConnectionOptions;
   readonly #ws: WebSocket;
   readonly #log: Logger;
+  readonly #retryLog: RetryLog;
   readonly #subscriptions: Subscription[] = [];
   readonly #queue: QueuedCall[] = [];
   readonly #idleWaiters: Array<() => void> = [];
@@ -127,6 +150,7 @@ export class StationConnection {
     this.#options = options;
     this.#ws = options.ws;
     this.#log = options.logger;
+    this.#retryLog = options.retryLog ?? new RetryLog(options.logger);
     this.stationId = options.stationId;
     this.connectionId = options.connectionId;
     this.version = options.version;
@@ -233,6 +257,8 @@ export class StationConnection {
   // Station → CSMS
 
   #onMessage(data: RawData, isBinary: boolean): void {
+    // The response time the station sees starts here: parsing and validation count.
+    const receivedAt = performance.now();
     this.#alive = true;
     if (this.#closed || this.#closeRequest !== undefined) return;
     try {
@@ -249,20 +275,21 @@ export class StationConnection {
           { messageId: parsed.messageId, code: parsed.error.code, description: parsed.error.description },
           'invalid frame',
         );
+        this.#countValidationError(parsed.error.code, 'frame');
         if (parsed.respond) this.#send(callErrorFrame(parsed.messageId, parsed.error, this.version));
         return;
       }
-      this.#dispatch(parsed.frame);
+      this.#dispatch(parsed.frame, receivedAt);
     } catch (error: unknown) {
       this.#log.error({ ...errorFields(error) }, 'failed to handle a frame; closing');
       this.close(CloseCode.InternalError, 'internal error');
     }
   }
 
-  #dispatch(frame: Frame): void {
+  #dispatch(frame: Frame, receivedAt: number): void {
     switch (frame[0]) {
       case MessageTypeId.CALL:
-        this.#onCall(frame);
+        this.#onCall(frame, receivedAt);
         return;
       case MessageTypeId.CALLRESULT:
         this.#onCallResult(frame);
@@ -273,7 +300,7 @@ export class StationConnection {
     }
   }
 
-  #onCall([, messageId, action, payload]: CallFrame): void {
+  #onCall([, messageId, action, payload]: CallFrame, receivedAt: number): void {
     const log = this.#log;
     if (this.#draining) {
       log.warn({ messageId, action }, 'CALL received while shutting down; left unanswered');
@@ -299,17 +326,30 @@ export class StationConnection {
       // "the server SHALL respond with a CALLERROR" for a payload not conform the schema (part 4 §4.1.7).
       error = validator.validateRequest(this.version, action, payload);
     }
+    // A station can send any action name: only known ones become metric labels and span names.
+    const label = validator.isKnownAction(this.version, action) ? action : 'unknown';
+    const span = this.#startSpan(label, SpanKind.SERVER, messageId, action, otelContext.active());
     if (error !== undefined) {
       log.warn({ messageId, action, code: error.code, description: error.description }, 'CALL refused');
-      this.#send(callErrorFrame(messageId, error, this.version));
+      const frame = callErrorFrame(messageId, error, this.version);
+      this.#countValidationError(error.code, 'call');
+      const sent = this.#send(frame);
+      this.#inboundDone(span, label, receivedAt, sent ? 'error' : 'closed', frame[2]);
       return;
     }
     this.#inbound = { messageId, action };
-    void this.#forward(messageId, action, payload);
+    // The exchange's span is the active context of its bus request and of every log line about it.
+    void otelContext.with(withSpan(span), () => this.#forward(messageId, action, payload, span, receivedAt));
   }
 
   /** Asks the station's actor and writes its answer back. Never rejects. */
-  async #forward(messageId: string, action: string, payload: Record<string, unknown>): Promise<void> {
+  async #forward(
+    messageId: string,
+    action: string,
+    payload: Record<string, unknown>,
+    span: Span,
+    receivedAt: number,
+  ): Promise<void> {
     const { stationId, edgeId, stationCallTimeoutMs } = this.#options;
     const call: InboundCall = {
       stationId,
@@ -322,14 +362,18 @@ export class StationConnection {
       receivedAt: new Date().toISOString(),
     };
     let reply: Frame;
+    // W3C trace context for the actor, which continues the trace (NATS carries it in message headers).
+    const headers = { 'csms-station-id': stationId, ...traceHeaders(withSpan(span)) };
     try {
-      const outcome = await this.#requestWithRetry(call, Date.now() + stationCallTimeoutMs);
+      const outcome = await this.#requestWithRetry(call, Date.now() + stationCallTimeoutMs, headers);
       reply = this.#replyFor(messageId, action, outcome);
     } catch (error: unknown) {
-      this.#log.error(
-        { messageId, action, failure: busFailure(error), ...errorFields(error) },
-        'CALL not processed',
-      );
+      this.#retryLog.notProcessed(this.#log, {
+        messageId,
+        action,
+        failure: busFailure(error),
+        ...errorFields(error),
+      });
       reply = callErrorFrame(
         messageId,
         new OcppError('InternalError', INTERNAL_ERROR_DESCRIPTION),
@@ -338,16 +382,65 @@ export class StationConnection {
     } finally {
       this.#inbound = undefined;
     }
+    let sent = false;
     try {
       if (this.#closed) {
         this.#log.warn({ messageId, action }, 'socket closed before the answer could be sent');
       } else {
-        this.#send(reply);
+        sent = this.#send(reply);
       }
     } catch (error: unknown) {
       this.#log.error({ messageId, action, ...errorFields(error) }, 'failed to send the answer');
     }
+    const answer = reply[0] === MessageTypeId.CALLERROR ? 'error' : 'result';
+    this.#inboundDone(
+      span,
+      action,
+      receivedAt,
+      sent ? answer : 'closed',
+      reply[0] === MessageTypeId.CALLERROR ? reply[2] : undefined,
+    );
     this.#notifyIfIdle();
+  }
+
+  /** Records a station CALL's response time and count, and ends its span. */
+  #inboundDone(
+    span: Span,
+    action: string,
+    receivedAt: number,
+    outcome: 'result' | 'error' | 'closed',
+    errorCode: string | undefined,
+  ): void {
+    const { metrics } = this.#options;
+    const version = this.version;
+    if (outcome !== 'closed') {
+      metrics.ocppResponseSeconds.record(secondsSince(receivedAt), { action, version, outcome });
+    }
+    metrics.ocppCallsTotal.add(1, { action, version, direction: 'station', outcome });
+    endOcppSpan(span, outcome, errorCode);
+  }
+
+  #startSpan(label: string, kind: SpanKind, messageId: string, action: string, parent: Context): Span {
+    return csmsTracer().startSpan(
+      `ocpp ${label}`,
+      {
+        kind,
+        attributes: {
+          ...ocppAttributes({ stationId: this.stationId, action, version: this.version, messageId }),
+          'ocpp.direction': kind === SpanKind.SERVER ? 'station' : 'csms',
+          'csms.connection_id': this.connectionId,
+        },
+      },
+      parent,
+    );
+  }
+
+  #countValidationError(code: OcppErrorCode, kind: 'call' | 'frame' | 'response'): void {
+    this.#options.metrics.validationErrorsTotal.add(1, {
+      code: versionedCode(this.version, code),
+      kind,
+      version: this.version,
+    });
   }
 
   /**
@@ -357,28 +450,41 @@ export class StationConnection {
    * is safe because handlers are idempotent, and it spares the station a CALLERROR and a reconnect.
    * Stops at `deadline` or when the socket closes (the station will resend after reconnecting).
    */
-  async #requestWithRetry(call: InboundCall, deadline: number): Promise<unknown> {
-    const { bus, stationId, stationCallAttemptTimeoutMs } = this.#options;
+  async #requestWithRetry(
+    call: InboundCall,
+    deadline: number,
+    headers: Readonly<Record<string, string>>,
+  ): Promise<unknown> {
+    const { bus, stationId, stationCallAttemptTimeoutMs, metrics } = this.#options;
     let backoffMs = 50;
     for (let attempt = 1; ; attempt++) {
       const remaining = deadline - Date.now();
+      const startedAt = performance.now();
       try {
-        return await bus.request<unknown>(Subjects.inboundCall(stationId), call, {
+        const reply = await bus.request<unknown>(Subjects.inboundCall(stationId), call, {
           timeoutMs: Math.max(1, Math.min(stationCallAttemptTimeoutMs, remaining)),
-          headers: { 'csms-station-id': stationId },
+          headers,
         });
+        metrics.busRequestSeconds.record(secondsSince(startedAt), { subject: 'ocpp.in', outcome: 'ok' });
+        return reply;
       } catch (error: unknown) {
+        metrics.busRequestSeconds.record(secondsSince(startedAt), {
+          subject: 'ocpp.in',
+          outcome: busFailure(error),
+        });
         const retryable =
           error instanceof NoRespondersError ||
           error instanceof RequestTimeoutError ||
           error instanceof RemoteHandlerError;
         const left = deadline - Date.now();
         if (!retryable || this.#closed || left <= 0) throw error;
+        metrics.stationCallRetriesTotal.add(1, { failure: busFailure(error) });
         if (attempt === 1) {
-          this.#log.warn(
-            { messageId: call.messageId, action: call.action, failure: busFailure(error) },
-            'retrying CALL',
-          );
+          this.#retryLog.retrying(this.#log, {
+            messageId: call.messageId,
+            action: call.action,
+            failure: busFailure(error),
+          });
         }
         if (!(error instanceof RequestTimeoutError)) {
           await new Promise((resolve) => setTimeout(resolve, Math.min(backoffMs, left)));
@@ -423,6 +529,14 @@ export class StationConnection {
       return Promise.reject(new Error('malformed OutboundCall'));
     }
     const { validator } = this.#options;
+    // A child of the actor's command span when the worker sent its trace context along.
+    const span = this.#startSpan(
+      validator.isKnownAction(this.version, call.action) ? call.action : 'unknown',
+      SpanKind.CLIENT,
+      call.messageId,
+      call.action,
+      contextFromHeaders(message.headers),
+    );
     // The edge is the last check before the wire: a CALL the station would have to reject as invalid OCPP is a
     // CSMS bug, reported to the caller as a failed request rather than sent.
     const sender = validator.senderOf(this.version, call.action);
@@ -435,17 +549,24 @@ export class StationConnection {
         { messageId: call.messageId, action: call.action, invalid },
         'invalid OutboundCall refused',
       );
+      endOcppSpan(span, 'failed');
       return Promise.reject(new Error(`invalid ${call.action} request: ${invalid}`));
     }
+    const sent: QueuedCall['sent'] = { at: undefined };
+    const finish = (outcome: OutboundOutcome): OutboundOutcome => {
+      this.#outboundDone(span, call.action, sent.at, outcome);
+      return outcome;
+    };
     if (this.#closed || this.#closeRequest !== undefined || this.#draining) {
-      return Promise.resolve({ type: 'closed' });
+      return Promise.resolve(finish({ type: 'closed' }));
     }
-    return new Promise<OutboundOutcome>((resolve) => {
+    return new Promise<OutboundOutcome>((resolvePromise) => {
+      const resolve = (outcome: OutboundOutcome): void => resolvePromise(finish(outcome));
       if (this.#outbound === undefined) {
-        this.#sendOutbound({ call, resolve });
+        this.#sendOutbound({ call, resolve, sent });
       } else if (this.#queue.length < this.#options.maxQueuedCsmsCalls) {
         // One outstanding CALL per direction (OCPP-2.0.1 part 4 §4.1.1): wait behind the current one.
-        this.#queue.push({ call, resolve });
+        this.#queue.push({ call, resolve, sent });
       } else {
         this.#log.warn({ messageId: call.messageId, action: call.action }, 'CSMS call queue full; refused');
         resolve({
@@ -458,7 +579,20 @@ export class StationConnection {
     });
   }
 
-  #sendOutbound({ call, resolve }: QueuedCall): void {
+  /** Records a CSMS CALL's outcome (and the station's answer time when it was sent) and ends its span. */
+  #outboundDone(span: Span, action: string, sentAt: number | undefined, outcome: OutboundOutcome): void {
+    const { metrics, validator } = this.#options;
+    const version = this.version;
+    const label = validator.isKnownAction(version, action) ? action : 'unknown';
+    if (sentAt !== undefined && (outcome.type === 'result' || outcome.type === 'error')) {
+      metrics.csmsCallSeconds.record(secondsSince(sentAt), { action: label, version, outcome: outcome.type });
+    }
+    metrics.ocppCallsTotal.add(1, { action: label, version, direction: 'csms', outcome: outcome.type });
+    endOcppSpan(span, outcome.type, outcome.type === 'error' ? outcome.code : undefined);
+  }
+
+  #sendOutbound({ call, resolve, sent }: QueuedCall): void {
+    sent.at = performance.now();
     const timeoutMs = Math.min(call.timeoutMs, MAX_OUTBOUND_TIMEOUT_MS);
     const timer = setTimeout(() => {
       this.#log.warn({ messageId: call.messageId, action: call.action, timeoutMs }, 'CSMS call timed out');
@@ -497,6 +631,7 @@ export class StationConnection {
         { messageId, action: pending.call.action, code: violation.code, description: violation.description },
         'station answered with a payload that violates the response schema',
       );
+      this.#countValidationError(violation.code, 'response');
       this.#settleOutbound({
         type: 'invalid-response',
         payload,

@@ -5,13 +5,18 @@ import type { SecurityProfile } from '@csms/bus';
  * or the database); the edge only reads through this seam.
  */
 export interface StationCredentialStore {
-  /** The station's configured security profile, or undefined if unknown. */
-  lookup(stationId: string): Promise<{ securityProfile: SecurityProfile } | undefined>;
-  /**
-   * Whether `password` is the station's current Basic-auth password (compare against a salted hash,
-   * A01.FR.08). A binary OCPP 1.6 key arrives as uppercase hex (see `parseBasicAuthorization`).
-   */
-  checkPassword(stationId: string, password: string): Promise<boolean>;
+  /** The station's credentials as configured (read once per upgrade), or undefined if unknown. */
+  lookup(stationId: string): Promise<StationCredentials | undefined>;
   /** Records a station that connected while unknown, with the profile its connection presented. */
   autoRegister(stationId: string, securityProfile: SecurityProfile): Promise<void>;
+}
+
+/** What the store knows of one station, from a single read. */
+export interface StationCredentials {
+  readonly securityProfile: SecurityProfile;
+  /**
+   * Whether `password` is the station's Basic-auth password as read (compare against a salted hash,
+   * A01.FR.08). A binary OCPP 1.6 key arrives as uppercase hex (see `parseBasicAuthorization`).
+   */
+  checkPassword(password: string): Promise<boolean>;
 }

@@ -2,6 +2,7 @@ import type { Database, Kysely } from '@csms/db';
 import type { InboundCall } from '@csms/bus';
 import type { OcppErrorCode, OcppVersion } from '@csms/ocpp';
 import type { Logger } from './logger.js';
+import type { Authorizer, TransactionRecorder } from './ports.js';
 import type { StationState } from './station-state.js';
 import type { WorkerConfig } from './worker-config.js';
 
@@ -17,6 +18,10 @@ export interface HandlerContext {
   /** The actor's live state of this station. */
   readonly station: StationState;
   readonly log: Logger;
+  /** Id token decisions (the `auth` domain: local, or the auth service over gRPC when distributed). */
+  readonly auth: Authorizer;
+  /** Transaction recording (local on `db`, or the transaction service over gRPC when distributed). */
+  readonly transactions: TransactionRecorder;
   /** The CALL being handled (message id, receive time, connection). */
   readonly call: InboundCall;
   /** Current time (injectable for tests). */

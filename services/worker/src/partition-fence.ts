@@ -1,5 +1,5 @@
 import { partitionOf } from '@csms/bus';
-import { sql, type Database, type Kysely } from '@csms/db';
+import { checkPartitionFence, sql, type Database, type Kysely } from '@csms/db';
 
 /** This worker no longer owns the station's partition: its writes must not happen. */
 export class FencedError extends Error {
@@ -62,16 +62,14 @@ export class PartitionFence {
 
   /**
    * Run first in every actor transaction: locks the fence row FOR SHARE, checks the epoch is still
-   * ours and records it in `csms.epoch` for the rows the transaction appends (`owner_epoch`).
+   * ours and records it in `csms.epoch` for the rows the transaction appends (`owner_epoch`); the
+   * transaction service runs the same check (`checkPartitionFence`) for the record calls of workers.
    */
   async check(trx: Kysely<Database>, stationId: string): Promise<void> {
     const partition = partitionOf(stationId);
     const epoch = this.#epochs.get(partition);
     if (epoch === undefined) throw new FencedError(partition);
-    const row = await sql<{ epoch: string }>`
-      select epoch, set_config('csms.epoch', ${epoch}, true) as _
-      from partition_fences where partition = ${partition} for share`.execute(trx);
-    if (String(row.rows[0]?.epoch) !== epoch) throw new FencedError(partition);
+    if (!(await checkPartitionFence(trx, partition, epoch))) throw new FencedError(partition);
   }
 
   async #log(partition: number, epoch: string, event: 'acquired' | 'released' | 'fenced'): Promise<void> {

@@ -30,12 +30,14 @@ import {
   type QueuedCommandRow,
 } from '@csms/db';
 import { versionedCode, type OcppValidator, type OcppVersion } from '@csms/ocpp';
+import { noopCsmsMetrics, traceHeaders, type CsmsMetrics } from '@csms/telemetry';
 import { CallErrorResponse, type HandlerContext, type OcppHandler } from './handler.js';
 import type { Logger } from './logger.js';
 import { actionsRequestedBy, inboundAllowed, outboundRefusal } from './registration-gate.js';
 import type { StationState } from './station-state.js';
 import type { WorkerConfig } from './worker-config.js';
 import { FencedError } from './partition-fence.js';
+import { localPorts, type Ports } from './ports.js';
 
 /** Handlers of station CALLs and hooks run after a CSMS command was answered, per OCPP version. */
 export interface VersionHandlers {
@@ -80,11 +82,18 @@ export interface StationActorDeps {
    * no longer owns the station's partition (see PartitionFence). Absent in embedded mode.
    */
   readonly fence?: (trx: Kysely<Database>, stationId: string) => Promise<void>;
+  /**
+   * Builds `ctx.auth` / `ctx.transactions` over a database executor (the CALL's transaction). Default:
+   * the local ports on that executor (embedded mode).
+   */
+  readonly ports?: (db: Kysely<Database>) => Ports;
   /** Told when a write outside a station CALL (queued-command delivery) was fenced out. */
   readonly onFenced?: (error: FencedError) => void;
   /** Runs `fn` in this station's inbound mailbox (provided by the host). */
   readonly runInMailbox: <T>(fn: () => Promise<T>) => Promise<T>;
   readonly now?: () => Date;
+  /** CSMS CALL instruments (queued, in flight, timeouts); default: no-ops. */
+  readonly metrics?: CsmsMetrics;
 }
 
 /**
@@ -172,6 +181,7 @@ export class StationActor implements Actor {
         const ctx: HandlerContext = {
           ...this.#context(version),
           db: trx,
+          ...this.#ports(trx),
           call,
           emit: (type, data) => void events.push([type, data]),
         };
@@ -226,6 +236,13 @@ export class StationActor implements Actor {
   async sendCommand(command: StationCommand): Promise<CommandOutcome> {
     const version = this.state.connection?.version ?? this.state.version;
     if (!version) return { status: 'offline' };
+    if (command.ocppVersion !== undefined && command.ocppVersion !== version) {
+      return {
+        status: 'refused',
+        reason: 'version-mismatch',
+        description: `the station speaks ${version}, the command is for ${command.ocppVersion}`,
+      };
+    }
     const { validator } = this.#deps;
     const sender = validator.senderOf(version, command.action);
     if (sender === undefined) {
@@ -251,7 +268,7 @@ export class StationActor implements Actor {
     try {
       // Even when the actor knows of no connection the bus is asked: after a hand-over the new owner
       // learns of a live connection only with the station's next CALL.
-      sent = await this.#outbound.post(() => this.#send(version, command));
+      sent = await this.#postCounted(command.action, () => this.#send(version, command));
     } catch (error) {
       if (error instanceof MailboxFullError) {
         return {
@@ -359,7 +376,7 @@ export class StationActor implements Actor {
         if (seen === this.#enqueued) this.#mayHaveQueued = false;
         return;
       }
-      if (!(await this.#postOutbound(() => this.#deliverOne(next)))) return;
+      if (!(await this.#postOutbound(next.action, () => this.#deliverOne(next)))) return;
     }
   }
 
@@ -412,14 +429,34 @@ export class StationActor implements Actor {
   }
 
   /** Posts to the outbound mailbox, waiting for room when it is full (queued commands never give up). */
-  async #postOutbound<T>(task: () => Promise<T>): Promise<T> {
+  async #postOutbound<T>(action: string, task: () => Promise<T>): Promise<T> {
     for (;;) {
       try {
-        return await this.#outbound.post(task);
+        return await this.#postCounted(action, task);
       } catch (error) {
         if (!(error instanceof MailboxFullError)) throw error;
         await this.#outbound.drain();
       }
+    }
+  }
+
+  /** Posts to the outbound mailbox, counting the CALL as queued until its turn comes (metrics). */
+  async #postCounted<T>(action: string, task: () => Promise<T>): Promise<T> {
+    const queued = (this.#deps.metrics ?? noopCsmsMetrics()).csmsCallsQueued;
+    let waiting = true;
+    const stopWaiting = (): void => {
+      if (!waiting) return;
+      waiting = false;
+      queued.add(-1, { action });
+    };
+    queued.add(1, { action });
+    try {
+      return await this.#outbound.post(() => {
+        stopWaiting();
+        return task();
+      });
+    } finally {
+      stopWaiting();
     }
   }
 
@@ -446,10 +483,14 @@ export class StationActor implements Actor {
       timeoutMs,
     };
     let outcome: OutboundOutcome;
+    const metrics = this.#deps.metrics ?? noopCsmsMetrics();
+    metrics.csmsCallsInFlight.add(1, { action: command.action });
     try {
-      // The edge enforces the CALL timeout; the bus timeout only covers a vanished edge.
+      // The edge enforces the CALL timeout; the bus timeout only covers a vanished edge. The trace context
+      // (the command's span) goes along, so the edge's span of the CALL joins the caller's trace.
       outcome = await this.#deps.bus.request<OutboundOutcome>(Subjects.outboundCall(this.stationId), call, {
         timeoutMs: timeoutMs + 5_000,
+        headers: traceHeaders(),
       });
     } catch (error) {
       if (error instanceof NoRespondersError) {
@@ -460,7 +501,10 @@ export class StationActor implements Actor {
       }
       if (error instanceof RequestTimeoutError) outcome = { type: 'timeout' };
       else throw error;
+    } finally {
+      metrics.csmsCallsInFlight.add(-1, { action: command.action });
     }
+    if (outcome.type === 'timeout') metrics.csmsCallTimeoutsTotal.add(1, { action: command.action });
     const accepted = outcome.type === 'result' && outcome.payload.status !== 'Rejected';
     if (!accepted && added.length > 0) {
       await this.#updateAllowed(added, 'delete');
@@ -511,6 +555,10 @@ export class StationActor implements Actor {
     });
   }
 
+  #ports(db: Kysely<Database>): Ports {
+    return this.#deps.ports?.(db) ?? localPorts({ db, stationId: this.stationId });
+  }
+
   #context(version: OcppVersion): CommandContext {
     const now = this.#deps.now ?? (() => new Date());
     return {
@@ -520,6 +568,7 @@ export class StationActor implements Actor {
       config: this.#deps.config,
       station: this.state,
       log: this.#log,
+      ...this.#ports(this.#deps.db),
       now,
       emit: (type, data) => this.#emit(type, data),
     };

@@ -9,12 +9,27 @@ import {
   type ConnectionEvent,
   type InboundCall,
   type StationCommand,
+  type BusMessage,
   type Subscription,
 } from '@csms/bus';
 import type { Database, Kysely } from '@csms/db';
 import type { OcppValidator, OcppVersion } from '@csms/ocpp';
+import {
+  SpanKind,
+  contextFromHeaders,
+  csmsTracer,
+  endOcppSpan,
+  noopCsmsMetrics,
+  ocppAttributes,
+  otelContext,
+  secondsSince,
+  withSpan,
+  type CsmsMetrics,
+} from '@csms/telemetry';
 import type { Logger } from './logger.js';
+import { InflightCalls } from './inflight-calls.js';
 import { FencedError, PartitionFence } from './partition-fence.js';
+import type { PortsFactory } from './ports.js';
 import { StationActor, type VersionHandlers } from './station-actor.js';
 import { defaultWorkerConfig, type WorkerConfig } from './worker-config.js';
 import { v16Handlers } from './v16/index.js';
@@ -30,6 +45,12 @@ export interface WorkerOptions {
   readonly idleAfterMs?: number;
   readonly now?: () => Date;
   /**
+   * How handlers reach the auth and transaction domains (`ctx.auth`, `ctx.transactions`). Default: the
+   * local ports over the actor's database transaction. Distributed mode: `remotePorts(...)` (gRPC),
+   * called with this worker's fence epoch of the station's partition.
+   */
+  readonly ports?: PortsFactory;
+  /**
    * Distributed mode: serve only the partitions handed to {@link Worker.acquirePartition}, fenced
    * by their lease epochs. Without it (embedded mode) the worker serves every station.
    */
@@ -38,6 +59,8 @@ export interface WorkerOptions {
     /** Called when a write found the partition fenced by a newer owner (the lease is lost). */
     readonly onFenced?: (partition: number) => void;
   };
+  /** Instruments (from `startTelemetry`); default: no-ops. Spans go through the OpenTelemetry API. */
+  readonly metrics?: CsmsMetrics;
 }
 
 const HANDLERS: Readonly<Partial<Record<OcppVersion, VersionHandlers>>> = {
@@ -57,9 +80,12 @@ export class Worker {
   readonly #fence: PartitionFence | undefined;
   readonly #subscriptions = new Map<number | '*', Subscription[]>();
   readonly #releasing = new Map<number, Promise<void>>();
+  readonly #metrics: CsmsMetrics;
+  readonly #inflight = new InflightCalls<CallOutcome>();
 
   constructor(options: WorkerOptions) {
     this.#options = options;
+    this.#metrics = options.metrics ?? noopCsmsMetrics();
     this.#config = { ...defaultWorkerConfig, ...options.config };
     this.#fence = options.partitioned
       ? new PartitionFence(options.db, options.partitioned.workerId)
@@ -77,6 +103,8 @@ export class Worker {
           log: options.log,
           handlers: HANDLERS,
           now: options.now,
+          metrics: this.#metrics,
+          ...(options.ports ? { ports: this.#portsOf(stationId, options.ports) } : {}),
           ...(fence
             ? {
                 fence: (trx, id) => fence.check(trx, id),
@@ -95,6 +123,11 @@ export class Worker {
   /** Active station actors in this process. */
   get actorCount(): number {
     return this.#host.size;
+  }
+
+  /** Re-sent station CALLs (edge retries) answered with the outcome of the copy already in flight. */
+  get joinedCalls(): number {
+    return this.#inflight.joined;
   }
 
   /** Partitions served (distributed mode). */
@@ -119,7 +152,30 @@ export class Worker {
     if (!(await fence.acquire(partition, epoch))) return false;
     this.#subscriptions.set(partition, await this.#subscribe(partition));
     this.#options.log.debug({ partition, epoch }, 'partition acquired');
+    this.#metrics.partitionOwnershipChangesTotal.add(1, { change: 'acquired' });
+    void this.#countFailover(partition, epoch);
     return true;
+  }
+
+  /**
+   * Counts a take-over as a fail-over when the partition's previous owner did not hand it over: its last
+   * ownership record is its `acquired` (it crashed or froze and its lease expired) or `fenced` (it lost the
+   * lease), not `released` (graceful hand-over, rebalancing). Metrics only: a failure is ignored.
+   */
+  async #countFailover(partition: number, epoch: string): Promise<void> {
+    try {
+      const rows = await this.#options.db
+        .selectFrom('partition_ownership_log')
+        .select(['epoch', 'event'])
+        .where('partition', '=', partition)
+        .orderBy('id', 'desc')
+        .limit(3)
+        .execute();
+      const previous = rows.find((row) => String(row.epoch) !== epoch);
+      if (previous !== undefined && previous.event !== 'released') this.#metrics.failoversTotal.add(1);
+    } catch (error) {
+      this.#options.log.debug({ err: error, partition }, 'could not classify the partition take-over');
+    }
   }
 
   /**
@@ -131,6 +187,11 @@ export class Worker {
     const running = this.#releasing.get(partition);
     if (running) return running;
     const release = (async () => {
+      if (this.#fence?.epochOf(partition) !== undefined) {
+        this.#metrics.partitionOwnershipChangesTotal.add(1, {
+          change: event === 'fenced' ? 'lost' : 'released',
+        });
+      }
       const subs = this.#subscriptions.get(partition) ?? [];
       this.#subscriptions.delete(partition);
       await Promise.all(subs.map((s) => s.unsubscribe().catch(() => undefined)));
@@ -157,28 +218,82 @@ export class Worker {
   async #subscribe(partition: number | '*'): Promise<Subscription[]> {
     const { bus } = this.#options;
     return [
-      await bus.subscribe<InboundCall, CallOutcome>(Subjects.inboundCalls(partition), (msg) =>
-        this.#host
-          .run(msg.data.stationId, (actor) => actor.handleInbound(msg.data))
-          .catch((error: unknown) => {
-            if (error instanceof FencedError) this.#fenced(error.partition);
-            throw error;
-          }),
+      await bus.subscribe<InboundCall, CallOutcome>(
+        Subjects.inboundCalls(partition),
+        // A copy re-sent by the edge while the first is still queued or running gets the first's outcome.
+        (msg) => this.#inflight.run(msg.data, () => this.#handleInbound(msg)).outcome,
       ),
       await bus.subscribe<ConnectionEvent>(Subjects.connections(partition), (msg) =>
         this.#host.run(msg.data.stationId, (actor) => actor.handleConnection(msg.data)),
       ),
       await bus.subscribe<StationCommand, CommandOutcome>(Subjects.commands(partition), async (msg) => {
         const stationId = stationOfSubject(msg.subject);
-        // Resolve the actor through its mailbox (activation restores its state), then send outside it.
-        const actor = await this.#host.run(stationId, (a) => a);
-        return actor.sendCommand(msg.data).catch((error: unknown) => {
+        // The command's span continues the caller's trace (gRPC, admin) when its headers carry one; the edge's
+        // `ocpp <Action>` span of the CALL becomes its child through the outbound request's headers.
+        const span = csmsTracer().startSpan(
+          `command ${typeof msg.data.action === 'string' ? msg.data.action : 'unknown'}`,
+          { kind: SpanKind.CONSUMER, attributes: { 'ocpp.station_id': stationId } },
+          contextFromHeaders(msg.headers),
+        );
+        try {
+          // Resolve the actor through its mailbox (activation restores its state), then send outside it.
+          const actor = await this.#host.run(stationId, (a) => a);
+          const outcome = await otelContext.with(withSpan(span), () => actor.sendCommand(msg.data));
+          endOcppSpan(span, outcome.status);
+          return outcome;
+        } catch (error: unknown) {
+          endOcppSpan(span, 'failed');
           // Queueing a command for an offline station writes: fenced out, it is the new owner's.
           if (error instanceof FencedError) this.#fenced(error.partition);
           throw error;
-        });
+        }
       }),
     ];
+  }
+
+  /**
+   * A station CALL from an edge: runs in the station's actor inside an `actor <Action>` span, the child of the
+   * edge's `ocpp <Action>` span (trace context from the message headers), so the database spans of its
+   * handling nest under it.
+   */
+  async #handleInbound(msg: BusMessage<InboundCall>): Promise<CallOutcome> {
+    const call = msg.data;
+    const startedAt = performance.now();
+    const span = csmsTracer().startSpan(
+      `actor ${call.action}`,
+      {
+        kind: SpanKind.CONSUMER,
+        attributes: ocppAttributes({
+          stationId: call.stationId,
+          action: call.action,
+          version: call.version,
+          messageId: call.messageId,
+        }),
+      },
+      contextFromHeaders(msg.headers),
+    );
+    const labels = { action: call.action, version: call.version };
+    try {
+      const outcome = await this.#host.run(call.stationId, (actor) =>
+        otelContext.with(withSpan(span), () => actor.handleInbound(call)),
+      );
+      this.#metrics.actorCallSeconds.record(secondsSince(startedAt), { ...labels, outcome: outcome.type });
+      if (call.action === 'BootNotification' && outcome.type === 'result') {
+        // B01-B03: how many stations are let in, kept Pending or Rejected.
+        this.#metrics.bootNotificationsTotal.add(1, {
+          status: String(outcome.payload.status),
+          version: call.version,
+        });
+      }
+      endOcppSpan(span, outcome.type, outcome.type === 'error' ? outcome.code : undefined);
+      return outcome;
+    } catch (error: unknown) {
+      this.#metrics.actorCallSeconds.record(secondsSince(startedAt), { ...labels, outcome: 'failed' });
+      span.recordException(error instanceof Error ? error : String(error));
+      endOcppSpan(span, 'failed');
+      if (error instanceof FencedError) this.#fenced(error.partition);
+      throw error;
+    }
   }
 
   #fenced(partition: number): void {
@@ -186,6 +301,16 @@ export class Worker {
     this.#options.log.warn({ partition }, 'fenced out of partition: a newer owner holds it');
     void this.releasePartition(partition, 'fenced');
     this.#options.partitioned?.onFenced?.(partition);
+  }
+
+  /** The ports of one station's CALLs, carrying the current fence epoch of its partition. */
+  #portsOf(stationId: string, factory: PortsFactory): (db: Kysely<Database>) => ReturnType<PortsFactory> {
+    return (db) => {
+      const fence = this.#fence;
+      if (!fence) return factory({ db, stationId });
+      const partition = partitionOf(stationId);
+      return factory({ db, stationId, fence: { partition, epoch: fence.epochOf(partition) } });
+    };
   }
 
   #requireFence(): PartitionFence {

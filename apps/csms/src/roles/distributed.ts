@@ -1,15 +1,17 @@
 import { NatsBus, connectNats } from '@csms/bus/nats';
 import { PartitionLeases } from '@csms/cluster';
 import { PARTITION_COUNT } from '@csms/bus';
-import { ConfigError, type CsmsConfig } from '@csms/config';
+import { ConfigError, readSeedFile, type CsmsConfig } from '@csms/config';
 import { migrateToLatest, openDatabase, type DatabaseHandle } from '@csms/db';
 import { EdgeServer } from '@csms/edge';
 import { createValidator } from '@csms/ocpp';
-import type { Logger } from '@csms/telemetry';
-import { Worker } from '@csms/worker';
+import type { CsmsMetrics, Logger } from '@csms/telemetry';
+import { remotePorts, Worker, type RemotePorts } from '@csms/worker';
 import { startAdminServer } from '../admin-server.js';
+import { apiServicesFor, startApi, type ApiServiceName } from '../api.js';
 import { adminOptionsFrom, edgeOptionsFrom, readTls, workerConfigFrom } from '../components.js';
 import { DbCredentialStore } from '../db-credential-store.js';
+import { applySeed } from '../seed.js';
 
 /** A running process role of the distributed topology. */
 export interface RunningRole {
@@ -17,6 +19,8 @@ export interface RunningRole {
   readonly summary: string;
   /** Graceful stop (SIGTERM). */
   stop(): Promise<void>;
+  /** A one-shot role (`migrate`) that has finished: the process exits 0 after logging the summary. */
+  readonly finished?: boolean;
 }
 
 function requireDistributed(config: CsmsConfig, role: string): { natsUrl: string; databaseUrl: string } {
@@ -48,7 +52,11 @@ async function connect(config: CsmsConfig, role: string, logger: Logger) {
  * `csms edge`: holds station WebSockets and bridges them to the station actors over NATS. Stateless:
  * any edge can take any station.
  */
-export async function startEdgeRole(config: CsmsConfig, logger: Logger): Promise<RunningRole> {
+export async function startEdgeRole(
+  config: CsmsConfig,
+  logger: Logger,
+  metrics?: CsmsMetrics,
+): Promise<RunningRole> {
   const { bus, database } = await connect(config, 'edge', logger);
   const validator = createValidator();
   validator.precompileAll();
@@ -60,6 +68,7 @@ export async function startEdgeRole(config: CsmsConfig, logger: Logger): Promise
       credentials: new DbCredentialStore(database.db),
       logger,
       tls: readTls(config),
+      ...(metrics ? { metrics } : {}),
     }),
   );
   const { port } = await edge.start();
@@ -77,14 +86,21 @@ export async function startEdgeRole(config: CsmsConfig, logger: Logger): Promise
  * `csms worker`: hosts the station actors of the partitions it leases. Migrates the schema at start
  * (Kysely's migrator takes a lock, so workers starting together are safe).
  */
-export async function startWorkerRole(config: CsmsConfig, logger: Logger): Promise<RunningRole> {
+export async function startWorkerRole(
+  config: CsmsConfig,
+  logger: Logger,
+  metrics?: CsmsMetrics,
+): Promise<RunningRole> {
   const { nc, bus, database } = await connect(config, 'worker', logger);
-  await migrateToLatest(database.db);
+  if (config.migrateOnStart) await migrateToLatest(database.db);
   const validator = createValidator();
   validator.precompileAll();
   // The worker reports fencing to the lease manager, which is created after the worker it drives.
   const fencedTo: { leases?: PartitionLeases } = {};
+  const remote = remotePortsFrom(config);
   const worker = new Worker({
+    ...(remote ? { ports: remote.factory } : {}),
+    ...(metrics ? { metrics } : {}),
     bus,
     db: database.db,
     validator,
@@ -109,22 +125,96 @@ export async function startWorkerRole(config: CsmsConfig, logger: Logger): Promi
       // Hand the partitions over first (drained, leases deleted: the next owners take them at once).
       await leases.stop();
       await worker.stop();
+      remote?.close();
       await bus.close();
       await database.close();
     },
   };
 }
 
-/** `csms admin`: the admin HTTP endpoint of the distributed topology (commands go to the actors over NATS). */
-export async function startAdminRole(config: CsmsConfig, logger: Logger): Promise<RunningRole> {
-  const { bus, database } = await connect(config, 'admin', logger);
-  const admin = await startAdminServer(adminOptionsFrom(config, { bus, db: database.db, logger }));
-  return {
-    summary: `admin endpoint on ${config.admin.host}:${admin.port}`,
-    stop: async () => {
-      await admin.close();
-      await bus.close();
-      await database.close();
-    },
+/**
+ * Distributed workers call `auth` and `transaction` over gRPC when their addresses are configured
+ * (CSMS_AUTH_URL, CSMS_TRANSACTION_URL), with the API credential; otherwise they run the same code
+ * in-process against the database.
+ */
+function remotePortsFrom(config: CsmsConfig): RemotePorts | undefined {
+  const { authUrl, transactionUrl } = config.services;
+  if (!authUrl && !transactionUrl) return undefined;
+  if (!authUrl || !transactionUrl)
+    throw new ConfigError(['CSMS_AUTH_URL and CSMS_TRANSACTION_URL must be set together']);
+  const tls = config.grpc.tls;
+  return remotePorts({
+    authAddress: authUrl,
+    transactionAddress: transactionUrl,
+    ...(config.grpc.token ? { token: config.grpc.token } : {}),
+    // Below the edge's 5 s per-attempt timeout: a stuck service must turn into a CALLERROR the station
+    // retries, not into the edge re-sending the CALL to the same busy actor.
+    deadlineMs: 3_000,
+    // The worker trusts the API's CA and, for mutual TLS, presents the same certificate.
+    ...(tls
+      ? { tls: { caFile: tls.caFile ?? tls.certFile, certFile: tls.certFile, keyFile: tls.keyFile } }
+      : {}),
+  });
+}
+
+/**
+ * `csms api` (the station API and the admin HTTP endpoint) and `csms auth|transaction|firmware|smart-charging`:
+ * a gRPC server for the named services, stateless (any replica count); commands reach the station actors
+ * over NATS.
+ */
+export function apiRole(role: string, names: readonly ApiServiceName[], withAdmin: boolean) {
+  return async (config: CsmsConfig, logger: Logger): Promise<RunningRole> => {
+    const { bus, database } = await connect(config, role, logger);
+    const cleanups: (() => Promise<void>)[] = [() => bus.close(), () => database.close()];
+    try {
+      if (config.migrateOnStart) await migrateToLatest(database.db);
+      if (withAdmin && config.seedFile) {
+        // The api role applies the seed file (idempotent upserts), so one Deployment owns it.
+        const n = await applySeed(database.db, await readSeedFile(config.seedFile));
+        logger.info({ seedFile: config.seedFile, ...n }, 'seed file applied');
+      }
+      const admin = adminOptionsFrom(config, { bus, db: database.db, logger });
+      let grpcSummary = 'gRPC off (CSMS_GRPC_PORT=off)';
+      if (config.grpc.enabled) {
+        const services = apiServicesFor(names, { db: database.db, bus, stations: admin.stations, logger });
+        const api = await startApi(config, services, logger);
+        cleanups.unshift(() => api.stop());
+        grpcSummary = `gRPC ${names.join(', ')} on ${config.grpc.host}:${api.port}`;
+      } else if (!withAdmin) {
+        throw new ConfigError([`the ${role} role serves gRPC: CSMS_GRPC_PORT must not be off`]);
+      }
+      let adminSummary = '';
+      if (withAdmin && config.admin.port !== 0) {
+        const server = await startAdminServer(admin);
+        cleanups.unshift(() => server.close());
+        adminSummary = `, admin endpoint on ${config.admin.host}:${server.port}`;
+      }
+      return {
+        summary: `${role}: ${grpcSummary}${adminSummary}`,
+        stop: () => runInOrder(cleanups),
+      };
+    } catch (error) {
+      await runInOrder(cleanups);
+      throw error;
+    }
   };
+}
+
+/** `csms migrate`: brings the database schema to the latest version and exits (a release job). */
+export async function runMigrateRole(config: CsmsConfig, logger: Logger): Promise<RunningRole> {
+  if (config.database.kind !== 'postgres')
+    throw new ConfigError(['CSMS_DATABASE_URL (PostgreSQL) is required for the migrate role']);
+  const database = await openDatabase({ kind: 'postgres', url: config.database.url, poolSize: 1 });
+  try {
+    const result = await migrateToLatest(database.db);
+    const applied = (result.results ?? []).map((r) => r.migrationName);
+    logger.info({ applied }, applied.length > 0 ? 'migrations applied' : 'schema already up to date');
+  } finally {
+    await database.close();
+  }
+  return { summary: 'database schema is up to date', stop: () => Promise.resolve(), finished: true };
+}
+
+async function runInOrder(cleanups: readonly (() => Promise<void>)[]): Promise<void> {
+  for (const cleanup of cleanups) await cleanup();
 }

@@ -2,6 +2,9 @@ import type { Migration } from 'kysely';
 import * as createCoreTables from './2026_11_21_00_00_00_create_core_tables.js';
 import * as createPartitionFences from './2026_11_21_01_00_00_create_partition_fences.js';
 import * as createQueuedCommands from './2026_11_21_02_00_00_create_queued_commands.js';
+import * as createLocalAuthLists from './2026_11_21_03_00_00_create_local_auth_lists.js';
+import * as createFirmwareCampaigns from './2026_11_21_04_00_00_create_firmware_campaigns.js';
+import * as createChargingProfiles from './2026_11_21_05_00_00_create_charging_profiles.js';
 
 /**
  * Every migration, by name. Listed statically (not read from a folder at run time) so that the same
@@ -12,4 +15,7 @@ export const migrations: Readonly<Record<string, Migration>> = Object.freeze({
   '2026_11_21_00_00_00_create_core_tables': createCoreTables,
   '2026_11_21_01_00_00_create_partition_fences': createPartitionFences,
   '2026_11_21_02_00_00_create_queued_commands': createQueuedCommands,
+  '2026_11_21_03_00_00_create_local_auth_lists': createLocalAuthLists,
+  '2026_11_21_04_00_00_create_firmware_campaigns': createFirmwareCampaigns,
+  '2026_11_21_05_00_00_create_charging_profiles': createChargingProfiles,
 });

@@ -12,7 +12,7 @@ import { createValidator } from '@csms/ocpp';
 import type { OcppValidator } from '@csms/ocpp';
 import { EdgeServer } from '../edge-server.js';
 import type { EdgeOptions } from '../edge-server.js';
-import type { StationCredentialStore } from '../station-credential-store.js';
+import type { StationCredentialStore, StationCredentials } from '../station-credential-store.js';
 
 /** One validator for all tests in a worker process: schemas compile lazily and are cached. */
 export const sharedValidator: OcppValidator = createValidator();
@@ -28,16 +28,17 @@ export class MemoryCredentialStore implements StationCredentialStore {
     return this;
   }
 
-  lookup(stationId: string): Promise<{ securityProfile: SecurityProfile } | undefined> {
+  lookup(stationId: string): Promise<StationCredentials | undefined> {
     if (this.failing) return Promise.reject(new Error('database down'));
     const entry = this.stations.get(stationId);
-    return Promise.resolve(entry ? { securityProfile: entry.securityProfile } : undefined);
-  }
-
-  checkPassword(stationId: string, password: string): Promise<boolean> {
-    if (this.failing) return Promise.reject(new Error('database down'));
-    const entry = this.stations.get(stationId);
-    return Promise.resolve(entry?.password !== undefined && entry.password === password);
+    if (!entry) return Promise.resolve(undefined);
+    return Promise.resolve({
+      securityProfile: entry.securityProfile,
+      checkPassword: (password: string) => {
+        if (this.failing) return Promise.reject(new Error('database down'));
+        return Promise.resolve(entry.password !== undefined && entry.password === password);
+      },
+    });
   }
 
   autoRegister(stationId: string, securityProfile: SecurityProfile): Promise<void> {

@@ -1,5 +1,4 @@
 import type { V16 } from '@csms/ocpp';
-import { authorizeIdToken } from '../authorization.js';
 import type { HandlerContext } from '../handler.js';
 import { toIdTagInfo } from './common.js';
 
@@ -11,7 +10,7 @@ export async function onAuthorize(
   ctx: HandlerContext,
   request: V16.AuthorizeRequest,
 ): Promise<V16.AuthorizeResponse> {
-  const decision = await authorizeIdToken(ctx.db, request.idTag, {
+  const decision = await ctx.auth.authorize(request.idTag, {
     stationId: ctx.stationId,
     now: ctx.now(),
     concurrency: 'other-station',

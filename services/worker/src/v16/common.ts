@@ -1,6 +1,5 @@
-import { type Database, type Kysely, type TransactionRow } from '@csms/db';
 import type { V16 } from '@csms/ocpp';
-import type { AuthorizationDecision } from '../authorization.js';
+import type { AuthorizationDecision } from '@csms/db';
 import { checkConnectorIds } from '../connectors.js';
 import { CallErrorResponse, type HandlerContext } from '../handler.js';
 
@@ -61,17 +60,4 @@ export function connectorKey(connectorId: number): { evseId: number; connectorId
   return { evseId: connectorId, connectorId };
 }
 
-/** The 1.6 transaction of this station with the given CSMS-issued transactionId, if any. */
-export async function findV16Transaction(
-  db: Kysely<Database>,
-  stationId: string,
-  transactionId: number,
-): Promise<TransactionRow | undefined> {
-  return db
-    .selectFrom('transactions')
-    .selectAll()
-    .where('station_id', '=', stationId)
-    .where('ocpp_version', '=', OCPP16)
-    .where('transaction_id', '=', String(transactionId))
-    .executeTakeFirst();
-}
+export { findV16Transaction } from '@csms/db';

@@ -32,7 +32,9 @@ describe('transactionId folding', () => {
 
   it('derives the start key from connector, idTag, timestamp and meterStart', () => {
     const start = { connectorId: 1, idTag: 'A', meterStart: 5, timestamp: '2025-06-01T10:00:00Z' };
-    expect(startKeyOf(start)).toBe(startKeyOf({ ...start, reservationId: 3 }));
+    // A retried StartTransaction.req is the same message; a reservationId does not change its key.
+    const withReservation = { ...start, reservationId: 3 };
+    expect(startKeyOf(start)).toBe(startKeyOf(withReservation));
     expect(startKeyOf(start)).not.toBe(startKeyOf({ ...start, meterStart: 6 }));
     expect(startKeyOf(start)).not.toBe(startKeyOf({ ...start, timestamp: '2025-06-01T10:00:01Z' }));
     expect(startKeyOf(start)).not.toBe(startKeyOf({ ...start, connectorId: 2 }));

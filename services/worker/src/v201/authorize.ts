@@ -16,7 +16,7 @@ export async function onAuthorize(
   ctx: HandlerContext,
   request: V201.AuthorizeRequest,
 ): Promise<V201.AuthorizeResponse> {
-  const idTokenInfo = await authorizeToken(ctx.db, request.idToken, {
+  const idTokenInfo = await authorizeToken(ctx.auth, request.idToken, {
     stationId: ctx.stationId,
     now: ctx.now(),
     concurrency: 'other-station',

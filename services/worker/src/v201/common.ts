@@ -1,8 +1,8 @@
-import type { Database, Kysely } from '@csms/db';
 import type { V201 } from '@csms/ocpp';
-import { authorizeIdToken, type AuthorizationDecision, type AuthorizeOptions } from '../authorization.js';
+import type { AuthorizationDecision, AuthorizeOptions } from '@csms/db';
 import { checkConnectorIds } from '../connectors.js';
 import type { HandlerContext } from '../handler.js';
+import type { Authorizer } from '../ports.js';
 
 /** Helpers shared by the OCPP 2.0.1 handlers. */
 
@@ -46,13 +46,13 @@ export function toIdTokenInfo(decision: AuthorizationDecision): V201.IdTokenInfo
  * cached by the station anyway).
  */
 export async function authorizeToken(
-  db: Kysely<Database>,
+  auth: Authorizer,
   idToken: V201.IdTokenType,
   options: Omit<AuthorizeOptions, 'type'>,
 ): Promise<V201.IdTokenInfoType> {
   if (idToken.type === 'NoAuthorization') return { status: 'Accepted' };
   // C01.FR.25 (errata 2025-01): tokens are equal when idToken and type match; authorizeIdToken
   // answers Unknown when the stored type differs from the presented one.
-  const decision = await authorizeIdToken(db, idToken.idToken, { ...options, type: idToken.type });
+  const decision = await auth.authorize(idToken.idToken, { ...options, type: idToken.type });
   return toIdTokenInfo(decision);
 }

@@ -1,12 +1,11 @@
 import type { V201 } from '@csms/ocpp';
 import type { HandlerContext } from '../handler.js';
-import { storeMeterValues } from '../meter-values.js';
 import { checkIds, parseTimestamp } from './common.js';
 
 /**
  * MeterValues (J01): values not related to a transaction (2.0.1 has no transactionId here; transaction
  * values come in TransactionEvent, J02). evseId 0 is the main meter of the station. A retry of the same
- * message is not stored twice (see {@link storeMeterValues}).
+ * message is not stored twice (`recordMeterValues` in @csms/db, reached through `ctx.transactions`).
  */
 export async function onMeterValues(
   ctx: HandlerContext,
@@ -15,9 +14,8 @@ export async function onMeterValues(
   checkIds(ctx, { evseId: request.evseId });
   for (const [i, mv] of request.meterValue.entries())
     parseTimestamp(mv.timestamp, `meterValue[${i}].timestamp`);
-  await storeMeterValues(ctx.db, {
+  await ctx.transactions.recordMeterValues({
     stationId: ctx.stationId,
-    transactionRef: null,
     evseId: request.evseId,
     connectorId: null,
     source: 'MeterValues',

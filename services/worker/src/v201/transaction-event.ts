@@ -1,39 +1,24 @@
-import { sql, type Database, type Kysely, type TransactionRow } from '@csms/db';
 import type { V201 } from '@csms/ocpp';
 import type { HandlerContext } from '../handler.js';
-import { storeMeterValues } from '../meter-values.js';
-import { authorizeToken, checkIds, OCPP_201, parseTimestamp } from './common.js';
+import { authorizeToken, checkIds, parseTimestamp } from './common.js';
+
+// Kept importable from here for the handler's tests; the recording lives in @csms/db.
+export { energyRegisterSamples } from '@csms/db';
 
 /**
- * TransactionEvent (E01-E15, J02). Every event is stored in `transaction_events`, unique per
- * (station, transactionId, seqNo): a station retrying an event whose CALLRESULT it did not get (E13) changes
- * nothing and gets the same answer again. The `transactions` row is created by the first event seen for
- * a transactionId, whatever its eventType: events queued offline (E04.FR.02, E08.FR.06, E11.FR.02,
- * E12.FR.02) may arrive late and out of order, and Updated messages may even be dropped (E04.FR.07), so an
- * Updated or Ended can be the first the CSMS hears of a transaction.
+ * TransactionEvent (E01-E15, J02). The event is recorded through `ctx.transactions`
+ * (`recordTransactionEvent201` in @csms/db): every event is stored, unique per (station, transactionId,
+ * seqNo), so a station retrying an event whose CALLRESULT it did not get (E13) changes nothing and gets
+ * the same answer again; the `transactions` row is created by the first event seen for a transactionId
+ * and derived from all its events, so it does not depend on the arrival order (E04.FR.02, E04.FR.07,
+ * E08.FR.06, E11.FR.02, E12.FR.02; see that function for the rules).
  *
- * The row is therefore derived so that it does not depend on the arrival order (the transaction's
- * events are its source of truth):
- * - `state` is ended once any Ended event was seen; `ended_at` / `stop_reason` come from it (a missing
- *   stoppedReason means Local: E06.FR.09, E07.FR.04);
- * - `started_at` is the Started event's timestamp, or the earliest event timestamp until Started is seen;
- * - `evse_id` / `connector_id` and `charging_state` are those of the highest seqNo that carries them
- *   (E01.FR.16: evse is sent once; E02.FR.13: chargingState on every change);
- * - `id_token` is the token that authorized the transaction: the lowest seqNo carrying an idToken that
- *   is not a StopAuthorized (E07.FR.02 reports the stopping token, which may be another member of the
- *   group, C09.FR.03); a stopping token is recorded only while no other is known;
- * - `meter_start` is the Energy.Active.Import.Register sample with context Transaction.Begin (in Started,
- *   or in an Updated when the EVSE was not known at start: E01.FR.09 / E01.FR.17), else the earliest
- *   register sample of the Started event; `meter_stop` is the Ended event's Transaction.End register
- *   sample (E06.FR.11), else its latest register sample; values are converted to Wh;
- * - `last_seq_no` is the highest seqNo seen; `remote_start_id` / `reservation_id` the first sent.
- *
- * All writes of one event happen in one database transaction, so the CALLRESULT implies they committed.
  * When the request has an idToken the response carries idTokenInfo (E01.FR.11/12, E02.FR.02, E03.FR.02,
  * E05.FR.01: the CSMS verifies the token, which the station may have accepted from outdated local data;
- * C09.FR.12: with its groupIdToken). The token counts as concurrent when it is in any other active
- * transaction, at this station or another. totalCost / chargingPriority / updatedPersonalMessage are
- * not sent (no tariffs: I02/I03 are out of scope).
+ * C09.FR.12: with its groupIdToken), decided through `ctx.auth` after the event was recorded. The token
+ * counts as concurrent when it is in any other active transaction, at this station or another.
+ * totalCost / chargingPriority / updatedPersonalMessage are not sent (no tariffs: I02/I03 are out of
+ * scope).
  */
 export async function onTransactionEvent(
   ctx: HandlerContext,
@@ -41,43 +26,20 @@ export async function onTransactionEvent(
 ): Promise<V201.TransactionEventResponse> {
   const transactionId = request.transactionInfo.transactionId;
   checkIds(ctx, { 'evse.id': request.evse?.id, 'evse.connectorId': request.evse?.connectorId });
-  const timestamp = parseTimestamp(request.timestamp, 'timestamp');
+  parseTimestamp(request.timestamp, 'timestamp');
   for (const [i, mv] of (request.meterValue ?? []).entries())
     parseTimestamp(mv.timestamp, `meterValue[${i}].timestamp`);
-  const now = ctx.now();
 
-  // The actor runs every handler in one database transaction: ctx.db is that transaction, so these
-  // writes commit (or roll back) together, before the CALLRESULT is sent.
-  const trx = ctx.db;
-  const outcome = await (async () => {
-    const inserted = await trx
-      .insertInto('transaction_events')
-      .values({
-        station_id: ctx.stationId,
-        transaction_id: transactionId,
-        seq_no: request.seqNo,
-        event_type: request.eventType,
-        trigger_reason: request.triggerReason,
-        timestamp,
-        offline: request.offline ?? false,
-        payload: JSON.stringify(request),
+  const { applied } = await ctx.transactions.recordTransactionEvent201(ctx.stationId, request);
+  const idTokenInfo = request.idToken
+    ? await authorizeToken(ctx.auth, request.idToken, {
+        stationId: ctx.stationId,
+        now: ctx.now(),
+        concurrency: 'any',
+        excludeTransactionId: transactionId,
       })
-      .onConflict((oc) => oc.columns(['station_id', 'transaction_id', 'seq_no']).doNothing())
-      .returning('id')
-      .executeTakeFirst();
-    const applied = inserted ? await applyEvent(trx, ctx.stationId, request, timestamp) : undefined;
-    const idTokenInfo = request.idToken
-      ? await authorizeToken(trx, request.idToken, {
-          stationId: ctx.stationId,
-          now,
-          concurrency: 'any',
-          excludeTransactionId: transactionId,
-        })
-      : undefined;
-    return { applied, idTokenInfo };
-  })();
+    : undefined;
 
-  const { applied, idTokenInfo } = outcome;
   if (applied) {
     ctx.emit('transaction-event', {
       transactionId,
@@ -85,8 +47,8 @@ export async function onTransactionEvent(
       seqNo: request.seqNo,
       triggerReason: request.triggerReason,
       offline: request.offline ?? false,
-      state: applied.row.state,
-      chargingState: applied.row.charging_state,
+      state: applied.state,
+      chargingState: applied.chargingState,
       firstSeen: applied.created,
     });
   } else {
@@ -96,193 +58,4 @@ export async function onTransactionEvent(
     );
   }
   return idTokenInfo ? { idTokenInfo } : {};
-}
-
-/** The parts of a stored event that shape the transaction row (meter values excluded: they are bulky). */
-interface EventFacts {
-  readonly seq_no: number;
-  readonly event_type: string;
-  readonly trigger_reason: string;
-  readonly timestamp: Date;
-  readonly evse: V201.EVSEType | null;
-  readonly id_token: V201.IdTokenType | null;
-  readonly charging_state: string | null;
-  readonly stopped_reason: string | null;
-  readonly remote_start_id: number | null;
-  readonly reservation_id: number | null;
-}
-
-async function applyEvent(
-  trx: Kysely<Database>,
-  stationId: string,
-  request: V201.TransactionEventRequest,
-  timestamp: Date,
-): Promise<{ row: TransactionRow; created: boolean }> {
-  const transactionId = request.transactionInfo.transactionId;
-  const created = await trx
-    .insertInto('transactions')
-    .values({ station_id: stationId, ocpp_version: OCPP_201, transaction_id: transactionId, state: 'active' })
-    .onConflict((oc) => oc.columns(['station_id', 'transaction_id']).doNothing())
-    .returning('id')
-    .executeTakeFirst();
-  const existing = await trx
-    .selectFrom('transactions')
-    .selectAll()
-    .where('station_id', '=', stationId)
-    .where('transaction_id', '=', transactionId)
-    .forUpdate()
-    .executeTakeFirstOrThrow();
-
-  // Only events that carry something besides meter values (periodic Updated events are the bulk).
-  const facts: EventFacts[] = await trx
-    .selectFrom('transaction_events')
-    .select([
-      'seq_no',
-      'event_type',
-      'trigger_reason',
-      'timestamp',
-      sql<V201.EVSEType | null>`payload->'evse'`.as('evse'),
-      sql<V201.IdTokenType | null>`payload->'idToken'`.as('id_token'),
-      sql<string | null>`payload->'transactionInfo'->>'chargingState'`.as('charging_state'),
-      sql<string | null>`payload->'transactionInfo'->>'stoppedReason'`.as('stopped_reason'),
-      sql<number | null>`(payload->'transactionInfo'->>'remoteStartId')::integer`.as('remote_start_id'),
-      sql<number | null>`(payload->>'reservationId')::integer`.as('reservation_id'),
-    ])
-    .where('station_id', '=', stationId)
-    .where('transaction_id', '=', transactionId)
-    .where(
-      sql<boolean>`(event_type <> 'Updated'
-        or payload->'evse' is not null
-        or payload->'idToken' is not null
-        or payload->'transactionInfo'->'chargingState' is not null
-        or payload->'transactionInfo'->'remoteStartId' is not null
-        or payload->'reservationId' is not null)`,
-    )
-    .orderBy('seq_no')
-    .execute();
-  const f = foldFacts(facts);
-
-  const samples = energyRegisterSamples(request.meterValue ?? []);
-  let meterStart = existing.meter_start;
-  const begin = samples.filter((s) => s.context === 'Transaction.Begin');
-  if (begin.length > 0) meterStart = earliest(begin).wh;
-  else if (request.eventType === 'Started' && meterStart === null && samples.length > 0)
-    meterStart = earliest(samples).wh;
-  let meterStop = existing.meter_stop;
-  if (request.eventType === 'Ended' && samples.length > 0) {
-    const end = samples.filter((s) => s.context === 'Transaction.End');
-    meterStop = latest(end.length > 0 ? end : samples).wh;
-  }
-
-  const startedAt =
-    f.started?.timestamp ??
-    (existing.started_at && existing.started_at.getTime() <= timestamp.getTime()
-      ? existing.started_at
-      : timestamp);
-  const token = f.authorizingToken ?? f.stoppingToken;
-  const row = await trx
-    .updateTable('transactions')
-    .set({
-      state: f.ended ? 'ended' : 'active',
-      started_at: startedAt,
-      ended_at: f.ended?.timestamp ?? null,
-      stop_reason: f.ended ? (f.ended.stopped_reason ?? 'Local') : null,
-      evse_id: f.evse?.id ?? null,
-      connector_id: f.evse?.connectorId ?? null,
-      id_token: token?.idToken ?? null,
-      id_token_type: token?.type ?? null,
-      charging_state: f.chargingState,
-      last_seq_no:
-        existing.last_seq_no === null ? request.seqNo : Math.max(existing.last_seq_no, request.seqNo),
-      remote_start_id: f.remoteStartId,
-      reservation_id: f.reservationId,
-      meter_start: meterStart,
-      meter_stop: meterStop,
-      updated_at: sql<Date>`now()`,
-    })
-    .where('id', '=', existing.id)
-    .returningAll()
-    .executeTakeFirstOrThrow();
-
-  await storeMeterValues(trx, {
-    stationId,
-    transactionRef: String(row.id),
-    evseId: row.evse_id,
-    connectorId: row.connector_id,
-    source: 'TransactionEvent',
-    meterValues: request.meterValue ?? [],
-  });
-  return { row, created: created !== undefined };
-}
-
-interface FoldedFacts {
-  started?: EventFacts;
-  ended?: EventFacts;
-  evse?: V201.EVSEType;
-  chargingState: string | null;
-  authorizingToken?: V201.IdTokenType;
-  stoppingToken?: V201.IdTokenType;
-  remoteStartId: number | null;
-  reservationId: number | null;
-}
-
-/** Folds a transaction's events (ascending seqNo) into the values of its row. */
-function foldFacts(facts: readonly EventFacts[]): FoldedFacts {
-  const out: FoldedFacts = { chargingState: null, remoteStartId: null, reservationId: null };
-  for (const e of facts) {
-    if (e.event_type === 'Started') out.started ??= e;
-    if (e.event_type === 'Ended') out.ended ??= e;
-    if (e.evse) {
-      // A later evse without connectorId on the same EVSE keeps the connector known before.
-      const keep = out.evse?.id === e.evse.id ? out.evse.connectorId : undefined;
-      const connectorId = e.evse.connectorId ?? keep;
-      out.evse = { id: e.evse.id, ...(connectorId !== undefined ? { connectorId } : {}) };
-    }
-    if (e.charging_state !== null) out.chargingState = e.charging_state;
-    if (e.id_token) {
-      if (e.trigger_reason === 'StopAuthorized') out.stoppingToken ??= e.id_token;
-      else out.authorizingToken ??= e.id_token;
-    }
-    out.remoteStartId ??= e.remote_start_id;
-    out.reservationId ??= e.reservation_id;
-  }
-  return out;
-}
-
-interface RegisterSample {
-  readonly wh: number;
-  readonly at: number;
-  readonly context: string;
-}
-
-const REGISTER = 'Energy.Active.Import.Register';
-
-/**
- * The total (not per-phase) Energy.Active.Import.Register readings at the outlet, in Wh. Defaults per
- * SampledValueType: measurand Energy.Active.Import.Register, context Sample.Periodic, location Outlet,
- * unit Wh, multiplier 0 (10^multiplier). Readings in other units than Wh / kWh are ignored.
- */
-export function energyRegisterSamples(meterValues: readonly V201.MeterValueType[]): RegisterSample[] {
-  const out: RegisterSample[] = [];
-  for (const mv of meterValues) {
-    const at = new Date(mv.timestamp).getTime();
-    for (const sv of mv.sampledValue) {
-      if ((sv.measurand ?? REGISTER) !== REGISTER || sv.phase !== undefined) continue;
-      if ((sv.location ?? 'Outlet') !== 'Outlet') continue;
-      const unit = sv.unitOfMeasure?.unit ?? 'Wh';
-      const exponent = (sv.unitOfMeasure?.multiplier ?? 0) + (unit === 'kWh' ? 3 : 0);
-      if (unit !== 'Wh' && unit !== 'kWh') continue;
-      const wh = Math.round(sv.value * 10 ** exponent * 1e6) / 1e6;
-      out.push({ wh, at, context: sv.context ?? 'Sample.Periodic' });
-    }
-  }
-  return out;
-}
-
-function earliest(samples: readonly RegisterSample[]): RegisterSample {
-  return samples.reduce((a, b) => (b.at < a.at ? b : a));
-}
-
-function latest(samples: readonly RegisterSample[]): RegisterSample {
-  return samples.reduce((a, b) => (b.at >= a.at ? b : a));
 }

@@ -1,4 +1,6 @@
-import { findIdToken, type Database, type Kysely } from '@csms/db';
+import type { Kysely } from 'kysely';
+import { findIdToken } from './id-tokens.js';
+import type { Database } from './schema.js';
 
 /** The CSMS's verdict on an id token (OCPP 2.0.1 AuthorizationStatusEnumType; 1.6 maps Unknown→Invalid). */
 export type AuthorizationStatus = 'Accepted' | 'Blocked' | 'Expired' | 'Invalid' | 'ConcurrentTx' | 'Unknown';

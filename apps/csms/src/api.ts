@@ -1,0 +1,102 @@
+import type { Bus, StationApi } from '@csms/bus';
+import type { CsmsConfig } from '@csms/config';
+import type { Database, Kysely } from '@csms/db';
+import { startApiServer, type ApiAuth, type ApiServer, type ApiService } from '@csms/grpc';
+import { createAuthService } from '@csms/auth';
+import { createFirmwareService } from '@csms/firmware';
+import { createSmartChargingService } from '@csms/smart-charging';
+import { createOcpp16Service, createOcpp201Service, createStationService } from '@csms/station-api';
+import { createTransactionService } from '@csms/transaction';
+import type { Logger } from '@csms/telemetry';
+
+/** The gRPC services a process can serve; `csms <role>` serves one, the embedded process all of them. */
+export const API_SERVICE_NAMES = ['station', 'auth', 'transaction', 'firmware', 'smart-charging'] as const;
+export type ApiServiceName = (typeof API_SERVICE_NAMES)[number];
+
+/** What the services are built from: the same objects in the embedded process and in each role. */
+export interface ApiParts {
+  readonly db: Kysely<Database>;
+  readonly bus: Bus;
+  readonly stations: StationApi;
+  readonly logger: Logger;
+}
+
+/** Builds the named services (the station API includes the typed OCPP command services). */
+export function apiServicesFor(names: readonly ApiServiceName[], parts: ApiParts): ApiService[] {
+  const services: ApiService[] = [];
+  for (const name of names) {
+    const logger = parts.logger.child({ component: `api-${name}` });
+    switch (name) {
+      case 'station':
+        services.push(
+          createStationService({ ...parts, logger }),
+          createOcpp16Service({ stations: parts.stations }),
+          createOcpp201Service({ stations: parts.stations }),
+        );
+        break;
+      case 'auth':
+        services.push(createAuthService({ ...parts, logger }));
+        break;
+      case 'transaction':
+        services.push(createTransactionService({ ...parts, logger }));
+        break;
+      case 'firmware':
+        services.push(createFirmwareService({ ...parts, logger }));
+        break;
+      case 'smart-charging':
+        services.push(createSmartChargingService({ ...parts, logger }));
+        break;
+    }
+  }
+  return services;
+}
+
+/** The credential the API servers require (CSMS_API_TOKEN and/or CSMS_API_TLS_*). */
+export function apiAuthFrom(config: CsmsConfig): ApiAuth {
+  const { token, tls } = config.grpc;
+  if (tls?.caFile)
+    return { kind: 'mtls', tls: { certFile: tls.certFile, keyFile: tls.keyFile, caFile: tls.caFile } };
+  if (token) return { kind: 'token', token, ...(tls ? { tls } : {}) };
+  return { kind: 'none' };
+}
+
+/**
+ * A service with background work (the firmware campaign sender and status tracker): the server waits
+ * for `ready` before listening and calls `close` after it stopped.
+ */
+interface ServiceLifecycle {
+  readonly ready?: Promise<void>;
+  close?(): Promise<void>;
+}
+
+/** Starts the gRPC server for `services` (after their background work is ready). */
+export async function startApi(
+  config: CsmsConfig,
+  services: readonly (ApiService & ServiceLifecycle)[],
+  logger: Logger,
+  portOverride?: number,
+): Promise<ApiServer> {
+  const closeAll = () =>
+    Promise.all(services.map((s) => s.close?.() ?? Promise.resolve())).then(() => undefined);
+  try {
+    await Promise.all(services.map((s) => s.ready ?? Promise.resolve()));
+  } catch (error) {
+    await closeAll();
+    throw error;
+  }
+  const auth = apiAuthFrom(config);
+  if (auth.kind === 'none' && config.grpc.host !== '127.0.0.1' && config.grpc.host !== 'localhost')
+    logger.warn(
+      { host: config.grpc.host },
+      'the gRPC API accepts calls without a credential: set CSMS_API_TOKEN or CSMS_API_TLS_* files',
+    );
+  return startApiServer(
+    {
+      host: config.grpc.host,
+      port: portOverride ?? config.grpc.port,
+      auth,
+      logger: logger.child({ component: 'grpc' }),
+    },
+    services,
+  );
+}

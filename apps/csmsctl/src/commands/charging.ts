@@ -1,0 +1,248 @@
+import type { Command } from 'commander';
+import { smartChargingV1 } from '@csms/grpc';
+import type { CliContext } from '../context.js';
+import { parseIntOption } from '../parse.js';
+import { EnumChoice, pages, parseMessage, readJsonArg, type PageOptions } from './proto-json.js';
+
+const { SmartChargingServiceDefinition, ChargingProfilePurpose, ChargingRateUnit } = smartChargingV1;
+
+const PURPOSE = new EnumChoice<smartChargingV1.ChargingProfilePurpose>(
+  '--purpose',
+  ChargingProfilePurpose,
+  'CHARGING_PROFILE_PURPOSE_',
+);
+const KIND = new EnumChoice<smartChargingV1.ChargingProfileKind>(
+  'kind',
+  smartChargingV1.ChargingProfileKind,
+  'CHARGING_PROFILE_KIND_',
+);
+const UNIT = new EnumChoice<smartChargingV1.ChargingRateUnit>(
+  '--unit',
+  ChargingRateUnit,
+  'CHARGING_RATE_UNIT_',
+);
+const SET_STATUS = new EnumChoice<smartChargingV1.ChargingProfileStatus>(
+  'status',
+  smartChargingV1.ChargingProfileStatus,
+  'CHARGING_PROFILE_STATUS_',
+);
+const CLEAR_STATUS = new EnumChoice<smartChargingV1.ClearChargingProfileStatus>(
+  'status',
+  smartChargingV1.ClearChargingProfileStatus,
+  'CLEAR_CHARGING_PROFILE_STATUS_',
+);
+const COMPOSITE_STATUS = new EnumChoice<smartChargingV1.CompositeScheduleStatus>(
+  'status',
+  smartChargingV1.CompositeScheduleStatus,
+  'COMPOSITE_SCHEDULE_STATUS_',
+);
+
+// The CSMS waits for the station's answer.
+const STATION_CALL_MS = 30_000;
+
+const evseOption = parseIntOption('--evse', 0, 2_147_483_647);
+
+/** "0s 16A, 3600s 10A" */
+function periods(
+  list: readonly smartChargingV1.ChargingSchedulePeriod[],
+  unit: smartChargingV1.ChargingRateUnit,
+): string {
+  return list
+    .map(
+      (p) => `${p.startPeriod}s ${p.limit}${UNIT.name(unit)}${p.numberPhases ? ` ${p.numberPhases}ph` : ''}`,
+    )
+    .join(', ');
+}
+
+const schedules = (p: smartChargingV1.ChargingProfile | undefined) =>
+  (p?.schedules ?? []).map((s) => periods(s.periods, s.chargingRateUnit)).join(' | ');
+
+function statusLines(
+  c: CliContext,
+  json: unknown,
+  status: string,
+  info: smartChargingV1.StatusInfo | undefined,
+): void {
+  const reason = info?.reasonCode
+    ? ` (${info.reasonCode}${info.additionalInfo ? `: ${info.additionalInfo}` : ''})`
+    : '';
+  c.out.line(json, `${status}${reason}`);
+}
+
+/** `charging set|get|clear|composite`: csms.smart_charging.v1. */
+export function registerChargingCommands(program: Command, ctx: () => CliContext): void {
+  const charging = program
+    .command('charging')
+    .description('smart charging: charging profiles and composite schedules (SmartChargingService)');
+
+  charging
+    .command('set <station> <profile>')
+    .description(
+      'send SetChargingProfile: <profile> is a csms.smart_charging.v1.ChargingProfile in proto3 JSON (inline, @file or - for stdin)',
+    )
+    .requiredOption('--evse <n>', 'EVSE (1.6: connector); 0 = the whole station', evseOption)
+    .action(async (station: string, profileArg: string, o: { evse: number }) => {
+      const c = ctx();
+      const profile = parseMessage(
+        'profile',
+        smartChargingV1.ChargingProfile,
+        await readJsonArg('profile', profileArg, c.io),
+      );
+      const r = await c
+        .client(SmartChargingServiceDefinition)
+        .setChargingProfile({ stationId: station, evseId: o.evse, profile }, c.call(STATION_CALL_MS));
+      statusLines(
+        c,
+        smartChargingV1.SetChargingProfileResponse.toJSON(r),
+        SET_STATUS.name(r.status),
+        r.statusInfo,
+      );
+    });
+
+  charging
+    .command('get <station>')
+    .description(
+      'the profiles the CSMS stored for a station (accepted and not cleared); does not ask the station',
+    )
+    .option('--evse <n>', 'only profiles on this EVSE (0 = station-wide)', evseOption)
+    .option('--purpose <purpose>', PURPOSE.choices.join(', '), PURPOSE.parse)
+    .option('--stack-level <n>', 'only this stack level', parseIntOption('--stack-level', 0, 2_147_483_647))
+    .option('--page-size <n>', 'items per page (1-1000)', parseIntOption('--page-size', 1, 1000), 100)
+    .option('--page-token <token>', 'continue after a previous page')
+    .option('--all', 'follow every page')
+    .action(
+      async (
+        station: string,
+        o: PageOptions & {
+          evse?: number;
+          purpose?: smartChargingV1.ChargingProfilePurpose;
+          stackLevel?: number;
+        },
+      ) => {
+        const c = ctx();
+        const client = c.client(SmartChargingServiceDefinition);
+        const { items, nextPageToken } = await pages(o.all, o.pageToken, async (pageToken) => {
+          const page = await client.getChargingProfiles(
+            {
+              stationId: station,
+              evseId: o.evse,
+              purpose: o.purpose ?? ChargingProfilePurpose.CHARGING_PROFILE_PURPOSE_UNSPECIFIED,
+              stackLevel: o.stackLevel,
+              pageSize: o.pageSize,
+              pageToken,
+            },
+            c.call(),
+          );
+          return { items: page.profiles, nextPageToken: page.nextPageToken };
+        });
+        c.out.table(
+          smartChargingV1.GetChargingProfilesResponse.toJSON({ profiles: items, nextPageToken }),
+          [
+            'id',
+            'evse',
+            'stack',
+            'purpose',
+            'kind',
+            'valid from',
+            'valid to',
+            'transaction',
+            'periods',
+            'set',
+          ],
+          items.map((s) => [
+            s.profile?.id,
+            s.evseId,
+            s.profile?.stackLevel,
+            PURPOSE.name(s.profile?.purpose),
+            KIND.name(s.profile?.kind),
+            s.profile?.validFrom,
+            s.profile?.validTo,
+            s.profile?.transactionId,
+            schedules(s.profile),
+            s.updateTime,
+          ]),
+        );
+        if (!c.options.json && nextPageToken) c.io.stderr.write(`more: --page-token ${nextPageToken}\n`);
+      },
+    );
+
+  charging
+    .command('clear <station>')
+    .description('send ClearChargingProfile for one profile (--id) or the profiles matching the criteria')
+    .option('--id <n>', 'the profile id', parseIntOption('--id', 1, 2_147_483_647))
+    .option('--evse <n>', 'only profiles on this EVSE (0 = station-wide)', evseOption)
+    .option('--purpose <purpose>', PURPOSE.choices.join(', '), PURPOSE.parse)
+    .option('--stack-level <n>', 'only this stack level', parseIntOption('--stack-level', 0, 2_147_483_647))
+    .action(
+      async (
+        station: string,
+        o: {
+          id?: number;
+          evse?: number;
+          purpose?: smartChargingV1.ChargingProfilePurpose;
+          stackLevel?: number;
+        },
+      ) => {
+        const c = ctx();
+        const r = await c.client(SmartChargingServiceDefinition).clearChargingProfile(
+          {
+            stationId: station,
+            profileId: o.id,
+            evseId: o.evse,
+            purpose: o.purpose ?? ChargingProfilePurpose.CHARGING_PROFILE_PURPOSE_UNSPECIFIED,
+            stackLevel: o.stackLevel,
+          },
+          c.call(STATION_CALL_MS),
+        );
+        statusLines(
+          c,
+          smartChargingV1.ClearChargingProfileResponse.toJSON(r),
+          CLEAR_STATUS.name(r.status),
+          r.statusInfo,
+        );
+      },
+    );
+
+  charging
+    .command('composite <station>')
+    .description('ask the station for the composite schedule of an EVSE (0 = the whole station)')
+    .requiredOption('--evse <n>', 'EVSE (1.6: connector)', evseOption)
+    .requiredOption('--duration <s>', 'length in seconds', parseIntOption('--duration', 1, 2_147_483_647))
+    .option('--unit <unit>', `${UNIT.choices.join(' or ')} (default: the station chooses)`, UNIT.parse)
+    .action(
+      async (
+        station: string,
+        o: { evse: number; duration: number; unit?: smartChargingV1.ChargingRateUnit },
+      ) => {
+        const c = ctx();
+        const r = await c.client(SmartChargingServiceDefinition).getCompositeSchedule(
+          {
+            stationId: station,
+            evseId: o.evse,
+            durationSeconds: o.duration,
+            chargingRateUnit: o.unit ?? ChargingRateUnit.CHARGING_RATE_UNIT_UNSPECIFIED,
+          },
+          c.call(STATION_CALL_MS),
+        );
+        const json = smartChargingV1.GetCompositeScheduleResponse.toJSON(r);
+        const s = r.schedule;
+        if (c.options.json || !s) {
+          statusLines(c, json, COMPOSITE_STATUS.name(r.status), r.statusInfo);
+          return;
+        }
+        c.out.record(json, [
+          ['status', COMPOSITE_STATUS.name(r.status)],
+          ['evse', s.evseId],
+          ['start', s.scheduleStart],
+          ['duration (s)', s.duration],
+          ['unit', UNIT.name(s.chargingRateUnit)],
+          ['min charging rate', s.minChargingRate],
+        ]);
+        c.out.table(
+          json,
+          ['start (s)', 'limit', 'phases', 'phase to use'],
+          s.periods.map((p) => [p.startPeriod, p.limit, p.numberPhases, p.phaseToUse]),
+        );
+      },
+    );
+}

@@ -1,0 +1,31 @@
+{{- $fullname := include "csms.fullname" . }}
+apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: {{ $fullname }}-config
+  labels:
+    {{- include "csms.labels" . | nindent 4 }}
+data:
+  CSMS_LOG_LEVEL: {{ .Values.logLevel | quote }}
+  CSMS_AUTO_REGISTER: {{ .Values.autoRegister | toString | quote }}
+  # Migrations run once per release in the migrate Job (hook), never in every pod.
+  CSMS_DB_MIGRATE: "false"
+  CSMS_HOST: "0.0.0.0"
+  CSMS_PORT: {{ .Values.ports.ocpp | toString | quote }}
+  CSMS_ADMIN_HOST: "0.0.0.0"
+  CSMS_ADMIN_PORT: {{ .Values.ports.admin | toString | quote }}
+  CSMS_METRICS_PORT: {{ .Values.ports.metrics | toString | quote }}
+  CSMS_GRPC_HOST: "0.0.0.0"
+  CSMS_GRPC_PORT: {{ .Values.ports.grpc | toString | quote }}
+  CSMS_AUTH_URL: {{ include "csms.grpcAddress" (dict "root" . "role" "auth") | quote }}
+  CSMS_TRANSACTION_URL: {{ include "csms.grpcAddress" (dict "root" . "role" "transaction") | quote }}
+  {{- if not .Values.nats.existingSecret }}
+  CSMS_NATS_URL: {{ include "csms.natsUrl" . | quote }}
+  {{- end }}
+  {{- with .Values.tracing.otlpEndpoint }}
+  CSMS_TRACING: otlp
+  OTEL_EXPORTER_OTLP_ENDPOINT: {{ . | quote }}
+  {{- end }}
+  {{- range $key, $value := .Values.config }}
+  {{ $key }}: {{ $value | toString | quote }}
+  {{- end }}

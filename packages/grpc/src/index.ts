@@ -1,0 +1,45 @@
+export { ApiErrors, ERROR_DOMAIN, type FieldViolation } from './api-errors.js';
+export { answerOf, resultOf, type CallAnswer } from './command-outcome.js';
+export { abortable } from './abortable.js';
+export { apiStationEvents, type ApiStationEvent } from './station-event-feed.js';
+export {
+  DEFAULT_PAGE_SIZE,
+  INT32_KEY,
+  MAX_PAGE_SIZE,
+  ROW_ID_KEY,
+  decodePageToken,
+  encodePageToken,
+  pageSizeOf,
+} from './pagination.js';
+export { readTlsFiles, type ApiAuth, type TlsFiles, type TlsMaterial } from './credentials.js';
+export {
+  apiService,
+  startApiServer,
+  type ApiServer,
+  type ApiServerLogger,
+  type ApiServerOptions,
+  type ApiService,
+} from './api-server.js';
+export {
+  connectApi,
+  type ApiClient,
+  errorSummary,
+  type ApiClientCallOptions,
+  type ApiClientOptions,
+  type ApiConnection,
+  type ErrorSummary,
+} from './api-client.js';
+export { ClientError, ServerError, Status } from 'nice-grpc-common';
+export { RichClientError, RichServerError } from 'nice-grpc-error-details';
+export { HealthDefinition } from 'nice-grpc-server-health';
+export type { CallContext } from 'nice-grpc-common';
+export type { CompatServiceDefinition, ServiceImplementation } from 'nice-grpc';
+
+// Generated from proto/ (one namespace per proto package).
+export * as stationV1 from './gen/csms/station/v1/station.js';
+export * as authV1 from './gen/csms/auth/v1/auth.js';
+export * as firmwareV1 from './gen/csms/firmware/v1/firmware.js';
+export * as smartChargingV1 from './gen/csms/smart_charging/v1/smart_charging.js';
+export * as ocpp16V1 from './gen/csms/ocpp16/v1/ocpp16.js';
+export * as ocpp201V1 from './gen/csms/ocpp201/v1/ocpp201.js';
+export * as transactionV1 from './gen/csms/transaction/v1/transaction.js';

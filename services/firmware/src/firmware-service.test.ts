@@ -1,0 +1,382 @@
+import {
+  MemoryBus,
+  StationApi,
+  Subjects,
+  stationOfSubject,
+  subjectMatches,
+  type StationCommand,
+} from '@csms/bus';
+import { migrateToLatest, openDatabase, upsertStation, type DatabaseHandle } from '@csms/db';
+import {
+  connectApi,
+  firmwareV1,
+  RichClientError,
+  startApiServer,
+  Status,
+  type ApiConnection,
+  type ApiServer,
+} from '@csms/grpc';
+import { createLogger } from '@csms/telemetry';
+import { BadRequest } from 'nice-grpc-error-details';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createFirmwareService, type FirmwareApiService } from './firmware-service.js';
+import { TRACKED_EVENTS } from './status-tracker.js';
+
+const { StationStatus, CampaignState, CampaignKind, LogType } = firmwareV1;
+const logger = createLogger({ service: 'firmware-test', level: 'silent' });
+
+let handle: DatabaseHandle;
+let bus: MemoryBus;
+let service: FirmwareApiService;
+let server: ApiServer;
+let connection: ApiConnection;
+let client: firmwareV1.FirmwareServiceClient;
+
+/** Commands the stations' actors received, and how many were in flight at most at once. */
+const received: { stationId: string; command: StationCommand }[] = [];
+let inFlight = 0;
+let maxInFlight = 0;
+
+beforeAll(async () => {
+  handle = await openDatabase({ kind: 'pglite-memory' });
+  await migrateToLatest(handle.db);
+  for (let i = 0; i < 30; i++)
+    await upsertStation(handle.db, { id: `cs-${String(i).padStart(2, '0')}`, securityProfile: 0 });
+  await handle.db.updateTable('stations').set({ ocpp_version: 'ocpp2.0.1' }).execute();
+  await upsertStation(handle.db, { id: 'cs-v16', securityProfile: 0 });
+  await handle.db
+    .updateTable('stations')
+    .set({ ocpp_version: 'ocpp1.6' })
+    .where('id', '=', 'cs-v16')
+    .execute();
+  await upsertStation(handle.db, { id: 'cs-never-booted', securityProfile: 0 });
+  bus = new MemoryBus();
+  // Stand-in for the stations' actors on the real bus: answers every command Accepted after a moment.
+  await bus.subscribe<StationCommand>(Subjects.commands('*'), async (message) => {
+    received.push({ stationId: stationOfSubject(message.subject), command: message.data });
+    inFlight++;
+    maxInFlight = Math.max(maxInFlight, inFlight);
+    await new Promise((r) => setTimeout(r, 20));
+    inFlight--;
+    return {
+      status: 'result',
+      payload:
+        message.data.action === 'UpdateFirmware' && message.data.payload.requestId === undefined
+          ? {}
+          : { status: 'Accepted' },
+    };
+  });
+  service = createFirmwareService({
+    db: handle.db,
+    bus,
+    stations: new StationApi(bus),
+    logger,
+    runner: { resumeIntervalMs: 0 },
+  });
+  await service.ready;
+  server = await startApiServer({ host: '127.0.0.1', port: 0, auth: { kind: 'none' }, logger }, [service]);
+  connection = connectApi({ address: `127.0.0.1:${server.port}` });
+  client = connection.client(firmwareV1.FirmwareServiceDefinition);
+});
+
+afterAll(async () => {
+  connection.close();
+  await server.stop();
+  await service.close();
+  await bus.close();
+  await handle.close();
+});
+
+async function rejection(promise: Promise<unknown>): Promise<RichClientError> {
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(error).toBeInstanceOf(RichClientError);
+  return error as RichClientError;
+}
+
+function violations(error: RichClientError): { field: string; description: string }[] {
+  const badRequest = error.extra.find((d): d is BadRequest => d.$type === BadRequest.$type);
+  return (badRequest?.fieldViolations ?? []).map((v) => ({ field: v.field, description: v.description }));
+}
+
+const firmware = (extra: Partial<firmwareV1.FirmwareUpdate> = {}): firmwareV1.FirmwareUpdate => ({
+  location: 'https://firmware.example.com/v2.bin',
+  retrieveTime: undefined,
+  installTime: undefined,
+  signingCertificate: '',
+  signature: '',
+  ...extra,
+});
+
+describe('FirmwareService validation', () => {
+  it('rejects an empty station list, a bad URI and bad times with field violations', async () => {
+    const error = await rejection(
+      client.startFirmwareUpdate({
+        stationIds: [],
+        firmware: firmware({
+          location: 'not a uri',
+          retrieveTime: new Date('2030-01-02T00:00:00Z'),
+          installTime: new Date('2030-01-01T00:00:00Z'),
+          retries: -1,
+        }),
+        maxConcurrency: 5000,
+      }),
+    );
+    expect(error.code).toBe(Status.INVALID_ARGUMENT);
+    expect(violations(error).map((v) => v.field)).toEqual([
+      'station_ids',
+      'max_concurrency',
+      'firmware.location',
+      'firmware.install_time',
+      'firmware.retries',
+    ]);
+  });
+
+  it('rejects more than 10000 stations', async () => {
+    const ids = Array.from({ length: 10_001 }, (_, i) => `x${i}`);
+    const error = await rejection(
+      client.startFirmwareUpdate({ stationIds: ids, firmware: firmware(), maxConcurrency: 0 }),
+    );
+    expect(error.code).toBe(Status.INVALID_ARGUMENT);
+    expect(violations(error)).toEqual([
+      { field: 'station_ids', description: expect.stringContaining('at most 10000') as string },
+    ]);
+  });
+
+  it('rejects a signature without its certificate, a missing firmware, and relative URIs', async () => {
+    let error = await rejection(
+      client.startFirmwareUpdate({
+        stationIds: ['cs-00'],
+        firmware: firmware({ signature: 'c2ln' }),
+        maxConcurrency: 0,
+      }),
+    );
+    expect(violations(error).map((v) => v.field)).toEqual(['firmware.signing_certificate']);
+    error = await rejection(
+      client.startFirmwareUpdate({ stationIds: ['cs-00'], firmware: undefined, maxConcurrency: 0 }),
+    );
+    expect(violations(error).map((v) => v.field)).toEqual(['firmware']);
+    error = await rejection(
+      client.startFirmwareUpdate({
+        stationIds: ['cs-00'],
+        firmware: firmware({ location: '/fw.bin' }),
+        maxConcurrency: 0,
+      }),
+    );
+    expect(violations(error).map((v) => v.field)).toEqual(['firmware.location']);
+  });
+
+  it('rejects a log upload without log type or with latest before oldest', async () => {
+    const error = await rejection(
+      client.startLogUpload({
+        stationIds: ['cs-00'],
+        log: {
+          logType: LogType.LOG_TYPE_UNSPECIFIED,
+          remoteLocation: 'ftp://logs.example.com/upload',
+          oldestTime: new Date('2030-01-02T00:00:00Z'),
+          latestTime: new Date('2030-01-01T00:00:00Z'),
+        },
+        maxConcurrency: 0,
+      }),
+    );
+    expect(error.code).toBe(Status.INVALID_ARGUMENT);
+    expect(violations(error).map((v) => v.field)).toEqual(['log.log_type', 'log.latest_time']);
+  });
+
+  it('answers NOT_FOUND for unknown campaigns and INVALID_ARGUMENT for a missing id', async () => {
+    expect((await rejection(client.getCampaign({ id: '424242' }))).code).toBe(Status.NOT_FOUND);
+    expect((await rejection(client.getCampaign({ id: 'nope' }))).code).toBe(Status.NOT_FOUND);
+    expect((await rejection(client.cancelCampaign({ id: '424242' }))).code).toBe(Status.NOT_FOUND);
+    const error = await rejection(
+      client.listCampaignStations({ campaignId: '', pageSize: 0, pageToken: '', statuses: [] }),
+    );
+    expect(error.code).toBe(Status.INVALID_ARGUMENT);
+    expect(violations(error).map((v) => v.field)).toEqual(['campaign_id']);
+  });
+});
+
+describe('FirmwareService campaigns', () => {
+  it('sends to every known station with at most max_concurrency in flight; unknown ones fail', async () => {
+    received.length = 0;
+    maxInFlight = 0;
+    const ids = [
+      ...Array.from({ length: 30 }, (_, i) => `cs-${String(i).padStart(2, '0')}`),
+      'ghost',
+      'cs-never-booted',
+    ];
+    const { campaign } = await client.startFirmwareUpdate({
+      stationIds: [...ids, 'cs-00'],
+      firmware: firmware({
+        retries: 2,
+        retryIntervalSeconds: 60,
+        installTime: new Date('2099-01-01T00:00:00Z'),
+      }),
+      maxConcurrency: 4,
+    });
+    expect(campaign).toMatchObject({
+      stationCount: 32,
+      maxConcurrency: 4,
+      kind: CampaignKind.CAMPAIGN_KIND_FIRMWARE_UPDATE,
+    });
+    await service.settled();
+    expect(received).toHaveLength(30);
+    expect(maxInFlight).toBe(4);
+    const first = received.find((r) => r.stationId === 'cs-00')!.command;
+    expect(first.action).toBe('UpdateFirmware');
+    expect(first.payload).toEqual({
+      requestId: expect.any(Number) as number,
+      retries: 2,
+      retryInterval: 60,
+      firmware: {
+        location: 'https://firmware.example.com/v2.bin',
+        retrieveDateTime: expect.any(String) as string,
+        installDateTime: '2099-01-01T00:00:00.000Z',
+      },
+    });
+    const { campaign: read } = await client.getCampaign({ id: campaign!.id });
+    expect(read!.statusCounts).toEqual([
+      { status: StationStatus.STATION_STATUS_ACCEPTED, count: 30 },
+      { status: StationStatus.STATION_STATUS_FAILED, count: 2 },
+    ]);
+    expect(read!.doneCount).toBe(2);
+    expect(read!.state).toBe(CampaignState.CAMPAIGN_STATE_RUNNING);
+    const failed = await client.listCampaignStations({
+      campaignId: campaign!.id,
+      pageSize: 0,
+      pageToken: '',
+      statuses: [StationStatus.STATION_STATUS_FAILED],
+    });
+    expect(failed.stations.map((s) => [s.stationId, s.reason])).toEqual([
+      ['ghost', 'unknown station'],
+      ['cs-never-booted', 'unknown OCPP version (the station never connected)'],
+    ]);
+  });
+
+  it('pages through campaign stations and campaigns with opaque tokens', async () => {
+    const { campaigns } = await client.listCampaigns({ pageSize: 0, pageToken: '', kind: 0, state: 0 });
+    const id = campaigns[0]!.id;
+    const seen: string[] = [];
+    let pageToken = '';
+    do {
+      const page = await client.listCampaignStations({
+        campaignId: id,
+        pageSize: 7,
+        pageToken,
+        statuses: [],
+      });
+      expect(page.stations.length).toBeLessThanOrEqual(7);
+      seen.push(...page.stations.map((s) => s.stationId));
+      pageToken = page.nextPageToken;
+    } while (pageToken !== '');
+    expect(seen).toHaveLength(32);
+    expect(seen[0]).toBe('cs-00');
+    expect(new Set(seen).size).toBe(32);
+
+    const started = await client.startLogUpload({
+      stationIds: ['cs-v16'],
+      log: {
+        logType: LogType.LOG_TYPE_DIAGNOSTICS,
+        remoteLocation: 'ftp://logs.example.com/',
+        oldestTime: undefined,
+        latestTime: undefined,
+      },
+      maxConcurrency: 0,
+    });
+    const first = await client.listCampaigns({ pageSize: 1, pageToken: '', kind: 0, state: 0 });
+    expect(first.campaigns.map((c) => c.id)).toEqual([started.campaign!.id]);
+    const second = await client.listCampaigns({
+      pageSize: 1,
+      pageToken: first.nextPageToken,
+      kind: 0,
+      state: 0,
+    });
+    expect(second.campaigns.map((c) => c.id)).toEqual([id]);
+    const firmwareOnly = await client.listCampaigns({
+      pageSize: 10,
+      pageToken: '',
+      kind: CampaignKind.CAMPAIGN_KIND_LOG_UPLOAD,
+      state: 0,
+    });
+    expect(firmwareOnly.campaigns.map((c) => c.id)).toEqual([started.campaign!.id]);
+  });
+
+  it('rejects bad page sizes and malformed page tokens', async () => {
+    let error = await rejection(client.listCampaigns({ pageSize: 1001, pageToken: '', kind: 0, state: 0 }));
+    expect(error.code).toBe(Status.INVALID_ARGUMENT);
+    expect(violations(error).map((v) => v.field)).toEqual(['page_size']);
+    error = await rejection(client.listCampaigns({ pageSize: 0, pageToken: 'garbage!', kind: 0, state: 0 }));
+    expect(violations(error).map((v) => v.field)).toEqual(['page_token']);
+    error = await rejection(
+      client.listCampaigns({
+        pageSize: 0,
+        pageToken: Buffer.from('abc').toString('base64url'),
+        kind: 0,
+        state: 0,
+      }),
+    );
+    expect(violations(error).map((v) => v.field)).toEqual(['page_token']);
+  });
+
+  it('resumes a campaign whose sender died: pending stations are sent, stale sent ones fail', async () => {
+    const { db } = handle;
+    const campaign = await db
+      .insertInto('campaigns')
+      .values({
+        kind: 'log_upload',
+        state: 'running',
+        parameters: JSON.stringify({ logType: 'security', remoteLocation: 'https://logs.example.com/' }),
+        max_concurrency: 2,
+        station_count: 3,
+        runner: 'dead-process',
+        lease_until: new Date(Date.now() - 1000),
+      })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    await db
+      .insertInto('campaign_stations')
+      .values([
+        { campaign_id: campaign.id, station_id: 'cs-01', status: 'pending' },
+        { campaign_id: campaign.id, station_id: 'cs-02', status: 'pending' },
+        {
+          campaign_id: campaign.id,
+          station_id: 'cs-03',
+          status: 'sent',
+          sent_at: new Date(Date.now() - 3_600_000),
+        },
+      ])
+      .execute();
+    received.length = 0;
+    const replica = createFirmwareService({
+      db,
+      bus,
+      stations: new StationApi(bus),
+      logger,
+      runner: { resumeIntervalMs: 0 },
+    });
+    await replica.ready;
+    await replica.settled();
+    await replica.close();
+    expect(received.map((r) => [r.stationId, r.command.action, r.command.payload.logType])).toEqual([
+      ['cs-01', 'GetLog', 'SecurityLog'],
+      ['cs-02', 'GetLog', 'SecurityLog'],
+    ]);
+    const rows = await db
+      .selectFrom('campaign_stations')
+      .select(['station_id', 'status', 'reason'])
+      .where('campaign_id', '=', campaign.id)
+      .orderBy('id')
+      .execute();
+    expect(rows).toEqual([
+      { station_id: 'cs-01', status: 'accepted', reason: null },
+      { station_id: 'cs-02', status: 'accepted', reason: null },
+      { station_id: 'cs-03', status: 'failed', reason: expect.stringContaining('interrupted') as string },
+    ]);
+  });
+
+  it('subscribes to the subjects the worker publishes status events on', () => {
+    for (const type of TRACKED_EVENTS)
+      expect(subjectMatches(`csms.evt.station.${type}.*`, Subjects.event('any.station id', type))).toBe(true);
+  });
+});

@@ -1,0 +1,128 @@
+import type { Bus, Subscription } from '@csms/bus';
+import { sql, type Database, type Kysely } from '@csms/db';
+import type { Logger } from '@csms/telemetry';
+import { completeIfDone } from './campaign-store.js';
+import { notificationOutcome } from './notification-status.js';
+
+/** The station events (published by the worker after commit) that report campaign progress. */
+export const TRACKED_EVENTS = ['firmware-status', 'diagnostics-status', 'log-status'] as const;
+type TrackedEvent = (typeof TRACKED_EVENTS)[number];
+
+/** The fields of a tracked event (see services/worker/src/v16|v201/*status-notification.ts). */
+interface StatusEvent {
+  readonly stationId: string;
+  readonly type: string;
+  readonly at: string;
+  readonly status: string;
+  readonly requestId?: number | null;
+  /** 1.6 only: FirmwareStatusNotification or SignedFirmwareStatusNotification. */
+  readonly action?: string;
+}
+
+/** Queue group: with several replicas each event updates the database once. */
+export const TRACKER_QUEUE = 'firmware-campaign-tracker';
+
+/**
+ * Follows stations' firmware / diagnostics / log status notifications and moves their campaign rows:
+ * progress statuses are recorded (and mean the station took the command), Installed / Uploaded end it
+ * as succeeded, DownloadFailed, InstallationFailed, InvalidSignature, UploadFailed, ... as failed; a
+ * campaign completes when its last station is final.
+ */
+export class StatusTracker {
+  #subscriptions: Subscription[] = [];
+  // Events are applied one at a time, in arrival order: a station's Downloading must not overwrite
+  // the Downloaded that followed it.
+  #chain: Promise<void> = Promise.resolve();
+
+  constructor(
+    private readonly deps: { readonly db: Kysely<Database>; readonly bus: Bus; readonly logger: Logger },
+  ) {}
+
+  async start(): Promise<void> {
+    for (const type of TRACKED_EVENTS) {
+      // Subjects.event(station, type) is csms.evt.station.<type>.<station token>: every station's.
+      const subject = `csms.evt.station.${type}.*`;
+      this.#subscriptions.push(
+        await this.deps.bus.subscribe<StatusEvent>(
+          subject,
+          (message) => {
+            const applied = this.#chain.then(() => this.apply(type, message.data));
+            this.#chain = applied.catch((error: unknown) => {
+              this.deps.logger.warn(
+                { err: error, type, event: message.data },
+                'could not apply status event',
+              );
+            });
+            return undefined;
+          },
+          { queue: TRACKER_QUEUE },
+        ),
+      );
+    }
+  }
+
+  /** Waits until every event received so far is applied (tests, shutdown). */
+  idle(): Promise<void> {
+    return this.#chain;
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all(this.#subscriptions.map((s) => s.unsubscribe()));
+    this.#subscriptions = [];
+    await this.#chain;
+  }
+
+  /** Applies one status event to the campaign row it belongs to, if any. */
+  async apply(type: TrackedEvent, event: StatusEvent): Promise<void> {
+    const { db } = this.deps;
+    // Idle answers a TriggerMessage when nothing is going on: it ends nothing and belongs to no request.
+    if (typeof event.status !== 'string' || event.status === 'Idle' || typeof event.stationId !== 'string')
+      return;
+    const at = new Date(event.at);
+    const when = Number.isNaN(at.getTime()) ? new Date() : at;
+    const requestId = typeof event.requestId === 'number' ? event.requestId : undefined;
+    let query = db
+      .selectFrom('campaign_stations')
+      .select(['id', 'campaign_id'])
+      .where('station_id', '=', event.stationId);
+    if (requestId !== undefined) {
+      // 2.0.1 L01.FR.20 / N01: notifications carry the requestId of the UpdateFirmware / GetLog.
+      const actions = type === 'firmware-status' ? ['UpdateFirmware', 'SignedUpdateFirmware'] : ['GetLog'];
+      query = query.where('request_id', '=', requestId).where('action', 'in', actions);
+    } else {
+      // 1.6 UpdateFirmware and GetDiagnostics have no requestId: the station's latest active row of that
+      // kind. A 2.0.1 FirmwareStatusNotification without requestId was triggered while no update ran.
+      const action = fallbackAction(type, event.action);
+      if (action === undefined) return;
+      query = query.where('action', '=', action).where('status', 'in', ['sent', 'accepted']);
+      if (type === 'firmware-status') query = query.where('ocpp_version', '=', 'ocpp1.6');
+    }
+    const row = await query.orderBy('id', 'desc').limit(1).executeTakeFirst();
+    if (!row) return;
+    const outcome = notificationOutcome(type, event.status);
+    const next = outcome ?? 'accepted';
+    const updated = await db
+      .updateTable('campaign_stations')
+      .set({
+        notification_status: event.status,
+        notification_at: when,
+        // Only a station still in progress moves: a final status stays final.
+        status: sql`case when status in ('sent','accepted') then ${next} else status end`,
+        reason: sql`case when status in ('sent','accepted') then ${outcome === 'failed' ? event.status : null}::text else reason end`,
+        updated_at: sql`now()`,
+      })
+      .where('id', '=', row.id)
+      // Events may be applied out of order across replicas: never go back to an older notification.
+      .where((eb) => eb.or([eb('notification_at', 'is', null), eb('notification_at', '<=', when)]))
+      .executeTakeFirst();
+    if (outcome !== undefined && updated.numUpdatedRows > 0n) await completeIfDone(db, row.campaign_id);
+  }
+}
+
+function fallbackAction(type: TrackedEvent, action: string | undefined): string | undefined {
+  if (type === 'diagnostics-status') return 'GetDiagnostics';
+  if (type === 'log-status') return 'GetLog';
+  if (action === 'FirmwareStatusNotification') return 'UpdateFirmware';
+  if (action === 'SignedFirmwareStatusNotification') return 'SignedUpdateFirmware';
+  return undefined;
+}

@@ -1,0 +1,1 @@
+export { createSmartChargingService, type SmartChargingServiceDeps } from './smart-charging-service.js';

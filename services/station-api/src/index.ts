@@ -1,0 +1,6 @@
+export { createStationService, type StationServiceDeps } from './station-service.js';
+export {
+  createOcpp16Service,
+  createOcpp201Service,
+  type OcppCommandServiceDeps,
+} from './ocpp-command-services.js';

@@ -1,0 +1,82 @@
+import {
+  authorizeIdToken,
+  recordMeterValues,
+  recordStartTransaction16,
+  recordStopTransaction16,
+  recordTransactionEvent201,
+  type AuthorizationDecision,
+  type AuthorizeOptions,
+  type Database,
+  type Kysely,
+  type MeterValuesRecord,
+  type RecordMeterValuesInput,
+  type StartTransaction16Input,
+  type StartTransaction16Record,
+  type StopTransaction16Input,
+  type StopTransaction16Record,
+  type TransactionEvent201,
+  type TransactionEvent201Record,
+} from '@csms/db';
+
+/**
+ * The ports through which station actors reach the `auth` and `transaction` domains. Embedded mode:
+ * {@link localPorts}, direct calls into `@csms/db` on the actor's database transaction. Distributed
+ * mode: the gRPC clients of remote-ports.ts. Handlers use them as `ctx.auth` / `ctx.transactions` and
+ * do not know which they got.
+ */
+
+/** Decides whether an id token may charge (see `authorizeIdToken` in @csms/db). */
+export interface Authorizer {
+  authorize(idToken: string, options: AuthorizeOptions): Promise<AuthorizationDecision>;
+}
+
+/**
+ * Records transactions and meter values (see transaction-records*.ts in @csms/db). Each method's
+ * effect is durable when it resolves; a retried message is recognised and records nothing new.
+ */
+export interface TransactionRecorder {
+  recordStartTransaction16(input: StartTransaction16Input): Promise<StartTransaction16Record>;
+  recordStopTransaction16(input: StopTransaction16Input): Promise<StopTransaction16Record>;
+  recordTransactionEvent201(
+    stationId: string,
+    event: TransactionEvent201,
+  ): Promise<TransactionEvent201Record>;
+  recordMeterValues(input: RecordMeterValuesInput): Promise<MeterValuesRecord>;
+}
+
+export interface Ports {
+  readonly auth: Authorizer;
+  readonly transactions: TransactionRecorder;
+}
+
+/** What the ports of one station CALL are built for. */
+export interface PortScope {
+  /** The actor's database transaction of this CALL (or the pool, outside a CALL). */
+  readonly db: Kysely<Database>;
+  readonly stationId: string;
+  /**
+   * Distributed mode: the station's partition and this worker's lease epoch for it, which remote
+   * writes carry so that the transaction service refuses them once a newer owner holds the partition.
+   * `epoch` is undefined when the worker no longer holds the partition (remote writes are then refused
+   * at once). Absent in embedded mode.
+   */
+  readonly fence?: { readonly partition: number; readonly epoch: string | undefined };
+}
+
+/** Builds the ports of one CALL. */
+export type PortsFactory = (scope: PortScope) => Ports;
+
+/**
+ * The embedded ports: everything runs on `db`, the actor's open transaction, so all effects of one CALL
+ * still commit (or roll back) together. PGlite has a single connection: never open a second
+ * transaction here.
+ */
+export const localPorts: PortsFactory = ({ db }) => ({
+  auth: { authorize: (idToken, options) => authorizeIdToken(db, idToken, options) },
+  transactions: {
+    recordStartTransaction16: (input) => recordStartTransaction16(db, input),
+    recordStopTransaction16: (input) => recordStopTransaction16(db, input),
+    recordTransactionEvent201: (stationId, event) => recordTransactionEvent201(db, stationId, event),
+    recordMeterValues: (input) => recordMeterValues(db, input),
+  },
+});
