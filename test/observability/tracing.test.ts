@@ -19,6 +19,7 @@ let ops: OpsServer;
 let stop: () => Promise<void>;
 let connect: (id: string, strictMode?: boolean) => Promise<RPCClient>;
 let stations: StationApi;
+let reset201: (stationId: string) => Promise<unknown>;
 
 beforeAll(async () => {
   telemetry = startTelemetry({
@@ -35,6 +36,10 @@ beforeAll(async () => {
   const { DbCredentialStore } = await import('@csms/app');
   const { createLogger } = await import('@csms/telemetry');
   const { RPCClient } = await import('ocpp-rpc');
+  // gRPC after startTelemetry too: its instrumentation gives the server span the command must continue.
+  const { connectApi, ocpp201V1, startApiServer } = await import('@csms/grpc');
+  const { createOcpp201Service } = await import('@csms/station-api');
+  const { traceHeaders } = await import('@csms/telemetry');
 
   const testDb = await createTestDatabase();
   const database = await openDatabase({ kind: 'postgres', url: testDb.url });
@@ -62,7 +67,18 @@ beforeAll(async () => {
     metrics: telemetry.metricsHandler,
     ready: () => true,
   });
-  stations = new StationApi(bus, { queueWaitMs: 5_000, timeoutMs: 5_000 });
+  // As the app wires it (components.ts): commands carry the trace context of the caller's active span.
+  stations = new StationApi(
+    bus,
+    { queueWaitMs: 5_000, timeoutMs: 5_000 },
+    { contextHeaders: () => traceHeaders() },
+  );
+  const api = await startApiServer({ host: '127.0.0.1', port: 0, auth: { kind: 'none' }, logger: log }, [
+    createOcpp201Service({ stations }),
+  ]);
+  const apiConnection = connectApi({ address: `127.0.0.1:${api.port}` });
+  const ocpp201 = apiConnection.client(ocpp201V1.Ocpp201ServiceDefinition);
+  reset201 = (stationId) => ocpp201.reset({ stationId, payload: { type: 'Immediate' } });
   const clients: RPCClient[] = [];
   connect = async (identity, strictMode = true) => {
     const client = new RPCClient({
@@ -80,6 +96,8 @@ beforeAll(async () => {
   };
   stop = async () => {
     await Promise.all(clients.map((c) => c.close({ force: true }).catch(() => undefined)));
+    apiConnection.close();
+    await api.stop();
     await edge.stop({ graceMs: 100 });
     await worker.stop();
     await ops.close();
@@ -192,5 +210,26 @@ describe('observability of a station CALL', () => {
     expect(text).toContain(
       'csms_ocpp_calls_total{action="Reset",version="ocpp2.0.1",direction="csms",outcome="result"} 1',
     );
+  });
+
+  it('continues the trace of a gRPC request: gRPC server -> command -> ocpp CALL to the station', async () => {
+    const client = await connect('OBS-4');
+    await client.call('BootNotification', {
+      reason: 'PowerUp',
+      chargingStation: { model: 'M1', vendorName: 'V1' },
+    });
+    exporter.reset();
+    await expect(reset201('OBS-4')).resolves.toMatchObject({ payload: { status: 'Accepted' } });
+
+    await expect.poll(() => spansNamed('ocpp Reset').length).toBe(1);
+    const [server] = exporter
+      .getFinishedSpans()
+      .filter((s) => s.kind === SpanKind.SERVER && s.name.endsWith('Ocpp201Service/Reset'));
+    const [command] = spansNamed('command Reset');
+    const [call] = spansNamed('ocpp Reset');
+    expect(server).toBeDefined();
+    expect(command?.parentSpanContext?.spanId).toBe(server?.spanContext().spanId);
+    expect(descendsFrom(call as ReadableSpan, server as ReadableSpan)).toBe(true);
+    expect(call?.spanContext().traceId).toBe(server?.spanContext().traceId);
   });
 });

@@ -4,7 +4,7 @@ import { ConfigError, type CsmsConfig } from '@csms/config';
 import type { EdgeOptions, EdgeTlsOptions, StationCredentialStore } from '@csms/edge';
 import { findQueuedCommand, setBootPolicy, type Database, type Kysely } from '@csms/db';
 import type { OcppValidator } from '@csms/ocpp';
-import type { CsmsMetrics, Logger } from '@csms/telemetry';
+import { traceHeaders, type CsmsMetrics, type Logger } from '@csms/telemetry';
 import type { WorkerConfig } from '@csms/worker';
 import type { AdminServerOptions } from './admin-server.js';
 
@@ -64,7 +64,12 @@ export function adminOptionsFrom(
     host: config.admin.host,
     port: parts.port ?? config.admin.port,
     ...(config.admin.token ? { token: config.admin.token } : {}),
-    stations: new StationApi(parts.bus, { queueWaitMs: 60_000, timeoutMs: config.commandTimeoutMs }),
+    stations: new StationApi(
+      parts.bus,
+      { queueWaitMs: 60_000, timeoutMs: config.commandTimeoutMs },
+      // The worker's command span joins the trace of the gRPC or admin request (issue #5: gRPC -> NATS -> actor).
+      { contextHeaders: () => traceHeaders() },
+    ),
     setBootPolicy: (stationId, policy) => setBootPolicy(parts.db, stationId, policy),
     findCommand: (id) => findQueuedCommand(parts.db, id),
     logger: parts.logger.child({ component: 'admin' }),

@@ -27,7 +27,13 @@ export type {
   SecurityProfile,
 } from './station-messages.js';
 export { MAX_QUEUE_TTL_MS, type CommandOutcome, type StationCommand } from './station-commands.js';
-export { StationApi, type CallOptions, type CsmsAction, type TypedOutcome } from './station-api.js';
+export {
+  StationApi,
+  type CallOptions,
+  type CsmsAction,
+  type StationApiOptions,
+  type TypedOutcome,
+} from './station-api.js';
 export { PARTITION_COUNT, partitionOf } from './partition.js';
 export {
   MAX_PENDING_EVENTS,

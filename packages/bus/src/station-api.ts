@@ -1,5 +1,5 @@
 import type { ActionsOf, OcppVersion, V16Actions, V201Actions } from '@csms/ocpp';
-import type { Bus } from './bus.js';
+import type { Bus, Headers } from './bus.js';
 import { RequestTimeoutError } from './errors.js';
 import type { CommandOutcome, StationCommand } from './station-commands.js';
 import { Subjects } from './subjects.js';
@@ -25,6 +25,16 @@ export interface CallOptions {
   readonly ocppVersion?: OcppVersion;
 }
 
+export interface StationApiOptions {
+  /**
+   * Headers of the caller's context to send with every command, read at call time: the app passes the W3C
+   * trace context of the active span (`traceHeaders` of `@csms/telemetry`), so the worker's `command <Action>`
+   * span continues the trace of the gRPC or admin request that sent it. The bus package stays free of
+   * OpenTelemetry.
+   */
+  readonly contextHeaders?: () => Headers;
+}
+
 /**
  * Sends CSMS-initiated commands to stations through their actors. Used in-process (embedded mode,
  * tests) and wrapped by the gRPC API. Every method resolves with a {@link CommandOutcome}; it rejects
@@ -37,6 +47,7 @@ export class StationApi {
       queueWaitMs: 60_000,
       timeoutMs: 30_000,
     },
+    private readonly options: StationApiOptions = {},
   ) {}
 
   /** Sends any CALL to the station and returns its answer ("send this CALL to this station"). */
@@ -56,7 +67,11 @@ export class StationApi {
     };
     const timeoutMs = (options.timeoutMs ?? this.defaults.timeoutMs) + this.defaults.queueWaitMs;
     try {
-      return await this.bus.request<CommandOutcome>(Subjects.command(stationId), command, { timeoutMs });
+      const headers = this.options.contextHeaders?.();
+      return await this.bus.request<CommandOutcome>(Subjects.command(stationId), command, {
+        timeoutMs,
+        ...(headers !== undefined ? { headers } : {}),
+      });
     } catch (error) {
       // Waited for longer than the CALL timeout plus queueing: treat as a timeout, not a failure.
       if (error instanceof RequestTimeoutError) return { status: 'timeout' };
