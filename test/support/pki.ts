@@ -6,6 +6,8 @@ export interface Pki {
   ca: string;
   serverKey: string;
   serverCert: string;
+  /** A second server certificate for the same names from the same CA, with its own key (a renewal). */
+  renewed: { key: string; cert: string };
   /** Client certificates signed by the CA, by CN. */
   clients: Record<string, { key: string; cert: string }>;
   /** A self-signed certificate for CN=CP3 (not from the CA). */
@@ -13,7 +15,7 @@ export interface Pki {
 }
 
 /**
- * A throw-away CA, a server certificate for 127.0.0.1 / localhost, client certificates (CN CP3, OTHER,
+ * A throw-away CA, a server certificate for 127.0.0.1 / localhost (and a renewal of it), client certificates (CN CP3, OTHER,
  * NEW3) signed by the CA and a rogue self-signed one, made with openssl in `dir`.
  */
 export function makePki(dir: string): Pki {
@@ -68,6 +70,11 @@ export function makePki(dir: string): Pki {
     '/O=Test CSO/CN=localhost',
     'basicConstraints=CA:FALSE\nsubjectAltName=IP:127.0.0.1,DNS:localhost\n',
   );
+  const renewed = leaf(
+    'server-renewed',
+    '/O=Test CSO/CN=localhost',
+    'basicConstraints=CA:FALSE\nsubjectAltName=IP:127.0.0.1,DNS:localhost\n',
+  );
   const clientExt = 'basicConstraints=CA:FALSE\nkeyUsage=digitalSignature\n';
   const clients = {
     CP3: leaf('cp3', '/O=Test CSO/CN=CP3', clientExt),
@@ -91,6 +98,7 @@ export function makePki(dir: string): Pki {
     ca: readFileSync(join(dir, 'ca.crt'), 'utf8'),
     serverKey: server.key,
     serverCert: server.cert,
+    renewed,
     clients,
     rogue: {
       key: readFileSync(join(dir, 'rogue.key'), 'utf8'),

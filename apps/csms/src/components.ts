@@ -1,12 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { StationApi, type Bus } from '@csms/bus';
 import { ConfigError, type CsmsConfig } from '@csms/config';
-import type { EdgeOptions, EdgeTlsOptions, StationCredentialStore } from '@csms/edge';
+import type { EdgeOptions, EdgeServer, EdgeTlsOptions, StationCredentialStore } from '@csms/edge';
 import { findQueuedCommand, setBootPolicy, type Database, type Kysely } from '@csms/db';
 import type { OcppValidator } from '@csms/ocpp';
 import { traceHeaders, type CsmsMetrics, type Logger } from '@csms/telemetry';
 import type { WorkerConfig } from '@csms/worker';
 import type { AdminServerOptions } from './admin-server.js';
+import { startTlsReloader, type TlsReloader } from './tls-reloader.js';
 
 /** Building blocks shared by the embedded composition and the distributed roles. */
 
@@ -74,6 +75,33 @@ export function adminOptionsFrom(
     findCommand: (id) => findQueuedCommand(parts.db, id),
     logger: parts.logger.child({ component: 'admin' }),
   };
+}
+
+/**
+ * Keeps the edge's TLS identity up to date with its files (CSMS_TLS_RELOAD_INTERVAL, SIGHUP); undefined when
+ * the edge serves plain ws. `initial` is what the edge was started with.
+ */
+export function startEdgeTlsReloader(
+  config: CsmsConfig,
+  edge: EdgeServer,
+  initial: EdgeTlsOptions | undefined,
+  logger: Logger,
+): TlsReloader | undefined {
+  const files = config.edge.tls;
+  if (!files || !initial) return undefined;
+  const requestClientCert = initial.requestClientCert;
+  return startTlsReloader({
+    files,
+    initial: {
+      cert: initial.cert as Buffer,
+      key: initial.key as Buffer,
+      ...(initial.ca !== undefined ? { ca: initial.ca as Buffer } : {}),
+    },
+    apply: (contents) =>
+      edge.setTls({ ...contents, ...(requestClientCert !== undefined ? { requestClientCert } : {}) }),
+    intervalMs: config.edge.tlsReloadIntervalSec * 1000,
+    logger: logger.child({ component: 'edge-tls' }),
+  });
 }
 
 /** Reads the TLS files named in the configuration (undefined when TLS is off). */

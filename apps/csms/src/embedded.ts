@@ -14,7 +14,13 @@ import { Worker } from '@csms/worker';
 import { startAdminServer } from './admin-server.js';
 import { API_SERVICE_NAMES, apiServicesFor, startApi } from './api.js';
 import { DbCredentialStore } from './db-credential-store.js';
-import { adminOptionsFrom, edgeOptionsFrom, readTls, workerConfigFrom } from './components.js';
+import {
+  adminOptionsFrom,
+  edgeOptionsFrom,
+  readTls,
+  startEdgeTlsReloader,
+  workerConfigFrom,
+} from './components.js';
 import { applySeed } from './seed.js';
 
 /** A running embedded CSMS: every service in this process, an in-memory bus, one database. */
@@ -98,6 +104,8 @@ export async function startEmbeddedCsms({
     );
     const { port } = await edge.start();
     cleanups.unshift(() => edge.stop({ graceMs: config.edge.shutdownGraceMs }));
+    const tlsReloader = startEdgeTlsReloader(config, edge, tls, logger);
+    if (tlsReloader) cleanups.unshift(() => Promise.resolve(tlsReloader.stop()));
 
     const adminOptions = adminOptionsFrom(config, {
       bus,

@@ -11,6 +11,8 @@ export interface CsmsConfig {
     readonly host: string;
     readonly port: number;
     readonly tls?: { readonly certFile: string; readonly keyFile: string; readonly caFile?: string };
+    /** How often the edge re-reads its TLS files and applies a changed certificate (0 = only on SIGHUP). */
+    readonly tlsReloadIntervalSec: number;
     readonly maxPayloadBytes: number;
     readonly pingIntervalSec: number;
     readonly maxConnections?: number;
@@ -94,6 +96,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
       host: r.string('CSMS_HOST', '0.0.0.0'),
       port: r.int('CSMS_PORT', 9000, { min: 0, max: 65535 }),
       ...(certFile && keyFile ? { tls: { certFile, keyFile, ...(caFile ? { caFile } : {}) } } : {}),
+      tlsReloadIntervalSec: r.int('CSMS_TLS_RELOAD_INTERVAL', 60, { min: 0, max: 86_400 }),
       maxPayloadBytes: r.int('CSMS_MAX_PAYLOAD_BYTES', 65_536, { min: 1024, max: 16 * 1024 * 1024 }),
       pingIntervalSec: r.int('CSMS_PING_INTERVAL', 30, { min: 0, max: 3600 }),
       ...(maxConnections > 0 ? { maxConnections } : {}),

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { createServer as createHttpServer } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
+import type { Server as HttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { TLSSocket } from 'node:tls';
@@ -162,6 +163,16 @@ export class EdgeServer {
         return selection.kind === 'selected' ? selection.version : false;
       },
     });
+  }
+
+  /**
+   * Replaces the certificate, key and client CA for connections accepted from now on; open connections keep
+   * the session they negotiated. Throws (and keeps the current ones) when the PEM does not parse or the key
+   * does not match the certificate, so a half-written renewal never breaks the listener.
+   */
+  setTls(tls: EdgeTlsOptions): void {
+    if (!this.#options.tls) throw new Error('setTls: this edge serves plain ws, not wss');
+    (this.#server as HttpsServer).setSecureContext(secureContextOptions(tls));
   }
 
   /** Open station connections on this edge. */
@@ -412,14 +423,21 @@ export function createEdge(options: EdgeOptions): EdgeServer {
   return new EdgeServer(options);
 }
 
-function createTlsServer(tls: EdgeTlsOptions): Server {
-  return createHttpsServer({
+/** The parts of the TLS options that make the secure context (what {@link EdgeServer.setTls} replaces). */
+function secureContextOptions(tls: EdgeTlsOptions) {
+  return {
     key: tls.key,
     cert: tls.cert,
     ...(tls.ca !== undefined ? { ca: tls.ca as string | Buffer | Array<string | Buffer> } : {}),
+    minVersion: tls.minVersion ?? 'TLSv1.2',
+  };
+}
+
+function createTlsServer(tls: EdgeTlsOptions): Server {
+  return createHttpsServer({
+    ...secureContextOptions(tls),
     requestCert: tls.requestClientCert ?? true,
     rejectUnauthorized: false,
-    minVersion: tls.minVersion ?? 'TLSv1.2',
   });
 }
 

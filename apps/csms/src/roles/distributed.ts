@@ -9,7 +9,13 @@ import type { CsmsMetrics, Logger } from '@csms/telemetry';
 import { remotePorts, Worker, type RemotePorts } from '@csms/worker';
 import { startAdminServer } from '../admin-server.js';
 import { apiServicesFor, startApi, type ApiServiceName } from '../api.js';
-import { adminOptionsFrom, edgeOptionsFrom, readTls, workerConfigFrom } from '../components.js';
+import {
+  adminOptionsFrom,
+  edgeOptionsFrom,
+  readTls,
+  startEdgeTlsReloader,
+  workerConfigFrom,
+} from '../components.js';
 import { DbCredentialStore } from '../db-credential-store.js';
 import { applySeed } from '../seed.js';
 
@@ -60,6 +66,7 @@ export async function startEdgeRole(
   const { bus, database } = await connect(config, 'edge', logger);
   const validator = createValidator();
   validator.precompileAll();
+  const tls = readTls(config);
   const edge = new EdgeServer(
     edgeOptionsFrom(config, {
       edgeId: config.nodeId,
@@ -67,14 +74,16 @@ export async function startEdgeRole(
       validator,
       credentials: new DbCredentialStore(database.db),
       logger,
-      tls: readTls(config),
+      tls,
       ...(metrics ? { metrics } : {}),
     }),
   );
   const { port } = await edge.start();
+  const tlsReloader = startEdgeTlsReloader(config, edge, tls, logger);
   return {
     summary: `edge ${config.nodeId} listening on port ${port}`,
     stop: async () => {
+      tlsReloader?.stop();
       await edge.stop({ graceMs: config.edge.shutdownGraceMs });
       await bus.close();
       await database.close();
