@@ -165,6 +165,8 @@ spec:
             - name: CSMS_TLS_CA_FILE
               value: /etc/csms/edge-tls/ca.crt
             {{- end }}
+            - name: CSMS_TLS_RELOAD_INTERVAL
+              value: {{ $v.tls.reloadIntervalSec | quote }}
             {{- end }}
             {{- end }}
             {{- if eq $role "worker" }}
