@@ -19,6 +19,8 @@ export interface ApiParts {
   readonly bus: Bus;
   readonly stations: StationApi;
   readonly logger: Logger;
+  /** The configuration (service settings such as CSMS_FIRMWARE_STATUS_TIMEOUT). */
+  readonly config: CsmsConfig;
 }
 
 /** Builds the named services (the station API includes the typed OCPP command services). */
@@ -41,7 +43,13 @@ export function apiServicesFor(names: readonly ApiServiceName[], parts: ApiParts
         services.push(createTransactionService({ ...parts, logger }));
         break;
       case 'firmware':
-        services.push(createFirmwareService({ ...parts, logger }));
+        services.push(
+          createFirmwareService({
+            ...parts,
+            logger,
+            runner: { statusTimeoutMs: parts.config.firmware.statusTimeoutSec * 1000 },
+          }),
+        );
         break;
       case 'smart-charging':
         services.push(createSmartChargingService({ ...parts, logger }));

@@ -126,6 +126,7 @@ export async function startEmbeddedCsms({
         bus,
         stations: adminOptions.stations,
         logger,
+        config,
       });
       const api = await startApi(config, services, logger, grpcPortOverride);
       grpcPort = api.port;

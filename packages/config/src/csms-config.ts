@@ -53,6 +53,8 @@ export interface CsmsConfig {
     /** TLS for the gRPC server (and, with `caFile`, mutual TLS: clients need a certificate from that CA). */
     readonly tls?: { readonly certFile: string; readonly keyFile: string; readonly caFile?: string };
   };
+  /** Firmware and log campaigns: a station that took the command and then reports nothing this long fails. */
+  readonly firmware: { readonly statusTimeoutSec: number };
   /** Distributed mode: where the workers reach the `auth` and `transaction` services (host:port). */
   readonly services: { readonly authUrl?: string; readonly transactionUrl?: string };
   /** The per-process HTTP endpoint for /metrics, /healthz, /readyz (port 0 = any free port; off = none). */
@@ -137,6 +139,9 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
       ...(apiCert && apiKey
         ? { tls: { certFile: apiCert, keyFile: apiKey, ...(apiCa ? { caFile: apiCa } : {}) } }
         : {}),
+    },
+    firmware: {
+      statusTimeoutSec: r.int('CSMS_FIRMWARE_STATUS_TIMEOUT', 86_400, { min: 60, max: 30 * 86_400 }),
     },
     services: {
       ...(r.string('CSMS_AUTH_URL') ? { authUrl: r.string('CSMS_AUTH_URL') } : {}),

@@ -7,6 +7,7 @@ import {
   claimNextStation,
   completeIfDone,
   failInterruptedSends,
+  failSilentStations,
   findCampaign,
   orphanedCampaigns,
   recordCall,
@@ -27,6 +28,11 @@ export interface RunnerOptions {
    * the longest station call: the command timeout plus the actor's queueing).
    */
   readonly interruptedAfterMs?: number;
+  /**
+   * A station that accepted the command and then reported no status for this long is `failed` (default 24 h:
+   * downloads and scheduled installs take hours, and a station reports each step; CSMS_FIRMWARE_STATUS_TIMEOUT).
+   */
+  readonly statusTimeoutMs?: number;
 }
 
 /**
@@ -42,6 +48,7 @@ export class CampaignRunner {
   readonly #leaseMs: number;
   readonly #resumeIntervalMs: number;
   readonly #interruptedAfterMs: number;
+  readonly #statusTimeoutMs: number;
   #timer: NodeJS.Timeout | undefined;
   #closed = false;
 
@@ -56,6 +63,7 @@ export class CampaignRunner {
     this.#leaseMs = options.leaseMs ?? 30_000;
     this.#resumeIntervalMs = options.resumeIntervalMs ?? 15_000;
     this.#interruptedAfterMs = options.interruptedAfterMs ?? 5 * 60_000;
+    this.#statusTimeoutMs = options.statusTimeoutMs ?? 24 * 3_600_000;
   }
 
   /** Resumes orphaned campaigns now and then periodically. */
@@ -71,9 +79,15 @@ export class CampaignRunner {
     }
   }
 
-  /** One resume pass: fail interrupted sends, then drive every campaign nobody sends. */
+  /**
+   * One resume pass: fail interrupted sends and stations silent for too long, then drive every campaign
+   * nobody sends.
+   */
   async resume(): Promise<void> {
-    const touched = await failInterruptedSends(this.deps.db, this.#interruptedAfterMs);
+    const touched = new Set([
+      ...(await failInterruptedSends(this.deps.db, this.#interruptedAfterMs)),
+      ...(await failSilentStations(this.deps.db, this.#statusTimeoutMs)),
+    ]);
     for (const id of touched) await completeIfDone(this.deps.db, id);
     for (const id of await orphanedCampaigns(this.deps.db)) {
       if (!this.#running.has(id)) this.drive(id);

@@ -318,3 +318,25 @@ export async function failInterruptedSends(db: Kysely<Database>, olderThanMs: nu
     .execute();
   return [...new Set(rows.map((r) => r.campaign_id))];
 }
+
+/**
+ * Stations that took the command (`accepted`) but reported nothing for `silentForMs` (no status notification,
+ * or none since the last): `failed`, so a station that went quiet (replaced, bricked, never sending its final
+ * FirmwareStatusNotification / LogStatusNotification) cannot keep its campaign running forever. The reason
+ * names the last status heard. Returns the campaigns touched.
+ */
+export async function failSilentStations(db: Kysely<Database>, silentForMs: number): Promise<string[]> {
+  const hours = Math.round((silentForMs / 3_600_000) * 100) / 100;
+  const rows = await db
+    .updateTable('campaign_stations')
+    .set({
+      status: 'failed',
+      reason: sql`${`no final status notification within ${hours} h; last status: `} || coalesce(notification_status, 'none')`,
+      updated_at: sql`now()`,
+    })
+    .where('status', '=', 'accepted')
+    .where('updated_at', '<', sql<Date>`now() - ${`${silentForMs} milliseconds`}::interval`)
+    .returning('campaign_id')
+    .execute();
+  return [...new Set(rows.map((r) => r.campaign_id))];
+}

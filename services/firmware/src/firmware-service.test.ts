@@ -375,6 +375,89 @@ describe('FirmwareService campaigns', () => {
     ]);
   });
 
+  it('fails stations silent for longer than the status timeout, naming their last status, and completes the campaign', async () => {
+    const { db } = handle;
+    const hoursAgo = (h: number) => new Date(Date.now() - h * 3_600_000);
+    const insert = async (rows: { station: string; updatedAt: Date; notification?: string }[]) => {
+      const campaign = await db
+        .insertInto('campaigns')
+        .values({
+          kind: 'firmware_update',
+          state: 'running',
+          parameters: JSON.stringify({ location: 'https://firmware.example.com/v2.bin' }),
+          max_concurrency: 2,
+          station_count: rows.length,
+          runner: 'dead-process',
+          lease_until: new Date(Date.now() - 1000),
+        })
+        .returning('id')
+        .executeTakeFirstOrThrow();
+      await db
+        .insertInto('campaign_stations')
+        .values(
+          rows.map((r) => ({
+            campaign_id: campaign.id,
+            station_id: r.station,
+            status: 'accepted' as const,
+            sent_at: r.updatedAt,
+            updated_at: r.updatedAt,
+            ...(r.notification !== undefined
+              ? { notification_status: r.notification, notification_at: r.updatedAt }
+              : {}),
+          })),
+        )
+        .execute();
+      return campaign.id;
+    };
+    const mixed = await insert([
+      { station: 'cs-04', updatedAt: hoursAgo(25), notification: 'Downloading' },
+      { station: 'cs-05', updatedAt: hoursAgo(1), notification: 'Installing' },
+    ]);
+    const allSilent = await insert([{ station: 'cs-06', updatedAt: hoursAgo(30) }]);
+
+    const replica = createFirmwareService({
+      db,
+      bus,
+      stations: new StationApi(bus),
+      logger,
+      runner: { resumeIntervalMs: 0 },
+    });
+    await replica.ready;
+    await replica.settled();
+    await replica.close();
+    const rows = await db
+      .selectFrom('campaign_stations')
+      .select(['campaign_id', 'station_id', 'status', 'reason'])
+      .where('campaign_id', 'in', [mixed, allSilent])
+      .orderBy('id')
+      .execute();
+    expect(rows).toEqual([
+      {
+        campaign_id: mixed,
+        station_id: 'cs-04',
+        status: 'failed',
+        reason: 'no final status notification within 24 h; last status: Downloading',
+      },
+      { campaign_id: mixed, station_id: 'cs-05', status: 'accepted', reason: null },
+      {
+        campaign_id: allSilent,
+        station_id: 'cs-06',
+        status: 'failed',
+        reason: 'no final status notification within 24 h; last status: none',
+      },
+    ]);
+    const states = await db
+      .selectFrom('campaigns')
+      .select(['id', 'state'])
+      .where('id', 'in', [mixed, allSilent])
+      .orderBy('id')
+      .execute();
+    expect(Object.fromEntries(states.map((c) => [c.id, c.state]))).toEqual({
+      [mixed]: 'running',
+      [allSilent]: 'completed',
+    });
+  });
+
   it('subscribes to the subjects the worker publishes status events on', () => {
     for (const type of TRACKED_EVENTS)
       expect(subjectMatches(`csms.evt.station.${type}.*`, Subjects.event('any.station id', type))).toBe(true);

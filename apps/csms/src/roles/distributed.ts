@@ -185,7 +185,13 @@ export function apiRole(role: string, names: readonly ApiServiceName[], withAdmi
       const admin = adminOptionsFrom(config, { bus, db: database.db, logger });
       let grpcSummary = 'gRPC off (CSMS_GRPC_PORT=off)';
       if (config.grpc.enabled) {
-        const services = apiServicesFor(names, { db: database.db, bus, stations: admin.stations, logger });
+        const services = apiServicesFor(names, {
+          db: database.db,
+          bus,
+          stations: admin.stations,
+          logger,
+          config,
+        });
         const api = await startApi(config, services, logger);
         cleanups.unshift(() => api.stop());
         grpcSummary = `gRPC ${names.join(', ')} on ${config.grpc.host}:${api.port}`;

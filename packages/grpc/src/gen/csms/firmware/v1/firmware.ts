@@ -318,7 +318,8 @@ export interface CampaignStation {
   status: StationStatus;
   /**
    * Why it is REJECTED / OFFLINE / FAILED (e.g. "unknown station", "CALLERROR NotImplemented: ...",
-   * "DownloadFailed"), or the station's answer when ACCEPTED (e.g. "AcceptedCanceled").
+   * "DownloadFailed", "no final status notification within 24 h; last status: Downloading" after the
+   * CSMS_FIRMWARE_STATUS_TIMEOUT of silence), or the station's answer when ACCEPTED (e.g. "AcceptedCanceled").
    */
   reason: string;
   /** The OCPP action sent (UpdateFirmware, SignedUpdateFirmware, GetLog, GetDiagnostics); empty before. */
