@@ -181,6 +181,62 @@ describe('TC_057_CSMS: Central Smart Charging - TxProfile', () => {
   });
 });
 
+describe('TxProfiles end with their transaction (1.6 §3.13.2, 2.0.1 K02.FR.05)', () => {
+  it('1.6: StopTransaction deletes the stored TxProfile of the transaction, nothing else', async () => {
+    const cp = await booted16Station();
+    const idTag = await addIdToken(csms, 'SCEND16');
+    const start = await charging16(cp, idTag);
+    cp.respond('SetChargingProfile', { status: 'Accepted' });
+    const set = (profile: api.ChargingProfile, evseId = 1) =>
+      client.setChargingProfile({ stationId: cp.id, evseId, profile });
+    // The transaction's TxProfile (its id given with a leading zero: stored as the station's integer), a
+    // default profile, and a TxProfile of another transaction on connector 2.
+    await set(
+      absolute(201, P.CHARGING_PROFILE_PURPOSE_TX_PROFILE, 10, { transactionId: `0${start.transactionId}` }),
+    );
+    await set(absolute(203, P.CHARGING_PROFILE_PURPOSE_TX_DEFAULT_PROFILE, 16));
+    const other = await charging16(cp, idTag, 2);
+    await set(
+      absolute(204, P.CHARGING_PROFILE_PURPOSE_TX_PROFILE, 8, { transactionId: String(other.transactionId) }),
+      2,
+    );
+    expect(await storedIds(cp.id)).toEqual([201, 203, 204]);
+
+    await cp.call('StopTransaction', {
+      transactionId: start.transactionId,
+      meterStop: 2000,
+      timestamp: new Date().toISOString(),
+    });
+    expect(await storedIds(cp.id)).toEqual([203, 204]);
+  });
+
+  it('2.0.1: the Ended TransactionEvent deletes the stored TxProfile of the transaction', async () => {
+    const cs = await booted201Station();
+    const idToken: V201.IdTokenType = {
+      idToken: await addIdToken(csms, 'SCEND201', { type: 'ISO14443' }),
+      type: 'ISO14443',
+    };
+    const tx = new Tx201(cs, { idToken });
+    await tx.energyTransferStarted();
+    cs.respond('SetChargingProfile', { status: 'Accepted' });
+    await client.setChargingProfile({
+      stationId: cs.id,
+      evseId: 1,
+      profile: absolute(301, P.CHARGING_PROFILE_PURPOSE_TX_PROFILE, 10, { transactionId: tx.transactionId }),
+    });
+    await client.setChargingProfile({
+      stationId: cs.id,
+      evseId: 1,
+      profile: absolute(302, P.CHARGING_PROFILE_PURPOSE_TX_DEFAULT_PROFILE, 16),
+    });
+    expect(await storedIds(cs.id)).toEqual([301, 302]);
+    await tx.event('ChargingStateChanged', { info: { chargingState: 'SuspendedEV' } });
+    expect(await storedIds(cs.id)).toEqual([301, 302]);
+    await tx.evDisconnected();
+    expect(await storedIds(cs.id)).toEqual([302]);
+  });
+});
+
 describe('TC_066_CSMS: Get Composite Schedule', () => {
   it('sends GetCompositeSchedule.req and returns the typed schedule', async () => {
     const cp = await booted16Station();

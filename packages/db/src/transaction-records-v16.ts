@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { sql, type Kysely } from 'kysely';
+import { deleteEndedTxProfiles } from './ended-tx-profiles.js';
 import type { Database } from './schema.js';
 import { findV16Transaction, OCPP16, storeMeterValues, type MeterValueSet } from './transaction-records.js';
 
@@ -147,6 +148,7 @@ async function endStaleTransactions(
     .where('started_at', '<=', before)
     .returning('transaction_id')
     .execute();
+  for (const row of rows) await deleteEndedTxProfiles(db, stationId, row.transaction_id);
   return rows.map((r) => Number(r.transaction_id));
 }
 
@@ -231,6 +233,7 @@ export async function recordStopTransaction16(
       .where('id', '=', tx.id)
       .execute();
     ended = true;
+    await deleteEndedTxProfiles(db, input.stationId, String(input.transactionId));
   } else if (
     tx.meter_stop !== input.meterStop ||
     tx.stop_reason !== input.reason ||

@@ -1,5 +1,6 @@
 import { sql, type Kysely } from 'kysely';
 import type { Database, TransactionRow } from './schema.js';
+import { deleteEndedTxProfiles } from './ended-tx-profiles.js';
 import { OCPP201, storeMeterValues } from './transaction-records.js';
 
 /** OCPP 2.0.1 EVSEType. */
@@ -218,6 +219,8 @@ async function applyEvent(
     .where('id', '=', existing.id)
     .returningAll()
     .executeTakeFirstOrThrow();
+  if (row.state === 'ended' && existing.state !== 'ended')
+    await deleteEndedTxProfiles(trx, stationId, transactionId);
 
   await storeMeterValues(trx, {
     stationId,

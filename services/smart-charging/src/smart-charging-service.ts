@@ -78,7 +78,14 @@ export function createSmartChargingService(deps: SmartChargingServiceDeps): ApiS
         profileId: profile.id,
         purpose: ocpp.purpose(profile.purpose)!,
         stackLevel: profile.stackLevel,
-        transactionId: profile.transactionId,
+        // As the transactions table keeps it (1.6: the integer in decimal, no leading zeros), so the profile
+        // is found and deleted when its transaction ends (K02.FR.05).
+        transactionId:
+          profile.transactionId === undefined || profile.transactionId === ''
+            ? undefined
+            : version === 'ocpp1.6'
+              ? String(Number(profile.transactionId))
+              : profile.transactionId,
         validFrom: profile.validFrom,
         validTo: profile.validTo,
       };

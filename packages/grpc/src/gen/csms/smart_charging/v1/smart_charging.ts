@@ -2447,7 +2447,8 @@ export const SmartChargingServiceDefinition = {
     },
     /**
      * Lists the profiles the CSMS stored for a station (those the station accepted and that were not
-     * cleared since), ordered by profile id, a page at a time. Does not contact the station.
+     * cleared since; a TxProfile is gone once its transaction ended, as on the station: 2.0.1 K02.FR.05,
+     * 1.6 §3.13.2), ordered by profile id, a page at a time. Does not contact the station.
      */
     getChargingProfiles: {
       name: "GetChargingProfiles",
@@ -2501,7 +2502,8 @@ export interface SmartChargingServiceImplementation<CallContextExt = {}> {
   ): Promise<DeepPartial<SetChargingProfileResponse>>;
   /**
    * Lists the profiles the CSMS stored for a station (those the station accepted and that were not
-   * cleared since), ordered by profile id, a page at a time. Does not contact the station.
+   * cleared since; a TxProfile is gone once its transaction ended, as on the station: 2.0.1 K02.FR.05,
+   * 1.6 §3.13.2), ordered by profile id, a page at a time. Does not contact the station.
    */
   getChargingProfiles(
     request: GetChargingProfilesRequest,
@@ -2542,7 +2544,8 @@ export interface SmartChargingServiceClient<CallOptionsExt = {}> {
   ): Promise<SetChargingProfileResponse>;
   /**
    * Lists the profiles the CSMS stored for a station (those the station accepted and that were not
-   * cleared since), ordered by profile id, a page at a time. Does not contact the station.
+   * cleared since; a TxProfile is gone once its transaction ended, as on the station: 2.0.1 K02.FR.05,
+   * 1.6 §3.13.2), ordered by profile id, a page at a time. Does not contact the station.
    */
   getChargingProfiles(
     request: DeepPartial<GetChargingProfilesRequest>,
