@@ -100,8 +100,11 @@ export function startTelemetry(options: TelemetryOptions): Telemetry {
     tracerProvider,
     meterProvider,
     instrumentations: [
-      // Only queries inside a span (an actor's handling, a gRPC call): no traces of background polling.
-      new PgInstrumentation({ requireParentSpan: true }),
+      // Only queries inside a span (an actor's handling, a gRPC call): no traces of background polling. Not
+      // at all when nothing records spans (tracing off): wrapping every query for spans nobody sees cost ~3% of
+      // the embedded process's CPU in the benchmark profile (BENCHMARKS.md). The gRPC instrumentation stays:
+      // it carries the trace context that log lines correlate on.
+      ...(spanProcessors.length > 0 ? [new PgInstrumentation({ requireParentSpan: true })] : []),
       new GrpcInstrumentation({ ignoreGrpcMethods: ['Check', 'Watch', 'ServerReflectionInfo'] }),
       new RuntimeNodeInstrumentation({ monitoringPrecision: 10 }),
     ],
