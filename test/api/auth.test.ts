@@ -202,6 +202,7 @@ describe('TC_043_4_CSMS: Send Local Authorization List - Full', () => {
       version: 1,
       fullUpdateRequired: false,
       reasonCode: '',
+      messagesAccepted: 1,
     });
     expect(cp.requests('SendLocalList')).toEqual([
       {
@@ -328,6 +329,7 @@ describe('SendLocalList: refusals and validation', () => {
       version: 1,
       fullUpdateRequired: true,
       reasonCode: '',
+      messagesAccepted: 0,
     });
     const stored = await client.getLocalList({ stationId: cp.id });
     expect(stored.version).toBe(1);
@@ -397,6 +399,102 @@ describe('SendLocalList: refusals and validation', () => {
     ])
       expect(failure).toMatchObject({ code: Status.UNAVAILABLE, reason: 'STATION_OFFLINE' });
     expect((await client.getLocalList({ stationId: cp.id })).version).toBe(0);
+  });
+});
+
+describe('SendLocalList split by max_entries_per_message (D01.FR.11)', () => {
+  const accepted = (idToken: string, type = ''): authV1.LocalListEntry => ({
+    idToken,
+    type,
+    status: S.AUTHORIZATION_STATUS_ACCEPTED,
+    expireTime: undefined,
+    groupId: '',
+  });
+
+  it('1.6: a FULL list of 5 in messages of 2: Full v1, then Differential v2 and v3; all stored', async () => {
+    const cp = await booted16Station();
+    cp.respond('SendLocalList', { status: 'Accepted' });
+    const tokens = ['SPLIT-1', 'SPLIT-2', 'SPLIT-3', 'SPLIT-4', 'SPLIT-5'];
+    const answer = await client.sendLocalList({
+      stationId: cp.id,
+      updateType: UpdateType.UPDATE_TYPE_FULL,
+      entries: tokens.map((t) => accepted(t)),
+      maxEntriesPerMessage: 2,
+    });
+    expect(answer).toEqual({
+      status: LocalListStatus.LOCAL_LIST_STATUS_ACCEPTED,
+      sentVersion: 3,
+      version: 3,
+      fullUpdateRequired: false,
+      reasonCode: '',
+      messagesAccepted: 3,
+    });
+    expect(
+      cp
+        .requests('SendLocalList')
+        .map((r) => [r.listVersion, r.updateType, r.localAuthorizationList?.map((e) => e.idTag)]),
+    ).toEqual([
+      [1, 'Full', ['SPLIT-1', 'SPLIT-2']],
+      [2, 'Differential', ['SPLIT-3', 'SPLIT-4']],
+      [3, 'Differential', ['SPLIT-5']],
+    ]);
+    const stored = await client.getLocalList({ stationId: cp.id });
+    expect(stored.version).toBe(3);
+    expect(stored.entries.map((e) => e.idToken)).toEqual(tokens);
+    await cp.close();
+  });
+
+  it('2.0.1: a FULL list cut short by a Failed second message keeps what was accepted and asks for a full update', async () => {
+    const cs = await booted201Station();
+    let answered = 0;
+    cs.respond('SendLocalList', () => ({ status: ++answered === 2 ? 'Failed' : 'Accepted' }));
+    const answer = await client.sendLocalList({
+      stationId: cs.id,
+      updateType: UpdateType.UPDATE_TYPE_FULL,
+      entries: ['CUT-1', 'CUT-2', 'CUT-3'].map((t) => accepted(t, 'ISO14443')),
+      maxEntriesPerMessage: 1,
+    });
+    expect(answer).toEqual({
+      status: LocalListStatus.LOCAL_LIST_STATUS_FAILED,
+      sentVersion: 2,
+      version: 1,
+      fullUpdateRequired: true,
+      reasonCode: '',
+      messagesAccepted: 1,
+    });
+    // The third message is never sent.
+    expect(cs.requests('SendLocalList').map((r) => [r.versionNumber, r.updateType])).toEqual([
+      [1, 'Full'],
+      [2, 'Differential'],
+    ]);
+    const stored = await client.getLocalList({ stationId: cs.id });
+    expect(stored.version).toBe(1);
+    expect(stored.entries.map((e) => e.idToken)).toEqual(['CUT-1']);
+    await cs.close();
+  });
+
+  it('refuses a bad max_entries_per_message and too many entries before anything is sent', async () => {
+    const cp = await booted16Station();
+    const send = (maxEntriesPerMessage: number, count: number) =>
+      rejection(
+        client.sendLocalList({
+          stationId: cp.id,
+          updateType: UpdateType.UPDATE_TYPE_FULL,
+          entries: Array.from({ length: count }, (_, i) => accepted(`MANY-${i}`)),
+          maxEntriesPerMessage,
+        }),
+      );
+    for (const [perMessage, count, field] of [
+      [-1, 1, 'max_entries_per_message'],
+      [1001, 1, 'max_entries_per_message'],
+      [1000, 10_001, 'entries'],
+    ] as const) {
+      const refused = await send(perMessage, count);
+      expect(refused.code).toBe(Status.INVALID_ARGUMENT);
+      expect(refused.violations.map((v) => v.field)).toEqual([field]);
+    }
+    expect(cp.requests('SendLocalList')).toEqual([]);
+    await cp.close();
   });
 });
 
@@ -589,6 +687,7 @@ describe('SendLocalList 2.0.1: VersionMismatch and validation', () => {
       version: 1,
       fullUpdateRequired: true,
       reasonCode: 'VersionTooLow',
+      messagesAccepted: 0,
     });
     expect((await client.getLocalList({ stationId: cs.id })).entries.map((e) => e.idToken)).toEqual([
       'BASE-1',

@@ -196,6 +196,33 @@ describe('csmsctl tokens, stations password, local-list (AuthService)', () => {
       inSync: true,
     });
 
+    // Split: a differential of two entries in messages of one (versions 2 and 3).
+    const split = record(
+      ok(
+        await ctl(
+          'local-list',
+          'send',
+          cp.id,
+          '--differential',
+          '--per-message',
+          '1',
+          '[{"idToken":"LOCAL-3","status":"AUTHORIZATION_STATUS_ACCEPTED"},{"idToken":"LOCAL-1"}]',
+        ),
+      ),
+    );
+    expect(split).toMatchObject({ status: 'Accepted', 'stored version': '3', 'messages accepted': '2' });
+    expect(cp.requests('SendLocalList').slice(-2)).toEqual([
+      {
+        listVersion: 2,
+        updateType: 'Differential',
+        localAuthorizationList: [{ idTag: 'LOCAL-3', idTagInfo: { status: 'Accepted' } }],
+      },
+      { listVersion: 3, updateType: 'Differential', localAuthorizationList: [{ idTag: 'LOCAL-1' }] },
+    ]);
+    const badSplit = await ctl('local-list', 'send', cp.id, '--full', '--per-message', '0', '[]');
+    expect(badSplit.code).toBe(2);
+    expect(badSplit.stderr).toMatch(/--per-message must be an integer from 1 to 1000/);
+
     const neither = await ctl('local-list', 'send', cp.id, '[]');
     expect(neither).toMatchObject({ code: 2 });
     expect(neither.stderr).toMatch(/exactly one of --full and --differential/);

@@ -29,6 +29,12 @@ const { LocalListStatus, UpdateType } = authV1;
  */
 export const MAX_LOCAL_LIST_ENTRIES = 1000;
 
+/**
+ * The most entries of one update split over several messages (`max_entries_per_message`): 10 messages of the
+ * largest size, well within the gRPC request size (4 MiB) and the database's parameters per statement.
+ */
+export const MAX_SPLIT_LOCAL_LIST_ENTRIES = 10_000;
+
 /** Local authorization lists: send (full / differential) with version tracking, read, compare versions. */
 export function localListHandlers(deps: Pick<AuthServiceDeps, 'db' | 'stations' | 'logger'>) {
   const lock = new KeyedLock();
@@ -38,51 +44,83 @@ export function localListHandlers(deps: Pick<AuthServiceDeps, 'db' | 'stations' 
       context: CallContext,
     ): Promise<authV1.SendLocalListResponse> {
       const full = checkUpdateType(request.updateType);
+      const perMessage = checkPerMessage(request.maxEntriesPerMessage, request.entries.length);
       const station = await existingStation(deps.db, request.stationId);
       const version = versionOf(station);
       const entries = checkEntries(request.entries, full, version);
+      // D01.FR.11: the station takes at most so many entries per message. An empty FULL list is one message.
+      const parts: LocalListChange[][] = [];
+      for (let i = 0; i === 0 || i < entries.length; i += perMessage)
+        parts.push(entries.slice(i, i + perMessage));
       return lock.run(station.id, async () => {
         const stored = await storedListVersion(deps.db, station.id);
-        // D01.FR.18: versions start at 1 (0 means "no list"); differential: the version after the update.
-        const sentVersion = stored.version + 1;
-        const action = 'SendLocalList';
-        const outcome = await abortable(
-          deps.stations.call(station.id, action, sendLocalListPayload(version, sentVersion, full, entries)),
-          context.signal,
-        );
-        const answer = resultOf(station.id, action, outcome);
-        const status = localListAnswerOf(answer.status);
-        const reasonCode = reasonCodeOf(answer);
-        if (status !== LocalListStatus.LOCAL_LIST_STATUS_ACCEPTED) {
-          deps.logger.info(
-            { stationId: station.id, status: answer.status, sentVersion },
-            'local list refused',
+        let storedVersion = stored.version;
+        let reasonCode = '';
+        for (const [index, part] of parts.entries()) {
+          // Only the first message replaces the list; the rest add to it (and a FULL list has no removals).
+          const partFull = full && index === 0;
+          // D01.FR.18: versions start at 1 (0 means "no list"); D01.FR.19: each update above the last.
+          const sentVersion = storedVersion + 1;
+          const action = 'SendLocalList';
+          const outcome = await abortable(
+            deps.stations.call(
+              station.id,
+              action,
+              sendLocalListPayload(version, sentVersion, partFull, part),
+            ),
+            context.signal,
           );
-          return {
-            status,
-            sentVersion,
-            version: stored.version,
-            // D01.FR.03 / 1.6 §5.15: after a failed differential update the CSMS should send the full list.
-            fullUpdateRequired:
-              status === LocalListStatus.LOCAL_LIST_STATUS_VERSION_MISMATCH ||
-              (status === LocalListStatus.LOCAL_LIST_STATUS_FAILED && !full),
-            reasonCode,
-          };
+          const answer = resultOf(station.id, action, outcome);
+          const status = localListAnswerOf(answer.status);
+          reasonCode = reasonCodeOf(answer);
+          if (status !== LocalListStatus.LOCAL_LIST_STATUS_ACCEPTED) {
+            deps.logger.info(
+              {
+                stationId: station.id,
+                status: answer.status,
+                sentVersion,
+                message: index + 1,
+                of: parts.length,
+              },
+              'local list refused',
+            );
+            return {
+              status,
+              sentVersion,
+              version: storedVersion,
+              // D01.FR.03 / 1.6 §5.15: after a failed differential update the CSMS should send the full list; a
+              // FULL list cut short leaves the station with part of it.
+              fullUpdateRequired:
+                status === LocalListStatus.LOCAL_LIST_STATUS_VERSION_MISMATCH ||
+                (status === LocalListStatus.LOCAL_LIST_STATUS_FAILED && !partFull) ||
+                (full && index > 0),
+              reasonCode,
+              messagesAccepted: index,
+            };
+          }
+          const committed = await commitListUpdate(deps.db, {
+            stationId: station.id,
+            fromVersion: storedVersion,
+            toVersion: sentVersion,
+            full: partFull,
+            entries: part,
+          });
+          if (!committed)
+            throw ApiErrors.failedPrecondition(
+              'LOCAL_LIST_CHANGED',
+              `the local list of station ${station.id} changed while version ${sentVersion} was sent; send a FULL list`,
+              { stationId: station.id, sentVersion: String(sentVersion) },
+            );
+          storedVersion = sentVersion;
         }
-        const committed = await commitListUpdate(deps.db, {
-          stationId: station.id,
-          fromVersion: stored.version,
-          toVersion: sentVersion,
-          full,
-          entries,
-        });
-        if (!committed)
-          throw ApiErrors.failedPrecondition(
-            'LOCAL_LIST_CHANGED',
-            `the local list of station ${station.id} changed while version ${sentVersion} was sent; send a FULL list`,
-            { stationId: station.id, sentVersion: String(sentVersion) },
-          );
-        return { status, sentVersion, version: sentVersion, fullUpdateRequired: false, reasonCode };
+        return {
+          status: LocalListStatus.LOCAL_LIST_STATUS_ACCEPTED,
+          sentVersion: storedVersion,
+          version: storedVersion,
+          fullUpdateRequired: false,
+          reasonCode,
+          messagesAccepted: parts.length,
+        };
       });
     },
 
@@ -109,6 +147,22 @@ export function localListHandlers(deps: Pick<AuthServiceDeps, 'db' | 'stations' 
   };
 }
 
+/** Entries per message: all (0) or 1 to {@link MAX_LOCAL_LIST_ENTRIES}; bounds the total accordingly. */
+function checkPerMessage(perMessage: number, total: number): number {
+  const v = new Violations();
+  if (perMessage < 0 || perMessage > MAX_LOCAL_LIST_ENTRIES)
+    v.add('max_entries_per_message', `must be 0 (one message) or 1 to ${MAX_LOCAL_LIST_ENTRIES}`);
+  else if (perMessage === 0 && total > MAX_LOCAL_LIST_ENTRIES)
+    v.add(
+      'entries',
+      `must have at most ${MAX_LOCAL_LIST_ENTRIES} entries in one message (got ${total}): set max_entries_per_message to split them`,
+    );
+  else if (total > MAX_SPLIT_LOCAL_LIST_ENTRIES)
+    v.add('entries', `must have at most ${MAX_SPLIT_LOCAL_LIST_ENTRIES} entries (got ${total})`);
+  v.throwIfAny('invalid SendLocalList request');
+  return perMessage === 0 ? Math.max(total, 1) : perMessage;
+}
+
 function checkUpdateType(updateType: authV1.UpdateType): boolean {
   if (updateType === UpdateType.UPDATE_TYPE_FULL) return true;
   if (updateType === UpdateType.UPDATE_TYPE_DIFFERENTIAL) return false;
@@ -125,9 +179,6 @@ function checkEntries(
   version: OcppVersion,
 ): LocalListChange[] {
   const v = new Violations();
-  if (entries.length > MAX_LOCAL_LIST_ENTRIES)
-    v.add('entries', `must have at most ${MAX_LOCAL_LIST_ENTRIES} entries (got ${entries.length})`);
-  v.throwIfAny('invalid SendLocalList request');
   const maxLength = version === 'ocpp1.6' ? V16_ID_TAG_MAX_LENGTH : undefined;
   const seen = new Set<string>();
   const changes = entries.map((e, i): LocalListChange => {

@@ -246,31 +246,48 @@ export function registerAuthCommands(program: Command, ctx: () => CliContext): v
     )
     .option('--full', 'the entries replace the whole list')
     .option('--differential', 'the entries are added/updated (with a status) or removed (without)')
-    .action(async (station: string, entriesArg: string, o: { full?: boolean; differential?: boolean }) => {
-      if (o.full === o.differential) throw new UsageError('give exactly one of --full and --differential');
-      const c = ctx();
-      const value = await readJsonArg('entries', entriesArg, c.io);
-      const entries = Array.isArray(value) ? { entries: value } : value;
-      const request = parseMessage('entries', authV1.SendLocalListRequest, entries);
-      if (request.stationId || request.updateType)
-        throw new UsageError('entries: give the station and --full/--differential on the command line');
-      const r = await c.client(AuthServiceDefinition).sendLocalList(
-        {
-          stationId: station,
-          updateType: o.full ? UpdateType.UPDATE_TYPE_FULL : UpdateType.UPDATE_TYPE_DIFFERENTIAL,
-          entries: request.entries,
-        },
-        c.call(STATION_CALL_MS),
-      );
-      c.out.record(authV1.SendLocalListResponse.toJSON(r), [
-        ['station', station],
-        ['status', LIST_STATUS.name(r.status)],
-        ['sent version', r.sentVersion],
-        ['stored version', r.version],
-        ['full update required', r.fullUpdateRequired],
-        ['reason code', r.reasonCode],
-      ]);
-    });
+    .option(
+      '--per-message <n>',
+      "split into messages of at most n entries (1-1000): the station's SendLocalListMaxLength (1.6) or LocalAuthListCtrlr.ItemsPerMessage (2.0.1)",
+      parseIntOption('--per-message', 1, 1000),
+    )
+    .action(
+      async (
+        station: string,
+        entriesArg: string,
+        o: { full?: boolean; differential?: boolean; perMessage?: number },
+      ) => {
+        if (o.full === o.differential) throw new UsageError('give exactly one of --full and --differential');
+        const c = ctx();
+        const value = await readJsonArg('entries', entriesArg, c.io);
+        const entries = Array.isArray(value) ? { entries: value } : value;
+        const request = parseMessage('entries', authV1.SendLocalListRequest, entries);
+        if (request.stationId || request.updateType)
+          throw new UsageError('entries: give the station and --full/--differential on the command line');
+        if (request.maxEntriesPerMessage)
+          throw new UsageError('entries: give the split with --per-message on the command line');
+        // One station call per message.
+        const messages = o.perMessage ? Math.max(1, Math.ceil(request.entries.length / o.perMessage)) : 1;
+        const r = await c.client(AuthServiceDefinition).sendLocalList(
+          {
+            stationId: station,
+            updateType: o.full ? UpdateType.UPDATE_TYPE_FULL : UpdateType.UPDATE_TYPE_DIFFERENTIAL,
+            entries: request.entries,
+            maxEntriesPerMessage: o.perMessage ?? 0,
+          },
+          c.call(STATION_CALL_MS * messages),
+        );
+        c.out.record(authV1.SendLocalListResponse.toJSON(r), [
+          ['station', station],
+          ['status', LIST_STATUS.name(r.status)],
+          ['sent version', r.sentVersion],
+          ['stored version', r.version],
+          ['messages accepted', r.messagesAccepted],
+          ['full update required', r.fullUpdateRequired],
+          ['reason code', r.reasonCode],
+        ]);
+      },
+    );
 
   localList
     .command('get <station>')

@@ -417,23 +417,33 @@ export interface LocalListEntry {
 export interface SendLocalListRequest {
   stationId: string;
   updateType: UpdateType;
-  /** At most 1000 entries with distinct id tokens (a FULL list may be empty: it clears the list). */
+  /**
+   * Distinct id tokens (a FULL list may be empty: it clears the list): at most 1000 in one message, at
+   * most 10000 when split by max_entries_per_message.
+   */
   entries: LocalListEntry[];
+  /** The most entries per SendLocalList message (1 to 1000); 0 = all entries in one message. */
+  maxEntriesPerMessage: number;
 }
 
 export interface SendLocalListResponse {
   status: LocalListStatus;
-  /** The version sent to the station (stored version + 1). */
+  /** The version of the last message sent to the station. */
   sentVersion: number;
-  /** The stored version after the call (sent_version when ACCEPTED, else unchanged). */
+  /**
+   * The stored version after the call: sent_version when ACCEPTED, else that of the last accepted
+   * message (unchanged when none was).
+   */
   version: number;
   /**
    * VERSION_MISMATCH on a differential update (or FAILED): the station's list is not what the CSMS
    * believes, send a FULL list next.
    */
   fullUpdateRequired: boolean;
-  /** 2.0.1 statusInfo.reasonCode of the station's answer, if any. */
+  /** 2.0.1 statusInfo.reasonCode of the station's (last) answer, if any. */
   reasonCode: string;
+  /** How many SendLocalList messages the station accepted (and the CSMS stored). */
+  messagesAccepted: number;
 }
 
 export interface GetLocalListRequest {
@@ -2414,7 +2424,7 @@ export const LocalListEntry: MessageFns<LocalListEntry> = {
 };
 
 function createBaseSendLocalListRequest(): SendLocalListRequest {
-  return { stationId: "", updateType: 0, entries: [] };
+  return { stationId: "", updateType: 0, entries: [], maxEntriesPerMessage: 0 };
 }
 
 export const SendLocalListRequest: MessageFns<SendLocalListRequest> = {
@@ -2427,6 +2437,9 @@ export const SendLocalListRequest: MessageFns<SendLocalListRequest> = {
     }
     for (const v of message.entries) {
       LocalListEntry.encode(v!, writer.uint32(26).fork()).join();
+    }
+    if (message.maxEntriesPerMessage !== 0) {
+      writer.uint32(32).int32(message.maxEntriesPerMessage);
     }
     return writer;
   },
@@ -2468,6 +2481,14 @@ export const SendLocalListRequest: MessageFns<SendLocalListRequest> = {
             message.entries.push(LocalListEntry.decode(reader, reader.uint32()));
             continue;
           }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.maxEntriesPerMessage = reader.int32();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -2495,6 +2516,11 @@ export const SendLocalListRequest: MessageFns<SendLocalListRequest> = {
       entries: globalThis.Array.isArray(object?.entries)
         ? object.entries.map((e: any) => LocalListEntry.fromJSON(e))
         : [],
+      maxEntriesPerMessage: isSet(object.maxEntriesPerMessage)
+        ? globalThis.Number(object.maxEntriesPerMessage)
+        : isSet(object.max_entries_per_message)
+        ? globalThis.Number(object.max_entries_per_message)
+        : 0,
     };
   },
 
@@ -2509,6 +2535,9 @@ export const SendLocalListRequest: MessageFns<SendLocalListRequest> = {
     if (message.entries?.length) {
       obj.entries = message.entries.map((e) => LocalListEntry.toJSON(e));
     }
+    if (message.maxEntriesPerMessage !== 0) {
+      obj.maxEntriesPerMessage = Math.round(message.maxEntriesPerMessage);
+    }
     return obj;
   },
 
@@ -2520,12 +2549,13 @@ export const SendLocalListRequest: MessageFns<SendLocalListRequest> = {
     message.stationId = object.stationId ?? "";
     message.updateType = object.updateType ?? 0;
     message.entries = object.entries?.map((e) => LocalListEntry.fromPartial(e)) || [];
+    message.maxEntriesPerMessage = object.maxEntriesPerMessage ?? 0;
     return message;
   },
 };
 
 function createBaseSendLocalListResponse(): SendLocalListResponse {
-  return { status: 0, sentVersion: 0, version: 0, fullUpdateRequired: false, reasonCode: "" };
+  return { status: 0, sentVersion: 0, version: 0, fullUpdateRequired: false, reasonCode: "", messagesAccepted: 0 };
 }
 
 export const SendLocalListResponse: MessageFns<SendLocalListResponse> = {
@@ -2544,6 +2574,9 @@ export const SendLocalListResponse: MessageFns<SendLocalListResponse> = {
     }
     if (message.reasonCode !== "") {
       writer.uint32(42).string(message.reasonCode);
+    }
+    if (message.messagesAccepted !== 0) {
+      writer.uint32(48).int32(message.messagesAccepted);
     }
     return writer;
   },
@@ -2601,6 +2634,14 @@ export const SendLocalListResponse: MessageFns<SendLocalListResponse> = {
             message.reasonCode = reader.string();
             continue;
           }
+          case 6: {
+            if (tag !== 48) {
+              break;
+            }
+
+            message.messagesAccepted = reader.int32();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -2632,6 +2673,11 @@ export const SendLocalListResponse: MessageFns<SendLocalListResponse> = {
         : isSet(object.reason_code)
         ? globalThis.String(object.reason_code)
         : "",
+      messagesAccepted: isSet(object.messagesAccepted)
+        ? globalThis.Number(object.messagesAccepted)
+        : isSet(object.messages_accepted)
+        ? globalThis.Number(object.messages_accepted)
+        : 0,
     };
   },
 
@@ -2652,6 +2698,9 @@ export const SendLocalListResponse: MessageFns<SendLocalListResponse> = {
     if (message.reasonCode !== "") {
       obj.reasonCode = message.reasonCode;
     }
+    if (message.messagesAccepted !== 0) {
+      obj.messagesAccepted = Math.round(message.messagesAccepted);
+    }
     return obj;
   },
 
@@ -2665,6 +2714,7 @@ export const SendLocalListResponse: MessageFns<SendLocalListResponse> = {
     message.version = object.version ?? 0;
     message.fullUpdateRequired = object.fullUpdateRequired ?? false;
     message.reasonCode = object.reasonCode ?? "";
+    message.messagesAccepted = object.messagesAccepted ?? 0;
     return message;
   },
 };
@@ -3135,8 +3185,15 @@ export const AuthServiceDefinition = {
      * answers Accepted. Otherwise the stored list is unchanged and the response carries the station's
      * status: FAILED, NOT_SUPPORTED (1.6) or VERSION_MISMATCH (after a differential update: send a FULL
      * list next). FAILED_PRECONDITION (reason LOCAL_LIST_CHANGED) when another update of the same
-     * station's list committed in between. At most 1000 entries; 1.6 stations take id tokens and group
-     * ids of up to 20 characters, 2.0.1 stations need each entry's type.
+     * station's list committed in between. 1.6 stations take id tokens and group ids of up to 20
+     * characters, 2.0.1 stations need each entry's type.
+     *
+     * A list longer than the station takes in one message (1.6 SendLocalListMaxLength, 2.0.1
+     * LocalAuthListCtrlr.ItemsPerMessage, D01.FR.11) is sent in several with max_entries_per_message: the
+     * first with the requested update type and version stored + 1, the others DIFFERENTIAL with the next
+     * versions (D01.FR.19: each above the last). Each accepted message is stored before the next is sent;
+     * the first one not accepted ends the update, and if a FULL list was cut short after its first message
+     * full_update_required is set (the station holds part of the new list).
      */
     sendLocalList: {
       name: "SendLocalList",
@@ -3227,8 +3284,15 @@ export interface AuthServiceImplementation<CallContextExt = {}> {
    * answers Accepted. Otherwise the stored list is unchanged and the response carries the station's
    * status: FAILED, NOT_SUPPORTED (1.6) or VERSION_MISMATCH (after a differential update: send a FULL
    * list next). FAILED_PRECONDITION (reason LOCAL_LIST_CHANGED) when another update of the same
-   * station's list committed in between. At most 1000 entries; 1.6 stations take id tokens and group
-   * ids of up to 20 characters, 2.0.1 stations need each entry's type.
+   * station's list committed in between. 1.6 stations take id tokens and group ids of up to 20
+   * characters, 2.0.1 stations need each entry's type.
+   *
+   * A list longer than the station takes in one message (1.6 SendLocalListMaxLength, 2.0.1
+   * LocalAuthListCtrlr.ItemsPerMessage, D01.FR.11) is sent in several with max_entries_per_message: the
+   * first with the requested update type and version stored + 1, the others DIFFERENTIAL with the next
+   * versions (D01.FR.19: each above the last). Each accepted message is stored before the next is sent;
+   * the first one not accepted ends the update, and if a FULL list was cut short after its first message
+   * full_update_required is set (the station holds part of the new list).
    */
   sendLocalList(
     request: SendLocalListRequest,
@@ -3306,8 +3370,15 @@ export interface AuthServiceClient<CallOptionsExt = {}> {
    * answers Accepted. Otherwise the stored list is unchanged and the response carries the station's
    * status: FAILED, NOT_SUPPORTED (1.6) or VERSION_MISMATCH (after a differential update: send a FULL
    * list next). FAILED_PRECONDITION (reason LOCAL_LIST_CHANGED) when another update of the same
-   * station's list committed in between. At most 1000 entries; 1.6 stations take id tokens and group
-   * ids of up to 20 characters, 2.0.1 stations need each entry's type.
+   * station's list committed in between. 1.6 stations take id tokens and group ids of up to 20
+   * characters, 2.0.1 stations need each entry's type.
+   *
+   * A list longer than the station takes in one message (1.6 SendLocalListMaxLength, 2.0.1
+   * LocalAuthListCtrlr.ItemsPerMessage, D01.FR.11) is sent in several with max_entries_per_message: the
+   * first with the requested update type and version stored + 1, the others DIFFERENTIAL with the next
+   * versions (D01.FR.19: each above the last). Each accepted message is stored before the next is sent;
+   * the first one not accepted ends the update, and if a FULL list was cut short after its first message
+   * full_update_required is set (the station holds part of the new list).
    */
   sendLocalList(
     request: DeepPartial<SendLocalListRequest>,
