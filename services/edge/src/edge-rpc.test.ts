@@ -419,6 +419,54 @@ describe('answers from the actor side', () => {
   });
 });
 
+describe('a CALL the station timed out (OCPP-J part 4 §4.1.1)', () => {
+  let h: EdgeHarness;
+  afterEach(() => h.stop());
+
+  it('handles a new CALL sent after abandonInboundAfterMs and drops the late answer of the earlier one', async () => {
+    const logger = new CapturingLogger();
+    h = await startEdge({ logger, abandonInboundAfterMs: 300 });
+    const first = deferred<CallOutcome>();
+    const answered: string[] = [];
+    await startWorker(h.bus, (call) => {
+      answered.push(call.messageId);
+      return call.messageId === 'slow'
+        ? first.promise
+        : { type: 'result', payload: { currentTime: '2025-01-01T00:00:01.000Z' } };
+    });
+    h.store.add('CP', 0);
+    const station = await RawStation.connect(`${h.url}/CP`, 'ocpp2.0.1');
+    station.send([2, 'slow', 'Heartbeat', {}]);
+    // Within the station's timeout: still one CALL at a time.
+    station.send([2, 'early', 'Heartbeat', {}]);
+    await expect(station.next()).resolves.toEqual([
+      4,
+      'early',
+      'GenericError',
+      'CALL received while message slow is outstanding',
+      {},
+    ]);
+    await new Promise((r) => setTimeout(r, 350));
+    // After it: the station gave up on 'slow' and may send 'late', which is answered.
+    await expect(station.call('late', 'Heartbeat', {})).resolves.toEqual([
+      3,
+      'late',
+      { currentTime: '2025-01-01T00:00:01.000Z' },
+    ]);
+    expect(logger.find('warn', 'timed out the outstanding one')).toHaveLength(1);
+    // The actor still completes 'slow'; its answer is not written to the station.
+    first.resolve({ type: 'result', payload: { currentTime: '2025-01-01T00:00:00.000Z' } });
+    await expect.poll(() => logger.find('info', 'abandoned CALL not sent').length).toBe(1);
+    await expect(station.call('after', 'Heartbeat', {})).resolves.toEqual([
+      3,
+      'after',
+      { currentTime: '2025-01-01T00:00:01.000Z' },
+    ]);
+    expect(answered).toEqual(['slow', 'late', 'after']);
+    station.close();
+  });
+});
+
 describe('fail-over of the station actor', () => {
   let h: EdgeHarness | undefined;
   afterEach(async () => {

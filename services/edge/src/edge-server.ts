@@ -70,6 +70,11 @@ export interface EdgeOptions {
    */
   readonly stationCallAttemptTimeoutMs?: number;
   readonly stationCallTimeoutMs?: number;
+  /**
+   * A station CALL outstanding this long is taken as timed out by the station when it sends a new one: the new
+   * one is handled instead of refused with GenericError (default 10 000; see StationConnection).
+   */
+  readonly abandonInboundAfterMs?: number;
   /** Longest accepted station identity (default 48, OCPP-2.0.1 part 4 §3.1.1). */
   readonly maxStationIdLength?: number;
   /** Upgrades beyond this many connections (including handshakes in progress) are refused with 503. */
@@ -91,6 +96,8 @@ export interface EdgeStopOptions {
 const DEFAULT_PORT = 9000;
 const DEFAULT_PING_INTERVAL_MS = 30_000;
 const DEFAULT_STATION_CALL_TIMEOUT_MS = 30_000;
+/** Below the shortest CALL timeouts stations use in practice (OCPP leaves it to them; commonly 10-60 s). */
+const DEFAULT_ABANDON_INBOUND_AFTER_MS = 10_000;
 const DEFAULT_MAX_PAYLOAD = 64 * 1024;
 const DEFAULT_MAX_QUEUED_CSMS_CALLS = 16;
 const DEFAULT_GRACE_MS = 10_000;
@@ -393,6 +400,7 @@ export class EdgeServer {
       logger: this.#log.child({ stationId, connectionId, version }),
       stationCallTimeoutMs: this.#options.stationCallTimeoutMs ?? DEFAULT_STATION_CALL_TIMEOUT_MS,
       stationCallAttemptTimeoutMs: this.#options.stationCallAttemptTimeoutMs ?? 5_000,
+      abandonInboundAfterMs: this.#options.abandonInboundAfterMs ?? DEFAULT_ABANDON_INBOUND_AFTER_MS,
       maxQueuedCsmsCalls: this.#options.maxQueuedCsmsCalls ?? DEFAULT_MAX_QUEUED_CSMS_CALLS,
       maxBufferedBytes: MAX_BUFFERED_BYTES,
       metrics: this.#metrics,

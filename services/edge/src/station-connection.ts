@@ -67,6 +67,12 @@ export interface StationConnectionOptions {
   readonly stationCallTimeoutMs: number;
   /** Timeout of one attempt to reach the actor; failed attempts are retried until stationCallTimeoutMs. */
   readonly stationCallAttemptTimeoutMs: number;
+  /**
+   * A new CALL that arrives when the outstanding one has waited this long means the station timed that one out
+   * (which lets it send the next, OCPP-J part 4 §4.1.1): the new one is handled, the old one's answer dropped.
+   * Sooner, the new CALL is refused with GenericError.
+   */
+  readonly abandonInboundAfterMs: number;
   /** CSMS CALLs that may wait behind the outstanding one; beyond, they are refused. */
   readonly maxQueuedCsmsCalls: number;
   /** Bytes queued for the socket above which the station counts as not reading, and is disconnected. */
@@ -82,6 +88,10 @@ export interface StationConnectionOptions {
 interface InboundExchange {
   readonly messageId: string;
   readonly action: string;
+  /** performance.now() when it arrived. */
+  readonly receivedAt: number;
+  /** The station sent a new CALL after timing this one out: its answer is not sent. */
+  abandoned: boolean;
 }
 
 /** The CSMS CALL sent to the station and waiting for its answer. */
@@ -308,9 +318,31 @@ export class StationConnection {
     }
     const { validator } = this.#options;
     let error: OcppError | undefined;
-    if (this.#inbound !== undefined) {
+    const outstanding = this.#inbound;
+    if (
+      outstanding !== undefined &&
+      receivedAt - outstanding.receivedAt >= this.#options.abandonInboundAfterMs
+    ) {
       // "A Charging Station or CSMS SHALL NOT send a CALL message to the other party unless all the CALL messages
-      // it sent before have been responded to or have timed out" (OCPP-2.0.1 part 4 §4.1.1, OCPP-J 1.6 §4.1.1).
+      // it sent before have been responded to or have timed out" (OCPP-2.0.1 part 4 §4.1.1, OCPP-J 1.6 §4.1.1):
+      // this late, the station timed the earlier CALL out, so it may send. The earlier one still completes in
+      // its actor (ahead of this one, in order); its answer would reach a station no longer waiting for it.
+      // At most one abandoned exchange per abandonInboundAfterMs: a station cannot flood the actors this way.
+      outstanding.abandoned = true;
+      log.warn(
+        {
+          messageId,
+          action,
+          abandonedMessageId: outstanding.messageId,
+          abandonedAction: outstanding.action,
+          waitedMs: Math.round(receivedAt - outstanding.receivedAt),
+        },
+        'new CALL after the station timed out the outstanding one: its answer will not be sent',
+      );
+      this.#inbound = undefined;
+    }
+    if (this.#inbound !== undefined) {
+      // Within the station's timeout (OCPP-2.0.1 part 4 §4.1.1, OCPP-J 1.6 §4.1.1: one CALL at a time).
       // Refused rather than queued: queueing would hide the station's bug and let it grow our memory.
       error = new OcppError(
         'GenericError',
@@ -337,19 +369,15 @@ export class StationConnection {
       this.#inboundDone(span, label, receivedAt, sent ? 'error' : 'closed', frame[2]);
       return;
     }
-    this.#inbound = { messageId, action };
+    const exchange: InboundExchange = { messageId, action, receivedAt, abandoned: false };
+    this.#inbound = exchange;
     // The exchange's span is the active context of its bus request and of every log line about it.
-    void otelContext.with(withSpan(span), () => this.#forward(messageId, action, payload, span, receivedAt));
+    void otelContext.with(withSpan(span), () => this.#forward(exchange, payload, span));
   }
 
   /** Asks the station's actor and writes its answer back. Never rejects. */
-  async #forward(
-    messageId: string,
-    action: string,
-    payload: Record<string, unknown>,
-    span: Span,
-    receivedAt: number,
-  ): Promise<void> {
+  async #forward(exchange: InboundExchange, payload: Record<string, unknown>, span: Span): Promise<void> {
+    const { messageId, action, receivedAt } = exchange;
     const { stationId, edgeId, stationCallTimeoutMs } = this.#options;
     const call: InboundCall = {
       stationId,
@@ -380,7 +408,16 @@ export class StationConnection {
         this.version,
       );
     } finally {
-      this.#inbound = undefined;
+      if (this.#inbound === exchange) this.#inbound = undefined;
+    }
+    if (exchange.abandoned) {
+      this.#log.info(
+        { messageId, action },
+        'answer to an abandoned CALL not sent (the station timed it out)',
+      );
+      this.#inboundDone(span, action, receivedAt, 'abandoned', undefined);
+      this.#notifyIfIdle();
+      return;
     }
     let sent = false;
     try {
@@ -408,12 +445,12 @@ export class StationConnection {
     span: Span,
     action: string,
     receivedAt: number,
-    outcome: 'result' | 'error' | 'closed',
+    outcome: 'result' | 'error' | 'closed' | 'abandoned',
     errorCode: string | undefined,
   ): void {
     const { metrics } = this.#options;
     const version = this.version;
-    if (outcome !== 'closed') {
+    if (outcome === 'result' || outcome === 'error') {
       metrics.ocppResponseSeconds.record(secondsSince(receivedAt), { action, version, outcome });
     }
     metrics.ocppCallsTotal.add(1, { action, version, direction: 'station', outcome });
