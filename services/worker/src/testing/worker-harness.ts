@@ -10,7 +10,14 @@ import {
   type OutboundOutcome,
   type StationCommand,
 } from '@csms/bus';
-import { migrateToLatest, openDatabase, type DatabaseConfig, type DatabaseHandle } from '@csms/db';
+import {
+  migrateToLatest,
+  openDatabase,
+  type Database,
+  type DatabaseConfig,
+  type DatabaseHandle,
+  type Kysely,
+} from '@csms/db';
 import { createValidator, type OcppVersion } from '@csms/ocpp';
 import type { Logger } from '../logger.js';
 import { Worker } from '../worker.js';
@@ -72,14 +79,20 @@ export interface SimulatedStation {
 }
 
 export async function startWorkerHarness(
-  options: { database?: DatabaseConfig; config?: Partial<WorkerConfig>; now?: () => Date } = {},
+  options: {
+    database?: DatabaseConfig;
+    config?: Partial<WorkerConfig>;
+    now?: () => Date;
+    /** What the worker gets as its database (default: the opened one; tests observe its use through this). */
+    workerDb?: (db: Kysely<Database>) => Kysely<Database>;
+  } = {},
 ): Promise<WorkerHarness> {
   const bus = new MemoryBus();
   const database = await openDatabase(options.database ?? { kind: 'pglite-memory' });
   await migrateToLatest(database.db);
   const worker = new Worker({
     bus,
-    db: database.db,
+    db: options.workerDb ? options.workerDb(database.db) : database.db,
     validator: createValidator(),
     log: silentLogger,
     config: options.config,

@@ -39,5 +39,7 @@ const calls = {
 /** OCPP 1.6 handlers, and the hooks run after a CSMS command was answered. */
 export const v16Handlers: VersionHandlers = {
   calls,
+  // One write statement each at most (see VersionHandlers.autocommit).
+  autocommit: new Set(['Heartbeat', 'StatusNotification', 'Authorize', 'MeterValues']),
   afterCommand: { ChangeConfiguration: afterChangeConfiguration },
 };

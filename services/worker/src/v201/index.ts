@@ -51,4 +51,9 @@ const calls = {
 } satisfies HandlerMap<V201Actions>;
 
 /** OCPP 2.0.1 handlers. */
-export const v201Handlers: VersionHandlers = { calls, afterCommand: { SetVariables: afterSetVariables } };
+export const v201Handlers: VersionHandlers = {
+  calls,
+  // One write statement each at most (see VersionHandlers.autocommit).
+  autocommit: new Set(['Heartbeat', 'StatusNotification', 'Authorize', 'MeterValues']),
+  afterCommand: { SetVariables: afterSetVariables },
+};
