@@ -46,7 +46,7 @@ export {
   type EnqueueResult,
   type NewQueuedCommand,
 } from './queued-commands.js';
-export { sql, type Kysely, type Transaction } from 'kysely';
+export { sql, type Kysely, type RawBuilder, type Transaction } from 'kysely';
 export {
   authorizeIdToken,
   type AuthorizationDecision,

@@ -7,6 +7,7 @@ import {
   type CampaignStationStatus,
   type Database,
   type Kysely,
+  type RawBuilder,
 } from '@csms/db';
 import type { CampaignPlan } from './campaign-parameters.js';
 import type { CallVerdict } from './station-command.js';
@@ -304,19 +305,13 @@ export async function orphanedCampaigns(db: Kysely<Database>): Promise<string[]>
  * within the call timeout, far below `olderThanMs`): `failed`, since whether the station got the
  * command is unknown. Returns the campaigns touched.
  */
-export async function failInterruptedSends(db: Kysely<Database>, olderThanMs: number): Promise<string[]> {
-  const rows = await db
-    .updateTable('campaign_stations')
-    .set({
-      status: 'failed',
-      reason: 'interrupted: the CSMS stopped before the answer to the command was recorded',
-      updated_at: sql`now()`,
-    })
-    .where('status', '=', 'sent')
-    .where('sent_at', '<', sql<Date>`now() - ${`${olderThanMs} milliseconds`}::interval`)
-    .returning('campaign_id')
-    .execute();
-  return [...new Set(rows.map((r) => r.campaign_id))];
+export function failInterruptedSends(db: Kysely<Database>, olderThanMs: number): Promise<string[]> {
+  return failStale(db, {
+    status: 'sent',
+    since: 'sent_at',
+    olderThanMs,
+    reason: sql<string>`${'interrupted: the CSMS stopped before the answer to the command was recorded'}`,
+  });
 }
 
 /**
@@ -325,17 +320,31 @@ export async function failInterruptedSends(db: Kysely<Database>, olderThanMs: nu
  * FirmwareStatusNotification / LogStatusNotification) cannot keep its campaign running forever. The reason
  * names the last status heard. Returns the campaigns touched.
  */
-export async function failSilentStations(db: Kysely<Database>, silentForMs: number): Promise<string[]> {
+export function failSilentStations(db: Kysely<Database>, silentForMs: number): Promise<string[]> {
   const hours = Math.round((silentForMs / 3_600_000) * 100) / 100;
+  return failStale(db, {
+    status: 'accepted',
+    since: 'updated_at',
+    olderThanMs: silentForMs,
+    reason: sql<string>`${`no final status notification within ${hours} h; last status: `} || coalesce(notification_status, 'none')`,
+  });
+}
+
+/** Fails the stations in `status` whose `since` time is older than `olderThanMs`; the campaigns touched. */
+async function failStale(
+  db: Kysely<Database>,
+  stale: {
+    readonly status: CampaignStationStatus;
+    readonly since: 'sent_at' | 'updated_at';
+    readonly olderThanMs: number;
+    readonly reason: RawBuilder<string>;
+  },
+): Promise<string[]> {
   const rows = await db
     .updateTable('campaign_stations')
-    .set({
-      status: 'failed',
-      reason: sql`${`no final status notification within ${hours} h; last status: `} || coalesce(notification_status, 'none')`,
-      updated_at: sql`now()`,
-    })
-    .where('status', '=', 'accepted')
-    .where('updated_at', '<', sql<Date>`now() - ${`${silentForMs} milliseconds`}::interval`)
+    .set({ status: 'failed', reason: stale.reason, updated_at: sql`now()` })
+    .where('status', '=', stale.status)
+    .where(stale.since, '<', sql<Date>`now() - ${`${stale.olderThanMs} milliseconds`}::interval`)
     .returning('campaign_id')
     .execute();
   return [...new Set(rows.map((r) => r.campaign_id))];
