@@ -1,4 +1,3 @@
-import type { Database, Kysely } from '@csms/db';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startWorkerHarness, type WorkerHarness } from './testing/worker-harness.js';
 import { bootedStation } from './v201/testing.js';
@@ -20,7 +19,7 @@ describe('autocommit of single-write actions (unfenced worker)', () => {
             const value = Reflect.get(target, property, target) as unknown;
             return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
           },
-        }) as Kysely<Database>,
+        }),
     });
   });
   afterAll(() => h.close());
