@@ -28,6 +28,19 @@ import { connect16, connect201, uniqueId, type SimStation } from '../support/sce
 /** Retries `check` until it stops throwing (10 s). */
 const waitFor = <T>(check: () => T | Promise<T>) => vi.waitFor(check, { timeout: 10_000, interval: 50 });
 
+/** Repeats `call` while it fails with STATION_OFFLINE (a refusal that sends nothing to the station), up to 10 s. */
+async function untilActorSeesConnection<T>(call: () => Promise<T>): Promise<T> {
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    try {
+      return await call();
+    } catch (error: unknown) {
+      if (!String(error).includes('STATION_OFFLINE') || Date.now() > deadline) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
+}
+
 let system: DistributedCsms;
 let api: ApiConnection;
 const connections: ApiConnection[] = [];
@@ -166,9 +179,13 @@ describe('distributed topology: station API', () => {
       const respond = station.respond.bind(station) as (action: string, answer: unknown) => void;
       const actions = actionsOf(version);
       for (const action of actions) respond(action, samples(version, action, 'minimal').response);
-      for (const action of actions) {
+      for (const [index, action] of actions.entries()) {
         const { request, response } = samples(version, action, 'minimal');
-        expect(await callTypedAction(api, version, action, station.id, request), action).toEqual(response);
+        const call = () => callTypedAction(api, version, action, station.id, request);
+        // The socket is open before the edge's `connected` event has reached the actor over NATS; until
+        // then a command is refused STATION_OFFLINE without reaching the station: the first one waits for it.
+        const answer = index === 0 ? await untilActorSeesConnection(call) : await call();
+        expect(answer, action).toEqual(response);
       }
       expect(station.received.map((r) => r.action)).toEqual(actions);
       await station.close();
