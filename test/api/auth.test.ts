@@ -6,7 +6,6 @@ import { createAuthService } from '@csms/auth';
 import {
   authV1,
   connectApi,
-  errorSummary,
   startApiServer,
   Status,
   type ApiClient,
@@ -19,6 +18,7 @@ import { startTestCsms, type TestCsms } from '../support/csms.js';
 import { booted16, booted201 } from '../support/octt-states.js';
 import { basicAuth, rawUpgrade } from '../support/raw-station.js';
 import { connect16, connect201, uniqueId, type Station16, type Station201 } from '../support/scenario.js';
+import { rejection } from '../support/grpc-rejection.js';
 
 const { AuthorizationStatus: S, LocalListStatus, UpdateType } = authV1;
 
@@ -52,15 +52,6 @@ afterAll(async () => {
   await server.stop();
   await csms.close();
 });
-
-async function rejection(promise: Promise<unknown>) {
-  try {
-    await promise;
-  } catch (error) {
-    return { code: (error as { code: Status }).code, ...errorSummary(error) };
-  }
-  throw new Error('expected the call to fail');
-}
 
 const upgrade = (id: string, protocol: string, password: string) =>
   rawUpgrade(csms.port, `/ocpp/${id}`, {

@@ -6,7 +6,6 @@
 import { Subjects } from '@csms/bus';
 import {
   connectApi,
-  errorSummary,
   ocpp16V1,
   ocpp201V1,
   startApiServer,
@@ -31,6 +30,7 @@ import {
   type Version,
 } from '../support/ocpp-command-samples.js';
 import { connect16, connect201, eventually, uniqueId, type SimStation } from '../support/scenario.js';
+import { rejection } from '../support/grpc-rejection.js';
 
 // ---------------------------------------------------------------------------------------------------------------
 
@@ -58,15 +58,6 @@ afterAll(async () => {
   await server.stop();
   await csms.close();
 });
-
-async function rejection(promise: Promise<unknown>) {
-  try {
-    await promise;
-  } catch (error) {
-    return { code: (error as { code: Status }).code, ...errorSummary(error), message: String(error) };
-  }
-  throw new Error('expected the call to fail');
-}
 
 /** Calls one typed RPC generically: request and response as OCPP JSON. */
 function callAction(

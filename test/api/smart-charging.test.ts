@@ -6,7 +6,6 @@
  */
 import {
   connectApi,
-  errorSummary,
   smartChargingV1 as api,
   startApiServer,
   Status,
@@ -30,6 +29,7 @@ import {
   type Station16,
   type Station201,
 } from '../support/scenario.js';
+import { rejection } from '../support/grpc-rejection.js';
 
 const {
   ChargingProfilePurpose: P,
@@ -60,15 +60,6 @@ afterAll(async () => {
   await server.stop();
   await csms.close();
 });
-
-async function rejection(promise: Promise<unknown>) {
-  try {
-    await promise;
-  } catch (error) {
-    return { code: (error as { code: Status }).code, ...errorSummary(error) };
-  }
-  throw new Error('expected the call to fail');
-}
 
 async function booted16Station(): Promise<Station16> {
   const cp = await connect16(csms, { id: uniqueId('SC16') });

@@ -1,5 +1,5 @@
 import * as grpc from '@grpc/grpc-js';
-import { connectApi, type ApiClient, errorSummary, Status, stationV1, type ApiConnection } from '@csms/grpc';
+import { connectApi, type ApiClient, Status, stationV1, type ApiConnection } from '@csms/grpc';
 import { ServerReflectionService } from 'nice-grpc-server-reflection';
 import {
   ServerReflectionRequest,
@@ -7,17 +7,9 @@ import {
 } from 'nice-grpc-server-reflection/lib/proto/grpc/reflection/v1/reflection_pb.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestCsms, type TestCsms } from '../support/csms.js';
+import { rejection } from '../support/grpc-rejection.js';
 
 const { BootPolicy, WhenOffline } = stationV1;
-
-async function rejection(promise: Promise<unknown>) {
-  try {
-    await promise;
-  } catch (error) {
-    return { code: (error as { code: Status }).code, ...errorSummary(error), message: String(error) };
-  }
-  throw new Error('expected the call to fail');
-}
 
 describe('StationService (embedded, gRPC)', () => {
   let csms: TestCsms;

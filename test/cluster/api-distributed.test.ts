@@ -9,7 +9,6 @@ import { runCli } from '@csms/csmsctl';
 import {
   authV1,
   connectApi,
-  errorSummary,
   firmwareV1,
   HealthDefinition,
   smartChargingV1,
@@ -24,6 +23,7 @@ import { startDistributedCsms, type DistributedCsms } from '../support/distribut
 import { actionsOf, callTypedAction, samples, V16, V201 } from '../support/ocpp-command-samples.js';
 import { booted16, booted201 } from '../support/octt-states.js';
 import { connect16, connect201, uniqueId, type SimStation } from '../support/scenario.js';
+import { rejection } from '../support/grpc-rejection.js';
 
 /** Retries `check` until it stops throwing (10 s). */
 const waitFor = <T>(check: () => T | Promise<T>) => vi.waitFor(check, { timeout: 10_000, interval: 50 });
@@ -49,15 +49,6 @@ function connection(address: string): ApiConnection {
   const c = connectApi({ address, token: system.token });
   connections.push(c);
   return c;
-}
-
-async function rejection(promise: Promise<unknown>) {
-  try {
-    await promise;
-  } catch (error) {
-    return { code: (error as { code: Status }).code, ...errorSummary(error) };
-  }
-  throw new Error('expected the call to fail');
 }
 
 beforeAll(async () => {

@@ -3,7 +3,6 @@ import { migrateToLatest, openDatabase, upsertStation, type DatabaseHandle } fro
 import {
   authV1,
   connectApi,
-  errorSummary,
   startApiServer,
   Status,
   type ApiClient,
@@ -14,6 +13,7 @@ import { createLogger } from '@csms/telemetry';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAuthService } from './auth-service.js';
 import { generatePassword, passwordProblem } from './station-password.js';
+import { rejection } from '../../../test/support/grpc-rejection.js';
 
 const { AuthorizationStatus: S, Concurrency, UpdateType } = authV1;
 
@@ -39,15 +39,6 @@ afterAll(async () => {
   await server.stop();
   await handle.close();
 });
-
-async function rejection(promise: Promise<unknown>) {
-  try {
-    await promise;
-  } catch (error) {
-    return { code: (error as { code: Status }).code, ...errorSummary(error) };
-  }
-  throw new Error('expected the call to fail');
-}
 
 const fields = (r: { violations: readonly { field: string }[] }) => r.violations.map((v) => v.field).sort();
 

@@ -2,7 +2,6 @@ import { MemoryBus, StationApi, Subjects, type CommandOutcome, type StationComma
 import { migrateToLatest, openDatabase, recordBoot, upsertStation, type DatabaseHandle } from '@csms/db';
 import {
   connectApi,
-  errorSummary,
   smartChargingV1 as api,
   startApiServer,
   Status,
@@ -13,6 +12,7 @@ import {
 import { createLogger } from '@csms/telemetry';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createSmartChargingService } from './smart-charging-service.js';
+import { rejection } from '../../../test/support/grpc-rejection.js';
 
 const {
   ChargingProfilePurpose: P,
@@ -79,15 +79,6 @@ afterAll(async () => {
 beforeEach(() => {
   received.length = 0;
 });
-
-async function rejection(promise: Promise<unknown>) {
-  try {
-    await promise;
-  } catch (error) {
-    return { code: (error as { code: Status }).code, ...errorSummary(error) };
-  }
-  throw new Error('expected the call to fail');
-}
 
 const fields = (r: { violations: readonly { field: string }[] }) => r.violations.map((v) => v.field).sort();
 

@@ -2,7 +2,6 @@ import { MemoryBus, Subjects, partitionOf } from '@csms/bus';
 import { migrateToLatest, openDatabase, sql, upsertStation, type DatabaseHandle } from '@csms/db';
 import {
   connectApi,
-  errorSummary,
   startApiServer,
   Status,
   transactionV1,
@@ -13,6 +12,7 @@ import {
 import { createLogger } from '@csms/telemetry';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTransactionService } from './transaction-service.js';
+import { rejection } from '../../../test/support/grpc-rejection.js';
 
 const { TransactionState: T } = transactionV1;
 
@@ -44,15 +44,6 @@ afterAll(async () => {
   await bus.close();
   await handle.close();
 });
-
-async function rejection(promise: Promise<unknown>) {
-  try {
-    await promise;
-  } catch (error) {
-    return { code: (error as { code: Status }).code, ...errorSummary(error) };
-  }
-  throw new Error('expected the call to fail');
-}
 
 const fields = (r: { violations: readonly { field: string }[] }) => r.violations.map((v) => v.field).sort();
 
