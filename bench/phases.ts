@@ -1,5 +1,5 @@
 import { Simulator, type ActionStats, type SimulatorOptions, type SimulatorStats } from '@csms/simulator';
-import type { ResolvedOptions } from './options.js';
+import type { ResolvedOptions, TrafficShape } from './options.js';
 import { readProcessMemory } from './processes.js';
 import { STATION_PREFIX, type ServerProcess } from './targets.js';
 
@@ -156,17 +156,14 @@ export function fleet(
   };
 }
 
-/** How long the fleet may take to connect and boot at the ramp rate. */
-function connectBudgetMs(ctx: PhaseContext): number {
-  const { stations, traffic } = ctx.options;
-  return Math.ceil((stations / traffic.rampPerSecond) * 1000) + 30_000;
+/** How long `stations` may take to connect and boot at `rampPerSecond`. */
+export function connectBudgetMs(stations: number, rampPerSecond: number): number {
+  return Math.ceil((stations / rampPerSecond) * 1000) + 30_000;
 }
 
-/** A fleet with the configured traffic (boot, statuses, heartbeats, Authorize and transactions). */
-function trafficSimulator(ctx: PhaseContext, durationMs: number): Simulator {
-  const t = ctx.options.traffic;
-  return new Simulator({
-    ...fleet(ctx),
+/** The simulator settings of a traffic shape: ramp, heartbeats, Authorize and transactions. */
+export function trafficSettings(t: TrafficShape) {
+  return {
     rampUpPerSecond: t.rampPerSecond,
     heartbeatIntervalSec: t.heartbeatSec,
     transaction: {
@@ -175,6 +172,15 @@ function trafficSimulator(ctx: PhaseContext, durationMs: number): Simulator {
       meterValuesPerTransaction: t.meterValuesPerTransaction,
       pauseBetweenMs: t.pauseBetweenMs,
     },
+  };
+}
+
+/** A fleet with the configured traffic (boot, statuses, heartbeats, Authorize and transactions). */
+function trafficSimulator(ctx: PhaseContext, durationMs: number): Simulator {
+  const t = ctx.options.traffic;
+  return new Simulator({
+    ...fleet(ctx),
+    ...trafficSettings(t),
     durationMs,
     // Running transactions are stopped and delivered at the end; bounded.
     stopGraceMs: Math.max(5_000, t.callTimeoutMs),
@@ -252,7 +258,7 @@ export async function idleMemory(
 ): Promise<MemoryResult> {
   await sleep(1_000, ctx.signal); // let the warm-up's last disconnections settle
   const baseline = new Map(processes.map((p) => [p, readProcessMemory(p.pid)]));
-  const budget = connectBudgetMs(ctx);
+  const budget = connectBudgetMs(ctx.options.stations, ctx.options.traffic.rampPerSecond);
   const sim = new Simulator({
     ...fleet(ctx),
     rampUpPerSecond: ctx.options.traffic.rampPerSecond,

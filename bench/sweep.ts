@@ -1,6 +1,14 @@
 import { Simulator, type SimulatorStats } from '@csms/simulator';
 import type { ConfigurationName, ResolvedOptions, SweepSettings } from './options.js';
-import { callErrorCount, fleet, sleep, abortable, type PhaseContext } from './phases.js';
+import {
+  abortable,
+  callErrorCount,
+  connectBudgetMs,
+  fleet,
+  sleep,
+  trafficSettings,
+  type PhaseContext,
+} from './phases.js';
 
 /** One load step of the sweep: a fleet of `stations` measured over a steady window after its ramp-up. */
 export interface SweepStep {
@@ -101,18 +109,11 @@ function roundStations(n: number): number {
 async function measureStep(ctx: PhaseContext, stations: number): Promise<SweepStep> {
   const s = ctx.options.sweep;
   const t = s.traffic;
-  const bootBudgetMs = Math.ceil((stations / t.rampPerSecond) * 1000) + 30_000;
+  const bootBudgetMs = connectBudgetMs(stations, t.rampPerSecond);
   const sim = new Simulator({
     ...fleet(ctx),
     stations,
-    rampUpPerSecond: t.rampPerSecond,
-    heartbeatIntervalSec: t.heartbeatSec,
-    transaction: {
-      auto: true,
-      meterValueIntervalMs: t.meterValueIntervalMs,
-      meterValuesPerTransaction: t.meterValuesPerTransaction,
-      pauseBetweenMs: t.pauseBetweenMs,
-    },
+    ...trafficSettings(t),
     callTimeoutMs: t.callTimeoutMs,
     durationMs: bootBudgetMs + (s.settleSec + s.steadySec) * 1000 + 60_000,
     stopGraceMs: 5_000,
