@@ -8,6 +8,13 @@ import { defineConfig } from 'vitest/config';
 // need the machine to themselves and the build in dist/). `npm test` runs them one after the other.
 export default defineConfig({
   resolve: { conditions: ['source'] },
+  // The globalSetup file runs in vitest's own environment, which would hand workspace packages to Node's
+  // loader (no TypeScript): transform them like the tests do.
+  environments: {
+    __vitest__: {
+      resolve: { conditions: ['source'], externalConditions: ['source'], noExternal: [/^@csms\//] },
+    },
+  },
   ssr: { resolve: { conditions: ['source'], externalConditions: ['source'] } },
   test: {
     testTimeout: 30_000,

@@ -6,7 +6,7 @@
  */
 import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { USAGE, parseCli, type CliRequest } from './options.js';
+import { USAGE, parseCli, type CliRequest } from './cli-args.js';
 import { formatReport } from './report.js';
 import { runBench } from './run.js';
 

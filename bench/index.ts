@@ -4,7 +4,8 @@
  */
 export { runBench } from './run.js';
 export type { BenchResult, ConfigurationResult, Ratios } from './run.js';
-export { CONFIGURATIONS, LIMITS, USAGE, parseCli, resolveOptions } from './options.js';
+export { USAGE, parseCli } from './cli-args.js';
+export { CONFIGURATIONS, LIMITS, resolveOptions } from './options.js';
 export type {
   BenchOptions,
   ConfigurationName,

@@ -1,6 +1,3 @@
-import { resolve } from 'node:path';
-import { parseArgs } from 'node:util';
-
 /** The three configurations, measured in this order. */
 export const CONFIGURATIONS = ['ceiling', 'embedded', 'distributed'] as const;
 export type ConfigurationName = (typeof CONFIGURATIONS)[number];
@@ -273,7 +270,8 @@ export function resolveOptions(options: BenchOptions): ResolvedOptions {
   };
 }
 
-function definedOnly<T extends object>(value: T): Partial<T> {
+/** `value` without its undefined properties (so that they do not override defaults when spread). */
+export function definedOnly<T extends object>(value: T): Partial<T> {
   return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
 
@@ -285,153 +283,4 @@ function between(name: string, value: number, min: number, max: number): void {
 function integer(name: string, value: number, min: number, max: number): void {
   between(name, value, min, max);
   if (!Number.isInteger(value)) throw new RangeError(`${name} must be an integer, got ${value}`);
-}
-
-export const USAGE = `usage: npm run bench -- [options]
-
-Measures, one after the other on this machine and with the same simulated fleet: a bare WebSocket echo
-server (the ceiling), the embedded CSMS, and the distributed topology (edges + workers + NATS +
-PostgreSQL as separate processes). Prints the KPI tables and a comparison; 127.0.0.1 only.
-
-  --profile ci|full          ci: 50 stations, 10 s each (default); full: 10,000 stations, 60 s + boot storm
-  --stations <n>             stations (1..${LIMITS.stations})
-  --duration <s>             steady phase per configuration (1..${LIMITS.durationSec})
-  --warmup <s>               warm-up per configuration (0..${LIMITS.warmupSec})
-  --idle <s>                 stations connected and idle before memory is read (0..${LIMITS.idleSec})
-  --mix <0..1>               share of OCPP 2.0.1 stations (default 0.5)
-  --configs <list>           comma-separated subset of ${CONFIGURATIONS.join(',')}
-  --boot-storm               add the boot storm phase (on in full)
-  --no-boot-storm            skip it
-  --boot-storm-timeout <s>   stations not Accepted by then count as failed (ci 30, full 180)
-  --ramp <n>                 stations started per second
-  --heartbeat <s>            heartbeat interval of the stations
-  --mv-interval <ms>         meter value interval
-  --mv-per-tx <n>            meter values per transaction
-  --pause <ms>               pause between transactions
-  --security-profile 0|1     0: no credentials (default); 1: HTTP Basic auth
-  --embedded-db postgres|pglite   database of the embedded CSMS (default postgres)
-  --pg-fast                  PostgreSQL with fsync and synchronous_commit off (default: durable)
-  --pg-tcp                   the CSMS reaches PostgreSQL over TCP on 127.0.0.1 (default: its Unix socket)
-  --edges <n> --workers <n>  distributed topology (default 1 edge, 2 workers)
-  --sweep                    add the load sweep: the highest answers/s each configuration sustains with
-                             p99 < 100 ms (stations doubled from --sweep-start up to --sweep-max, then bisected)
-  --sweep-only               only the load sweep (no warm-up, memory, steady phase or boot storm)
-  --sweep-start <n>          stations of the first sweep step (ci 10, full 50)
-  --sweep-max <n>            stations of the largest sweep step (ci 40, full 10,000; at most --stations)
-  --sweep-steady <s>         measured window of each sweep step (ci 3, full 15)
-  --sweep-p99 <ms>           p99 limit of a sustained step (default 100)
-  --cpu-prof <dir>           V8 CPU profile of the embedded CSMS (node --cpu-prof) into <dir>, summarised
-                             in the report (self time by module and function)
-  --json <file>              also write the results as JSON
-  --help`;
-
-/** The command line (without node and the script): options plus the JSON output path. */
-export interface CliRequest {
-  readonly help: boolean;
-  readonly options: BenchOptions;
-  readonly json: string | undefined;
-}
-
-/** Parses `npm run bench -- ...`. Throws RangeError / TypeError on bad input. */
-export function parseCli(argv: readonly string[]): CliRequest {
-  const { values } = parseArgs({
-    args: [...argv],
-    strict: true,
-    allowPositionals: false,
-    options: {
-      profile: { type: 'string' },
-      stations: { type: 'string' },
-      duration: { type: 'string' },
-      warmup: { type: 'string' },
-      idle: { type: 'string' },
-      mix: { type: 'string' },
-      configs: { type: 'string' },
-      'boot-storm': { type: 'boolean' },
-      'no-boot-storm': { type: 'boolean' },
-      'boot-storm-timeout': { type: 'string' },
-      ramp: { type: 'string' },
-      heartbeat: { type: 'string' },
-      'mv-interval': { type: 'string' },
-      'mv-per-tx': { type: 'string' },
-      pause: { type: 'string' },
-      'security-profile': { type: 'string' },
-      'embedded-db': { type: 'string' },
-      'pg-fast': { type: 'boolean' },
-      'pg-tcp': { type: 'boolean' },
-      edges: { type: 'string' },
-      workers: { type: 'string' },
-      sweep: { type: 'boolean' },
-      'sweep-only': { type: 'boolean' },
-      'sweep-start': { type: 'string' },
-      'sweep-max': { type: 'string' },
-      'sweep-steady': { type: 'string' },
-      'sweep-p99': { type: 'string' },
-      'cpu-prof': { type: 'string' },
-      json: { type: 'string' },
-      help: { type: 'boolean', short: 'h' },
-    },
-  });
-  if (values.help === true) return { help: true, options: {}, json: undefined };
-  const num = (name: string, value: string | undefined): number | undefined => {
-    if (value === undefined) return undefined;
-    const n = Number(value);
-    if (value.trim() === '' || !Number.isFinite(n))
-      throw new RangeError(`--${name}: not a number: "${value}"`);
-    return n;
-  };
-  if (values['boot-storm'] === true && values['no-boot-storm'] === true)
-    throw new RangeError('--boot-storm and --no-boot-storm exclude each other');
-  const profile = values.profile;
-  if (profile !== undefined && profile !== 'ci' && profile !== 'full')
-    throw new RangeError(`--profile must be ci or full, got "${profile}"`);
-  const embeddedDb = values['embedded-db'];
-  if (embeddedDb !== undefined && embeddedDb !== 'postgres' && embeddedDb !== 'pglite')
-    throw new RangeError(`--embedded-db must be postgres or pglite, got "${embeddedDb}"`);
-  const sp = values['security-profile'];
-  if (sp !== undefined && sp !== '0' && sp !== '1')
-    throw new RangeError(`--security-profile must be 0 or 1, got "${sp}"`);
-  const configs = values.configs?.split(',').map((c) => c.trim());
-  for (const c of configs ?? []) {
-    if (!(CONFIGURATIONS as readonly string[]).includes(c))
-      throw new RangeError(`--configs: unknown configuration "${c}" (${CONFIGURATIONS.join(', ')})`);
-  }
-  const traffic: Partial<TrafficShape> = definedOnly({
-    rampPerSecond: num('ramp', values.ramp),
-    heartbeatSec: num('heartbeat', values.heartbeat),
-    meterValueIntervalMs: num('mv-interval', values['mv-interval']),
-    meterValuesPerTransaction: num('mv-per-tx', values['mv-per-tx']),
-    pauseBetweenMs: num('pause', values.pause),
-  });
-  const options: BenchOptions = definedOnly({
-    profile,
-    configurations: configs as ConfigurationName[] | undefined,
-    stations: num('stations', values.stations),
-    durationSec: num('duration', values.duration),
-    warmupSec: num('warmup', values.warmup),
-    idleSec: num('idle', values.idle),
-    versionMix: num('mix', values.mix),
-    bootStorm: values['boot-storm'] === true ? true : values['no-boot-storm'] === true ? false : undefined,
-    bootStormTimeoutSec: num('boot-storm-timeout', values['boot-storm-timeout']),
-    traffic,
-    securityProfile: sp === undefined ? undefined : (Number(sp) as 0 | 1),
-    embeddedDb,
-    pgDurable: values['pg-fast'] === true ? false : undefined,
-    pgTransport: values['pg-tcp'] === true ? 'tcp' : undefined,
-    edges: num('edges', values.edges),
-    workers: num('workers', values.workers),
-    cpuProfileDir:
-      values['cpu-prof'] === undefined
-        ? undefined
-        : resolve(process.env.INIT_CWD ?? process.cwd(), values['cpu-prof']),
-    sweep: definedOnly({
-      enabled: values.sweep === true || values['sweep-only'] === true ? true : undefined,
-      only: values['sweep-only'] === true ? true : undefined,
-      startStations: num('sweep-start', values['sweep-start']),
-      maxStations: num('sweep-max', values['sweep-max']),
-      steadySec: num('sweep-steady', values['sweep-steady']),
-      p99LimitMs: num('sweep-p99', values['sweep-p99']),
-    }),
-  });
-  resolveOptions(options); // fail before starting anything
-  return { help: false, options, json: values.json };
 }

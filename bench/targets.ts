@@ -5,12 +5,17 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
-import { LocalCluster, SERVICE_ROLES, applySeed } from '@csms/app';
-import { readSeedFile } from '@csms/config';
+import { LocalCluster, applySeed } from '@csms/app';
+import { SERVICE_ROLES, readSeedFile } from '@csms/config';
 import { migrateToLatest, openDatabase } from '@csms/db';
-import { natsServerBinary, startNatsServer, type NatsServer } from '../test/support/nats-server.js';
-import { startPostgres, type PostgresServer } from '../test/support/postgres-server.js';
-import { startTcpBalancer } from '../test/support/tcp-balancer.js';
+import {
+  natsServerBinary,
+  startNatsServer,
+  startPostgres,
+  startTcpBalancer,
+  type NatsServer,
+  type PostgresServer,
+} from '@csms/test-servers';
 import type { Cleanup } from './cleanup.js';
 import type { ConfigurationName, ResolvedOptions } from './options.js';
 import { countLogLine, freePort, freePortRange, spawnNodeChild, type LogCounts } from './processes.js';
@@ -329,6 +334,33 @@ export async function startEmbedded(
 }
 
 /**
+ * A fresh database for the distributed configuration, migrated and seeded: the distributed roles do
+ * not read seed files, so the same file is applied with the same code as the embedded CSMS runs at its
+ * start (after the schema migration the workers would also run).
+ */
+async function seededDatabase(infra: SharedInfra, name: string): Promise<string> {
+  const seedPath = await infra.seedFile();
+  const databaseUrl = await infra.createDatabase(name);
+  const handle = await openDatabase({ kind: 'postgres', url: databaseUrl, poolSize: 4 });
+  try {
+    await migrateToLatest(handle.db);
+    await applySeed(handle.db, await readSeedFile(seedPath));
+  } finally {
+    await handle.close();
+  }
+  return databaseUrl;
+}
+
+/** The edges' first port and the gRPC service roles' first port, in two ranges that do not overlap. */
+async function clusterPorts(edges: number): Promise<{ basePort: number; servicesBasePort: number }> {
+  const basePort = await freePortRange(edges);
+  let servicesBasePort = await freePortRange(SERVICE_ROLES.length);
+  while (servicesBasePort < basePort + edges && basePort < servicesBasePort + SERVICE_ROLES.length)
+    servicesBasePort = await freePortRange(SERVICE_ROLES.length);
+  return { basePort, servicesBasePort };
+}
+
+/**
  * (c) The distributed topology: LocalCluster (edges, workers and the gRPC services as OS processes),
  * NATS, PostgreSQL.
  */
@@ -337,26 +369,13 @@ export async function startDistributed(
   infra: SharedInfra,
   cleanup: Cleanup,
 ): Promise<Target> {
-  const seedPath = await infra.seedFile();
   const name = 'bench_distributed';
-  const databaseUrl = await infra.createDatabase(name);
+  const databaseUrl = await seededDatabase(infra, name);
   const { version } = await infra.postgres();
   const nats = await infra.nats();
-  // The distributed roles do not read seed files: apply the same file with the same code as the
-  // embedded CSMS does at its start (after the schema migration the workers would also run).
-  const handle = await openDatabase({ kind: 'postgres', url: databaseUrl, poolSize: 4 });
-  try {
-    await migrateToLatest(handle.db);
-    await applySeed(handle.db, await readSeedFile(seedPath));
-  } finally {
-    await handle.close();
-  }
-  const basePort = await freePortRange(options.edges);
-  // api, auth, transaction, firmware, smart-charging: one gRPC process each; the workers call auth and
+  // Each gRPC service role of the registry (SERVICE_ROLES) as one process; the workers call auth and
   // transaction over gRPC (the production topology), so their round trips are part of the measurement.
-  let servicesBasePort = await freePortRange(SERVICE_ROLES.length);
-  while (servicesBasePort < basePort + options.edges && basePort < servicesBasePort + SERVICE_ROLES.length)
-    servicesBasePort = await freePortRange(SERVICE_ROLES.length);
+  const { basePort, servicesBasePort } = await clusterPorts(options.edges);
   const tail: string[] = [];
   const counts: LogCounts = { warn: 0, error: 0 };
   const cluster = new LocalCluster({
@@ -397,12 +416,6 @@ export async function startDistributed(
     stopBalancer = cleanup.add('TCP balancer', () => balancer.close());
     url = `ws://127.0.0.1:${balancer.port}/ocpp`;
   }
-  const processes: ServerProcess[] = cluster.processes.map((p) => ({
-    name: p.name,
-    role: p.role === 'edge' ? 'edge' : p.role === 'worker' ? 'worker' : 'service',
-    pid: p.pid,
-    holdsSockets: p.role === 'edge',
-  }));
   return {
     name: 'distributed',
     description:
@@ -417,7 +430,12 @@ export async function startDistributed(
       durable: options.pgDurable,
       transport: transportOf(databaseUrl),
     },
-    processes,
+    processes: cluster.processes.map((p): ServerProcess => ({
+      name: p.name,
+      role: p.role === 'edge' ? 'edge' : p.role === 'worker' ? 'worker' : 'service',
+      pid: p.pid,
+      holdsSockets: p.role === 'edge',
+    })),
     tail: () => [...tail],
     logCounts: () => ({ ...counts }),
     stop: async () => {

@@ -1,6 +1,7 @@
 /**
  * `npm run cluster -- --edges 2 --workers 3`: the distributed topology on this machine, for
- * development and demos. Each edge, worker and the admin endpoint is its own OS process.
+ * development and demos. Each edge, worker and the admin endpoint (with `--services`: each gRPC service
+ * role of the registry in @csms/config) is its own OS process.
  *
  * NATS: `--nats-url`, or a private nats-server >= 2.11 started here (fetched by
  * scripts/ensure-nats-server.sh; the Debian bookworm server is too old). PostgreSQL: `--database-url`,
@@ -11,7 +12,8 @@ import { execFileSync, spawn } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
-import { LocalCluster } from '@csms/app';
+import { LocalCluster, formatLogLine } from '@csms/app';
+import { SERVICE_ROLES } from '@csms/config';
 
 const USAGE = `usage: npm run cluster -- [--edges N] [--workers N] [--nats-url URL] [--database-url URL] [--base-port P] [--admin-port P] [--services [--grpc-port P]]`;
 
@@ -51,7 +53,7 @@ const edges = int('edges', args.edges, 1, 32);
 const workers = int('workers', args.workers, 1, 64);
 const basePort = int('base-port', args['base-port'], 1, 65535 - edges);
 const adminPort = int('admin-port', args['admin-port'], 1, 65535);
-const grpcPort = int('grpc-port', args['grpc-port'], 1, 65530);
+const grpcPort = int('grpc-port', args['grpc-port'], 1, 65535 - SERVICE_ROLES.length);
 const databaseUrl = args['database-url'];
 
 async function ensureDatabase(url: string): Promise<void> {
@@ -96,14 +98,7 @@ const cluster = new LocalCluster({
   databaseUrl,
   basePort,
   adminPort,
-  onLine: (name, line) => {
-    try {
-      const entry = JSON.parse(line) as { level?: string; msg?: string };
-      process.stdout.write(`${name.padEnd(9)} ${entry.level ?? ''} ${entry.msg ?? line}\n`);
-    } catch {
-      process.stdout.write(`${name.padEnd(9)} ${line}\n`);
-    }
-  },
+  onLine: (name, line) => process.stdout.write(`${formatLogLine(name, line)}\n`),
 });
 try {
   await cluster.start();
@@ -116,7 +111,9 @@ try {
 process.stdout.write(
   `cluster: ${workers} workers, ${edges} edges (stations: ws://127.0.0.1:${basePort}..${basePort + edges - 1}/ocpp/<id>), admin http://127.0.0.1:${adminPort}${
     args.services
-      ? `, gRPC api 127.0.0.1:${grpcPort} (auth :${grpcPort + 1}, transaction :${grpcPort + 2}, firmware :${grpcPort + 3}, smart-charging :${grpcPort + 4})`
+      ? `, gRPC ${SERVICE_ROLES[0]} 127.0.0.1:${grpcPort} (${SERVICE_ROLES.slice(1)
+          .map((role, i) => `${role} :${grpcPort + i + 1}`)
+          .join(', ')})`
       : ''
   }. Ctrl-C stops.\n`,
 );

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The project's whole test suite, runnable on a fresh machine that has only Node.js:
 # installs dependencies, makes sure PostgreSQL server binaries exist (the tests start their own private
-# server from them), then runs lint, type checks, the generated-code drift check, the build and all tests.
+# server from them), then runs lint, type checks, the generated-code drift check, the build and all tests
+# (the unit tests of packages/, services/ and apps/ a second time under Node 22, the image's Node).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -27,6 +28,7 @@ step "generated code and conformance table are up to date"
 npm run check:generated --silent
 npm run check:conformance --silent
 npm run check:helm --silent
+npm run check:size --silent
 step "build"
 npm run build --silent
 step "nats-server >= 2.11 (fetched from Debian sid into .test-runtime/ when missing)"
@@ -38,5 +40,22 @@ step "tests: unit, integration, scenarios"
 # With a filter (`npm test -- <path>`), one of the two projects may have no matching file.
 FILTERED=(); [ $# -gt 0 ] && FILTERED=(--passWithNoTests)
 npx vitest run --project main "${FILTERED[@]}" "$@"
+if [ $# -eq 0 ]; then
+  # The container image runs Node 22; `node` here may be older. The npm package node@22 ships the binary:
+  # installed once into .test-runtime/node22 (not on PATH, so every other step keeps this machine's node),
+  # it runs the unit tests of packages/, services/ and apps/ (vitest's workers inherit its binary).
+  step "tests: unit tests under Node 22 (node@22 from npm, cached in .test-runtime/node22)"
+  NODE22=.test-runtime/node22/node_modules/node/bin/node
+  if ! "$NODE22" --version 2>/dev/null | grep -q '^v22\.'; then
+    rm -rf .test-runtime/node22
+    if ! npm install --prefix .test-runtime/node22 --no-save --no-audit --no-fund node@22 >/dev/null \
+      || ! "$NODE22" --version 2>/dev/null | grep -q '^v22\.'; then
+      echo "test.sh: could not install Node 22 (npm install node@22 into .test-runtime/node22)" >&2
+      exit 1
+    fi
+  fi
+  echo "running with $NODE22 $("$NODE22" --version)"
+  "$NODE22" node_modules/vitest/vitest.mjs run --project main packages services apps
+fi
 step "tests: distributed fail-over and benchmark profile (separate processes)"
 npx vitest run --project cluster "${FILTERED[@]}" "$@"

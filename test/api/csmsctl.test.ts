@@ -88,7 +88,7 @@ describe('csmsctl (end to end against the embedded CSMS)', () => {
     const invalid = await ctl(csms, 'stations', 'create', 'bad/id');
     expect(invalid.code).toBe(1);
     expect(invalid.stderr).toMatch(/INVALID_ARGUMENT/);
-    expect(invalid.stderr).toMatch(/id: station id may contain only/);
+    expect(invalid.stderr).toMatch(/id: may contain only/);
 
     const offline = await ctl(csms, 'call', 'NOBODY', 'Reset', '{"type":"Soft"}');
     expect(offline.code).toBe(1);

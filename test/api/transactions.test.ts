@@ -70,6 +70,87 @@ async function openStream(stationIds: string[]) {
   };
 }
 
+/** A 1.6 transaction with one meter value, start to stop; returns its transactionId. */
+async function run16Transaction(id16: string, idTag: string): Promise<number> {
+  const cp = await connect16(csms, { id: id16 });
+  await booted16(cp);
+  const start = await cp.call('StartTransaction', {
+    connectorId: 1,
+    idTag,
+    meterStart: 1000,
+    timestamp: '2030-04-01T10:00:00.000Z',
+  });
+  expect(start.idTagInfo.status).toBe('Accepted');
+  const tx16 = start.transactionId;
+  await cp.call('MeterValues', {
+    connectorId: 1,
+    transactionId: tx16,
+    meterValue: [
+      {
+        timestamp: '2030-04-01T10:30:00.000Z',
+        sampledValue: [{ value: '1800', measurand: 'Energy.Active.Import.Register', unit: 'Wh' }],
+      },
+    ],
+  });
+  await cp.call('StopTransaction', {
+    transactionId: tx16,
+    meterStop: 2500,
+    timestamp: '2030-04-01T11:00:00.000Z',
+    reason: 'EVDisconnected',
+    transactionData: [
+      {
+        timestamp: '2030-04-01T11:00:00.000Z',
+        sampledValue: [{ value: '2500', context: 'Transaction.End', unit: 'Wh' }],
+      },
+    ],
+  });
+  return tx16;
+}
+
+/** A 2.0.1 transaction with one Updated event, start to end. */
+async function run201Transaction(id201: string, tx201: string): Promise<void> {
+  const cs = await connect201(csms, { id: id201 });
+  await booted201(cs);
+  const token = await addIdToken(csms, 'TXAPI201');
+  const started = await cs.call('TransactionEvent', {
+    eventType: 'Started',
+    timestamp: '2030-04-02T10:00:00.000Z',
+    triggerReason: 'Authorized',
+    seqNo: 0,
+    transactionInfo: { transactionId: tx201, chargingState: 'Charging' },
+    idToken: { idToken: token, type: 'ISO14443' },
+    evse: { id: 1, connectorId: 1 },
+    meterValue: [
+      {
+        timestamp: '2030-04-02T10:00:00.000Z',
+        sampledValue: [{ value: 7000, context: 'Transaction.Begin' }],
+      },
+    ],
+  });
+  expect(started.idTokenInfo?.status).toBe('Accepted');
+  await cs.call('TransactionEvent', {
+    eventType: 'Updated',
+    timestamp: '2030-04-02T10:15:00.000Z',
+    triggerReason: 'MeterValuePeriodic',
+    seqNo: 1,
+    transactionInfo: { transactionId: tx201 },
+    meterValue: [{ timestamp: '2030-04-02T10:15:00.000Z', sampledValue: [{ value: 7400 }] }],
+  });
+  await cs.call('TransactionEvent', {
+    eventType: 'Ended',
+    timestamp: '2030-04-02T10:30:00.000Z',
+    triggerReason: 'EVCommunicationLost',
+    seqNo: 2,
+    transactionInfo: { transactionId: tx201, stoppedReason: 'EVDisconnected', chargingState: 'Idle' },
+    meterValue: [
+      {
+        timestamp: '2030-04-02T10:30:00.000Z',
+        sampledValue: [{ value: 7900, context: 'Transaction.End' }],
+      },
+    ],
+  });
+}
+
 describe('transactions of real stations through the gRPC API', () => {
   let id16: string;
   let id201: string;
@@ -84,79 +165,8 @@ describe('transactions of real stations through the gRPC API', () => {
     const stream = await openStream([id16, id201]);
 
     idTag = await addIdToken(csms, 'TXAPI');
-    const cp = await connect16(csms, { id: id16 });
-    await booted16(cp);
-    const start = await cp.call('StartTransaction', {
-      connectorId: 1,
-      idTag,
-      meterStart: 1000,
-      timestamp: '2030-04-01T10:00:00.000Z',
-    });
-    expect(start.idTagInfo.status).toBe('Accepted');
-    tx16 = start.transactionId;
-    await cp.call('MeterValues', {
-      connectorId: 1,
-      transactionId: tx16,
-      meterValue: [
-        {
-          timestamp: '2030-04-01T10:30:00.000Z',
-          sampledValue: [{ value: '1800', measurand: 'Energy.Active.Import.Register', unit: 'Wh' }],
-        },
-      ],
-    });
-    await cp.call('StopTransaction', {
-      transactionId: tx16,
-      meterStop: 2500,
-      timestamp: '2030-04-01T11:00:00.000Z',
-      reason: 'EVDisconnected',
-      transactionData: [
-        {
-          timestamp: '2030-04-01T11:00:00.000Z',
-          sampledValue: [{ value: '2500', context: 'Transaction.End', unit: 'Wh' }],
-        },
-      ],
-    });
-
-    const cs = await connect201(csms, { id: id201 });
-    await booted201(cs);
-    const token = await addIdToken(csms, 'TXAPI201');
-    const started = await cs.call('TransactionEvent', {
-      eventType: 'Started',
-      timestamp: '2030-04-02T10:00:00.000Z',
-      triggerReason: 'Authorized',
-      seqNo: 0,
-      transactionInfo: { transactionId: tx201, chargingState: 'Charging' },
-      idToken: { idToken: token, type: 'ISO14443' },
-      evse: { id: 1, connectorId: 1 },
-      meterValue: [
-        {
-          timestamp: '2030-04-02T10:00:00.000Z',
-          sampledValue: [{ value: 7000, context: 'Transaction.Begin' }],
-        },
-      ],
-    });
-    expect(started.idTokenInfo?.status).toBe('Accepted');
-    await cs.call('TransactionEvent', {
-      eventType: 'Updated',
-      timestamp: '2030-04-02T10:15:00.000Z',
-      triggerReason: 'MeterValuePeriodic',
-      seqNo: 1,
-      transactionInfo: { transactionId: tx201 },
-      meterValue: [{ timestamp: '2030-04-02T10:15:00.000Z', sampledValue: [{ value: 7400 }] }],
-    });
-    await cs.call('TransactionEvent', {
-      eventType: 'Ended',
-      timestamp: '2030-04-02T10:30:00.000Z',
-      triggerReason: 'EVCommunicationLost',
-      seqNo: 2,
-      transactionInfo: { transactionId: tx201, stoppedReason: 'EVDisconnected', chargingState: 'Idle' },
-      meterValue: [
-        {
-          timestamp: '2030-04-02T10:30:00.000Z',
-          sampledValue: [{ value: 7900, context: 'Transaction.End' }],
-        },
-      ],
-    });
+    tx16 = await run16Transaction(id16, idTag);
+    await run201Transaction(id201, tx201);
     await eventually(() => stream.events.length >= 5);
     await stream.close();
     streamed = stream.events;

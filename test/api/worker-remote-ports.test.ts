@@ -44,7 +44,7 @@ beforeAll(async () => {
     { host: '127.0.0.1', port: 0, auth: { kind: 'token', token: 't0ken' }, logger },
     [
       createAuthService({ db: handle.db, stations, logger }),
-      counted(createTransactionService({ db: handle.db, bus, logger })),
+      counted(createTransactionService({ db: handle.db, bus, stations, logger })),
     ],
   );
   const address = `127.0.0.1:${server.port}`;

@@ -81,6 +81,19 @@ describe('distributed topology: every process', () => {
     connections.push(anonymous);
     const denied = await rejection(anonymous.client(stationV1.StationServiceDefinition).listStations({}));
     expect(denied.code).toBe(Status.UNAUTHENTICATED);
+    // The api address is the one address of the whole API: health knows every service there.
+    for (const service of [
+      'csms.station.v1.StationService',
+      'csms.auth.v1.AuthService',
+      'csms.transaction.v1.TransactionService',
+      'csms.firmware.v1.FirmwareService',
+      'csms.smart_charging.v1.SmartChargingService',
+    ]) {
+      const { status } = await anonymous.client(HealthDefinition).check({ service });
+      expect(status as number, service).toBe(1); // SERVING
+    }
+    const denied2 = await rejection(anonymous.client(authV1.AuthServiceDefinition).listIdTokens({}));
+    expect(denied2.code).toBe(Status.UNAUTHENTICATED);
   });
 });
 
@@ -416,13 +429,18 @@ describe('distributed topology: csmsctl', () => {
     expect(stdout).toContain(`"id": "${id}"`);
     expect(await runCli([...base, 'call', id, 'Reset', '{"type":"Soft"}'], io, {})).toBe(1);
     expect(stderr).toMatch(/STATION_OFFLINE/);
-    // Each domain service in its own process: --endpoint (or CSMSCTL_ENDPOINTS) says where.
-    const endpoints = `auth=${system.address('auth')},transaction=${system.address('transaction')}`;
+    // Each domain service runs in its own process; the api address serves them all (it forwards).
     stdout = '';
-    expect(await runCli([...base, '--json', 'tokens', 'list'], io, { CSMSCTL_ENDPOINTS: endpoints })).toBe(0);
+    expect(await runCli([...base, '--json', 'tokens', 'list'], io, {})).toBe(0);
     expect(JSON.parse(stdout)).toBeTypeOf('object');
-    expect(await runCli([...base, 'transactions', 'list'], io, { CSMSCTL_ENDPOINTS: endpoints })).toBe(0);
-    expect(await runCli([...base, 'tokens', 'list'], io, {})).toBe(1); // the api process has no AuthService
-    expect(stderr).toMatch(/UNIMPLEMENTED/);
+    expect(await runCli([...base, 'transactions', 'list'], io, {})).toBe(0);
+    // --endpoint still sends one service's RPCs straight to its process.
+    const endpoints = `auth=${system.address('auth')}`;
+    expect(await runCli([...base, 'tokens', 'list'], io, { CSMSCTL_ENDPOINTS: endpoints })).toBe(0);
+    // A domain service's error crosses the forwarder with its status, reason and field violations.
+    stderr = '';
+    expect(await runCli([...base, 'tokens', 'create', 'x'.repeat(300), '--type', 'Central'], io, {})).toBe(1);
+    expect(stderr).toMatch(/INVALID_ARGUMENT/);
+    expect(stderr).toMatch(/id_token/);
   });
 });

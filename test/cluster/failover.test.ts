@@ -21,9 +21,14 @@ import {
   type LedgerTransaction,
   type SimulatorStats,
 } from '@csms/simulator';
-import { startNatsServer, type NatsServer } from '../support/nats-server.js';
-import { startPostgres, type PostgresServer } from '../support/postgres-server.js';
-import { startTcpBalancer, type TcpBalancer } from '../support/tcp-balancer.js';
+import {
+  startNatsServer,
+  startPostgres,
+  startTcpBalancer,
+  type NatsServer,
+  type PostgresServer,
+  type TcpBalancer,
+} from '@csms/test-servers';
 
 const STATIONS = 1000;
 const LEASE_TTL_MS = 3000;

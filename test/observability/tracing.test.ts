@@ -5,7 +5,7 @@
  */
 import { SpanKind } from '@opentelemetry/api';
 import { InMemorySpanExporter, SimpleSpanProcessor, type ReadableSpan } from '@opentelemetry/sdk-trace-base';
-import { startOpsServer, startTelemetry, type OpsServer, type Telemetry } from '@csms/telemetry';
+import { startOpsServer, startTelemetry, type Logger, type OpsServer, type Telemetry } from '@csms/telemetry';
 import type { StationApi } from '@csms/bus';
 import type { RPCClient } from 'ocpp-rpc';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -35,10 +35,6 @@ beforeAll(async () => {
   const { createValidator } = await import('@csms/ocpp');
   const { DbCredentialStore } = await import('@csms/app');
   const { createLogger } = await import('@csms/telemetry');
-  const { RPCClient } = await import('ocpp-rpc');
-  // gRPC after startTelemetry too: its instrumentation gives the server span the command must continue.
-  const { connectApi, ocpp201V1, startApiServer } = await import('@csms/grpc');
-  const { createOcpp201Service } = await import('@csms/station-api');
   const { traceHeaders } = await import('@csms/telemetry');
 
   const testDb = await createTestDatabase();
@@ -73,14 +69,49 @@ beforeAll(async () => {
     { queueWaitMs: 5_000, timeoutMs: 5_000 },
     { contextHeaders: () => traceHeaders() },
   );
-  const api = await startApiServer({ host: '127.0.0.1', port: 0, auth: { kind: 'none' }, logger: log }, [
+  const api = await startOcpp201Api(stations, log);
+  reset201 = api.reset201;
+  const clients = await stationClients(port);
+  connect = clients.connect;
+  stop = async () => {
+    await clients.closeAll();
+    await api.stop();
+    await edge.stop({ graceMs: 100 });
+    await worker.stop();
+    await ops.close();
+    await bus.close();
+    await database.close();
+    await testDb.drop();
+    await telemetry.shutdown();
+  };
+});
+
+afterAll(() => stop());
+
+/** The Ocpp201Service on a gRPC server and a client of it (loaded after startTelemetry, like pg). */
+async function startOcpp201Api(stations: StationApi, logger: Logger) {
+  // gRPC after startTelemetry too: its instrumentation gives the server span the command must continue.
+  const { connectApi, ocpp201V1, startApiServer } = await import('@csms/grpc');
+  const { createOcpp201Service } = await import('@csms/station-api');
+  const api = await startApiServer({ host: '127.0.0.1', port: 0, auth: { kind: 'none' }, logger }, [
     createOcpp201Service({ stations }),
   ]);
-  const apiConnection = connectApi({ address: `127.0.0.1:${api.port}` });
-  const ocpp201 = apiConnection.client(ocpp201V1.Ocpp201ServiceDefinition);
-  reset201 = (stationId) => ocpp201.reset({ stationId, payload: { type: 'Immediate' } });
+  const connection = connectApi({ address: `127.0.0.1:${api.port}` });
+  const ocpp201 = connection.client(ocpp201V1.Ocpp201ServiceDefinition);
+  return {
+    reset201: (stationId: string) => ocpp201.reset({ stationId, payload: { type: 'Immediate' } }),
+    stop: async () => {
+      connection.close();
+      await api.stop();
+    },
+  };
+}
+
+/** Independent OCPP 2.0.1 clients (ocpp-rpc) of the edge on `port`, answering Reset Accepted. */
+async function stationClients(port: number) {
+  const { RPCClient } = await import('ocpp-rpc');
   const clients: RPCClient[] = [];
-  connect = async (identity, strictMode = true) => {
+  const connect = async (identity: string, strictMode = true): Promise<RPCClient> => {
     const client = new RPCClient({
       endpoint: `ws://127.0.0.1:${port}/ocpp`,
       identity,
@@ -94,21 +125,11 @@ beforeAll(async () => {
     clients.push(client);
     return client;
   };
-  stop = async () => {
+  const closeAll = async (): Promise<void> => {
     await Promise.all(clients.map((c) => c.close({ force: true }).catch(() => undefined)));
-    apiConnection.close();
-    await api.stop();
-    await edge.stop({ graceMs: 100 });
-    await worker.stop();
-    await ops.close();
-    await bus.close();
-    await database.close();
-    await testDb.drop();
-    await telemetry.shutdown();
   };
-});
-
-afterAll(() => stop());
+  return { connect, closeAll };
+}
 
 async function metricsText(): Promise<string> {
   return (await fetch(`http://127.0.0.1:${ops.port}/metrics`)).text();

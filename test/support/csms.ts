@@ -25,6 +25,11 @@ export interface StationClientOptions {
   readonly identity: string;
   readonly protocol: 'ocpp1.6' | 'ocpp2.0.1';
   readonly password?: string;
+  /**
+   * CALLs the client may have in flight at once (ocpp-rpc `callConcurrency`, default 1). Above 1 the station
+   * overlaps its CALLs, as OCPP-J §4.1.1 asks it not to and real stations sometimes do.
+   */
+  readonly callConcurrency?: number;
   /** Handlers for CSMS-initiated CALLs, registered before connecting. */
   readonly handlers?: Record<string, (params: Record<string, unknown>) => unknown>;
 }
@@ -108,6 +113,7 @@ export async function connectStation(
     reconnect: false,
     callTimeoutMs,
     ...(o.password !== undefined ? { password: o.password } : {}),
+    ...(o.callConcurrency !== undefined ? { callConcurrency: o.callConcurrency } : {}),
   } as Partial<RPCClientOptions> as RPCClientOptions);
   for (const [action, handler] of Object.entries(o.handlers ?? {})) {
     client.handle(action, async ({ params }) => (await handler(params ?? {})) as Record<string, unknown>);

@@ -4,7 +4,7 @@ import { openDatabase, type DatabaseHandle } from '@csms/db';
 import type { RPCClient } from 'ocpp-rpc';
 import { connectStation, type StationClientOptions } from './csms.js';
 import { createTestDatabase, type TestDatabase } from './databases.js';
-import { startNatsServer, type NatsServer } from './nats-server.js';
+import { startNatsServer, type NatsServer } from '@csms/test-servers';
 
 /**
  * The whole distributed topology as OS processes (`csms api|auth|transaction|firmware|smart-charging`,

@@ -1,6 +1,5 @@
 import type { TestProject } from 'vitest/node';
-import { startNatsServer, type NatsServer } from './nats-server.js';
-import { startPostgres, type PostgresServer } from './postgres-server.js';
+import { startNatsServer, startPostgres, type NatsServer, type PostgresServer } from '@csms/test-servers';
 
 declare module 'vitest' {
   export interface ProvidedContext {

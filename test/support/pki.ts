@@ -7,11 +7,73 @@ export interface Pki {
   serverKey: string;
   serverCert: string;
   /** A second server certificate for the same names from the same CA, with its own key (a renewal). */
-  renewed: { key: string; cert: string };
+  renewed: KeyPair;
   /** Client certificates signed by the CA, by CN. */
-  clients: Record<string, { key: string; cert: string }>;
+  clients: Record<string, KeyPair>;
   /** A self-signed certificate for CN=CP3 (not from the CA). */
-  rogue: { key: string; cert: string };
+  rogue: KeyPair;
+}
+
+type KeyPair = { key: string; cert: string };
+
+const EC = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes'];
+const SERVER_EXT = 'basicConstraints=CA:FALSE\nsubjectAltName=IP:127.0.0.1,DNS:localhost\n';
+const CLIENT_EXT = 'basicConstraints=CA:FALSE\nkeyUsage=digitalSignature\n';
+
+function openssl(dir: string, ...args: string[]): void {
+  execFileSync('openssl', args, { cwd: dir, stdio: 'pipe' });
+}
+
+function read(dir: string, name: string): KeyPair {
+  return {
+    key: readFileSync(join(dir, `${name}.key`), 'utf8'),
+    cert: readFileSync(join(dir, `${name}.crt`), 'utf8'),
+  };
+}
+
+/** A self-signed certificate `<name>.crt` with its key `<name>.key`. */
+function selfSigned(dir: string, name: string, subject: string, ...extra: string[]): KeyPair {
+  openssl(
+    dir,
+    'req',
+    '-x509',
+    ...EC,
+    '-keyout',
+    `${name}.key`,
+    '-out',
+    `${name}.crt`,
+    '-days',
+    '1',
+    '-subj',
+    subject,
+    ...extra,
+  );
+  return read(dir, name);
+}
+
+/** A certificate signed by the CA in `dir` (ca.crt, ca.key), with the extensions `ext`. */
+function leaf(dir: string, name: string, subject: string, ext: string): KeyPair {
+  writeFileSync(join(dir, `${name}.ext`), ext);
+  openssl(dir, 'req', ...EC, '-keyout', `${name}.key`, '-out', `${name}.csr`, '-subj', subject);
+  openssl(
+    dir,
+    'x509',
+    '-req',
+    '-in',
+    `${name}.csr`,
+    '-CA',
+    'ca.crt',
+    '-CAkey',
+    'ca.key',
+    '-CAcreateserial',
+    '-out',
+    `${name}.crt`,
+    '-days',
+    '1',
+    '-extfile',
+    `${name}.ext`,
+  );
+  return read(dir, name);
 }
 
 /**
@@ -19,90 +81,22 @@ export interface Pki {
  * NEW3) signed by the CA and a rogue self-signed one, made with openssl in `dir`.
  */
 export function makePki(dir: string): Pki {
-  const openssl = (...args: string[]): void => {
-    execFileSync('openssl', args, { cwd: dir, stdio: 'pipe' });
-  };
-  const ec = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes'];
-  openssl(
-    'req',
-    '-x509',
-    ...ec,
-    '-keyout',
-    'ca.key',
-    '-out',
-    'ca.crt',
-    '-days',
-    '1',
-    '-subj',
+  const ca = selfSigned(
+    dir,
+    'ca',
     '/O=Test CSO/CN=Test CA',
     '-addext',
     'basicConstraints=critical,CA:TRUE',
     '-addext',
     'keyUsage=critical,keyCertSign,cRLSign',
   );
-  const leaf = (name: string, subject: string, ext: string): { key: string; cert: string } => {
-    writeFileSync(join(dir, `${name}.ext`), ext);
-    openssl('req', ...ec, '-keyout', `${name}.key`, '-out', `${name}.csr`, '-subj', subject);
-    openssl(
-      'x509',
-      '-req',
-      '-in',
-      `${name}.csr`,
-      '-CA',
-      'ca.crt',
-      '-CAkey',
-      'ca.key',
-      '-CAcreateserial',
-      '-out',
-      `${name}.crt`,
-      '-days',
-      '1',
-      '-extfile',
-      `${name}.ext`,
-    );
-    return {
-      key: readFileSync(join(dir, `${name}.key`), 'utf8'),
-      cert: readFileSync(join(dir, `${name}.crt`), 'utf8'),
-    };
-  };
-  const server = leaf(
-    'server',
-    '/O=Test CSO/CN=localhost',
-    'basicConstraints=CA:FALSE\nsubjectAltName=IP:127.0.0.1,DNS:localhost\n',
-  );
-  const renewed = leaf(
-    'server-renewed',
-    '/O=Test CSO/CN=localhost',
-    'basicConstraints=CA:FALSE\nsubjectAltName=IP:127.0.0.1,DNS:localhost\n',
-  );
-  const clientExt = 'basicConstraints=CA:FALSE\nkeyUsage=digitalSignature\n';
+  const server = leaf(dir, 'server', '/O=Test CSO/CN=localhost', SERVER_EXT);
+  const renewed = leaf(dir, 'server-renewed', '/O=Test CSO/CN=localhost', SERVER_EXT);
   const clients = {
-    CP3: leaf('cp3', '/O=Test CSO/CN=CP3', clientExt),
-    OTHER: leaf('other', '/O=Test CSO/CN=OTHER', clientExt),
-    NEW3: leaf('new3', '/O=Test CSO/CN=NEW3', clientExt),
+    CP3: leaf(dir, 'cp3', '/O=Test CSO/CN=CP3', CLIENT_EXT),
+    OTHER: leaf(dir, 'other', '/O=Test CSO/CN=OTHER', CLIENT_EXT),
+    NEW3: leaf(dir, 'new3', '/O=Test CSO/CN=NEW3', CLIENT_EXT),
   };
-  openssl(
-    'req',
-    '-x509',
-    ...ec,
-    '-keyout',
-    'rogue.key',
-    '-out',
-    'rogue.crt',
-    '-days',
-    '1',
-    '-subj',
-    '/O=Evil/CN=CP3',
-  );
-  return {
-    ca: readFileSync(join(dir, 'ca.crt'), 'utf8'),
-    serverKey: server.key,
-    serverCert: server.cert,
-    renewed,
-    clients,
-    rogue: {
-      key: readFileSync(join(dir, 'rogue.key'), 'utf8'),
-      cert: readFileSync(join(dir, 'rogue.crt'), 'utf8'),
-    },
-  };
+  const rogue = selfSigned(dir, 'rogue', '/O=Evil/CN=CP3');
+  return { ca: ca.cert, serverKey: server.key, serverCert: server.cert, renewed, clients, rogue };
 }

@@ -101,6 +101,8 @@ export function uniqueId(prefix: string): string {
 export interface ConnectOptions {
   readonly id?: string;
   readonly password?: string;
+  /** CALLs the station may have in flight at once (default 1: OCPP-J §4.1.1). */
+  readonly callConcurrency?: number;
 }
 
 /** Anything that connects an independent OCPP client: the embedded test CSMS or a distributed test system. */
@@ -113,6 +115,7 @@ export async function connect16(csms: StationConnector, options: ConnectOptions 
     identity: id,
     protocol: 'ocpp1.6',
     ...(options.password !== undefined ? { password: options.password } : {}),
+    ...(options.callConcurrency !== undefined ? { callConcurrency: options.callConcurrency } : {}),
   });
   return new SimStation<V16Actions>(id, client);
 }
@@ -124,6 +127,7 @@ export async function connect201(csms: StationConnector, options: ConnectOptions
     identity: id,
     protocol: 'ocpp2.0.1',
     ...(options.password !== undefined ? { password: options.password } : {}),
+    ...(options.callConcurrency !== undefined ? { callConcurrency: options.callConcurrency } : {}),
   });
   return new SimStation<V201Actions>(id, client);
 }

@@ -37,6 +37,7 @@ const STATUS_OF: Record<CommandOutcome['status'], number> = {
   'invalid-request': 400,
   'not-supported': 400,
   offline: 409,
+  disconnected: 502,
   queued: 202,
   refused: 409,
   timeout: 504,

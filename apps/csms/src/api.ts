@@ -1,5 +1,5 @@
 import type { Bus, StationApi } from '@csms/bus';
-import type { CsmsConfig } from '@csms/config';
+import type { ApiServiceName, CsmsConfig } from '@csms/config';
 import type { Database, Kysely } from '@csms/db';
 import { startApiServer, type ApiAuth, type ApiServer, type ApiService } from '@csms/grpc';
 import { createAuthService } from '@csms/auth';
@@ -9,9 +9,8 @@ import { createOcpp16Service, createOcpp201Service, createStationService } from 
 import { createTransactionService } from '@csms/transaction';
 import type { Logger } from '@csms/telemetry';
 
-/** The gRPC services a process can serve; `csms <role>` serves one, the embedded process all of them. */
-export const API_SERVICE_NAMES = ['station', 'auth', 'transaction', 'firmware', 'smart-charging'] as const;
-export type ApiServiceName = (typeof API_SERVICE_NAMES)[number];
+// The service names live in the role registry (@csms/config), next to the roles that serve them.
+export { API_SERVICE_NAMES, type ApiServiceName } from '@csms/config';
 
 /** What the services are built from: the same objects in the embedded process and in each role. */
 export interface ApiParts {
@@ -23,40 +22,28 @@ export interface ApiParts {
   readonly config: CsmsConfig;
 }
 
-/** Builds the named services (the station API includes the typed OCPP command services). */
+/** Each service name's factory (the station API includes the typed OCPP command services). */
+const FACTORIES: Readonly<Record<ApiServiceName, (parts: ApiParts, logger: Logger) => ApiService[]>> = {
+  station: (parts, logger) => [
+    createStationService({ ...parts, logger }),
+    createOcpp16Service({ stations: parts.stations }),
+    createOcpp201Service({ stations: parts.stations }),
+  ],
+  auth: (parts, logger) => [createAuthService({ ...parts, logger, concurrency: parts.config.concurrency })],
+  transaction: (parts, logger) => [createTransactionService({ ...parts, logger })],
+  firmware: (parts, logger) => [
+    createFirmwareService({
+      ...parts,
+      logger,
+      runner: { statusTimeoutMs: parts.config.firmware.statusTimeoutSec * 1000 },
+    }),
+  ],
+  'smart-charging': (parts, logger) => [createSmartChargingService({ ...parts, logger })],
+};
+
+/** Builds the named services. */
 export function apiServicesFor(names: readonly ApiServiceName[], parts: ApiParts): ApiService[] {
-  const services: ApiService[] = [];
-  for (const name of names) {
-    const logger = parts.logger.child({ component: `api-${name}` });
-    switch (name) {
-      case 'station':
-        services.push(
-          createStationService({ ...parts, logger }),
-          createOcpp16Service({ stations: parts.stations }),
-          createOcpp201Service({ stations: parts.stations }),
-        );
-        break;
-      case 'auth':
-        services.push(createAuthService({ ...parts, logger }));
-        break;
-      case 'transaction':
-        services.push(createTransactionService({ ...parts, logger }));
-        break;
-      case 'firmware':
-        services.push(
-          createFirmwareService({
-            ...parts,
-            logger,
-            runner: { statusTimeoutMs: parts.config.firmware.statusTimeoutSec * 1000 },
-          }),
-        );
-        break;
-      case 'smart-charging':
-        services.push(createSmartChargingService({ ...parts, logger }));
-        break;
-    }
-  }
-  return services;
+  return names.flatMap((name) => FACTORIES[name](parts, parts.logger.child({ component: `api-${name}` })));
 }
 
 /** The credential the API servers require (CSMS_API_TOKEN and/or CSMS_API_TLS_*). */

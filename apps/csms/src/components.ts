@@ -51,6 +51,7 @@ export function edgeOptionsFrom(
     logger: parts.logger, // the edge adds its own component binding
     maxPayload: config.edge.maxPayloadBytes,
     pingIntervalMs: config.edge.pingIntervalSec * 1000,
+    maxQueuedStationCalls: config.edge.maxQueuedStationCalls,
     ...(config.edge.maxConnections ? { maxConnections: config.edge.maxConnections } : {}),
     ...(parts.metrics ? { metrics: parts.metrics } : {}),
   };

@@ -7,21 +7,15 @@ import {
   type DatabaseConfig,
   type DatabaseHandle,
 } from '@csms/db';
-import { EdgeServer } from '@csms/edge';
 import { createValidator } from '@csms/ocpp';
 import type { CsmsMetrics, Logger } from '@csms/telemetry';
-import { Worker } from '@csms/worker';
+import { Worker, localPortsWith } from '@csms/worker';
 import { startAdminServer } from './admin-server.js';
 import { API_SERVICE_NAMES, apiServicesFor, startApi } from './api.js';
 import { DbCredentialStore } from './db-credential-store.js';
-import {
-  adminOptionsFrom,
-  edgeOptionsFrom,
-  readTls,
-  startEdgeTlsReloader,
-  workerConfigFrom,
-} from './components.js';
+import { adminOptionsFrom, readTls, workerConfigFrom } from './components.js';
 import { applySeed } from './seed.js';
+import { startStationEdge } from './station-edge.js';
 
 /** A running embedded CSMS: every service in this process, an in-memory bus, one database. */
 export interface EmbeddedCsms {
@@ -86,26 +80,23 @@ export async function startEmbeddedCsms({
       validator,
       log: logger.child({ component: 'worker' }),
       config: workerConfigFrom(config),
+      ports: localPortsWith({ concurrency: config.concurrency }),
       ...(metrics ? { metrics } : {}),
     });
     await worker.start();
     cleanups.unshift(() => worker.stop());
 
-    const edge = new EdgeServer(
-      edgeOptionsFrom(config, {
-        edgeId: 'embedded',
-        bus,
-        validator,
-        credentials: new DbCredentialStore(database.db),
-        logger,
-        tls,
-        ...(metrics ? { metrics } : {}),
-      }),
-    );
-    const { port } = await edge.start();
-    cleanups.unshift(() => edge.stop({ graceMs: config.edge.shutdownGraceMs }));
-    const tlsReloader = startEdgeTlsReloader(config, edge, tls, logger);
-    if (tlsReloader) cleanups.unshift(() => Promise.resolve(tlsReloader.stop()));
+    const edge = await startStationEdge(config, {
+      edgeId: 'embedded',
+      bus,
+      validator,
+      credentials: new DbCredentialStore(database.db),
+      logger,
+      tls,
+      ...(metrics ? { metrics } : {}),
+    });
+    const { port } = edge;
+    cleanups.unshift(() => edge.stop());
 
     const adminOptions = adminOptionsFrom(config, {
       bus,
@@ -113,25 +104,11 @@ export async function startEmbeddedCsms({
       logger,
       ...(adminPortOverride !== undefined ? { port: adminPortOverride } : {}),
     });
-    let adminPort: number | undefined;
-    if (config.admin.port !== 0 || adminPortOverride === 0) {
-      const admin = await startAdminServer(adminOptions);
-      adminPort = admin.port;
-      cleanups.unshift(() => admin.close());
-    }
-    let grpcPort: number | undefined;
-    if (config.grpc.enabled) {
-      const services = apiServicesFor(API_SERVICE_NAMES, {
-        db: database.db,
-        bus,
-        stations: adminOptions.stations,
-        logger,
-        config,
-      });
-      const api = await startApi(config, services, logger, grpcPortOverride);
-      grpcPort = api.port;
-      cleanups.unshift(() => api.stop());
-    }
+    const { adminPort, grpcPort } = await startOperatorApis(
+      config,
+      { adminOptions, adminPortOverride, grpcPortOverride, db: database.db, bus, logger },
+      cleanups,
+    );
     let stopped: Promise<void> | undefined;
     return {
       port,
@@ -147,6 +124,43 @@ export async function startEmbeddedCsms({
     await runCleanups(cleanups);
     throw error;
   }
+}
+
+interface OperatorApiParts {
+  readonly adminOptions: ReturnType<typeof adminOptionsFrom>;
+  readonly adminPortOverride: number | undefined;
+  readonly grpcPortOverride: number | undefined;
+  readonly db: DatabaseHandle['db'];
+  readonly bus: MemoryBus;
+  readonly logger: Logger;
+}
+
+/** Starts the admin endpoint and the gRPC API (each unless disabled); their stops go first in `cleanups`. */
+async function startOperatorApis(
+  config: CsmsConfig,
+  { adminOptions, adminPortOverride, grpcPortOverride, db, bus, logger }: OperatorApiParts,
+  cleanups: (() => Promise<void>)[],
+): Promise<{ adminPort: number | undefined; grpcPort: number | undefined }> {
+  let adminPort: number | undefined;
+  if (config.admin.port !== 0 || adminPortOverride === 0) {
+    const admin = await startAdminServer(adminOptions);
+    adminPort = admin.port;
+    cleanups.unshift(() => admin.close());
+  }
+  let grpcPort: number | undefined;
+  if (config.grpc.enabled) {
+    const services = apiServicesFor(API_SERVICE_NAMES, {
+      db,
+      bus,
+      stations: adminOptions.stations,
+      logger,
+      config,
+    });
+    const api = await startApi(config, services, logger, grpcPortOverride);
+    grpcPort = api.port;
+    cleanups.unshift(() => api.stop());
+  }
+  return { adminPort, grpcPort };
 }
 
 async function runCleanups(cleanups: readonly (() => Promise<void>)[]): Promise<void> {

@@ -9,3 +9,4 @@ export {
   type LocalClusterOptions,
   type ServiceRole,
 } from './local-cluster.js';
+export { formatLogLine } from './log-line.js';

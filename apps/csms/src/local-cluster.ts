@@ -1,11 +1,12 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { SERVICE_ROLES, type RoleName, type ServiceRole } from '@csms/config';
 
-/** The gRPC service roles, in the order {@link LocalCluster} gives them ports (services.basePort + i). */
-export const SERVICE_ROLES = ['api', 'auth', 'transaction', 'firmware', 'smart-charging'] as const;
-export type ServiceRole = (typeof SERVICE_ROLES)[number];
-export type ClusterRole = 'edge' | 'worker' | 'admin' | ServiceRole;
+// The gRPC service roles come from the role registry, in the order {@link LocalCluster} gives them
+// ports (services.basePort + i).
+export { SERVICE_ROLES, type ServiceRole } from '@csms/config';
+export type ClusterRole = Extract<RoleName, 'edge' | 'worker' | 'admin'> | ServiceRole;
 
 /** One process of a {@link LocalCluster}. */
 export interface ClusterProcess {
@@ -46,6 +47,9 @@ export interface LocalClusterOptions {
   readonly readyTimeoutMs?: number;
 }
 
+const isServiceRole = (role: ClusterRole): role is ServiceRole =>
+  (SERVICE_ROLES as readonly ClusterRole[]).includes(role);
+
 const MAIN = fileURLToPath(new URL('./main.js', import.meta.url)).replace(
   /\/src\/main\.js$/,
   '/dist/main.js',
@@ -74,7 +78,7 @@ export class LocalCluster {
 
   /** The gRPC service processes (when started with `services`). */
   services(): ClusterProcess[] {
-    return this.processes.filter((p) => (SERVICE_ROLES as readonly string[]).includes(p.role));
+    return this.processes.filter((p) => isServiceRole(p.role));
   }
 
   /** `127.0.0.1:<port>` of a gRPC service role (with `services`). */
@@ -151,14 +155,14 @@ export class LocalCluster {
         ? {
             CSMS_AUTH_URL: `127.0.0.1:${o.services.basePort + SERVICE_ROLES.indexOf('auth')}`,
             CSMS_TRANSACTION_URL: `127.0.0.1:${o.services.basePort + SERVICE_ROLES.indexOf('transaction')}`,
+            CSMS_FIRMWARE_URL: `127.0.0.1:${o.services.basePort + SERVICE_ROLES.indexOf('firmware')}`,
+            CSMS_SMART_CHARGING_URL: `127.0.0.1:${o.services.basePort + SERVICE_ROLES.indexOf('smart-charging')}`,
           }
         : { CSMS_GRPC_PORT: 'off' }),
       ...o.env,
       ...(role === 'edge' && port !== undefined ? { CSMS_PORT: String(port) } : {}),
       ...(role === 'admin' && port !== undefined ? { CSMS_ADMIN_PORT: String(port) } : {}),
-      ...((SERVICE_ROLES as readonly string[]).includes(role) && port !== undefined
-        ? { CSMS_GRPC_PORT: String(port) }
-        : {}),
+      ...(isServiceRole(role) && port !== undefined ? { CSMS_GRPC_PORT: String(port) } : {}),
       ...(role === 'api' ? { CSMS_ADMIN_PORT: String(o.services?.adminPort ?? 0) } : {}),
     };
     const proc: ClusterProcess = {

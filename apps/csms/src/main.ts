@@ -1,5 +1,13 @@
 #!/usr/bin/env node
-import { ConfigError, loadConfig, type CsmsConfig } from '@csms/config';
+import {
+  ConfigError,
+  LISTED_ROLES,
+  ROLES,
+  isRoleName,
+  loadConfig,
+  type CsmsConfig,
+  type RoleName,
+} from '@csms/config';
 import {
   createLogger,
   startOpsServer,
@@ -7,36 +15,35 @@ import {
   type CsmsMetrics,
   type Logger,
   type OpsServer,
+  type Telemetry,
 } from '@csms/telemetry';
 // Only type imports of the roles here: their modules load `pg` and `@grpc/grpc-js`, which OpenTelemetry
 // can instrument only when they are loaded after `startTelemetry` (see main()).
 import type { RunningRole } from './roles/distributed.js';
 
-const USAGE = `usage: csms [embedded|edge|worker|api|auth|transaction|firmware|smart-charging|migrate]
-
-  embedded        every service in this process, PGlite or PostgreSQL, in-memory bus (default)
-  edge            station WebSockets, bridged to the workers over NATS
-  worker          station actors of the partitions this worker leases
-  api             gRPC station API (registry, calls, typed OCPP commands, events) + admin HTTP endpoint
-  auth            gRPC auth service (id tokens, station credentials, local lists, Authorize)
-  transaction     gRPC transaction service (transactions, meter values, event stream)
-  firmware        gRPC firmware service (firmware updates, log uploads, campaigns)
-  smart-charging  gRPC smart-charging service (charging profiles, composite schedules)
-  migrate         migrate the database schema, then exit (a release job)
-
-Every role but embedded needs CSMS_NATS_URL and CSMS_DATABASE_URL (migrate: only the latter).
-
-Settings come from CSMS_* environment variables: see docs/configuration.md.`;
+const USAGE = [
+  `usage: csms [${LISTED_ROLES.join('|')}]`,
+  '',
+  ...LISTED_ROLES.map((name) => `  ${name.padEnd(16)}${ROLES[name].description}`),
+  '',
+  'Every role but embedded needs CSMS_NATS_URL and CSMS_DATABASE_URL (migrate: only the latter).',
+  '',
+  'Settings come from CSMS_* environment variables: see docs/configuration.md.',
+].join('\n');
 
 type RoleStarter = (config: CsmsConfig, logger: Logger, metrics: CsmsMetrics) => Promise<RunningRole>;
 
 const distributed = () => import('./roles/distributed.js');
 
+/** A gRPC role (api, its old name admin, the domain services): the services and admin endpoint its registry entry names. */
+const grpcRole = (name: RoleName) => async () =>
+  (await distributed()).apiRole(name, ROLES[name].services, ROLES[name].admin);
+
 /**
- * Each role by name, loaded on demand: after telemetry is set up (see main()), and only the role's own
- * modules. The one list of roles; usage checks use its keys.
+ * Each role of the registry (@csms/config) by name, loaded on demand: after telemetry is set up (see
+ * main()), and only the role's own modules.
  */
-const ROLES: Readonly<Record<string, () => Promise<RoleStarter>>> = {
+const STARTERS: Readonly<Record<RoleName, () => Promise<RoleStarter>>> = {
   embedded: async () => {
     const { startEmbeddedCsms } = await import('./embedded.js');
     return async (config, logger, metrics) => {
@@ -51,15 +58,51 @@ const ROLES: Readonly<Record<string, () => Promise<RoleStarter>>> = {
   },
   edge: async () => (await distributed()).startEdgeRole,
   worker: async () => (await distributed()).startWorkerRole,
-  api: async () => (await distributed()).apiRole('api', ['station'], true),
-  // The name of the api role before the gRPC API existed; kept so that existing scripts keep working.
-  admin: async () => (await distributed()).apiRole('admin', ['station'], true),
-  auth: async () => (await distributed()).apiRole('auth', ['auth'], false),
-  transaction: async () => (await distributed()).apiRole('transaction', ['transaction'], false),
-  firmware: async () => (await distributed()).apiRole('firmware', ['firmware'], false),
-  'smart-charging': async () => (await distributed()).apiRole('smart-charging', ['smart-charging'], false),
+  api: grpcRole('api'),
+  admin: grpcRole('admin'),
+  auth: grpcRole('auth'),
+  transaction: grpcRole('transaction'),
+  firmware: grpcRole('firmware'),
+  'smart-charging': grpcRole('smart-charging'),
   migrate: async () => (await distributed()).runMigrateRole,
 };
+
+/** Exits 2 with the message of a configuration error; rethrows anything else. */
+function exitOnConfigError(error: unknown): void {
+  if (error instanceof ConfigError) {
+    process.stderr.write(`csms: ${error.message}\n`);
+    process.exit(2);
+  }
+}
+
+/** Starts the ops endpoint (long-running roles) and the role; exits 1 or 2 when either fails. */
+async function startRole(
+  roleName: RoleName,
+  config: CsmsConfig,
+  telemetry: Telemetry,
+  logger: Logger,
+  isServing: () => boolean,
+): Promise<{ role: RunningRole; ops: OpsServer | undefined }> {
+  let ops: OpsServer | undefined;
+  try {
+    if (config.metrics.enabled && ROLES[roleName].longRunning) {
+      // Up before the role starts: /healthz answers during start-up, /readyz says 503 until it is ready.
+      ops = await startOpsServer({
+        host: config.metrics.host,
+        port: config.metrics.port,
+        metrics: telemetry.metricsHandler,
+        ready: isServing,
+      });
+      logger.info({ port: ops.port }, 'ops endpoint: /metrics, /healthz, /readyz');
+    }
+    const start = await STARTERS[roleName]();
+    return { role: await start(config, logger, telemetry.metrics), ops };
+  } catch (error) {
+    exitOnConfigError(error);
+    logger.fatal({ err: error }, `${roleName} failed to start`);
+    process.exit(1);
+  }
+}
 
 /**
  * The `csms` command. Exit codes: 0 after a clean shutdown, 1 on a start-up failure, 2 on invalid
@@ -71,8 +114,7 @@ async function main(argv: readonly string[]): Promise<void> {
     process.stdout.write(`${USAGE}\n`);
     return;
   }
-  const loadRole = Object.hasOwn(ROLES, roleName) ? ROLES[roleName] : undefined;
-  if (!loadRole || argv.length > 1) {
+  if (!isRoleName(roleName) || argv.length > 1) {
     process.stderr.write(`csms: unknown arguments: ${argv.join(' ')}\n${USAGE}\n`);
     process.exit(2);
   }
@@ -80,42 +122,17 @@ async function main(argv: readonly string[]): Promise<void> {
   try {
     config = loadConfig();
   } catch (error) {
-    if (error instanceof ConfigError) {
-      process.stderr.write(`csms: ${error.message}\n`);
-      process.exit(2);
-    }
+    exitOnConfigError(error);
     throw error;
   }
-  // First, before any module that loads pg or @grpc/grpc-js (see loadRoles).
+  // First, before any module that loads pg or @grpc/grpc-js (see STARTERS).
   const telemetry = startTelemetry({
     service: process.env.OTEL_SERVICE_NAME || `csms-${roleName}`,
     tracing: config.tracing,
   });
   const logger = createLogger({ service: `csms-${roleName}`, level: config.log.level });
   let serving = false;
-  let ops: OpsServer | undefined;
-  let role: RunningRole;
-  try {
-    if (config.metrics.enabled && roleName !== 'migrate') {
-      // Up before the role starts: /healthz answers during start-up, /readyz says 503 until it is ready.
-      ops = await startOpsServer({
-        host: config.metrics.host,
-        port: config.metrics.port,
-        metrics: telemetry.metricsHandler,
-        ready: () => serving,
-      });
-      logger.info({ port: ops.port }, 'ops endpoint: /metrics, /healthz, /readyz');
-    }
-    const start = await loadRole();
-    role = await start(config, logger, telemetry.metrics);
-  } catch (error) {
-    if (error instanceof ConfigError) {
-      process.stderr.write(`csms: ${error.message}\n`);
-      process.exit(2);
-    }
-    logger.fatal({ err: error }, `${roleName} failed to start`);
-    process.exit(1);
-  }
+  const { role, ops } = await startRole(roleName, config, telemetry, logger, () => serving);
   logger.info({ role: roleName, nodeId: config.nodeId }, role.summary);
   if (role.finished) {
     process.send?.({ type: 'finished', role: roleName });
@@ -125,12 +142,29 @@ async function main(argv: readonly string[]): Promise<void> {
   serving = true;
   // A launcher that started us with an IPC channel (npm run cluster, tests) learns we are ready.
   process.send?.({ type: 'ready', role: roleName, nodeId: config.nodeId, summary: role.summary });
+  stopOnSignals({ role, ops, telemetry, logger, graceMs: config.edge.shutdownGraceMs }, () => {
+    serving = false; // /readyz: 503 while draining, so load balancers stop sending new work
+  });
+}
+
+/** Graceful stop on SIGINT / SIGTERM (and when the launcher that started us is gone). */
+function stopOnSignals(
+  running: {
+    role: RunningRole;
+    ops: OpsServer | undefined;
+    telemetry: Telemetry;
+    logger: Logger;
+    graceMs: number;
+  },
+  draining: () => void,
+): void {
+  const { role, ops, telemetry, logger } = running;
   let stopping = false;
   const shutdown = (signal: string) => {
     if (stopping) return;
     stopping = true;
     logger.info({ signal }, 'shutting down');
-    serving = false; // /readyz: 503 while draining, so load balancers stop sending new work
+    draining();
     role
       .stop()
       .then(() => ops?.close())
@@ -146,9 +180,7 @@ async function main(argv: readonly string[]): Promise<void> {
   process.on('SIGINT', () => shutdown('SIGINT'));
   process.on('SIGTERM', () => shutdown('SIGTERM'));
   // A stop that hangs (e.g. NATS unreachable) must not keep the process alive forever.
-  process.on('SIGTERM', () =>
-    setTimeout(() => process.exit(1), config.edge.shutdownGraceMs + 15_000).unref(),
-  );
+  process.on('SIGTERM', () => setTimeout(() => process.exit(1), running.graceMs + 15_000).unref());
   if (process.env.CSMS_EXIT_WITH_PARENT === '1') {
     // Started by a launcher (npm run cluster, tests): do not outlive it if it dies without stopping us.
     const parent = process.ppid;

@@ -18,6 +18,11 @@ export function parseDate(name: string, value: string): Date {
   return d;
 }
 
+/** A date-time flag that may be absent. */
+export function parseOptionalDate(name: string, value: string | undefined): Date | undefined {
+  return value !== undefined ? parseDate(name, value) : undefined;
+}
+
 /** A JSON object given inline, as `@file`, or `-` (standard input). */
 export async function readJsonObject(
   name: string,

@@ -11,7 +11,7 @@ export interface StationCallFlags {
 }
 
 /** How long a command waits for the station's answer by default (ms), on top of the API deadline. */
-const DEFAULT_CALL_WAIT_MS = 30_000;
+export const STATION_ANSWER_MS = 30_000;
 
 /** Adds --queue, --queue-ttl and --call-timeout to a command. */
 export function withStationCallFlags(command: Command): Command {
@@ -42,7 +42,7 @@ export function callOptionsOf(o: StationCallFlags): stationV1.CallOptions {
 
 /** gRPC call options: the deadline covers the station's answer. */
 export function stationCallDeadline(c: CliContext, o: StationCallFlags): { deadline: Date } {
-  return c.call(o.callTimeout ?? DEFAULT_CALL_WAIT_MS);
+  return c.call(o.callTimeout ?? STATION_ANSWER_MS);
 }
 
 /**

@@ -16,7 +16,8 @@
 {{- end -}}
 {{- end -}}
 
-{{/* The roles this chart deploys: values key -> `csms` role (also the objects' name suffix). */}}
+{{/* The roles this chart deploys: values key -> `csms` role (also the objects' name suffix). The deployed
+     roles of the role registry (packages/config/src/roles.ts), in its order: npm run check:helm holds them equal. */}}
 {{- define "csms.roles" -}}
 edge: edge
 worker: worker
@@ -27,7 +28,7 @@ firmware: firmware
 smartCharging: smart-charging
 {{- end -}}
 
-{{/* Roles that serve gRPC (grpc.health.v1 on ports.grpc). */}}
+{{/* Roles that serve gRPC (grpc.health.v1 on ports.grpc): the registry's SERVICE_ROLES. */}}
 {{- define "csms.grpcRoles" -}}
 [api, auth, transaction, firmware, smart-charging]
 {{- end -}}

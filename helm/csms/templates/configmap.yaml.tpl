@@ -19,6 +19,9 @@ data:
   CSMS_GRPC_PORT: {{ .Values.ports.grpc | toString | quote }}
   CSMS_AUTH_URL: {{ include "csms.grpcAddress" (dict "root" . "role" "auth") | quote }}
   CSMS_TRANSACTION_URL: {{ include "csms.grpcAddress" (dict "root" . "role" "transaction") | quote }}
+  # The api role forwards the domain services' RPCs to them: clients use the api Service alone.
+  CSMS_FIRMWARE_URL: {{ include "csms.grpcAddress" (dict "root" . "role" "firmware") | quote }}
+  CSMS_SMART_CHARGING_URL: {{ include "csms.grpcAddress" (dict "root" . "role" "smart-charging") | quote }}
   {{- if not .Values.nats.existingSecret }}
   CSMS_NATS_URL: {{ include "csms.natsUrl" . | quote }}
   {{- end }}

@@ -48,6 +48,11 @@ export type CommandOutcome =
       readonly description: string;
     }
   | { readonly status: 'offline' }
+  /**
+   * The station disconnected after the command was sent and before it answered: it may or may not have
+   * acted on it. Not `offline`: the station was there when the command left.
+   */
+  | { readonly status: 'disconnected' }
   | {
       /**
        * The station is offline and the command was kept (`whenOffline: 'queue'`): it is delivered when

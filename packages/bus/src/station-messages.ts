@@ -47,7 +47,13 @@ export interface OutboundCall {
 export type OutboundOutcome =
   | CallOutcome
   | { readonly type: 'timeout' }
+  /** The socket was closed (or closing) before the CALL was written: the station never saw it. */
   | { readonly type: 'closed' }
+  /**
+   * The socket closed after the CALL was written and before the station answered: the station may or may not
+   * have acted on it (a caller should check the station's state before sending it again).
+   */
+  | { readonly type: 'disconnected' }
   | {
       readonly type: 'invalid-response';
       readonly payload: unknown;

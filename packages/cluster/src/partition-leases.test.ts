@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectNats } from '@csms/bus/nats';
 import { Kvm } from '@nats-io/kv';
 import type { NatsConnection } from '@nats-io/nats-core';
-import { startNatsServer, type NatsServer } from '../../../test/support/nats-server.js';
+import { startNatsServer, type NatsServer } from '@csms/test-servers';
 import { PartitionLeases, type PartitionOwner } from './partition-leases.js';
 
 const PARTITIONS = 16;

@@ -18,6 +18,8 @@ export interface CsmsConfig {
     readonly maxConnections?: number;
     readonly autoRegister: boolean;
     readonly shutdownGraceMs: number;
+    /** Station CALLs a connection keeps waiting behind the one in flight (overlapping CALLs); more are refused. */
+    readonly maxQueuedStationCalls: number;
   };
   /** The local admin HTTP endpoint (health, CSMS-initiated commands); port 0 disables it. */
   readonly admin: { readonly host: string; readonly port: number; readonly token?: string };
@@ -41,6 +43,12 @@ export interface CsmsConfig {
   readonly maxConnectorId: number;
   readonly commandTimeoutMs: number;
   /**
+   * When an id token is ConcurrentTx: it may have `maxConcurrentPerToken` active transactions, and an
+   * active transaction silent for longer than `ignoreSilentAfterMs` (its station probably lost the stop)
+   * does not count (CSMS_CONCURRENT_TX_LIMIT, CSMS_CONCURRENT_TX_IGNORE_SILENT_AFTER).
+   */
+  readonly concurrency: { readonly maxConcurrentPerToken: number; readonly ignoreSilentAfterMs?: number };
+  /**
    * The gRPC APIs (station API and the domain services). Port 0 = any free port; in the embedded process
    * `enabled: false` (CSMS_GRPC_PORT=off) leaves them out.
    */
@@ -55,8 +63,17 @@ export interface CsmsConfig {
   };
   /** Firmware and log campaigns: a station that took the command and then reports nothing this long fails. */
   readonly firmware: { readonly statusTimeoutSec: number };
-  /** Distributed mode: where the workers reach the `auth` and `transaction` services (host:port). */
-  readonly services: { readonly authUrl?: string; readonly transactionUrl?: string };
+  /**
+   * Distributed mode: where the domain services run (host:port). Workers call `auth` and `transaction`
+   * there; the `api` role forwards the calls for every service whose address is set, so that clients
+   * need one address (it serves the others itself).
+   */
+  readonly services: {
+    readonly authUrl?: string;
+    readonly transactionUrl?: string;
+    readonly firmwareUrl?: string;
+    readonly smartChargingUrl?: string;
+  };
   /** The per-process HTTP endpoint for /metrics, /healthz, /readyz (port 0 = any free port; off = none). */
   readonly metrics: { readonly enabled: boolean; readonly host: string; readonly port: number };
   /** OpenTelemetry traces: off (default) or exported over OTLP/HTTP (OTEL_EXPORTER_OTLP_ENDPOINT). */
@@ -67,44 +84,25 @@ export interface CsmsConfig {
   readonly log: { readonly level: LogLevel };
 }
 
+type Env = Readonly<Record<string, string | undefined>>;
+type TlsFiles = { readonly certFile: string; readonly keyFile: string; readonly caFile?: string };
+
 /**
  * Reads the configuration from environment variables; throws {@link ConfigError} listing every
  * invalid value.
  */
-export function loadConfig(env: Readonly<Record<string, string | undefined>> = process.env): CsmsConfig {
+export function loadConfig(env: Env = process.env): CsmsConfig {
   const r = new EnvReader(env);
-  const certFile = r.string('CSMS_TLS_CERT_FILE');
-  const keyFile = r.string('CSMS_TLS_KEY_FILE');
-  const caFile = r.string('CSMS_TLS_CA_FILE');
-  if ((certFile === undefined) !== (keyFile === undefined)) {
-    r.problems.push('CSMS_TLS_CERT_FILE and CSMS_TLS_KEY_FILE must be set together');
-  }
-  if (caFile && !certFile)
-    r.problems.push('CSMS_TLS_CA_FILE needs CSMS_TLS_CERT_FILE and CSMS_TLS_KEY_FILE (TLS)');
-  const apiCert = r.string('CSMS_API_TLS_CERT_FILE');
-  const apiKey = r.string('CSMS_API_TLS_KEY_FILE');
-  const apiCa = r.string('CSMS_API_TLS_CA_FILE');
-  if ((apiCert === undefined) !== (apiKey === undefined))
-    r.problems.push('CSMS_API_TLS_CERT_FILE and CSMS_API_TLS_KEY_FILE must be set together');
-  if (apiCa && !apiCert)
-    r.problems.push('CSMS_API_TLS_CA_FILE needs CSMS_API_TLS_CERT_FILE and CSMS_API_TLS_KEY_FILE');
+  // The readers record problems in the order they run: keep it (the error lists them in that order).
+  const edgeTls = tlsFiles(r, 'CSMS_TLS', ' (TLS)');
+  const apiTls = tlsFiles(r, 'CSMS_API_TLS', '');
   const maxConnections = r.int('CSMS_MAX_CONNECTIONS', 0, { min: 0, max: 10_000_000 });
   const databaseUrl = r.string('CSMS_DATABASE_URL');
   if (databaseUrl !== undefined && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
     r.problems.push('CSMS_DATABASE_URL: expected a postgres:// or postgresql:// URL');
   }
   const config: CsmsConfig = {
-    edge: {
-      host: r.string('CSMS_HOST', '0.0.0.0'),
-      port: r.int('CSMS_PORT', 9000, { min: 0, max: 65535 }),
-      ...(certFile && keyFile ? { tls: { certFile, keyFile, ...(caFile ? { caFile } : {}) } } : {}),
-      tlsReloadIntervalSec: r.int('CSMS_TLS_RELOAD_INTERVAL', 60, { min: 0, max: 86_400 }),
-      maxPayloadBytes: r.int('CSMS_MAX_PAYLOAD_BYTES', 65_536, { min: 1024, max: 16 * 1024 * 1024 }),
-      pingIntervalSec: r.int('CSMS_PING_INTERVAL', 30, { min: 0, max: 3600 }),
-      ...(maxConnections > 0 ? { maxConnections } : {}),
-      autoRegister: r.bool('CSMS_AUTO_REGISTER', true),
-      shutdownGraceMs: r.int('CSMS_SHUTDOWN_GRACE_MS', 10_000, { min: 0, max: 600_000 }),
-    },
+    edge: edgeSettings(r, edgeTls, maxConnections),
     admin: {
       host: r.string('CSMS_ADMIN_HOST', '127.0.0.1'),
       port: r.int('CSMS_ADMIN_PORT', 9080, { min: 0, max: 65535 }),
@@ -131,21 +129,17 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
       heartbeatIntervalSec: r.int('CSMS_HEARTBEAT_INTERVAL', 300, { min: 1, max: 86_400 }),
       retryIntervalSec: r.int('CSMS_BOOT_RETRY_INTERVAL', 60, { min: 0, max: 86_400 }),
     },
-    grpc: {
-      enabled: env.CSMS_GRPC_PORT !== 'off',
-      host: r.string('CSMS_GRPC_HOST', '127.0.0.1'),
-      port: env.CSMS_GRPC_PORT === 'off' ? 0 : r.int('CSMS_GRPC_PORT', 50051, { min: 0, max: 65535 }),
-      ...(r.string('CSMS_API_TOKEN') ? { token: r.string('CSMS_API_TOKEN') } : {}),
-      ...(apiCert && apiKey
-        ? { tls: { certFile: apiCert, keyFile: apiKey, ...(apiCa ? { caFile: apiCa } : {}) } }
-        : {}),
-    },
+    grpc: grpcSettings(r, env, apiTls),
     firmware: {
       statusTimeoutSec: r.int('CSMS_FIRMWARE_STATUS_TIMEOUT', 86_400, { min: 60, max: 30 * 86_400 }),
     },
     services: {
       ...(r.string('CSMS_AUTH_URL') ? { authUrl: r.string('CSMS_AUTH_URL') } : {}),
       ...(r.string('CSMS_TRANSACTION_URL') ? { transactionUrl: r.string('CSMS_TRANSACTION_URL') } : {}),
+      ...(r.string('CSMS_FIRMWARE_URL') ? { firmwareUrl: r.string('CSMS_FIRMWARE_URL') } : {}),
+      ...(r.string('CSMS_SMART_CHARGING_URL')
+        ? { smartChargingUrl: r.string('CSMS_SMART_CHARGING_URL') }
+        : {}),
     },
     metrics: {
       enabled: env.CSMS_METRICS_PORT !== 'off',
@@ -156,6 +150,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
     migrateOnStart: r.bool('CSMS_DB_MIGRATE', true),
     maxConnectorId: r.int('CSMS_MAX_CONNECTOR_ID', 128, { min: 1, max: 100_000 }),
     commandTimeoutMs: r.int('CSMS_COMMAND_TIMEOUT_MS', 30_000, { min: 100, max: 600_000 }),
+    concurrency: concurrencySettings(r),
     dataTransferVendors: r.list('CSMS_DATA_TRANSFER_VENDORS'),
     log: {
       level: r.oneOf<LogLevel>('CSMS_LOG_LEVEL', 'info', [
@@ -171,4 +166,50 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
   };
   if (r.problems.length > 0) throw new ConfigError(r.problems);
   return config;
+}
+
+/** `<prefix>_CERT_FILE`, `_KEY_FILE` (both or neither) and `_CA_FILE` (only with the other two). */
+function tlsFiles(r: EnvReader, prefix: string, caHint: string): TlsFiles | undefined {
+  const certFile = r.string(`${prefix}_CERT_FILE`);
+  const keyFile = r.string(`${prefix}_KEY_FILE`);
+  const caFile = r.string(`${prefix}_CA_FILE`);
+  if ((certFile === undefined) !== (keyFile === undefined))
+    r.problems.push(`${prefix}_CERT_FILE and ${prefix}_KEY_FILE must be set together`);
+  if (caFile && !certFile)
+    r.problems.push(`${prefix}_CA_FILE needs ${prefix}_CERT_FILE and ${prefix}_KEY_FILE${caHint}`);
+  return certFile && keyFile ? { certFile, keyFile, ...(caFile ? { caFile } : {}) } : undefined;
+}
+
+function edgeSettings(r: EnvReader, tls: TlsFiles | undefined, maxConnections: number): CsmsConfig['edge'] {
+  return {
+    host: r.string('CSMS_HOST', '0.0.0.0'),
+    port: r.int('CSMS_PORT', 9000, { min: 0, max: 65535 }),
+    ...(tls ? { tls } : {}),
+    tlsReloadIntervalSec: r.int('CSMS_TLS_RELOAD_INTERVAL', 60, { min: 0, max: 86_400 }),
+    maxPayloadBytes: r.int('CSMS_MAX_PAYLOAD_BYTES', 65_536, { min: 1024, max: 16 * 1024 * 1024 }),
+    pingIntervalSec: r.int('CSMS_PING_INTERVAL', 30, { min: 0, max: 3600 }),
+    ...(maxConnections > 0 ? { maxConnections } : {}),
+    autoRegister: r.bool('CSMS_AUTO_REGISTER', true),
+    shutdownGraceMs: r.int('CSMS_SHUTDOWN_GRACE_MS', 10_000, { min: 0, max: 600_000 }),
+    maxQueuedStationCalls: r.int('CSMS_MAX_QUEUED_STATION_CALLS', 8, { min: 0, max: 64 }),
+  };
+}
+
+function concurrencySettings(r: EnvReader): CsmsConfig['concurrency'] {
+  // Seconds; 0 (the default) = every active transaction counts, however long it has been silent.
+  const silentSec = r.int('CSMS_CONCURRENT_TX_IGNORE_SILENT_AFTER', 0, { min: 0, max: 30 * 86_400 });
+  return {
+    maxConcurrentPerToken: r.int('CSMS_CONCURRENT_TX_LIMIT', 1, { min: 1, max: 1000 }),
+    ...(silentSec > 0 ? { ignoreSilentAfterMs: silentSec * 1000 } : {}),
+  };
+}
+
+function grpcSettings(r: EnvReader, env: Env, tls: TlsFiles | undefined): CsmsConfig['grpc'] {
+  return {
+    enabled: env.CSMS_GRPC_PORT !== 'off',
+    host: r.string('CSMS_GRPC_HOST', '127.0.0.1'),
+    port: env.CSMS_GRPC_PORT === 'off' ? 0 : r.int('CSMS_GRPC_PORT', 50051, { min: 0, max: 65535 }),
+    ...(r.string('CSMS_API_TOKEN') ? { token: r.string('CSMS_API_TOKEN') } : {}),
+    ...(tls ? { tls } : {}),
+  };
 }

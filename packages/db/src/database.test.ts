@@ -1,9 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../../../test/support/databases.js';
 import { migrateToLatest, openDatabase, type DatabaseConfig, type DatabaseHandle } from './database.js';
-import { checkStationPassword, findStation, upsertStation, autoRegisterStation } from './stations.js';
-import { findIdToken, upsertIdToken } from './id-tokens.js';
-import { hashPassword, verifyPassword } from './password.js';
+import {
+  checkStationPassword,
+  findStation,
+  upsertStation,
+  autoRegisterStation,
+} from './stations/stations.js';
+import { findIdToken, upsertIdToken } from './id-tokens/id-tokens.js';
+import { hashPassword, verifyPassword } from './stations/password.js';
 
 describe('password hashing', () => {
   it('verifies the right password only', async () => {

@@ -1,3 +1,8 @@
+/**
+ * @csms/db: the CSMS database. One folder per domain owns its tables (Kysely types in `schema.ts`, the
+ * DDL the migrations run in `tables.ts`) and every SQL statement on them; other code calls the domains'
+ * functions, passing its Kysely transaction where several writes must commit together.
+ */
 export type * from './schema.js';
 export {
   MigrationError,
@@ -6,22 +11,40 @@ export {
   type DatabaseConfig,
   type DatabaseHandle,
 } from './database.js';
-export { hashPassword, normalizePassword, verifyPassword } from './password.js';
+export { sql, type Kysely, type RawBuilder, type Transaction } from 'kysely';
+
+// stations: stations, connectors
+export { hashPassword, normalizePassword, verifyPassword } from './stations/password.js';
 export {
   autoRegisterStation,
   checkStationPassword,
+  deleteStation,
   findStation,
+  listStations,
+  lockStation,
   recordBoot,
   recordHeartbeat,
+  registeredStationIds,
   setBootPolicy,
+  setSecurityProfile,
   setStationPassword,
   upsertStation,
   type BootInfo,
   type CredentialCheck,
   type StationRegistration,
-  deleteStation,
-  listStations,
-} from './stations.js';
+} from './stations/stations.js';
+export { findStationOcppVersion } from './stations/ocpp-version.js';
+export {
+  findConnectorStatus,
+  upsertConnectorStatus,
+  type ConnectorStatusInput,
+} from './stations/connectors.js';
+
+// station-reports: station_notifications, security_events, device_reports, device_events
+export { storeStationNotification } from './station-reports/notifications.js';
+export { storeDeviceEvent, storeDeviceReport, storeSecurityEvent } from './station-reports/device-reports.js';
+
+// id-tokens: id_tokens, local_auth_lists, local_auth_list_entries; the authorization decision
 export {
   deleteIdToken,
   findIdToken,
@@ -32,39 +55,31 @@ export {
   type IdTokenChanges,
   type IdTokenQuery,
   type IdTokenRecord,
-} from './id-tokens.js';
-export {
-  claimQueuedCommand,
-  enqueueCommand,
-  expireQueuedCommands,
-  failInterruptedDeliveries,
-  findQueuedCommand,
-  finishQueuedCommand,
-  hasPendingQueuedCommands,
-  nextQueuedCommand,
-  requeueCommand,
-  type EnqueueResult,
-  type NewQueuedCommand,
-} from './queued-commands.js';
-export { sql, type Kysely, type RawBuilder, type Transaction } from 'kysely';
+} from './id-tokens/id-tokens.js';
 export {
   authorizeIdToken,
   type AuthorizationDecision,
   type AuthorizationStatus,
   type AuthorizeOptions,
-} from './authorization.js';
-export { checkPartitionFence } from './partition-fence.js';
+} from './id-tokens/authorization.js';
 export {
-  OCPP16,
-  OCPP201,
-  findV16Transaction,
+  commitListUpdate,
+  storedListEntries,
+  storedListVersion,
+  type LocalListChange,
+  type StoredLocalList,
+} from './id-tokens/local-lists.js';
+
+// transactions: transactions, transaction_events, meter_values
+export { OCPP16, OCPP201, findV16Transaction } from './transactions/transaction-lookup.js';
+export {
   recordMeterValues,
   storeMeterValues,
   type MeterValueSet,
   type MeterValuesRecord,
   type RecordMeterValuesInput,
   type StoreMeterValuesInput,
-} from './transaction-records.js';
+} from './transactions/meter-values.js';
 export {
   foldTransactionId,
   recordStartTransaction16,
@@ -74,10 +89,98 @@ export {
   type StartTransaction16Record,
   type StopTransaction16Input,
   type StopTransaction16Record,
-} from './transaction-records-v16.js';
+} from './transactions/records-v16.js';
+export { recordTransactionEvent201, type TransactionEvent201Record } from './transactions/records-v201.js';
+export type { TransactionEvent201 } from './transactions/transaction-event-201.js';
+export { energyRegisterSamples, transactionEnergyWh } from './transactions/energy-register.js';
 export {
-  energyRegisterSamples,
-  recordTransactionEvent201,
-  type TransactionEvent201,
-  type TransactionEvent201Record,
-} from './transaction-records-v201.js';
+  DEFAULT_CONCURRENCY_POLICY,
+  hasConcurrentTransaction,
+  type ConcurrencyPolicy,
+  type ConcurrencyScope,
+} from './transactions/concurrent-transaction.js';
+export {
+  endSupersededTransactions201,
+  endTransactionByOperator,
+  type OperatorEndOutcome,
+} from './transactions/csms-end.js';
+export {
+  findTransactionRow,
+  listMeterValueRows,
+  listTransactionEventRows,
+  listTransactionRows,
+  meterValueStats,
+  transactionEventCount,
+  type MeterValueFilter,
+  type TransactionFilter,
+} from './transactions/queries.js';
+export {
+  meterValuesOfTransactions,
+  transactionEventKeys,
+  transactionsOfStations,
+} from './transactions/ledger-reads.js';
+
+// charging-profiles: charging_profiles
+export {
+  deleteEndedTxProfiles,
+  deleteStoredProfiles,
+  findConflictingProfile,
+  listStoredProfiles,
+  saveAcceptedProfile,
+  type AcceptedProfile,
+  type ProfileFilter,
+  type ProfileSelector,
+} from './charging-profiles/profiles.js';
+
+// campaigns: campaigns, campaign_stations
+export {
+  cancelCampaign,
+  completeIfDone,
+  findCampaign,
+  insertCampaign,
+  listCampaigns,
+  orphanedCampaigns,
+  releaseLease,
+  takeLease,
+  type NewCampaign,
+} from './campaigns/campaigns.js';
+export {
+  ACTIVE_STATUSES,
+  FINAL_STATUSES,
+  claimNextStation,
+  failInterruptedSends,
+  failSilentStations,
+  findNotifiedCampaignStation,
+  listCampaignStations,
+  recordCall,
+  recordCampaignNotification,
+  recordVerdict,
+  statusCounts,
+  type CampaignStationVerdict,
+  type ClaimedStation,
+  type NotifiedCommand,
+} from './campaigns/campaign-stations.js';
+
+// queued-commands: queued_commands
+export {
+  claimQueuedCommand,
+  enqueueCommand,
+  expireQueuedCommands,
+  failInterruptedDeliveries,
+  findQueuedCommand,
+  finishQueuedCommand,
+  hasPendingQueuedCommands,
+  listStationQueuedCommands,
+  nextQueuedCommand,
+  requeueCommand,
+  type EnqueueResult,
+  type NewQueuedCommand,
+} from './queued-commands/queued-commands.js';
+
+// fences: partition_fences, partition_ownership_log
+export {
+  checkPartitionFence,
+  logPartitionOwnership,
+  raisePartitionFence,
+  recentPartitionOwnership,
+} from './fences/fences.js';

@@ -11,20 +11,14 @@
  * header of each generated file). Anything the rules do not cover (an unknown schema construct, two
  * same-named definitions that differ, a name clash) fails the generation instead of guessing.
  */
-import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { isDeepStrictEqual } from 'node:util';
-// The generated action tables of @csms/ocpp (a build input like the schemas: read from its generated source,
-// because this script runs before any build and without the `source` export condition).
-import { V16_ACTIONS } from '../../ocpp/src/gen/v16.js';
-import { V201_ACTIONS } from '../../ocpp/src/gen/v201.js';
-import {
-  ANNOTATIONS,
-  isObject,
-  structural,
-  type Json,
-  type JsonObject,
-} from '../../ocpp/scripts/schema-structure.js';
+// The action tables come from @csms/ocpp's generated source (`npm run generate` runs this script with the
+// `source` export condition, before any build; @csms/ocpp generates its tables first).
+import { V16_ACTIONS, V201_ACTIONS } from '@csms/ocpp';
+import { isObject, type Json, type JsonObject } from '../../ocpp/scripts/schema-structure.js';
+import { Converter, Definitions } from './ocpp-proto-converter.js';
+import { comment, renderMessage, wrap, type ProtoMessage } from './ocpp-proto-text.js';
 
 interface VersionSpec {
   /** Schema folder below packages/ocpp/schemas. */
@@ -104,304 +98,6 @@ const HEADER_SOURCE = (spec: VersionSpec) => [
   ),
 ];
 
-const INT32_MIN = -2147483648;
-const INT32_MAX = 2147483647;
-
-/** `csChargingProfiles` -> `cs_charging_profiles`, `responderURL` -> `responder_url`, `SoC` -> `so_c`. */
-export function snakeCase(name: string): string {
-  return name
-    .replace(/([a-z0-9])([A-Z])/g, '$1_$2')
-    .replace(/([A-Z]+)([A-Z][a-z])/g, '$1_$2')
-    .toLowerCase();
-}
-
-/** protoc's default JSON name of a field (ToJsonName: drop each '_' and upper-case the next character). */
-export function defaultJsonName(field: string): string {
-  return field.replace(/_(.)?/g, (_m, next: string | undefined) => (next ?? '').toUpperCase());
-}
-
-function pascalCase(name: string): string {
-  return name.charAt(0).toUpperCase() + name.slice(1);
-}
-
-interface ProtoField {
-  readonly name: string;
-  readonly jsonName: string | undefined;
-  readonly type: string;
-  readonly repeated: boolean;
-  readonly comment: readonly string[];
-}
-
-interface ProtoMessage {
-  readonly name: string;
-  readonly comment: readonly string[];
-  readonly fields: ProtoField[];
-  readonly nested: ProtoMessage[];
-}
-
-/** Text of a schema description as comment lines (CRLF normalised, HTML entities of the OCA export decoded). */
-function describe(value: Json | undefined): string[] {
-  if (typeof value !== 'string') return [];
-  const text = value
-    .replace(/\r\n?/g, '\n')
-    .replace(/&lt;/g, '<')
-    .replace(/&gt;/g, '>')
-    .replace(/&amp;/g, '&')
-    .trim();
-  return text === '' ? [] : text.split('\n').flatMap((line) => (line.trim() === '' ? [''] : wrap(line)));
-}
-
-/** Wraps words into comment lines of at most `width` characters (long words stay whole). */
-function wrap(text: string, width = 100): string[] {
-  const lines: string[] = [];
-  let line = '';
-  for (const word of text.split(/\s+/).filter((w) => w !== '')) {
-    if (line !== '' && line.length + 1 + word.length > width) {
-      lines.push(line);
-      line = word;
-    } else {
-      line = line === '' ? word : `${line} ${word}`;
-    }
-  }
-  if (line !== '') lines.push(line);
-  return lines;
-}
-
-/** The definitions of one version, merged across schema files (same name = same structure, or fail). */
-class Definitions {
-  readonly #defs = new Map<string, { schema: JsonObject; from: string; descriptions: Set<string> }>();
-  readonly #errors: string[];
-
-  constructor(errors: string[]) {
-    this.#errors = errors;
-  }
-
-  add(file: string, definitions: Json | undefined): void {
-    if (definitions === undefined) return;
-    if (!isObject(definitions)) throw new Error(`${file}: definitions is not an object`);
-    for (const name of Object.keys(definitions).sort()) {
-      const def = definitions[name];
-      if (!isObject(def)) throw new Error(`${file}: definition ${name} is not an object`);
-      const seen = this.#defs.get(name);
-      if (seen === undefined) {
-        this.#defs.set(name, {
-          schema: def,
-          from: file,
-          descriptions: new Set([JSON.stringify(def.description)]),
-        });
-      } else if (!isDeepStrictEqual(structural(seen.schema), structural(def))) {
-        this.#errors.push(`definition ${name} differs between ${seen.from} and ${file}`);
-      } else {
-        seen.descriptions.add(JSON.stringify(def.description));
-      }
-    }
-  }
-
-  get(ref: string, where: string): { name: string; schema: JsonObject; description: Json | undefined } {
-    const match = /^#\/definitions\/(\w+)$/.exec(ref);
-    const entry = match ? this.#defs.get(match[1] ?? '') : undefined;
-    if (!match || !entry) throw new Error(`${where}: unresolved $ref ${ref}`);
-    // Same-named definitions whose descriptions differ are described by their fields only.
-    const description = entry.descriptions.size === 1 ? entry.schema.description : undefined;
-    return { name: match[1] ?? '', schema: entry.schema, description };
-  }
-}
-
-/** Turns the schemas of one version into messages. */
-class Converter {
-  /** Top-level messages made from definitions, by name. */
-  readonly shared = new Map<string, ProtoMessage>();
-  usesStruct = false;
-  usesValue = false;
-
-  constructor(private readonly definitions: Definitions) {}
-
-  /** A message for an object schema; `nestedIn` is where inline objects of its properties go. */
-  message(name: string, schema: JsonObject, comment: readonly string[], where: string): ProtoMessage {
-    const message: ProtoMessage = { name, comment, fields: [], nested: [] };
-    const known = new Set(['type', 'properties', 'required', 'additionalProperties', ...ANNOTATIONS]);
-    for (const key of Object.keys(schema)) {
-      if (!known.has(key) && !key.startsWith('$') && key !== 'definitions' && key !== 'id')
-        throw new Error(`${where}: unsupported keyword ${key} on an object`);
-    }
-    const properties = schema.properties ?? {};
-    if (!isObject(properties)) throw new Error(`${where}: properties is not an object`);
-    const required = new Set(Array.isArray(schema.required) ? schema.required.map(String) : []);
-    for (const [property, propertySchema] of Object.entries(properties)) {
-      if (!isObject(propertySchema)) throw new Error(`${where}.${property}: not a schema`);
-      message.fields.push(
-        this.field(message, property, propertySchema, required.has(property), `${where}.${property}`),
-      );
-    }
-    const names = new Set<string>();
-    for (const field of message.fields) {
-      if (names.has(field.name)) throw new Error(`${where}: two properties map to field ${field.name}`);
-      names.add(field.name);
-    }
-    return message;
-  }
-
-  private field(
-    parent: ProtoMessage,
-    property: string,
-    schema: JsonObject,
-    required: boolean,
-    where: string,
-  ): ProtoField {
-    const name = snakeCase(property);
-    if (!/^[a-z][a-z0-9_]*$/.test(name)) throw new Error(`${where}: cannot map property name ${property}`);
-    const jsonName = defaultJsonName(name) === property ? undefined : property;
-    const notes: string[] = [];
-    let repeated = false;
-    let item = schema;
-    if (schema.type === 'array') {
-      repeated = true;
-      if (!isObject(schema.items)) throw new Error(`${where}: array items must be one schema`);
-      item = schema.items;
-      const min = typeof schema.minItems === 'number' ? schema.minItems : 0;
-      const max = typeof schema.maxItems === 'number' ? schema.maxItems : undefined;
-      if (min > 0 && max !== undefined) notes.push(`${min} to ${max} items.`);
-      else if (min > 0) notes.push(`At least ${min} item${min === 1 ? '' : 's'}.`);
-      else if (max !== undefined) notes.push(`At most ${max} items.`);
-    }
-    const mapped = this.type(parent, property, item, where);
-    let description = [
-      ...describe(schema.description),
-      ...(schema === item ? [] : describe(item.description)),
-    ];
-    if (description.length === 0) description = mapped.description;
-    if (required) notes.unshift('Required.');
-    if (mapped.notes !== '') notes.push(mapped.notes);
-    return {
-      name,
-      jsonName,
-      type: mapped.type,
-      repeated,
-      comment: [...description, ...wrap(notes.join(' '))],
-    };
-  }
-
-  /**
-   * The proto type of a (non-array) schema, the description of the definition it refers to (used when the
-   * property has none) and a note on its constraints.
-   */
-  private type(
-    parent: ProtoMessage,
-    property: string,
-    schema: JsonObject,
-    where: string,
-  ): { type: string; description: string[]; notes: string } {
-    if (typeof schema.$ref === 'string') {
-      const def = this.definitions.get(schema.$ref, where);
-      if (def.schema.type === 'object') {
-        if (def.schema.additionalProperties !== false) {
-          this.usesStruct = true;
-          return {
-            type: 'google.protobuf.Struct',
-            description: [],
-            notes: this.openObjectNote(def.name, def.schema),
-          };
-        }
-        if (!this.shared.has(def.name)) {
-          // Registered before converting, so recursive definitions terminate.
-          this.shared.set(def.name, { name: def.name, comment: [], fields: [], nested: [] });
-          this.shared.set(def.name, this.message(def.name, def.schema, describe(def.description), def.name));
-        }
-        return { type: def.name, description: [], notes: '' };
-      }
-      // An enumeration (or another scalar) definition.
-      const scalar = this.scalar(def.schema, where, def.name);
-      return { type: scalar.type, description: describe(def.description), notes: scalar.notes };
-    }
-    if (schema.type === 'object') {
-      if (schema.additionalProperties !== false) {
-        this.usesStruct = true;
-        return {
-          type: 'google.protobuf.Struct',
-          description: [],
-          notes: this.openObjectNote(property, schema),
-        };
-      }
-      const nestedName = pascalCase(property);
-      if (parent.nested.some((n) => n.name === nestedName) || nestedName === parent.name)
-        throw new Error(`${where}: nested message ${nestedName} clashes in ${parent.name}`);
-      parent.nested.push(this.message(nestedName, schema, [], where));
-      return { type: nestedName, description: [], notes: '' };
-    }
-    if (schema.type === undefined) {
-      if (Object.keys(schema).some((key) => !ANNOTATIONS.has(key)))
-        throw new Error(`${where}: schema without type: ${JSON.stringify(schema)}`);
-      this.usesValue = true;
-      return { type: 'google.protobuf.Value', description: [], notes: 'Any JSON value.' };
-    }
-    const scalar = this.scalar(schema, where);
-    return { type: scalar.type, description: [], notes: scalar.notes };
-  }
-
-  private openObjectNote(name: string, schema: JsonObject): string {
-    const props = isObject(schema.properties) ? Object.keys(schema.properties) : [];
-    const required = Array.isArray(schema.required) ? schema.required.map(String) : [];
-    const list = props.map((p) => (required.includes(p) ? `${p} (required)` : p)).join(', ');
-    return `A JSON object (${name})${list === '' ? '' : ` with ${list}`}, open to further properties.`;
-  }
-
-  private scalar(schema: JsonObject, where: string, enumName?: string): { type: string; notes: string } {
-    const known = new Set([
-      'type',
-      'enum',
-      'maxLength',
-      'format',
-      'default',
-      'minimum',
-      'maximum',
-      'multipleOf',
-      // Misplaced on string enums in the OCA schemas; meaningless there.
-      'additionalProperties',
-      ...ANNOTATIONS,
-    ]);
-    for (const key of Object.keys(schema)) {
-      if (!known.has(key)) throw new Error(`${where}: unsupported keyword ${key}`);
-    }
-    const notes: string[] = [];
-    let type: string;
-    const schemaType = typeof schema.type === 'string' ? schema.type : JSON.stringify(schema.type);
-    switch (schemaType) {
-      case 'string':
-        type = 'string';
-        if (Array.isArray(schema.enum))
-          notes.push(`One of${enumName ? ` (${enumName})` : ''}: ${schema.enum.map(String).join(', ')}.`);
-        if (schema.format === 'date-time') notes.push('An RFC 3339 date-time.');
-        else if (schema.format === 'uri') notes.push('A URI.');
-        else if (schema.format !== undefined)
-          throw new Error(`${where}: unsupported format ${JSON.stringify(schema.format)}`);
-        if (typeof schema.maxLength === 'number') notes.push(`At most ${schema.maxLength} characters.`);
-        break;
-      case 'integer': {
-        const beyond =
-          (typeof schema.maximum === 'number' && schema.maximum > INT32_MAX) ||
-          (typeof schema.minimum === 'number' && schema.minimum < INT32_MIN);
-        type = beyond ? 'int64' : 'int32';
-        break;
-      }
-      case 'number':
-        type = 'double';
-        if (typeof schema.multipleOf === 'number') notes.push(`A multiple of ${schema.multipleOf}.`);
-        break;
-      case 'boolean':
-        type = 'bool';
-        break;
-      default:
-        throw new Error(`${where}: unsupported type ${JSON.stringify(schema.type)}`);
-    }
-    if (schema.type !== 'string' && schema.enum !== undefined)
-      throw new Error(`${where}: enum on ${schemaType}`);
-    if (typeof schema.minimum === 'number') notes.push(`Minimum ${schema.minimum}.`);
-    if (typeof schema.maximum === 'number') notes.push(`Maximum ${schema.maximum}.`);
-    if (schema.default !== undefined) notes.push(`Default: ${JSON.stringify(schema.default)}.`);
-    return { type, notes: notes.join(' ') };
-  }
-}
-
 function readSchema(root: string, spec: VersionSpec, file: string): JsonObject {
   const parsed = JSON.parse(
     readFileSync(join(root, 'packages/ocpp/schemas', spec.dir, file), 'utf8'),
@@ -410,33 +106,31 @@ function readSchema(root: string, spec: VersionSpec, file: string): JsonObject {
   return parsed;
 }
 
-function comment(lines: readonly string[], indent: string): string[] {
-  return lines.map((line) => (line === '' ? `${indent}//` : `${indent}// ${line}`));
+interface ActionSchemas {
+  readonly request: JsonObject;
+  readonly response: JsonObject;
+  readonly files: [string, string];
 }
 
-function renderMessage(message: ProtoMessage, indent: string): string[] {
-  const out = [...comment(message.comment, indent), `${indent}message ${message.name} {`];
-  for (const nested of message.nested) out.push(...renderMessage(nested, `${indent}  `));
-  message.fields.forEach((field, i) => {
-    out.push(...comment(field.comment, `${indent}  `));
-    const label = field.repeated ? 'repeated' : 'optional';
-    const option = field.jsonName === undefined ? '' : ` [json_name = "${field.jsonName}"]`;
-    out.push(`${indent}  ${label} ${field.type} ${field.name} = ${i + 1}${option};`);
-  });
-  out.push(`${indent}}`);
-  return out;
-}
-
-/** The .proto text of one version. */
-export function generateOcppProto(root: string, spec: VersionSpec): string {
+/** The actions whose request the CSMS sends, sorted. */
+function csmsActions(spec: VersionSpec): string[] {
   const actions = Object.entries(spec.actions)
     .filter(([, sender]) => sender === 'csms' || sender === 'both')
     .map(([action]) => action)
     .sort();
   if (actions.length === 0) throw new Error(`${spec.dir}: no CSMS-initiated actions`);
+  return actions;
+}
+
+/** Each action's request and response schema, and their definitions merged. */
+function readActionSchemas(
+  root: string,
+  spec: VersionSpec,
+  actions: readonly string[],
+): { definitions: Definitions; schemas: Map<string, ActionSchemas> } {
   const errors: string[] = [];
   const definitions = new Definitions(errors);
-  const schemas = new Map<string, { request: JsonObject; response: JsonObject; files: [string, string] }>();
+  const schemas = new Map<string, ActionSchemas>();
   for (const action of actions) {
     const files: [string, string] = [`${action}${spec.requestSuffix}.json`, `${action}Response.json`];
     const request = readSchema(root, spec, files[0]);
@@ -446,8 +140,16 @@ export function generateOcppProto(root: string, spec: VersionSpec): string {
     schemas.set(action, { request, response, files });
   }
   if (errors.length > 0) throw new Error(errors.join('\n'));
+  return { definitions, schemas };
+}
 
-  const converter = new Converter(definitions);
+/** The `<Action>Request` and `<Action>Response` payload messages, in action order. */
+function payloadMessages(
+  spec: VersionSpec,
+  actions: readonly string[],
+  schemas: ReadonlyMap<string, ActionSchemas>,
+  converter: Converter,
+): ProtoMessage[] {
   const payloads: ProtoMessage[] = [];
   for (const action of actions) {
     const { request, response, files } = schemas.get(action) ?? unreachable(action);
@@ -462,7 +164,16 @@ export function generateOcppProto(root: string, spec: VersionSpec): string {
       payloads.push(converter.message(`${action}${kind}`, schema, doc, `${spec.dir}/${file}`));
     }
   }
+  return payloads;
+}
 
+/** Fails on two top-level messages of one name, or a nested message that would shadow one. */
+function checkNames(
+  spec: VersionSpec,
+  actions: readonly string[],
+  payloads: readonly ProtoMessage[],
+  converter: Converter,
+): void {
   const service = spec.service;
   const topLevel = new Set<string>();
   const claim = (name: string) => {
@@ -484,7 +195,10 @@ export function generateOcppProto(root: string, spec: VersionSpec): string {
     }
   };
   [...payloads, ...converter.shared.values()].forEach(checkNested);
+}
 
+/** The file header: source, mapping rules, package and imports. */
+function renderHeader(spec: VersionSpec, converter: Converter): string[] {
   const lines: string[] = [
     ...comment(HEADER_SOURCE(spec), ''),
     '//',
@@ -505,7 +219,13 @@ export function generateOcppProto(root: string, spec: VersionSpec): string {
     'import "csms/station/v1/station.proto";',
   ];
   if (converter.usesStruct || converter.usesValue) lines.push('import "google/protobuf/struct.proto";');
-  lines.push(
+  return lines;
+}
+
+/** The service with one RPC per action, and each RPC's request and response wrapper. */
+function renderService(spec: VersionSpec, actions: readonly string[]): string[] {
+  const service = spec.service;
+  const lines = [
     '',
     ...comment(
       wrap(
@@ -520,7 +240,7 @@ export function generateOcppProto(root: string, spec: VersionSpec): string {
       '',
     ),
     `service ${service} {`,
-  );
+  ];
   for (const action of actions) {
     const names = spec.messageNames(action);
     lines.push(
@@ -529,29 +249,45 @@ export function generateOcppProto(root: string, spec: VersionSpec): string {
     );
   }
   lines.push('}', '');
-  for (const action of actions) {
-    const names = spec.messageNames(action);
-    lines.push(
-      `// The request of ${service}.${action}.`,
-      `message ${service}${action}Request {`,
-      '  // The OCPP identity of the station.',
-      '  string station_id = 1;',
-      `  // The ${names.request} payload (required).`,
-      `  ${action}Request payload = 2;`,
-      '  // How to send the call (answer timeout, queueing for an offline station).',
-      '  csms.station.v1.CallOptions options = 3;',
-      '}',
-      '',
-      `// The response of ${service}.${action}.`,
-      `message ${service}${action}Response {`,
-      `  // The station's ${names.response} payload (absent when the call was queued).`,
-      `  ${action}Response payload = 1;`,
-      '  // Set when the station was offline and the call was queued (options.when_offline = WHEN_OFFLINE_QUEUE).',
-      '  csms.station.v1.QueuedCall queued = 2;',
-      '}',
-      '',
-    );
-  }
+  for (const action of actions) lines.push(...renderWrappers(service, action, spec.messageNames(action)));
+  return lines;
+}
+
+function renderWrappers(
+  service: string,
+  action: string,
+  names: { request: string; response: string },
+): string[] {
+  return [
+    `// The request of ${service}.${action}.`,
+    `message ${service}${action}Request {`,
+    '  // The OCPP identity of the station.',
+    '  string station_id = 1;',
+    `  // The ${names.request} payload (required).`,
+    `  ${action}Request payload = 2;`,
+    '  // How to send the call (answer timeout, queueing for an offline station).',
+    '  csms.station.v1.CallOptions options = 3;',
+    '}',
+    '',
+    `// The response of ${service}.${action}.`,
+    `message ${service}${action}Response {`,
+    `  // The station's ${names.response} payload (absent when the call was queued).`,
+    `  ${action}Response payload = 1;`,
+    '  // Set when the station was offline and the call was queued (options.when_offline = WHEN_OFFLINE_QUEUE).',
+    '  csms.station.v1.QueuedCall queued = 2;',
+    '}',
+    '',
+  ];
+}
+
+/** The .proto text of one version. */
+export function generateOcppProto(root: string, spec: VersionSpec): string {
+  const actions = csmsActions(spec);
+  const { definitions, schemas } = readActionSchemas(root, spec, actions);
+  const converter = new Converter(definitions);
+  const payloads = payloadMessages(spec, actions, schemas, converter);
+  checkNames(spec, actions, payloads, converter);
+  const lines = [...renderHeader(spec, converter), ...renderService(spec, actions)];
   for (const message of payloads) lines.push(...renderMessage(message, ''), '');
   for (const name of [...converter.shared.keys()].sort()) {
     lines.push(...renderMessage(converter.shared.get(name) ?? unreachable(name), ''), '');

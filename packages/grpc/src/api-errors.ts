@@ -76,3 +76,29 @@ function withReason(
     ErrorInfo.fromPartial({ reason, domain: ERROR_DOMAIN, metadata }),
   ]);
 }
+
+/**
+ * The station's OCPP version (the one lookup: `findStationOcppVersion` of @csms/db, or a station row's
+ * `ocpp_version`) when `supported` has it; otherwise the one error every API gives for it: NOT_FOUND for
+ * no such station (`version` undefined), FAILED_PRECONDITION `OCPP_VERSION_UNKNOWN` for a station that
+ * never booted (null: which messages it takes is not known), `OCPP_VERSION_UNSUPPORTED` for another version.
+ */
+export function requireOcppVersion<V extends string>(
+  stationId: string,
+  version: string | null | undefined,
+  supported: readonly V[],
+): V {
+  if (version === undefined) throw ApiErrors.notFound('station', stationId);
+  if ((supported as readonly string[]).includes(version ?? '')) return version as V;
+  if (version === null)
+    throw ApiErrors.failedPrecondition(
+      'OCPP_VERSION_UNKNOWN',
+      `station ${stationId} has not booted yet: its OCPP version is not known`,
+      { stationId },
+    );
+  throw ApiErrors.failedPrecondition(
+    'OCPP_VERSION_UNSUPPORTED',
+    `station ${stationId} speaks ${version}; this API supports ${supported.join(' and ')}`,
+    { stationId, ocppVersion: version },
+  );
+}

@@ -46,6 +46,13 @@ export function answerOf(stationId: string, action: string, outcome: CommandOutc
       );
     case 'offline':
       throw ApiErrors.unavailable('STATION_OFFLINE', `station ${stationId} is not connected`, meta);
+    case 'disconnected':
+      throw ApiErrors.unavailable(
+        'STATION_DISCONNECTED',
+        `station ${stationId} disconnected after ${action} was sent and before it answered: ` +
+          'it may or may not have acted on it',
+        meta,
+      );
     case 'refused':
       if (outcome.reason === 'queue-full')
         throw ApiErrors.resourceExhausted('QUEUE_FULL', outcome.description, meta);

@@ -1,5 +1,7 @@
-export { ApiErrors, ERROR_DOMAIN, type FieldViolation } from './api-errors.js';
+export { ApiErrors, ERROR_DOMAIN, requireOcppVersion, type FieldViolation } from './api-errors.js';
+export { RequestViolations, invalidRequest, requireStationId } from './request-violations.js';
 export { answerOf, resultOf, type CallAnswer } from './command-outcome.js';
+export { forwardingService } from './forwarding-service.js';
 export { abortable } from './abortable.js';
 export { apiStationEvents, type ApiStationEvent } from './station-event-feed.js';
 export {
@@ -33,7 +35,7 @@ export { ClientError, ServerError, Status } from 'nice-grpc-common';
 export { RichClientError, RichServerError } from 'nice-grpc-error-details';
 export { HealthDefinition } from 'nice-grpc-server-health';
 export type { CallContext } from 'nice-grpc-common';
-export type { CompatServiceDefinition, ServiceImplementation } from 'nice-grpc';
+export type { CompatServiceDefinition, ServiceImplementation, TsProtoServiceDefinition } from 'nice-grpc';
 
 // Generated from proto/ (one namespace per proto package).
 export * as stationV1 from './gen/csms/station/v1/station.js';

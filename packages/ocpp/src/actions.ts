@@ -8,7 +8,7 @@ import type { OcppVersion } from './version.js';
 
 /**
  * Who sends the request (CALL) of an action: the Charging Station (1.6: Charge Point), the CSMS (1.6: Central
- * System) or either (e.g. DataTransfer). The tables live in `scripts/generate.ts` with their spec citations.
+ * System) or either (e.g. DataTransfer). The tables live in `scripts/directions.ts` with their spec citations.
  */
 export type Sender = 'station' | 'csms' | 'both';
 

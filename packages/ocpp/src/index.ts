@@ -37,4 +37,13 @@ export { V201_ACTIONS } from './gen/v201.js';
 export type { V201Actions, V201Action } from './gen/v201.js';
 export { V21_ACTIONS, V21_SEND_MESSAGES } from './gen/v21.js';
 export type { V21Actions, V21Action, V21SendMessages } from './gen/v21.js';
-export { MAX_STATION_ID_LENGTH, STATION_ID_PATTERN, stationIdProblem } from './station-identity.js';
+export {
+  MAX_STATION_ID_LENGTH,
+  STATION_ID_CHARACTERS,
+  STATION_ID_PATTERN,
+  isValidStationId,
+  stationIdFault,
+  stationIdProblem,
+} from './station-identity.js';
+export type { StationIdFault } from './station-identity.js';
+export { INT32_MAX } from './integer.js';

@@ -1,4 +1,4 @@
-import { parseArgs } from 'node:util';
+import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { checkEndpoint, EndpointError } from './endpoint.js';
 import { MAX_DURATION_MS, MAX_STATIONS, type SimulatorOptions } from './simulator.js';
 
@@ -31,6 +31,31 @@ Simulates OCPP 1.6-J / 2.0.1 charging stations against a CSMS and prints the KPI
 The default id tokens must be known to the CSMS as Accepted: generate a seed file with --write-seed and
 start the CSMS with CSMS_SEED_FILE=<file>.`;
 
+/** The command line options (values are checked after parsing). */
+const OPTIONS = {
+  url: { type: 'string' },
+  stations: { type: 'string' },
+  duration: { type: 'string' },
+  mix: { type: 'string' },
+  'boot-storm': { type: 'boolean' },
+  ramp: { type: 'string' },
+  prefix: { type: 'string' },
+  'password-file': { type: 'string' },
+  connectors: { type: 'string' },
+  heartbeat: { type: 'string' },
+  'mv-interval': { type: 'string' },
+  'mv-per-tx': { type: 'string' },
+  pause: { type: 'string' },
+  'no-transactions': { type: 'boolean' },
+  'id-tokens': { type: 'string' },
+  'call-timeout': { type: 'string' },
+  'max-connects': { type: 'string' },
+  'allow-remote': { type: 'boolean' },
+  json: { type: 'boolean' },
+  'write-seed': { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const satisfies ParseArgsConfig['options'];
+
 /** What the CLI was asked to do. */
 export type CliCommand =
   | { readonly kind: 'help' }
@@ -55,29 +80,7 @@ export function parseCliArgs(argv: readonly string[]): CliCommand {
       args: [...argv],
       strict: true,
       allowPositionals: false,
-      options: {
-        url: { type: 'string' },
-        stations: { type: 'string' },
-        duration: { type: 'string' },
-        mix: { type: 'string' },
-        'boot-storm': { type: 'boolean' },
-        ramp: { type: 'string' },
-        prefix: { type: 'string' },
-        'password-file': { type: 'string' },
-        connectors: { type: 'string' },
-        heartbeat: { type: 'string' },
-        'mv-interval': { type: 'string' },
-        'mv-per-tx': { type: 'string' },
-        pause: { type: 'string' },
-        'no-transactions': { type: 'boolean' },
-        'id-tokens': { type: 'string' },
-        'call-timeout': { type: 'string' },
-        'max-connects': { type: 'string' },
-        'allow-remote': { type: 'boolean' },
-        json: { type: 'boolean' },
-        'write-seed': { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
+      options: OPTIONS,
     }));
   } catch (error) {
     throw new UsageError(error instanceof Error ? error.message : String(error));
@@ -86,12 +89,7 @@ export function parseCliArgs(argv: readonly string[]): CliCommand {
 
   if (values.url === undefined) throw new UsageError('--url is required');
   const allowRemote = values['allow-remote'] === true;
-  try {
-    checkEndpoint(values.url, allowRemote);
-  } catch (error) {
-    if (error instanceof EndpointError) throw new UsageError(`--url: ${error.message}`);
-    throw error;
-  }
+  checkUrl(values.url, allowRemote);
   if (values['boot-storm'] === true && values.ramp !== undefined) {
     throw new UsageError('--boot-storm and --ramp exclude each other');
   }
@@ -164,6 +162,15 @@ export function parsePasswordFile(text: string): (stationId: string) => string |
     else byId.set(id, password);
   }
   return (stationId) => byId.get(stationId) ?? fallback;
+}
+
+function checkUrl(url: string, allowRemote: boolean): void {
+  try {
+    checkEndpoint(url, allowRemote);
+  } catch (error) {
+    if (error instanceof EndpointError) throw new UsageError(`--url: ${error.message}`);
+    throw error;
+  }
 }
 
 function num(value: string | undefined, name: string, min: number, max: number): number | undefined {

@@ -9,6 +9,7 @@ import {
   type Protocol,
   type StationControl,
 } from './protocol.js';
+import { answerTriggerMessage } from './trigger-message.js';
 
 const VENDOR = 'CsmsSimulator';
 const MODEL = 'Sim-16';
@@ -149,6 +150,20 @@ export const protocolV16: Protocol = {
     return typeof status === 'string' ? status : undefined;
   },
 
+  meterValuesPayload(connectorId, sample) {
+    // Not transaction-related (§3.7 lists periodic and clock-aligned ones only): sent once, without
+    // transactionId, so it never adds to a transaction's meter values behind the ledger's back.
+    const request: V16.MeterValuesRequest = { connectorId, meterValue: [meterValue(sample)] };
+    return request as unknown as Record<string, unknown>;
+  },
+
+  trigger: {
+    rejectBootWhenAccepted: false,
+    reportsChargePointStatus: true,
+    transactionEvent: false,
+    idleNotifications: ['DiagnosticsStatusNotification', 'FirmwareStatusNotification'],
+  },
+
   handleCall(station, action, payload): CallAnswer {
     switch (action) {
       case 'RemoteStartTransaction':
@@ -256,52 +271,11 @@ function findKey(name: string): ConfigKey | undefined {
 }
 
 function triggerMessage(station: StationControl, request: V16.TriggerMessageRequest): CallAnswer {
-  const targets =
-    request.connectorId === undefined || request.connectorId === 0
-      ? station.connectors
-      : station.connectors.filter((c) => c.id === request.connectorId);
-  if (targets.length === 0) return result<V16.TriggerMessageResponse>({ status: 'Rejected' });
-  let send: () => void;
-  switch (request.requestedMessage) {
-    case 'BootNotification':
-      send = () => station.triggerBoot();
-      break;
-    case 'Heartbeat':
-      send = () => station.sendRequested('Heartbeat', {});
-      break;
-    case 'StatusNotification':
-      send = () => {
-        if (request.connectorId === undefined || request.connectorId === 0) {
-          station.sendRequested('StatusNotification', protocolV16.statusPayload(0, 'Available'));
-        }
-        for (const c of targets) {
-          station.sendRequested('StatusNotification', protocolV16.statusPayload(c.id, station.statusOf(c)));
-        }
-      };
-      break;
-    case 'MeterValues':
-      // Not transaction-related (§3.7 lists periodic and clock-aligned ones only): sent once, without
-      // transactionId, so it never adds to a transaction's meter values behind the ledger's back.
-      send = () => {
-        for (const c of targets) {
-          const request: V16.MeterValuesRequest = {
-            connectorId: c.id,
-            meterValue: [meterValue(station.readMeter(c))],
-          };
-          station.sendRequested('MeterValues', request as unknown as Record<string, unknown>);
-        }
-      };
-      break;
-    case 'DiagnosticsStatusNotification':
-      send = () => station.sendRequested('DiagnosticsStatusNotification', { status: 'Idle' });
-      break;
-    case 'FirmwareStatusNotification':
-      send = () => station.sendRequested('FirmwareStatusNotification', { status: 'Idle' });
-      break;
-    default:
-      return result<V16.TriggerMessageResponse>({ status: 'NotImplemented' });
-  }
-  return result<V16.TriggerMessageResponse>({ status: 'Accepted' }, send);
+  const wholeStation = request.connectorId === undefined || request.connectorId === 0;
+  const targets = wholeStation
+    ? station.connectors
+    : station.connectors.filter((c) => c.id === request.connectorId);
+  return answerTriggerMessage(station, protocolV16, request.requestedMessage, targets, wholeStation);
 }
 
 function meterValue(sample: MeterSample): V16.MeterValuesRequest['meterValue'][number] {

@@ -3,83 +3,18 @@ import type { Connector, MeterSample, Outgoing } from './model.js';
 import {
   asRecord,
   notImplemented,
-  applyInt,
   result,
   type CallAnswer,
   type Protocol,
   type StationControl,
   type StopReason,
 } from './protocol.js';
+import { getVariables, notifyReport, setVariables } from './device-model-v201.js';
+import { answerTriggerMessage } from './trigger-message.js';
 
 const VENDOR = 'CsmsSimulator';
 const MODEL = 'Sim-201';
 const REGISTER = 'Energy.Active.Import.Register';
-
-/** A device model variable (OCPP 2.0.1 part 2 appendix 2) the simulator reports. */
-interface Variable {
-  readonly component: string;
-  readonly variable: string;
-  readonly instance?: string;
-  readonly dataType: V201.DataEnumType;
-  readonly unit?: string;
-  get(station: StationControl): string;
-  /** Applies a value; false when it is not acceptable (Rejected). Absent: ReadOnly. */
-  set?(station: StationControl, value: string): boolean;
-}
-
-/** A small fixed device model: the Core variables a load test or a CSMS scenario touches. */
-const VARIABLES: readonly Variable[] = [
-  {
-    component: 'OCPPCommCtrlr',
-    variable: 'HeartbeatInterval',
-    dataType: 'integer',
-    unit: 's',
-    get: (s) => String(s.settings.heartbeatIntervalSec),
-    set: (s, v) => applyInt(v, 0, (n) => s.setHeartbeatInterval(n)),
-  },
-  {
-    component: 'OCPPCommCtrlr',
-    variable: 'MessageTimeout',
-    instance: 'Default',
-    dataType: 'integer',
-    unit: 's',
-    get: (s) => String(Math.ceil(s.settings.callTimeoutMs / 1000)),
-  },
-  {
-    component: 'OCPPCommCtrlr',
-    variable: 'MessageAttempts',
-    instance: 'TransactionEvent',
-    dataType: 'integer',
-    get: (s) => String(s.settings.transactionMessageAttempts),
-    set: (s, v) => applyInt(v, 1, (n) => (s.settings.transactionMessageAttempts = n)),
-  },
-  {
-    component: 'OCPPCommCtrlr',
-    variable: 'MessageAttemptInterval',
-    instance: 'TransactionEvent',
-    dataType: 'integer',
-    unit: 's',
-    get: (s) => String(Math.round(s.settings.transactionMessageRetryIntervalMs / 1000)),
-    set: (s, v) => applyInt(v, 0, (n) => (s.settings.transactionMessageRetryIntervalMs = n * 1000)),
-  },
-  {
-    component: 'SampledDataCtrlr',
-    variable: 'TxUpdatedInterval',
-    dataType: 'integer',
-    unit: 's',
-    get: (s) => String(Math.round(s.settings.meterValueIntervalMs / 1000)),
-    set: (s, v) => applyInt(v, 1, (n) => (s.settings.meterValueIntervalMs = n * 1000)),
-  },
-  {
-    component: 'SampledDataCtrlr',
-    variable: 'TxUpdatedMeasurands',
-    dataType: 'MemberList',
-    get: () => REGISTER,
-  },
-  // Remote starts begin the transaction without Authorize (F01.FR.01 with AuthorizeRemoteStart=false).
-  { component: 'AuthCtrlr', variable: 'AuthorizeRemoteStart', dataType: 'boolean', get: () => 'false' },
-  { component: 'TxCtrlr', variable: 'StopTxOnInvalidId', dataType: 'boolean', get: () => 'true' },
-];
 
 /** Version-neutral stop reasons → TransactionEvent(Ended) triggerReason and stoppedReason. */
 const ENDED: Readonly<
@@ -199,6 +134,19 @@ export const protocolV201: Protocol = {
     return typeof status === 'string' ? status : undefined;
   },
 
+  meterValuesPayload(evseId, sample) {
+    const request: V201.MeterValuesRequest = { evseId, meterValue: [meterValue(sample)] };
+    return request as unknown as Record<string, unknown>;
+  },
+
+  trigger: {
+    rejectBootWhenAccepted: true,
+    reportsChargePointStatus: false,
+    transactionEvent: true,
+    // No certificates and no local controller here: the Sign* and PublishFirmware triggers are NotImplemented.
+    idleNotifications: ['FirmwareStatusNotification', 'LogStatusNotification'],
+  },
+
   handleCall(station, action, payload): CallAnswer {
     switch (action) {
       case 'RequestStartTransaction':
@@ -307,145 +255,15 @@ function selectEvses(station: StationControl, evse: V201.EVSEType | undefined): 
   return station.connectors.filter((c) => c.id === evse.id);
 }
 
-function findVariable(
-  component: V201.ComponentType,
-  variable: V201.VariableType,
-): Variable | 'component' | 'variable' {
-  const componentName = component.name.toLowerCase();
-  // Every variable here belongs to a station-level component: one addressed on an EVSE is unknown.
-  const candidates =
-    component.evse === undefined && component.instance === undefined
-      ? VARIABLES.filter((v) => v.component.toLowerCase() === componentName)
-      : [];
-  if (candidates.length === 0) return 'component';
-  const variableName = variable.name.toLowerCase();
-  const instance = variable.instance?.toLowerCase();
-  const found = candidates.find(
-    (v) => v.variable.toLowerCase() === variableName && v.instance?.toLowerCase() === instance,
-  );
-  return found ?? 'variable';
-}
-
-function getVariables(station: StationControl, request: V201.GetVariablesRequest): V201.GetVariablesResponse {
-  return {
-    getVariableResult: request.getVariableData.map((d): V201.GetVariableResultType => {
-      const echo = {
-        component: d.component,
-        variable: d.variable,
-        ...(d.attributeType !== undefined ? { attributeType: d.attributeType } : {}),
-      };
-      const found = findVariable(d.component, d.variable);
-      if (found === 'component') return { ...echo, attributeStatus: 'UnknownComponent' };
-      if (found === 'variable') return { ...echo, attributeStatus: 'UnknownVariable' };
-      if (d.attributeType !== undefined && d.attributeType !== 'Actual') {
-        return { ...echo, attributeStatus: 'NotSupportedAttributeType' };
-      }
-      return { ...echo, attributeStatus: 'Accepted', attributeValue: found.get(station) };
-    }),
-  };
-}
-
-function setVariables(station: StationControl, request: V201.SetVariablesRequest): V201.SetVariablesResponse {
-  return {
-    setVariableResult: request.setVariableData.map((d): V201.SetVariableResultType => {
-      const echo = {
-        component: d.component,
-        variable: d.variable,
-        ...(d.attributeType !== undefined ? { attributeType: d.attributeType } : {}),
-      };
-      const found = findVariable(d.component, d.variable);
-      if (found === 'component') return { ...echo, attributeStatus: 'UnknownComponent' };
-      if (found === 'variable') return { ...echo, attributeStatus: 'UnknownVariable' };
-      if (d.attributeType !== undefined && d.attributeType !== 'Actual') {
-        return { ...echo, attributeStatus: 'NotSupportedAttributeType' };
-      }
-      // B05.FR.05: a ReadOnly variable is Rejected.
-      const ok = found.set !== undefined && found.set(station, d.attributeValue);
-      return { ...echo, attributeStatus: ok ? 'Accepted' : 'Rejected' };
-    }),
-  };
-}
-
-function notifyReport(station: StationControl, request: V201.GetBaseReportRequest): Record<string, unknown> {
-  // ConfigurationInventory: the writable variables; Full/Summary: everything there is.
-  const variables =
-    request.reportBase === 'ConfigurationInventory'
-      ? VARIABLES.filter((v) => v.set !== undefined)
-      : VARIABLES;
-  const report: V201.NotifyReportRequest = {
-    requestId: request.requestId,
-    generatedAt: new Date().toISOString(),
-    seqNo: 0,
-    tbc: false,
-    reportData: variables.map((v) => ({
-      component: { name: v.component },
-      variable: { name: v.variable, ...(v.instance !== undefined ? { instance: v.instance } : {}) },
-      variableAttribute: [
-        { type: 'Actual', value: v.get(station), mutability: v.set === undefined ? 'ReadOnly' : 'ReadWrite' },
-      ],
-      variableCharacteristics: {
-        dataType: v.dataType,
-        supportsMonitoring: false,
-        ...(v.unit !== undefined ? { unit: v.unit } : {}),
-      },
-    })),
-  };
-  return report as unknown as Record<string, unknown>;
-}
-
 function triggerMessage(station: StationControl, request: V201.TriggerMessageRequest): CallAnswer {
   const targets = selectEvses(station, request.evse);
-  if (targets.length === 0) return result<V201.TriggerMessageResponse>({ status: 'Rejected' });
-  let send: () => void;
-  switch (request.requestedMessage) {
-    case 'BootNotification':
-      // F06.FR.17: a station whose last boot was Accepted rejects a triggered BootNotification.
-      if (station.accepted) return result<V201.TriggerMessageResponse>({ status: 'Rejected' });
-      send = () => station.triggerBoot();
-      break;
-    case 'Heartbeat':
-      send = () => station.sendRequested('Heartbeat', {});
-      break;
-    case 'StatusNotification':
-      send = () => {
-        for (const c of targets) {
-          station.sendRequested('StatusNotification', protocolV201.statusPayload(c.id, station.statusOf(c)));
-        }
-      };
-      break;
-    case 'MeterValues':
-      send = () => {
-        for (const c of targets) {
-          const request: V201.MeterValuesRequest = {
-            evseId: c.id,
-            meterValue: [meterValue(station.readMeter(c))],
-          };
-          station.sendRequested('MeterValues', request as unknown as Record<string, unknown>);
-        }
-      };
-      break;
-    case 'TransactionEvent': {
-      const txs = targets.flatMap((c) => (c.tx !== undefined && !c.tx.ended ? [c.tx] : []));
-      if (txs.length === 0) return result<V201.TriggerMessageResponse>({ status: 'Rejected' });
-      send = () => {
-        for (const tx of txs) station.triggerTransactionEvent(tx);
-      };
-      break;
-    }
-    case 'FirmwareStatusNotification':
-      send = () => station.sendRequested('FirmwareStatusNotification', { status: 'Idle' });
-      break;
-    case 'LogStatusNotification':
-      send = () => station.sendRequested('LogStatusNotification', { status: 'Idle' });
-      break;
-    // No certificates and no local controller here.
-    case 'SignChargingStationCertificate':
-    case 'SignV2GCertificate':
-    case 'SignCombinedCertificate':
-    case 'PublishFirmwareStatusNotification':
-      return result<V201.TriggerMessageResponse>({ status: 'NotImplemented' });
-  }
-  return result<V201.TriggerMessageResponse>({ status: 'Accepted' }, send);
+  return answerTriggerMessage(
+    station,
+    protocolV201,
+    request.requestedMessage,
+    targets,
+    request.evse === undefined,
+  );
 }
 
 function meterValue(sample: MeterSample): V201.MeterValueType {

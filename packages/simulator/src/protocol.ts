@@ -65,6 +65,18 @@ export interface StationControl {
   readMeter(connector: Connector): MeterSample;
 }
 
+/** Where the versions differ in what TriggerMessage may ask for (the mapping itself is written once, in trigger-message.ts). */
+export interface TriggerRules {
+  /** 2.0.1 F06.FR.17: a station whose last boot was Accepted rejects a triggered BootNotification. */
+  readonly rejectBootWhenAccepted: boolean;
+  /** 1.6: a StatusNotification for the whole Charge Point reports connector 0 (the Charge Point) too. */
+  readonly reportsChargePointStatus: boolean;
+  /** 2.0.1: a TransactionEvent (Updated, triggerReason Trigger) of the addressed transactions. */
+  readonly transactionEvent: boolean;
+  /** Status notifications of processes the simulator never runs (uploads, firmware): answered Idle. */
+  readonly idleNotifications: readonly string[];
+}
+
 /** The answer to a CSMS-initiated CALL. */
 export type CallAnswer =
   | {
@@ -92,6 +104,10 @@ export interface Protocol {
   };
   /** idTagInfo.status / idTokenInfo.status of an Authorize answer. */
   authorizeStatus(payload: Record<string, unknown>): string | undefined;
+  /** MeterValues outside any transaction (TriggerMessage): one reading of one connector / EVSE. */
+  meterValuesPayload(connectorId: number, sample: MeterSample): Record<string, unknown>;
+  /** What TriggerMessage may ask this version for. */
+  readonly trigger: TriggerRules;
   handleCall(station: StationControl, action: string, payload: Record<string, unknown>): CallAnswer;
 }
 

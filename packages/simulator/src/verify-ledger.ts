@@ -1,4 +1,10 @@
-import type { Database, Kysely } from '@csms/db';
+import {
+  meterValuesOfTransactions,
+  transactionEventKeys,
+  transactionsOfStations,
+  type Database,
+  type Kysely,
+} from '@csms/db';
 import type { LedgerTransaction } from './ledger.js';
 
 export interface VerifyLedgerOptions {
@@ -41,136 +47,168 @@ export async function verifyLedger(
   ledger: readonly LedgerTransaction[],
   options: VerifyLedgerOptions = {},
 ): Promise<LedgerVerification> {
-  const problems: string[] = [];
-  let problemCount = 0;
-  const problem = (text: string): void => {
-    problemCount++;
-    if (problems.length < MAX_PROBLEMS) problems.push(text);
-  };
-
+  const problems = new Problems();
   const checked = ledger.filter(isAcknowledged);
-  const stationIds = [...new Set(ledger.map((t) => t.stationId))];
-
-  const rows = [];
-  for (const ids of chunks(stationIds)) {
-    rows.push(
-      ...(await db
-        .selectFrom('transactions')
-        .select([
-          'id',
-          'station_id',
-          'transaction_id',
-          'ocpp_version',
-          'state',
-          'connector_id',
-          'started_at',
-          'ended_at',
-          'meter_start',
-          'meter_stop',
-        ])
-        .where('station_id', 'in', ids)
-        .execute()),
-    );
-  }
-  const byKey = new Map(rows.map((r) => [`${r.station_id}\u0000${r.transaction_id}`, r]));
-
-  const refs: string[] = [];
-  const rowOf = new Map<LedgerTransaction, (typeof rows)[number]>();
+  const rows = await storedTransactions(db, [...new Set(ledger.map((t) => t.stationId))]);
+  const byKey = new Map(rows.map((r) => [txKey(r.station_id, r.transaction_id), r]));
+  const rowOf = new Map<LedgerTransaction, TransactionRow>();
   for (const tx of checked) {
-    const row = byKey.get(`${tx.stationId}\u0000${tx.transactionId ?? ''}`);
-    if (row === undefined) {
-      problem(`${tx.stationId} transaction ${tx.transactionId ?? '?'} (${tx.localId}) is not stored`);
-      continue;
-    }
-    rowOf.set(tx, row);
-    refs.push(String(row.id));
+    const row = byKey.get(txKey(tx.stationId, tx.transactionId ?? ''));
+    if (row === undefined)
+      problems.add(`${tx.stationId} transaction ${tx.transactionId ?? '?'} (${tx.localId}) is not stored`);
+    else rowOf.set(tx, row);
   }
+  const stored: Stored = {
+    metersByRef: await storedMeterCounts(
+      db,
+      [...rowOf.values()].map((row) => String(row.id)),
+    ),
+    seqNos: await storedSeqNos(db, [
+      ...new Set(checked.filter((t) => t.version === 'ocpp2.0.1').map((t) => t.stationId)),
+    ]),
+  };
+  let meterValues = 0;
+  for (const [tx, row] of rowOf) meterValues += checkTransaction(tx, row, stored, options, problems);
+  checkDuplicateStarts(rows, problems);
+  if (options.exact === true) checkUnacknowledged(rows, checked, problems);
+  return {
+    ok: problems.count === 0,
+    transactions: checked.length,
+    meterValues,
+    problemCount: problems.count,
+    problems: problems.first,
+  };
+}
 
-  const meterRows: { transaction_ref: string | null; timestamp: Date; sampled_values: unknown[] }[] = [];
-  for (const ids of chunks(refs)) {
-    meterRows.push(
-      ...(await db
-        .selectFrom('meter_values')
-        .select(['transaction_ref', 'timestamp', 'sampled_values'])
-        .where('transaction_ref', 'in', ids)
-        .execute()),
-    );
+type TransactionRow = Awaited<ReturnType<typeof transactionsOfStations>>[number];
+
+/** What else the checks compare a transaction with, read in bulk. */
+interface Stored {
+  /** Per transactions.id: how many times each meter value (time = Wh) is stored. */
+  readonly metersByRef: ReadonlyMap<string, ReadonlyMap<string, number>>;
+  /** Per station + transaction id: the stored 2.0.1 TransactionEvent seqNos. */
+  readonly seqNos: ReadonlyMap<string, ReadonlySet<number>>;
+}
+
+/** Counts every problem and keeps the first {@link MAX_PROBLEMS}. */
+class Problems {
+  count = 0;
+  readonly first: string[] = [];
+
+  add(text: string): void {
+    this.count++;
+    if (this.first.length < MAX_PROBLEMS) this.first.push(text);
   }
+}
+
+function txKey(stationId: string, transactionId: string): string {
+  return `${stationId}\u0000${transactionId}`;
+}
+
+async function storedTransactions(
+  db: Kysely<Database>,
+  stationIds: readonly string[],
+): Promise<TransactionRow[]> {
+  const rows: TransactionRow[] = [];
+  for (const ids of chunks(stationIds)) rows.push(...(await transactionsOfStations(db, ids)));
+  return rows;
+}
+
+async function storedMeterCounts(
+  db: Kysely<Database>,
+  refs: readonly string[],
+): Promise<Stored['metersByRef']> {
   const metersByRef = new Map<string, Map<string, number>>();
-  for (const m of meterRows) {
-    const ref = String(m.transaction_ref);
-    let counts = metersByRef.get(ref);
-    if (counts === undefined) metersByRef.set(ref, (counts = new Map<string, number>()));
-    const key = meterKey(new Date(m.timestamp).getTime(), registerValue(m.sampled_values));
-    counts.set(key, (counts.get(key) ?? 0) + 1);
+  for (const ids of chunks(refs)) {
+    for (const m of await meterValuesOfTransactions(db, ids)) {
+      const ref = String(m.transaction_ref);
+      let counts = metersByRef.get(ref);
+      if (counts === undefined) metersByRef.set(ref, (counts = new Map<string, number>()));
+      const key = meterKey(new Date(m.timestamp).getTime(), registerValue(m.sampled_values));
+      counts.set(key, (counts.get(key) ?? 0) + 1);
+    }
   }
+  return metersByRef;
+}
 
-  const v201Stations = [...new Set(checked.filter((t) => t.version === 'ocpp2.0.1').map((t) => t.stationId))];
+async function storedSeqNos(db: Kysely<Database>, stationIds: readonly string[]): Promise<Stored['seqNos']> {
   const seqNos = new Map<string, Set<number>>();
-  for (const ids of chunks(v201Stations)) {
-    const events = await db
-      .selectFrom('transaction_events')
-      .select(['station_id', 'transaction_id', 'seq_no'])
-      .where('station_id', 'in', ids)
-      .execute();
-    for (const e of events) {
-      const key = `${e.station_id}\u0000${e.transaction_id}`;
+  for (const ids of chunks(stationIds)) {
+    for (const e of await transactionEventKeys(db, ids)) {
+      const key = txKey(e.station_id, e.transaction_id);
       let set = seqNos.get(key);
       if (set === undefined) seqNos.set(key, (set = new Set<number>()));
       set.add(e.seq_no);
     }
   }
+  return seqNos;
+}
 
-  let meterValues = 0;
-  for (const tx of checked) {
-    const row = rowOf.get(tx);
-    if (row === undefined) continue;
-    const name = `${tx.stationId} transaction ${tx.transactionId ?? '?'}`;
-    if (tx.startAcknowledged) {
-      if (Number(row.meter_start) !== tx.meterStart) {
-        problem(`${name}: meter_start ${String(row.meter_start)}, acknowledged ${tx.meterStart}`);
-      }
-      if (row.started_at === null || new Date(row.started_at).getTime() !== Date.parse(tx.startedAt)) {
-        problem(`${name}: started_at ${String(row.started_at)}, acknowledged ${tx.startedAt}`);
-      }
+/** Checks one acknowledged, stored transaction; returns how many acknowledged meter values it checked. */
+function checkTransaction(
+  tx: LedgerTransaction,
+  row: TransactionRow,
+  stored: Stored,
+  options: VerifyLedgerOptions,
+  problems: Problems,
+): number {
+  const name = `${tx.stationId} transaction ${tx.transactionId ?? '?'}`;
+  if (tx.startAcknowledged) {
+    if (Number(row.meter_start) !== tx.meterStart) {
+      problems.add(`${name}: meter_start ${String(row.meter_start)}, acknowledged ${tx.meterStart}`);
     }
-    if (tx.stopAcknowledged) {
-      if (row.state !== 'ended') problem(`${name}: state ${row.state} after an acknowledged stop`);
-      if (tx.meterStop !== undefined && Number(row.meter_stop) !== tx.meterStop) {
-        problem(`${name}: meter_stop ${String(row.meter_stop)}, acknowledged ${tx.meterStop}`);
-      }
-      if (
-        tx.stoppedAt !== undefined &&
-        (row.ended_at === null || new Date(row.ended_at).getTime() !== Date.parse(tx.stoppedAt))
-      ) {
-        problem(`${name}: ended_at ${String(row.ended_at)}, acknowledged ${tx.stoppedAt}`);
-      }
-    }
-    const counts = metersByRef.get(String(row.id)) ?? new Map<string, number>();
-    const expected = new Set<string>();
-    for (const mv of tx.meterValues) {
-      meterValues++;
-      const key = meterKey(Date.parse(mv.timestamp), mv.valueWh);
-      expected.add(key);
-      const n = counts.get(key) ?? 0;
-      if (n === 0)
-        problem(`${name}: acknowledged meter value ${mv.timestamp} = ${mv.valueWh} Wh is not stored`);
-    }
-    for (const [key, n] of counts) {
-      if (n > 1) problem(`${name}: meter value ${key} stored ${n} times`);
-      else if (options.exact === true && !expected.has(key)) {
-        problem(`${name}: meter value ${key} stored but never acknowledged`);
-      }
-    }
-    if (tx.version === 'ocpp2.0.1') {
-      const stored = seqNos.get(`${tx.stationId}\u0000${tx.transactionId ?? ''}`) ?? new Set<number>();
-      for (const mv of tx.meterValues) {
-        if (mv.seqNo !== undefined && !stored.has(mv.seqNo)) problem(`${name}: seqNo ${mv.seqNo} not stored`);
-      }
+    if (row.started_at === null || new Date(row.started_at).getTime() !== Date.parse(tx.startedAt)) {
+      problems.add(`${name}: started_at ${String(row.started_at)}, acknowledged ${tx.startedAt}`);
     }
   }
+  if (tx.stopAcknowledged) {
+    if (row.state !== 'ended') problems.add(`${name}: state ${row.state} after an acknowledged stop`);
+    if (tx.meterStop !== undefined && Number(row.meter_stop) !== tx.meterStop) {
+      problems.add(`${name}: meter_stop ${String(row.meter_stop)}, acknowledged ${tx.meterStop}`);
+    }
+    if (
+      tx.stoppedAt !== undefined &&
+      (row.ended_at === null || new Date(row.ended_at).getTime() !== Date.parse(tx.stoppedAt))
+    ) {
+      problems.add(`${name}: ended_at ${String(row.ended_at)}, acknowledged ${tx.stoppedAt}`);
+    }
+  }
+  checkMeterValues(name, tx, stored.metersByRef.get(String(row.id)) ?? new Map(), options, problems);
+  if (tx.version === 'ocpp2.0.1') {
+    const seqNos = stored.seqNos.get(txKey(tx.stationId, tx.transactionId ?? '')) ?? new Set<number>();
+    for (const mv of tx.meterValues) {
+      if (mv.seqNo !== undefined && !seqNos.has(mv.seqNo))
+        problems.add(`${name}: seqNo ${mv.seqNo} not stored`);
+    }
+  }
+  return tx.meterValues.length;
+}
 
-  // 1.6: a StartTransaction retry that was not recognised would be a second row with another id.
+/** Every acknowledged meter value stored once; with `exact`, nothing stored that was not acknowledged. */
+function checkMeterValues(
+  name: string,
+  tx: LedgerTransaction,
+  counts: ReadonlyMap<string, number>,
+  options: VerifyLedgerOptions,
+  problems: Problems,
+): void {
+  const expected = new Set<string>();
+  for (const mv of tx.meterValues) {
+    const key = meterKey(Date.parse(mv.timestamp), mv.valueWh);
+    expected.add(key);
+    if ((counts.get(key) ?? 0) === 0)
+      problems.add(`${name}: acknowledged meter value ${mv.timestamp} = ${mv.valueWh} Wh is not stored`);
+  }
+  for (const [key, n] of counts) {
+    if (n > 1) problems.add(`${name}: meter value ${key} stored ${n} times`);
+    else if (options.exact === true && !expected.has(key)) {
+      problems.add(`${name}: meter value ${key} stored but never acknowledged`);
+    }
+  }
+}
+
+/** 1.6: a StartTransaction retry that was not recognised would be a second row with another id. */
+function checkDuplicateStarts(rows: readonly TransactionRow[], problems: Problems): void {
   const starts = new Map<string, number>();
   for (const r of rows) {
     if (r.ocpp_version !== 'ocpp1.6' || r.started_at === null) continue;
@@ -178,19 +216,23 @@ export async function verifyLedger(
     starts.set(key, (starts.get(key) ?? 0) + 1);
   }
   for (const [key, n] of starts) {
-    if (n > 1) problem(`the same StartTransaction is stored ${n} times (${key.replaceAll('\u0000', ' ')})`);
+    if (n > 1)
+      problems.add(`the same StartTransaction is stored ${n} times (${key.replaceAll('\u0000', ' ')})`);
   }
+}
 
-  if (options.exact === true) {
-    const known = new Set(checked.map((t) => `${t.stationId}\u0000${t.transactionId ?? ''}`));
-    for (const r of rows) {
-      if (!known.has(`${r.station_id}\u0000${r.transaction_id}`)) {
-        problem(`${r.station_id} transaction ${r.transaction_id} is stored but was never acknowledged`);
-      }
+/** `exact`: the stations' stored transactions the ledger never saw acknowledged. */
+function checkUnacknowledged(
+  rows: readonly TransactionRow[],
+  checked: readonly LedgerTransaction[],
+  problems: Problems,
+): void {
+  const known = new Set(checked.map((t) => txKey(t.stationId, t.transactionId ?? '')));
+  for (const r of rows) {
+    if (!known.has(txKey(r.station_id, r.transaction_id))) {
+      problems.add(`${r.station_id} transaction ${r.transaction_id} is stored but was never acknowledged`);
     }
   }
-
-  return { ok: problemCount === 0, transactions: checked.length, meterValues, problemCount, problems };
 }
 
 /** A transaction the CSMS must know: 1.6 once its start was answered, 2.0.1 once any event was. */

@@ -73,6 +73,11 @@ export interface CsmsMetrics {
   readonly stationCallRetriesTotal: Counter<{ failure: string }>;
   /** Worker: a station CALL in its actor, mailbox wait and database transaction included. */
   readonly actorCallSeconds: Histogram<ActorCallAttributes>;
+  /**
+   * Edge: station CALLs sent before the previous one was answered (OCPP-J §4.1.1 asks stations not to):
+   * queued and processed in order, refused beyond the per-station FIFO, or a duplicate of one in flight.
+   */
+  readonly stationCallsOverlappingTotal: Counter<{ outcome: 'queued' | 'refused' | 'duplicate' } & Version>;
 }
 
 export type MetricKind = 'histogram' | 'counter' | 'gauge';
@@ -180,6 +185,12 @@ export const CSMS_METRICS = Object.freeze({
     description: 'A station CALL in its actor, mailbox wait and database transaction included',
     labels: ['action', 'version', 'outcome'],
   },
+  stationCallsOverlappingTotal: {
+    name: 'csms_station_calls_overlapping_total',
+    kind: 'counter',
+    description: 'Station CALLs sent before the previous one was answered: queued, refused or duplicate',
+    labels: ['outcome', 'version'],
+  },
 } satisfies Record<keyof CsmsMetrics, MetricDefinition>);
 
 /**
@@ -231,6 +242,7 @@ export function createCsmsMetrics(meter: Meter): CsmsMetrics {
     busRequestSeconds: histogram(m.busRequestSeconds),
     stationCallRetriesTotal: counter(m.stationCallRetriesTotal),
     actorCallSeconds: histogram(m.actorCallSeconds),
+    stationCallsOverlappingTotal: counter(m.stationCallsOverlappingTotal),
   };
 }
 

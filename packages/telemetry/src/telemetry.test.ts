@@ -190,5 +190,6 @@ function recordEveryInstrument(m: CsmsMetrics): void {
   m.busRequestSeconds.record(0.001, { subject: 'ocpp.in', outcome: 'ok' });
   m.stationCallRetriesTotal.add(1, { failure: 'no-responders' });
   m.actorCallSeconds.record(0.004, { action: 'Heartbeat', outcome: 'result', ...v });
+  m.stationCallsOverlappingTotal.add(1, { outcome: 'queued', ...v });
   expect(Object.keys(m).sort()).toEqual(Object.keys(CSMS_METRICS).sort());
 }

@@ -311,17 +311,17 @@ describe('station credentials without a connected station', () => {
     ).toBe(Status.NOT_FOUND);
   });
 
-  it('answers UNAVAILABLE for a station that never connected, NOT_FOUND for an unknown one', async () => {
+  it('answers FAILED_PRECONDITION OCPP_VERSION_UNKNOWN for a station that never booted, NOT_FOUND for an unknown one', async () => {
     await upsertStation(handle.db, { id: 'NEVER-1', securityProfile: 0 });
     expect(await rejection(client.rotateStationPassword({ stationId: 'NEVER-1' }))).toMatchObject({
-      code: Status.UNAVAILABLE,
-      reason: 'STATION_OFFLINE',
+      code: Status.FAILED_PRECONDITION,
+      reason: 'OCPP_VERSION_UNKNOWN',
     });
     expect(
       await rejection(
         client.sendLocalList({ stationId: 'NEVER-1', updateType: UpdateType.UPDATE_TYPE_FULL, entries: [] }),
       ),
-    ).toMatchObject({ code: Status.UNAVAILABLE, reason: 'STATION_OFFLINE' });
+    ).toMatchObject({ code: Status.FAILED_PRECONDITION, reason: 'OCPP_VERSION_UNKNOWN' });
     expect((await rejection(client.getLocalListVersion({ stationId: 'NOPE' }))).code).toBe(Status.NOT_FOUND);
     expect(await client.getLocalList({ stationId: 'NEVER-1' })).toEqual({
       version: 0,

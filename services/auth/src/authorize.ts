@@ -1,8 +1,8 @@
 import { authorizeIdToken } from '@csms/db';
-import { authV1 } from '@csms/grpc';
+import { RequestViolations, authV1 } from '@csms/grpc';
 import type { AuthServiceDeps } from './deps.js';
 import { toApiStatus } from './statuses.js';
-import { checkIdToken, checkIdTokenType, checkStationId, checkTime, Violations } from './validation.js';
+import { checkIdToken, checkIdTokenType, checkTime } from './validation.js';
 
 const { Concurrency } = authV1;
 
@@ -11,13 +11,13 @@ const { Concurrency } = authV1;
  * to Authorize / StartTransaction / TransactionEvent.
  */
 export async function authorize(
-  deps: Pick<AuthServiceDeps, 'db'>,
+  deps: Pick<AuthServiceDeps, 'db' | 'concurrency'>,
   request: authV1.AuthorizeRequest,
 ): Promise<authV1.AuthorizeResponse> {
-  const v = new Violations();
+  const v = new RequestViolations();
   checkIdToken(v, 'id_token', request.idToken);
   checkIdTokenType(v, 'type', request.type);
-  checkStationId(v, 'station_id', request.stationId);
+  v.stationId('station_id', request.stationId);
   checkTime(v, 'time', request.time);
   const concurrency = concurrencyOf(request.concurrency);
   if (concurrency === undefined) v.add('concurrency', 'must be OTHER_STATION, ANY or unspecified');
@@ -34,6 +34,7 @@ export async function authorize(
     ...(request.excludeTransactionId !== undefined
       ? { excludeTransactionId: request.excludeTransactionId }
       : {}),
+    ...(deps.concurrency ? { policy: deps.concurrency } : {}),
   });
   return {
     status: toApiStatus(decision.status),

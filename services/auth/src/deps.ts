@@ -1,5 +1,5 @@
 import type { StationApi } from '@csms/bus';
-import type { Database, Kysely } from '@csms/db';
+import type { ConcurrencyPolicy, Database, Kysely } from '@csms/db';
 import type { Logger } from '@csms/telemetry';
 
 /** What the auth service needs: the database, the station command API and a logger. */
@@ -7,4 +7,9 @@ export interface AuthServiceDeps {
   readonly db: Kysely<Database>;
   readonly stations: StationApi;
   readonly logger: Logger;
+  /**
+   * When Authorize answers ConcurrentTx (CSMS_CONCURRENT_TX_LIMIT / CSMS_CONCURRENT_TX_IGNORE_SILENT_AFTER);
+   * default one active transaction per token, each counts. Give the workers' local ports the same one.
+   */
+  readonly concurrency?: ConcurrencyPolicy;
 }

@@ -1,4 +1,4 @@
-import type { LocalListChange } from './local-list-store.js';
+import type { LocalListChange } from '@csms/db';
 import type { OcppVersion } from './station-lookup.js';
 
 /**

@@ -1,8 +1,7 @@
-import { sql } from '@csms/db';
-import { ApiErrors, type authV1 } from '@csms/grpc';
+import { setSecurityProfile } from '@csms/db';
+import { ApiErrors, RequestViolations, type authV1 } from '@csms/grpc';
 import type { AuthServiceDeps } from './deps.js';
 import { existingStation } from './station-lookup.js';
-import { Violations } from './validation.js';
 
 /**
  * Stores the security profile a station must connect with; the edge applies it from the station's next
@@ -14,7 +13,7 @@ export async function setStationSecurityProfile(
   deps: Pick<AuthServiceDeps, 'db' | 'logger'>,
   request: authV1.SetStationSecurityProfileRequest,
 ): Promise<authV1.SetStationSecurityProfileResponse> {
-  const v = new Violations();
+  const v = new RequestViolations();
   if (
     !Number.isInteger(request.securityProfile) ||
     request.securityProfile < 0 ||
@@ -31,11 +30,7 @@ export async function setStationSecurityProfile(
       `station ${station.id} has no Basic-auth password; set one first (RotateStationPassword or UpdateStation)`,
       { stationId: station.id },
     );
-  await deps.db
-    .updateTable('stations')
-    .set({ security_profile: request.securityProfile, updated_at: sql<Date>`now()` })
-    .where('id', '=', station.id)
-    .execute();
+  await setSecurityProfile(deps.db, station.id, request.securityProfile);
   deps.logger.info(
     { stationId: station.id, from: station.security_profile, to: request.securityProfile },
     'station security profile changed',

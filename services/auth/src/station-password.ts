@@ -1,9 +1,8 @@
 import { randomInt } from 'node:crypto';
-import { resultOf, type CallContext, abortable } from '@csms/grpc';
+import { RequestViolations, resultOf, type CallContext, abortable } from '@csms/grpc';
 import type { authV1 } from '@csms/grpc';
 import type { AuthServiceDeps } from './deps.js';
 import { existingStation, versionOf, type OcppVersion } from './station-lookup.js';
-import { Violations } from './validation.js';
 
 /** Length of a generated password (within 16-40, A00.FR.205; 16 bytes as 1.6 hex). */
 export const GENERATED_PASSWORD_LENGTH = 32;
@@ -47,7 +46,7 @@ export async function rotateStationPassword(
   const station = await existingStation(deps.db, request.stationId);
   const version = versionOf(station);
   if (request.password !== undefined) {
-    const v = new Violations();
+    const v = new RequestViolations();
     const problem = passwordProblem(version, request.password);
     if (problem) v.add('password', problem);
     v.throwIfAny('invalid password');

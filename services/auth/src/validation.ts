@@ -1,4 +1,4 @@
-import { ApiErrors, type FieldViolation } from '@csms/grpc';
+import type { RequestViolations } from '@csms/grpc';
 
 /** 2.0.1 IdTokenType.idToken is identifierString(36); 1.6 idTag is CiString20Type (§7.28). */
 export const ID_TOKEN_MAX_LENGTH = 36;
@@ -16,34 +16,9 @@ export const ID_TOKEN_TYPES: readonly string[] = [
   'NoAuthorization',
 ];
 
-/** "The maximum length of the Charging Station identity is: 48" (2.0.1 part 4 §3.1.1). */
-const STATION_ID_MAX_LENGTH = 48;
-
-/** Collects field violations and throws one INVALID_ARGUMENT with all of them. */
-export class Violations {
-  readonly #list: FieldViolation[] = [];
-
-  add(field: string, description: string): void {
-    this.#list.push({ field, description });
-  }
-
-  get empty(): boolean {
-    return this.#list.length === 0;
-  }
-
-  /** Throws INVALID_ARGUMENT (BadRequest with every violation) when there is any. */
-  throwIfAny(message: string): void {
-    if (this.#list.length > 0)
-      throw ApiErrors.invalidArgument(
-        `${message}: ${this.#list.map((v) => `${v.field} ${v.description}`).join('; ')}`,
-        this.#list,
-      );
-  }
-}
-
 /** An id token value: 1 to 36 printable characters without surrounding spaces. */
 export function checkIdToken(
-  v: Violations,
+  v: RequestViolations,
   field: string,
   value: string,
   maxLength = ID_TOKEN_MAX_LENGTH,
@@ -56,19 +31,13 @@ export function checkIdToken(
 }
 
 /** An optional 2.0.1 IdTokenEnumType ("" = not given). */
-export function checkIdTokenType(v: Violations, field: string, value: string): void {
+export function checkIdTokenType(v: RequestViolations, field: string, value: string): void {
   if (value !== '' && !ID_TOKEN_TYPES.includes(value))
     v.add(field, `must be one of ${ID_TOKEN_TYPES.join(', ')} (2.0.1 IdTokenEnumType) or empty`);
 }
 
-export function checkStationId(v: Violations, field: string, value: string): void {
-  if (value.length === 0) v.add(field, 'must not be empty');
-  else if (value.length > STATION_ID_MAX_LENGTH)
-    v.add(field, `must be at most ${STATION_ID_MAX_LENGTH} characters`);
-}
-
 /** A timestamp OCPP can carry (RFC 3339, years 1970-9999). */
-export function checkTime(v: Violations, field: string, value: Date | undefined): void {
+export function checkTime(v: RequestViolations, field: string, value: Date | undefined): void {
   if (value === undefined) return;
   const t = value.getTime();
   if (!Number.isFinite(t) || t < 0 || value.getUTCFullYear() > 9999)

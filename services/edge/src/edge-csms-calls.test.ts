@@ -1,8 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { NoRespondersError, RemoteHandlerError, Subjects } from '@csms/bus';
 import type { OutboundCall, OutboundOutcome } from '@csms/bus';
-import { RawStation, startEdge, waitFor } from './test-support/edge-harness.js';
-import type { EdgeHarness } from './test-support/edge-harness.js';
+import { RawStation, startEdge, waitFor } from './testing/edge-harness.js';
+import type { EdgeHarness } from './testing/edge-harness.js';
 
 describe('CSMS → station calls', () => {
   let h: EdgeHarness;

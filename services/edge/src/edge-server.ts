@@ -1,97 +1,25 @@
 import { randomUUID } from 'node:crypto';
 import { createServer as createHttpServer } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
-import { createServer as createHttpsServer } from 'node:https';
 import type { Server as HttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
-import { TLSSocket } from 'node:tls';
-import type { SecureVersion } from 'node:tls';
-import type { Bus, SecurityProfile } from '@csms/bus';
-import type { NegotiableSubprotocol, OcppValidator } from '@csms/ocpp';
+import type { SecurityProfile } from '@csms/bus';
+import type { NegotiableSubprotocol } from '@csms/ocpp';
 import { noopCsmsMetrics, type CsmsMetrics } from '@csms/telemetry';
 import { WebSocketServer } from 'ws';
 import type { WebSocket } from 'ws';
-import { parseBasicAuthorization } from './basic-credentials.js';
 import { CloseCode } from './close-codes.js';
-import { refuseUpgrade } from './http-refusal.js';
+import type { EdgeOptions, EdgeStopOptions, EdgeTlsOptions } from './edge-options.js';
+import { createTlsServer, secureContextOptions } from './edge-tls.js';
 import { errorFields, silentLogger } from './logger.js';
-import { RetryLog } from './retry-log.js';
 import type { Logger } from './logger.js';
-import { admitStation } from './station-admission.js';
-import type { PresentedCredentials } from './station-admission.js';
+import { RetryLog } from './retry-log.js';
 import { StationConnection } from './station-connection.js';
-import type { StationCredentialStore } from './station-credential-store.js';
-import { DEFAULT_MAX_STATION_ID_LENGTH, parseStationIdentity } from './station-identity.js';
+import { StationUpgrades } from './station-upgrade.js';
 import { SUPPORTED_SUBPROTOCOLS_TEXT, selectSubprotocol } from './subprotocol.js';
-import type { SubprotocolSelection } from './subprotocol.js';
 
-/** TLS settings of the edge (security profiles 2 and 3). */
-export interface EdgeTlsOptions {
-  /** PEM private key of the CSMS certificate. */
-  readonly key: string | Buffer;
-  /** PEM CSMS certificate (chain). */
-  readonly cert: string | Buffer;
-  /** PEM CA certificate(s) that station client certificates must chain to (security profile 3). */
-  readonly ca?: string | Buffer | ReadonlyArray<string | Buffer>;
-  /**
-   * Ask stations for a client certificate (default true). The TLS handshake never fails on a missing or untrusted
-   * certificate (`rejectUnauthorized: false`): the edge decides per station at the upgrade, because profile 1/2
-   * stations share the port with profile 3 ones.
-   */
-  readonly requestClientCert?: boolean;
-  /** Lowest TLS version (default TLSv1.2: A00.FR.313 / A00.FR.416 "SHALL only use TLS v1.2 or above"). */
-  readonly minVersion?: SecureVersion;
-}
-
-/** Options of {@link EdgeServer}. */
-export interface EdgeOptions {
-  /** This edge's id, stamped on bus messages so replies and events can be traced to it. */
-  readonly edgeId: string;
-  /** Interface to listen on (default '0.0.0.0'). */
-  readonly host?: string;
-  /** Port (default 9000; 0 picks a free one, see `start()`'s result). */
-  readonly port?: number;
-  /** Serve wss (HTTPS) instead of ws. */
-  readonly tls?: EdgeTlsOptions;
-  readonly bus: Bus;
-  /** Schema validator; call `precompileAll()` on it at startup to pay the compile cost before traffic. */
-  readonly validator: OcppValidator;
-  readonly credentials: StationCredentialStore;
-  /** Accept and register unknown stations instead of refusing them with 404 (default false). */
-  readonly autoRegister?: boolean;
-  readonly logger?: Logger;
-  /** Interval of the one shared WebSocket ping round (default 30 000; 0 disables). */
-  readonly pingIntervalMs?: number;
-  /** How long the edge waits for the actor's answer to a station CALL (default 30 000). */
-  /**
-   * Timeout of one attempt to reach the station's actor (default 5 s). A CALL nobody answers is
-   * retried (fail-over, hand-over) until `stationCallTimeoutMs`, then answered with InternalError.
-   */
-  readonly stationCallAttemptTimeoutMs?: number;
-  readonly stationCallTimeoutMs?: number;
-  /**
-   * A station CALL outstanding this long is taken as timed out by the station when it sends a new one: the new
-   * one is handled instead of refused with GenericError (default 10 000; see StationConnection).
-   */
-  readonly abandonInboundAfterMs?: number;
-  /** Longest accepted station identity (default 48, OCPP-2.0.1 part 4 §3.1.1). */
-  readonly maxStationIdLength?: number;
-  /** Upgrades beyond this many connections (including handshakes in progress) are refused with 503. */
-  readonly maxConnections?: number;
-  /** Largest accepted WebSocket message in bytes (default 64 KiB); larger ones close the socket with 1009. */
-  readonly maxPayload?: number;
-  /** CSMS CALLs that may wait behind the outstanding one per station (default 16). */
-  readonly maxQueuedCsmsCalls?: number;
-  /** Instruments (from `startTelemetry`); default: no-ops. Spans go through the OpenTelemetry API. */
-  readonly metrics?: CsmsMetrics;
-}
-
-/** Options of {@link EdgeServer.stop}. */
-export interface EdgeStopOptions {
-  /** How long to wait for exchanges in flight before closing the sockets (default 10 000). */
-  readonly graceMs?: number;
-}
+export type { EdgeOptions, EdgeStopOptions, EdgeTlsOptions } from './edge-options.js';
 
 const DEFAULT_PORT = 9000;
 const DEFAULT_PING_INTERVAL_MS = 30_000;
@@ -100,6 +28,8 @@ const DEFAULT_STATION_CALL_TIMEOUT_MS = 30_000;
 const DEFAULT_ABANDON_INBOUND_AFTER_MS = 10_000;
 const DEFAULT_MAX_PAYLOAD = 64 * 1024;
 const DEFAULT_MAX_QUEUED_CSMS_CALLS = 16;
+/** Overlapping station CALLs kept per connection behind the one in flight (see InboundExchanges). */
+const DEFAULT_MAX_QUEUED_STATION_CALLS = 8;
 const DEFAULT_GRACE_MS = 10_000;
 /** Send-buffer bound per socket: a station that lets this much pile up is not reading and gets dropped. */
 const MAX_BUFFERED_BYTES = 1024 * 1024;
@@ -128,7 +58,7 @@ export class EdgeServer {
   readonly #connections = new Set<StationConnection>();
   /** The newest local connection per station. */
   readonly #byStation = new Map<string, StationConnection>();
-  #pendingUpgrades = 0;
+  readonly #upgrades: StationUpgrades;
   #state: State = 'new';
   #port: number | undefined;
   #pingTimer: NodeJS.Timeout | undefined;
@@ -152,7 +82,7 @@ export class EdgeServer {
       res.end(`OCPP-J WebSocket endpoint; subprotocols: ${SUPPORTED_SUBPROTOCOLS_TEXT}\n`);
     });
     this.#server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) =>
-      this.#onUpgrade(req, socket, head),
+      this.#upgrades.onUpgrade(req, socket, head),
     );
     this.#server.on('tlsClientError', (error: Error) => {
       this.#log.debug({ ...errorFields(error) }, 'TLS handshake failed');
@@ -169,6 +99,15 @@ export class EdgeServer {
         const selection = selectSubprotocol([...offered].join(','));
         return selection.kind === 'selected' ? selection.version : false;
       },
+    });
+    this.#upgrades = new StationUpgrades({
+      options,
+      log: this.#log,
+      wss: this.#wss,
+      accepting: () => this.#state === 'running',
+      connectionCount: () => this.#connections.size,
+      accepted: (ws, req, stationId, version, securityProfile) =>
+        this.#onConnection(ws, req, stationId, version, securityProfile),
     });
   }
 
@@ -261,124 +200,6 @@ export class EdgeServer {
     }
   }
 
-  // -----------------------------------------------------------------------------------------------------------------
-  // HTTP upgrade
-
-  #onUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
-    const onEarlyError = (error: Error): void => {
-      this.#log.debug({ ...errorFields(error) }, 'socket error during the upgrade');
-    };
-    socket.on('error', onEarlyError);
-    try {
-      if (this.#state !== 'running') {
-        refuseUpgrade(socket, 503, 'server shutting down');
-        return;
-      }
-      const identity = parseStationIdentity(
-        req.url ?? '',
-        this.#options.maxStationIdLength ?? DEFAULT_MAX_STATION_ID_LENGTH,
-      );
-      if (!identity.ok) {
-        this.#log.warn(
-          { url: req.url?.slice(0, 200), reason: identity.reason },
-          'upgrade refused: bad identity',
-        );
-        refuseUpgrade(socket, 400, identity.reason);
-        return;
-      }
-      const stationId = identity.stationId;
-      const { maxConnections } = this.#options;
-      if (maxConnections !== undefined && this.#connections.size + this.#pendingUpgrades >= maxConnections) {
-        this.#log.warn({ stationId, maxConnections }, 'upgrade refused: connection limit reached');
-        refuseUpgrade(socket, 503, 'connection limit reached', { 'Retry-After': '30' });
-        return;
-      }
-      const selection = selectSubprotocol(req.headers['sec-websocket-protocol']);
-      if (selection.kind === 'missing') {
-        // Not an OCPP-J handshake: "The OCPP version(s) MUST be specified in the Sec-Websocket-Protocol field"
-        // (OCPP-2.0.1 part 4 §3.1.2, OCPP-J 1.6 §3.1.2).
-        this.#log.warn({ stationId }, 'upgrade refused: no Sec-WebSocket-Protocol');
-        refuseUpgrade(
-          socket,
-          400,
-          `Sec-WebSocket-Protocol required; supported: ${SUPPORTED_SUBPROTOCOLS_TEXT}`,
-        );
-        return;
-      }
-      this.#pendingUpgrades++;
-      void this.#admit(req, socket, head, stationId, selection, onEarlyError).finally(() => {
-        this.#pendingUpgrades--;
-      });
-    } catch (error: unknown) {
-      this.#log.error({ ...errorFields(error) }, 'upgrade failed');
-      refuseUpgrade(socket, 500, 'internal error');
-    }
-  }
-
-  /** Authenticates the station and completes the handshake. Never rejects. */
-  async #admit(
-    req: IncomingMessage,
-    socket: Duplex,
-    head: Buffer,
-    stationId: string,
-    selection: Exclude<SubprotocolSelection, { kind: 'missing' }>,
-    onEarlyError: (error: Error) => void,
-  ): Promise<void> {
-    const log = this.#log.child({ stationId });
-    try {
-      if (selection.kind === 'unsupported') {
-        // "If the CSMS does not agree to using one of the subprotocols offered by the client, it MUST complete the
-        // WebSocket handshake with a response without a Sec-WebSocket-Protocol header and then immediately close
-        // the WebSocket connection" (OCPP-2.0.1 part 4 §3.2, OCPP-J 1.6 §3.2). Nothing is authenticated or stored.
-        log.warn({ offered: selection.offered.slice(0, 10) }, 'upgrade: no supported subprotocol; closing');
-        socket.off('error', onEarlyError);
-        this.#wss.handleUpgrade(req, socket, head, (ws: WebSocket) => {
-          ws.on('error', () => {});
-          ws.close(
-            CloseCode.ProtocolError,
-            `unsupported subprotocol; supported: ${SUPPORTED_SUBPROTOCOLS_TEXT}`,
-          );
-        });
-        return;
-      }
-      const presented = presentedCredentials(req);
-      const result = await admitStation(
-        this.#options.credentials,
-        stationId,
-        presented,
-        this.#options.autoRegister ?? false,
-      );
-      if (socket.destroyed) return;
-      if (!result.ok) {
-        const fields = { status: result.status, reason: result.reason, tls: presented.tls };
-        if (result.cause !== undefined)
-          log.error({ ...fields, ...errorFields(result.cause) }, 'upgrade refused');
-        else log.warn(fields, 'upgrade refused');
-        refuseUpgrade(
-          socket,
-          result.status,
-          result.reason,
-          result.challenge ? { 'WWW-Authenticate': 'Basic realm="OCPP"' } : {},
-        );
-        return;
-      }
-      if (result.registered) {
-        log.warn({ securityProfile: result.securityProfile }, 'unknown station auto-registered');
-      }
-      if (this.#state !== 'running') {
-        refuseUpgrade(socket, 503, 'server shutting down');
-        return;
-      }
-      socket.off('error', onEarlyError);
-      this.#wss.handleUpgrade(req, socket, head, (ws: WebSocket) => {
-        this.#onConnection(ws, req, stationId, selection.version, result.securityProfile);
-      });
-    } catch (error: unknown) {
-      log.error({ ...errorFields(error) }, 'upgrade failed');
-      refuseUpgrade(socket, 500, 'internal error');
-    }
-  }
-
   #onConnection(
     ws: WebSocket,
     req: IncomingMessage,
@@ -402,6 +223,7 @@ export class EdgeServer {
       stationCallAttemptTimeoutMs: this.#options.stationCallAttemptTimeoutMs ?? 5_000,
       abandonInboundAfterMs: this.#options.abandonInboundAfterMs ?? DEFAULT_ABANDON_INBOUND_AFTER_MS,
       maxQueuedCsmsCalls: this.#options.maxQueuedCsmsCalls ?? DEFAULT_MAX_QUEUED_CSMS_CALLS,
+      maxQueuedStationCalls: this.#options.maxQueuedStationCalls ?? DEFAULT_MAX_QUEUED_STATION_CALLS,
       maxBufferedBytes: MAX_BUFFERED_BYTES,
       metrics: this.#metrics,
       retryLog: this.#retryLog,
@@ -429,40 +251,6 @@ export class EdgeServer {
 /** Creates an {@link EdgeServer} (not started). */
 export function createEdge(options: EdgeOptions): EdgeServer {
   return new EdgeServer(options);
-}
-
-/** The parts of the TLS options that make the secure context (what {@link EdgeServer.setTls} replaces). */
-function secureContextOptions(tls: EdgeTlsOptions) {
-  return {
-    key: tls.key,
-    cert: tls.cert,
-    ...(tls.ca !== undefined ? { ca: tls.ca as string | Buffer | Array<string | Buffer> } : {}),
-    minVersion: tls.minVersion ?? 'TLSv1.2',
-  };
-}
-
-function createTlsServer(tls: EdgeTlsOptions): Server {
-  return createHttpsServer({
-    ...secureContextOptions(tls),
-    requestCert: tls.requestClientCert ?? true,
-    rejectUnauthorized: false,
-  });
-}
-
-/** What the upgrade request presents: TLS, Basic credentials, client certificate. */
-function presentedCredentials(req: IncomingMessage): PresentedCredentials {
-  const basic = parseBasicAuthorization(req.headers.authorization);
-  const socket = req.socket;
-  if (!(socket instanceof TLSSocket)) return { tls: false, basic };
-  const certificate = socket.getPeerCertificate();
-  if (certificate === null || Object.keys(certificate).length === 0) return { tls: true, basic };
-  // A subject with several CN attributes comes back as an array: ambiguous, so no CN.
-  const cn: unknown = (certificate.subject as unknown as Record<string, unknown> | undefined)?.CN;
-  return {
-    tls: true,
-    basic,
-    clientCertificate: { verified: socket.authorized, commonName: typeof cn === 'string' ? cn : undefined },
-  };
 }
 
 /** Waits for `promise` up to `ms`; true if it settled in time. */

@@ -13,7 +13,7 @@ import {
   startEdge,
   startWorker,
   waitFor,
-} from './test-support/edge-harness.js';
+} from './testing/edge-harness.js';
 
 type ClientOptions = ConstructorParameters<typeof RPCClient>[0];
 

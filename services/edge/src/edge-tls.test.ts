@@ -12,8 +12,8 @@ import {
   startEdge,
   startWorker,
   waitFor,
-} from './test-support/edge-harness.js';
-import type { EdgeHarness } from './test-support/edge-harness.js';
+} from './testing/edge-harness.js';
+import type { EdgeHarness } from './testing/edge-harness.js';
 import { makePki, type Pki } from '../../../test/support/pki.js';
 
 type RpcOptions = ConstructorParameters<typeof RPCClient>[0];

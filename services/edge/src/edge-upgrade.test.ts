@@ -10,8 +10,8 @@ import {
   startEdge,
   startWorker,
   waitFor,
-} from './test-support/edge-harness.js';
-import type { AcceptedUpgrade, EdgeHarness, RefusedUpgrade } from './test-support/edge-harness.js';
+} from './testing/edge-harness.js';
+import type { AcceptedUpgrade, EdgeHarness, RefusedUpgrade } from './testing/edge-harness.js';
 
 const OCPP201 = { 'Sec-WebSocket-Protocol': 'ocpp2.0.1' };
 

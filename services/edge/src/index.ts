@@ -16,11 +16,7 @@ export type {
 } from './station-admission.js';
 export { parseBasicAuthorization } from './basic-credentials.js';
 export type { PresentedBasicCredentials } from './basic-credentials.js';
-export {
-  DEFAULT_MAX_STATION_ID_LENGTH,
-  isValidStationIdentity,
-  parseStationIdentity,
-} from './station-identity.js';
+export { parseStationIdentity } from './station-identity.js';
 export type { StationIdentityResult } from './station-identity.js';
 export { SUPPORTED_SUBPROTOCOLS_TEXT, selectSubprotocol } from './subprotocol.js';
 export type { SubprotocolSelection } from './subprotocol.js';

@@ -5,8 +5,8 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { RetryLog } from './retry-log.js';
-import { CapturingLogger } from './test-support/capturing-logger.js';
-import { RawStation, startEdge, startWorker, type EdgeHarness } from './test-support/edge-harness.js';
+import { CapturingLogger } from './testing/capturing-logger.js';
+import { RawStation, startEdge, startWorker, type EdgeHarness } from './testing/edge-harness.js';
 
 const STATIONS = 8;
 

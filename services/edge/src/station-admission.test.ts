@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { SecurityProfile } from '@csms/bus';
 import { admitStation, decideAdmission, presentedProfile } from './station-admission.js';
 import type { PresentedCredentials } from './station-admission.js';
-import { MemoryCredentialStore } from './test-support/edge-harness.js';
+import { MemoryCredentialStore } from './testing/edge-harness.js';
 
 const ID = 'CP1';
 const none: PresentedCredentials = { tls: false, basic: { kind: 'none' } };

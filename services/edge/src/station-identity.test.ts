@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { isValidStationIdentity, parseStationIdentity } from './station-identity.js';
+import { isValidStationId } from '@csms/ocpp';
+import { parseStationIdentity } from './station-identity.js';
 
 describe('parseStationIdentity', () => {
   it('takes the last path segment, whatever the prefix', () => {
@@ -64,9 +65,9 @@ describe('parseStationIdentity', () => {
     expect(parseStationIdentity('/ocpp/ABCDEF', 5)).toMatchObject({ ok: false });
   });
 
-  it('isValidStationIdentity applies the same rule', () => {
-    expect(isValidStationIdentity('RDAM 123')).toBe(true);
-    expect(isValidStationIdentity('a:b')).toBe(false);
-    expect(isValidStationIdentity('')).toBe(false);
+  it('accepts exactly the identities of the @csms/ocpp rule', () => {
+    for (const id of ['RDAM 123', 'a:b', 'CP/1', 'A'.repeat(48), 'A'.repeat(49), 'été', 'aZ09*-_=+|@.']) {
+      expect(parseStationIdentity(`/ocpp/${encodeURIComponent(id)}`).ok).toBe(isValidStationId(id));
+    }
   });
 });

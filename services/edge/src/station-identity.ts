@@ -1,20 +1,7 @@
-/** Default maximum identity length: "The maximum length of the Charging Station identity is: 48" (2.0.1 part 4 §3.1.1). */
-export const DEFAULT_MAX_STATION_ID_LENGTH = 48;
+import { MAX_STATION_ID_LENGTH, STATION_ID_CHARACTERS, stationIdFault } from '@csms/ocpp';
 
-/**
- * Characters allowed in a station identity.
- *
- * OCPP-2.0.1 part 4 §3.1.1: "The Charging Station identity datatype is identifierString ... Additionally the colon
- * ':' character might not be used, because the unique identifier is also used for the basic authentication
- * username" (also A00.FR.204 / A00.FR.303). identifierString (2.0.1 part 2 §2.1.4 "Primitive Datatypes") is
- * `a-z A-Z 0-9 * - _ = : + | @ .`. So: that set minus ':', plus the space, because both OCPP-J 1.6 §3.1.1 and
- * 2.0.1 part 4 §3.1.1 use "RDAM 123" (sent as `RDAM%20123`) as their example identity. OCPP 1.6 defines no
- * character set of its own; the same rule applies to both versions.
- *
- * Everything else is refused, in particular control characters, '/', '%', '?', '#', non-ASCII letters and ':'
- * (RFC 7617 §2: a Basic user-id cannot contain a colon).
- */
-const IDENTITY_PATTERN = /^[A-Za-z0-9*\-_=+|@. ]+$/;
+// What a valid identity is (length 48, characters) is decided once, by `@csms/ocpp` (station-identity.ts); this
+// module only takes the identity out of the upgrade's request path and words the refusal for the HTTP answer.
 
 /** Result of {@link parseStationIdentity}: the identity, or why the request path carries no acceptable one. */
 export type StationIdentityResult =
@@ -31,7 +18,7 @@ export type StationIdentityResult =
  */
 export function parseStationIdentity(
   requestTarget: string,
-  maxLength: number = DEFAULT_MAX_STATION_ID_LENGTH,
+  maxLength: number = MAX_STATION_ID_LENGTH,
 ): StationIdentityResult {
   const path = pathOf(requestTarget);
   const segment = path.slice(path.lastIndexOf('/') + 1);
@@ -45,22 +32,16 @@ export function parseStationIdentity(
   } catch {
     return { ok: false, reason: 'invalid percent-encoding in station identity' };
   }
-  if (stationId.length > maxLength) return { ok: false, reason: `station identity longer than ${maxLength}` };
-  if (!IDENTITY_PATTERN.test(stationId)) {
-    return {
-      ok: false,
-      reason: 'station identity contains characters outside A-Z a-z 0-9 * - _ = + | @ . and space',
-    };
+  switch (stationIdFault(stationId, maxLength)) {
+    case 'empty':
+      return { ok: false, reason: 'empty station identity' };
+    case 'too-long':
+      return { ok: false, reason: `station identity longer than ${maxLength}` };
+    case 'characters':
+      return { ok: false, reason: `station identity contains characters outside ${STATION_ID_CHARACTERS}` };
+    case undefined:
+      return { ok: true, stationId };
   }
-  return { ok: true, stationId };
-}
-
-/** Whether `stationId` is an identity the edge accepts (same rule as {@link parseStationIdentity}). */
-export function isValidStationIdentity(
-  stationId: string,
-  maxLength: number = DEFAULT_MAX_STATION_ID_LENGTH,
-): boolean {
-  return stationId.length <= maxLength && IDENTITY_PATTERN.test(stationId);
 }
 
 /** The path of an origin-form (`/a/b?q`) or absolute-form (`http://h/a/b?q`) request target (RFC 9112 §3.2). */

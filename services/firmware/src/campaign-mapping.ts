@@ -1,7 +1,11 @@
-import type { CampaignRow, CampaignStationRow, CampaignStationStatus } from '@csms/db';
+import {
+  FINAL_STATUSES,
+  type CampaignRow,
+  type CampaignStationRow,
+  type CampaignStationStatus,
+} from '@csms/db';
 import { firmwareV1 } from '@csms/grpc';
 import type { FirmwareParameters, LogParameters } from './campaign-parameters.js';
-import { FINAL_STATUSES } from './campaign-store.js';
 
 const { CampaignKind, CampaignState, LogType, StationStatus } = firmwareV1;
 

@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import type { StationApi } from '@csms/bus';
-import type { Database, Kysely } from '@csms/db';
 import type { Logger } from '@csms/telemetry';
 import type { CampaignPlan } from './campaign-parameters.js';
 import {
@@ -15,7 +14,9 @@ import {
   releaseLease,
   takeLease,
   type ClaimedStation,
-} from './campaign-store.js';
+  type Database,
+  type Kysely,
+} from '@csms/db';
 import { stationCallFor, verdictOf } from './station-command.js';
 
 export interface RunnerOptions {

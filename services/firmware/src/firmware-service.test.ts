@@ -1,206 +1,32 @@
-import {
-  MemoryBus,
-  StationApi,
-  Subjects,
-  stationOfSubject,
-  subjectMatches,
-  type StationCommand,
-} from '@csms/bus';
-import { migrateToLatest, openDatabase, upsertStation, type DatabaseHandle } from '@csms/db';
-import {
-  connectApi,
-  firmwareV1,
-  RichClientError,
-  startApiServer,
-  Status,
-  type ApiConnection,
-  type ApiServer,
-} from '@csms/grpc';
-import { createLogger } from '@csms/telemetry';
-import { BadRequest } from 'nice-grpc-error-details';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createFirmwareService, type FirmwareApiService } from './firmware-service.js';
+import { StationApi, Subjects, subjectMatches } from '@csms/bus';
+import { Status } from '@csms/grpc';
+import { describe, expect, it } from 'vitest';
+import { createFirmwareService } from './firmware-service.js';
 import { TRACKED_EVENTS } from './status-tracker.js';
+import {
+  CampaignKind,
+  CampaignState,
+  LogType,
+  StationStatus,
+  bus,
+  client,
+  firmware,
+  handle,
+  logger,
+  maxInFlight,
+  received,
+  rejection,
+  service,
+  violations,
+  resetReceived,
+  useFirmwareApi,
+} from './testing/firmware-api.js';
 
-const { StationStatus, CampaignState, CampaignKind, LogType } = firmwareV1;
-const logger = createLogger({ service: 'firmware-test', level: 'silent' });
-
-let handle: DatabaseHandle;
-let bus: MemoryBus;
-let service: FirmwareApiService;
-let server: ApiServer;
-let connection: ApiConnection;
-let client: firmwareV1.FirmwareServiceClient;
-
-/** Commands the stations' actors received, and how many were in flight at most at once. */
-const received: { stationId: string; command: StationCommand }[] = [];
-let inFlight = 0;
-let maxInFlight = 0;
-
-beforeAll(async () => {
-  handle = await openDatabase({ kind: 'pglite-memory' });
-  await migrateToLatest(handle.db);
-  for (let i = 0; i < 30; i++)
-    await upsertStation(handle.db, { id: `cs-${String(i).padStart(2, '0')}`, securityProfile: 0 });
-  await handle.db.updateTable('stations').set({ ocpp_version: 'ocpp2.0.1' }).execute();
-  await upsertStation(handle.db, { id: 'cs-v16', securityProfile: 0 });
-  await handle.db
-    .updateTable('stations')
-    .set({ ocpp_version: 'ocpp1.6' })
-    .where('id', '=', 'cs-v16')
-    .execute();
-  await upsertStation(handle.db, { id: 'cs-never-booted', securityProfile: 0 });
-  bus = new MemoryBus();
-  // Stand-in for the stations' actors on the real bus: answers every command Accepted after a moment.
-  await bus.subscribe<StationCommand>(Subjects.commands('*'), async (message) => {
-    received.push({ stationId: stationOfSubject(message.subject), command: message.data });
-    inFlight++;
-    maxInFlight = Math.max(maxInFlight, inFlight);
-    await new Promise((r) => setTimeout(r, 20));
-    inFlight--;
-    return {
-      status: 'result',
-      payload:
-        message.data.action === 'UpdateFirmware' && message.data.payload.requestId === undefined
-          ? {}
-          : { status: 'Accepted' },
-    };
-  });
-  service = createFirmwareService({
-    db: handle.db,
-    bus,
-    stations: new StationApi(bus),
-    logger,
-    runner: { resumeIntervalMs: 0 },
-  });
-  await service.ready;
-  server = await startApiServer({ host: '127.0.0.1', port: 0, auth: { kind: 'none' }, logger }, [service]);
-  connection = connectApi({ address: `127.0.0.1:${server.port}` });
-  client = connection.client(firmwareV1.FirmwareServiceDefinition);
-});
-
-afterAll(async () => {
-  connection.close();
-  await server.stop();
-  await service.close();
-  await bus.close();
-  await handle.close();
-});
-
-async function rejection(promise: Promise<unknown>): Promise<RichClientError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(RichClientError);
-  return error as RichClientError;
-}
-
-function violations(error: RichClientError): { field: string; description: string }[] {
-  const badRequest = error.extra.find((d): d is BadRequest => d.$type === BadRequest.$type);
-  return (badRequest?.fieldViolations ?? []).map((v) => ({ field: v.field, description: v.description }));
-}
-
-const firmware = (extra: Partial<firmwareV1.FirmwareUpdate> = {}): firmwareV1.FirmwareUpdate => ({
-  location: 'https://firmware.example.com/v2.bin',
-  retrieveTime: undefined,
-  installTime: undefined,
-  signingCertificate: '',
-  signature: '',
-  ...extra,
-});
-
-describe('FirmwareService validation', () => {
-  it('rejects an empty station list, a bad URI and bad times with field violations', async () => {
-    const error = await rejection(
-      client.startFirmwareUpdate({
-        stationIds: [],
-        firmware: firmware({
-          location: 'not a uri',
-          retrieveTime: new Date('2030-01-02T00:00:00Z'),
-          installTime: new Date('2030-01-01T00:00:00Z'),
-          retries: -1,
-        }),
-        maxConcurrency: 5000,
-      }),
-    );
-    expect(error.code).toBe(Status.INVALID_ARGUMENT);
-    expect(violations(error).map((v) => v.field)).toEqual([
-      'station_ids',
-      'max_concurrency',
-      'firmware.location',
-      'firmware.install_time',
-      'firmware.retries',
-    ]);
-  });
-
-  it('rejects more than 10000 stations', async () => {
-    const ids = Array.from({ length: 10_001 }, (_, i) => `x${i}`);
-    const error = await rejection(
-      client.startFirmwareUpdate({ stationIds: ids, firmware: firmware(), maxConcurrency: 0 }),
-    );
-    expect(error.code).toBe(Status.INVALID_ARGUMENT);
-    expect(violations(error)).toEqual([
-      { field: 'station_ids', description: expect.stringContaining('at most 10000') as string },
-    ]);
-  });
-
-  it('rejects a signature without its certificate, a missing firmware, and relative URIs', async () => {
-    let error = await rejection(
-      client.startFirmwareUpdate({
-        stationIds: ['cs-00'],
-        firmware: firmware({ signature: 'c2ln' }),
-        maxConcurrency: 0,
-      }),
-    );
-    expect(violations(error).map((v) => v.field)).toEqual(['firmware.signing_certificate']);
-    error = await rejection(
-      client.startFirmwareUpdate({ stationIds: ['cs-00'], firmware: undefined, maxConcurrency: 0 }),
-    );
-    expect(violations(error).map((v) => v.field)).toEqual(['firmware']);
-    error = await rejection(
-      client.startFirmwareUpdate({
-        stationIds: ['cs-00'],
-        firmware: firmware({ location: '/fw.bin' }),
-        maxConcurrency: 0,
-      }),
-    );
-    expect(violations(error).map((v) => v.field)).toEqual(['firmware.location']);
-  });
-
-  it('rejects a log upload without log type or with latest before oldest', async () => {
-    const error = await rejection(
-      client.startLogUpload({
-        stationIds: ['cs-00'],
-        log: {
-          logType: LogType.LOG_TYPE_UNSPECIFIED,
-          remoteLocation: 'ftp://logs.example.com/upload',
-          oldestTime: new Date('2030-01-02T00:00:00Z'),
-          latestTime: new Date('2030-01-01T00:00:00Z'),
-        },
-        maxConcurrency: 0,
-      }),
-    );
-    expect(error.code).toBe(Status.INVALID_ARGUMENT);
-    expect(violations(error).map((v) => v.field)).toEqual(['log.log_type', 'log.latest_time']);
-  });
-
-  it('answers NOT_FOUND for unknown campaigns and INVALID_ARGUMENT for a missing id', async () => {
-    expect((await rejection(client.getCampaign({ id: '424242' }))).code).toBe(Status.NOT_FOUND);
-    expect((await rejection(client.getCampaign({ id: 'nope' }))).code).toBe(Status.NOT_FOUND);
-    expect((await rejection(client.cancelCampaign({ id: '424242' }))).code).toBe(Status.NOT_FOUND);
-    const error = await rejection(
-      client.listCampaignStations({ campaignId: '', pageSize: 0, pageToken: '', statuses: [] }),
-    );
-    expect(error.code).toBe(Status.INVALID_ARGUMENT);
-    expect(violations(error).map((v) => v.field)).toEqual(['campaign_id']);
-  });
-});
+useFirmwareApi();
 
 describe('FirmwareService campaigns', () => {
   it('sends to every known station with at most max_concurrency in flight; unknown ones fail', async () => {
-    received.length = 0;
-    maxInFlight = 0;
+    resetReceived();
     const ids = [
       ...Array.from({ length: 30 }, (_, i) => `cs-${String(i).padStart(2, '0')}`),
       'ghost',

@@ -117,6 +117,9 @@ export function verdictOf(action: StationCall['action'], outcome: CommandOutcome
     }
     case 'offline':
       return verdict('offline', 'the station is not connected');
+    case 'disconnected':
+      // It saw the command and may have acted on it: not retried as "offline" would be.
+      return verdict('failed', `the station disconnected before answering ${action}`);
     case 'call-error':
       return verdict('failed', `CALLERROR ${outcome.code}: ${outcome.description}`);
     case 'invalid-request':

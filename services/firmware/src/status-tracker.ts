@@ -1,7 +1,13 @@
 import type { Bus, Subscription } from '@csms/bus';
-import { sql, type Database, type Kysely } from '@csms/db';
+import {
+  completeIfDone,
+  findNotifiedCampaignStation,
+  recordCampaignNotification,
+  type Database,
+  type Kysely,
+  type NotifiedCommand,
+} from '@csms/db';
 import type { Logger } from '@csms/telemetry';
-import { completeIfDone } from './campaign-store.js';
 import { notificationOutcome } from './notification-status.js';
 
 /** The station events (published by the worker after commit) that report campaign progress. */
@@ -81,41 +87,32 @@ export class StatusTracker {
     const at = new Date(event.at);
     const when = Number.isNaN(at.getTime()) ? new Date() : at;
     const requestId = typeof event.requestId === 'number' ? event.requestId : undefined;
-    let query = db
-      .selectFrom('campaign_stations')
-      .select(['id', 'campaign_id'])
-      .where('station_id', '=', event.stationId);
+    let command: NotifiedCommand;
     if (requestId !== undefined) {
       // 2.0.1 L01.FR.20 / N01: notifications carry the requestId of the UpdateFirmware / GetLog.
       const actions = type === 'firmware-status' ? ['UpdateFirmware', 'SignedUpdateFirmware'] : ['GetLog'];
-      query = query.where('request_id', '=', requestId).where('action', 'in', actions);
+      command = { stationId: event.stationId, actions, requestId };
     } else {
       // 1.6 UpdateFirmware and GetDiagnostics have no requestId: the station's latest active row of that
       // kind. A 2.0.1 FirmwareStatusNotification without requestId was triggered while no update ran.
       const action = fallbackAction(type, event.action);
       if (action === undefined) return;
-      query = query.where('action', '=', action).where('status', 'in', ['sent', 'accepted']);
-      if (type === 'firmware-status') query = query.where('ocpp_version', '=', 'ocpp1.6');
+      command = {
+        stationId: event.stationId,
+        actions: [action],
+        ...(type === 'firmware-status' ? { ocppVersion: 'ocpp1.6' } : {}),
+      };
     }
-    const row = await query.orderBy('id', 'desc').limit(1).executeTakeFirst();
+    const row = await findNotifiedCampaignStation(db, command);
     if (!row) return;
     const outcome = notificationOutcome(type, event.status);
-    const next = outcome ?? 'accepted';
-    const updated = await db
-      .updateTable('campaign_stations')
-      .set({
-        notification_status: event.status,
-        notification_at: when,
-        // Only a station still in progress moves: a final status stays final.
-        status: sql`case when status in ('sent','accepted') then ${next} else status end`,
-        reason: sql`case when status in ('sent','accepted') then ${outcome === 'failed' ? event.status : null}::text else reason end`,
-        updated_at: sql`now()`,
-      })
-      .where('id', '=', row.id)
-      // Events may be applied out of order across replicas: never go back to an older notification.
-      .where((eb) => eb.or([eb('notification_at', 'is', null), eb('notification_at', '<=', when)]))
-      .executeTakeFirst();
-    if (outcome !== undefined && updated.numUpdatedRows > 0n) await completeIfDone(db, row.campaign_id);
+    const updated = await recordCampaignNotification(db, row.id, {
+      notificationStatus: event.status,
+      at: when,
+      status: outcome ?? 'accepted',
+      reason: outcome === 'failed' ? event.status : null,
+    });
+    if (outcome !== undefined && updated) await completeIfDone(db, row.campaign_id);
   }
 }
 

@@ -1,4 +1,4 @@
-import { ApiErrors, type FieldViolation, firmwareV1 } from '@csms/grpc';
+import { RequestViolations, firmwareV1 } from '@csms/grpc';
 import {
   DEFAULT_MAX_CONCURRENCY,
   MAX_CAMPAIGN_STATIONS,
@@ -19,44 +19,37 @@ export interface ValidatedStart<P> {
 const MAX_URI_LENGTH = 512;
 const MAX_CERTIFICATE_LENGTH = 5500;
 const MAX_SIGNATURE_LENGTH = 800;
-const MAX_STATION_ID_LENGTH = 255;
 
 export function validateFirmwareStart(
   request: firmwareV1.StartFirmwareUpdateRequest,
   now: Date,
 ): ValidatedStart<FirmwareParameters> {
-  const violations: FieldViolation[] = [];
+  const violations = new RequestViolations();
   const stationIds = checkStations(request.stationIds, violations);
   const maxConcurrency = checkConcurrency(request.maxConcurrency, violations);
   const firmware = request.firmware;
   if (!firmware) {
-    violations.push({ field: 'firmware', description: 'is required' });
-    throw invalid(violations);
+    violations.add('firmware', 'is required');
+    throw violations.error('invalid request');
   }
   checkUri('firmware.location', firmware.location, violations);
   const retrieveTime = checkTime('firmware.retrieve_time', firmware.retrieveTime, violations) ?? now;
   const installTime = checkTime('firmware.install_time', firmware.installTime, violations);
   if (installTime && installTime < retrieveTime)
-    violations.push({ field: 'firmware.install_time', description: 'must not be before retrieve_time' });
+    violations.add('firmware.install_time', 'must not be before retrieve_time');
   checkCount('firmware.retries', firmware.retries, violations);
   checkCount('firmware.retry_interval_seconds', firmware.retryIntervalSeconds, violations);
   // 1.6 SignedUpdateFirmware requires both; a certificate without a signature verifies nothing.
   if ((firmware.signature === '') !== (firmware.signingCertificate === ''))
-    violations.push({
-      field: firmware.signature === '' ? 'firmware.signature' : 'firmware.signing_certificate',
-      description: 'signature and signing_certificate go together: give both or neither',
-    });
+    violations.add(
+      firmware.signature === '' ? 'firmware.signature' : 'firmware.signing_certificate',
+      'signature and signing_certificate go together: give both or neither',
+    );
   if (firmware.signingCertificate.length > MAX_CERTIFICATE_LENGTH)
-    violations.push({
-      field: 'firmware.signing_certificate',
-      description: `must be at most ${MAX_CERTIFICATE_LENGTH} characters`,
-    });
+    violations.add('firmware.signing_certificate', `must be at most ${MAX_CERTIFICATE_LENGTH} characters`);
   if (firmware.signature.length > MAX_SIGNATURE_LENGTH)
-    violations.push({
-      field: 'firmware.signature',
-      description: `must be at most ${MAX_SIGNATURE_LENGTH} characters`,
-    });
-  if (violations.length > 0) throw invalid(violations);
+    violations.add('firmware.signature', `must be at most ${MAX_SIGNATURE_LENGTH} characters`);
+  violations.throwIfAny('invalid request');
   return {
     stationIds,
     maxConcurrency,
@@ -76,13 +69,13 @@ export function validateFirmwareStart(
 }
 
 export function validateLogStart(request: firmwareV1.StartLogUploadRequest): ValidatedStart<LogParameters> {
-  const violations: FieldViolation[] = [];
+  const violations = new RequestViolations();
   const stationIds = checkStations(request.stationIds, violations);
   const maxConcurrency = checkConcurrency(request.maxConcurrency, violations);
   const log = request.log;
   if (!log) {
-    violations.push({ field: 'log', description: 'is required' });
-    throw invalid(violations);
+    violations.add('log', 'is required');
+    throw violations.error('invalid request');
   }
   const logType =
     log.logType === firmwareV1.LogType.LOG_TYPE_DIAGNOSTICS
@@ -90,19 +83,15 @@ export function validateLogStart(request: firmwareV1.StartLogUploadRequest): Val
       : log.logType === firmwareV1.LogType.LOG_TYPE_SECURITY
         ? 'security'
         : undefined;
-  if (!logType)
-    violations.push({
-      field: 'log.log_type',
-      description: 'must be LOG_TYPE_DIAGNOSTICS or LOG_TYPE_SECURITY',
-    });
+  if (!logType) violations.add('log.log_type', 'must be LOG_TYPE_DIAGNOSTICS or LOG_TYPE_SECURITY');
   checkUri('log.remote_location', log.remoteLocation, violations);
   const oldest = checkTime('log.oldest_time', log.oldestTime, violations);
   const latest = checkTime('log.latest_time', log.latestTime, violations);
   if (oldest && latest && latest < oldest)
-    violations.push({ field: 'log.latest_time', description: 'must not be before oldest_time' });
+    violations.add('log.latest_time', 'must not be before oldest_time');
   checkCount('log.retries', log.retries, violations);
   checkCount('log.retry_interval_seconds', log.retryIntervalSeconds, violations);
-  if (violations.length > 0 || !logType) throw invalid(violations);
+  if (!violations.empty || !logType) throw violations.error('invalid request');
   return {
     stationIds,
     maxConcurrency,
@@ -117,55 +106,40 @@ export function validateLogStart(request: firmwareV1.StartLogUploadRequest): Val
   };
 }
 
-function invalid(violations: readonly FieldViolation[]) {
-  return ApiErrors.invalidArgument(
-    `invalid request: ${violations.map((v) => `${v.field} ${v.description}`).join('; ')}`,
-    violations,
-  );
-}
-
-function checkStations(ids: readonly string[], violations: FieldViolation[]): string[] {
+function checkStations(ids: readonly string[], violations: RequestViolations): string[] {
   if (ids.length === 0) {
-    violations.push({ field: 'station_ids', description: 'needs at least one station id' });
+    violations.add('station_ids', 'needs at least one station id');
     return [];
   }
   const distinct = [...new Set(ids)];
   if (distinct.length > MAX_CAMPAIGN_STATIONS) {
-    violations.push({
-      field: 'station_ids',
-      description: `has ${distinct.length} stations; a campaign has at most ${MAX_CAMPAIGN_STATIONS}`,
-    });
+    violations.add(
+      'station_ids',
+      `has ${distinct.length} stations; a campaign has at most ${MAX_CAMPAIGN_STATIONS}`,
+    );
     return [];
   }
-  distinct.forEach((id) => {
-    if (id.length === 0 || id.length > MAX_STATION_ID_LENGTH) {
-      const index = ids.indexOf(id);
-      violations.push({
-        field: `station_ids[${index}]`,
-        description: `must be 1 to ${MAX_STATION_ID_LENGTH} characters`,
-      });
-    }
-  });
+  for (const id of distinct) violations.stationId(`station_ids[${ids.indexOf(id)}]`, id);
   return distinct;
 }
 
-function checkConcurrency(value: number, violations: FieldViolation[]): number {
+function checkConcurrency(value: number, violations: RequestViolations): number {
   if (value === 0) return DEFAULT_MAX_CONCURRENCY;
   if (value < 0 || value > MAX_MAX_CONCURRENCY)
-    violations.push({
-      field: 'max_concurrency',
-      description: `must be between 1 and ${MAX_MAX_CONCURRENCY} (0 = default ${DEFAULT_MAX_CONCURRENCY})`,
-    });
+    violations.add(
+      'max_concurrency',
+      `must be between 1 and ${MAX_MAX_CONCURRENCY} (0 = default ${DEFAULT_MAX_CONCURRENCY})`,
+    );
   return value;
 }
 
-function checkUri(field: string, value: string, violations: FieldViolation[]): void {
+function checkUri(field: string, value: string, violations: RequestViolations): void {
   if (value === '') {
-    violations.push({ field, description: 'is required' });
+    violations.add(field, 'is required');
     return;
   }
   if (value.length > MAX_URI_LENGTH) {
-    violations.push({ field, description: `must be at most ${MAX_URI_LENGTH} characters` });
+    violations.add(field, `must be at most ${MAX_URI_LENGTH} characters`);
     return;
   }
   // An absolute URI with a scheme and something after it (e.g. https://host/file, ftp://host/dir).
@@ -176,26 +150,23 @@ function checkUri(field: string, value: string, violations: FieldViolation[]): v
     url = undefined;
   }
   if (!url || !/^[a-z][a-z0-9+.-]*:\/\/[^/\s]+/i.test(value) || /\s/.test(value))
-    violations.push({
-      field,
-      description: `is not an absolute URI (scheme://host/path): ${JSON.stringify(value)}`,
-    });
+    violations.add(field, `is not an absolute URI (scheme://host/path): ${JSON.stringify(value)}`);
 }
 
 // google.protobuf.Timestamp is valid from 0001-01-01 to 9999-12-31; OCPP dateTime is RFC 3339.
 const MIN_TIME = Date.UTC(1970, 0, 1);
 const MAX_TIME = Date.UTC(9999, 11, 31, 23, 59, 59, 999);
 
-function checkTime(field: string, value: Date | undefined, violations: FieldViolation[]): Date | undefined {
+function checkTime(field: string, value: Date | undefined, violations: RequestViolations): Date | undefined {
   if (value === undefined) return undefined;
   const ms = value.getTime();
   if (Number.isNaN(ms) || ms < MIN_TIME || ms > MAX_TIME) {
-    violations.push({ field, description: 'must be a time between 1970-01-01 and 9999-12-31' });
+    violations.add(field, 'must be a time between 1970-01-01 and 9999-12-31');
     return undefined;
   }
   return value;
 }
 
-function checkCount(field: string, value: number | undefined, violations: FieldViolation[]): void {
-  if (value !== undefined && value < 0) violations.push({ field, description: 'must not be negative' });
+function checkCount(field: string, value: number | undefined, violations: RequestViolations): void {
+  if (value !== undefined && value < 0) violations.add(field, 'must not be negative');
 }

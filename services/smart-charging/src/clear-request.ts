@@ -1,10 +1,9 @@
-import type { smartChargingV1 as api } from '@csms/grpc';
+import type { ProfileSelector } from '@csms/db';
+import { RequestViolations, type smartChargingV1 as api } from '@csms/grpc';
 import type { V16, V201 } from '@csms/ocpp';
 import { ocpp } from './ocpp-enums.js';
 import { isSpecified, type Conversion } from './profile-rules.js';
-import type { ProfileSelector } from './profile-store.js';
 import type { SmartChargingVersion } from './station-version.js';
-import { Violations } from './violations.js';
 
 export interface ClearCall {
   /** The ClearChargingProfile payload of the station's version. */
@@ -22,7 +21,7 @@ export function toClearChargingProfile(
   version: SmartChargingVersion,
   request: api.ClearChargingProfileRequest,
 ): Conversion<ClearCall> {
-  const v = new Violations();
+  const v = new RequestViolations();
   const purpose = ocpp.purpose(request.purpose);
   if (purpose === undefined && isSpecified(request.purpose)) v.add('purpose', 'unknown value');
   const hasCriteria =

@@ -1,19 +1,18 @@
-import { smartChargingV1 as api } from '@csms/grpc';
-import type { V16, V201 } from '@csms/ocpp';
+import { RequestViolations, smartChargingV1 as api } from '@csms/grpc';
+import { INT32_MAX, type V16, type V201 } from '@csms/ocpp';
 import { dateOf } from './ocpp-dates.js';
 import { fromOcpp, ocpp } from './ocpp-enums.js';
 import type { Conversion } from './profile-rules.js';
 import { fromV16Period } from './profile-v16.js';
 import { fromV201Period } from './profile-v201.js';
 import type { SmartChargingVersion } from './station-version.js';
-import { INT32_MAX, Violations } from './violations.js';
 
 /** The GetCompositeSchedule request for a station's version (1.6 connectorId, 2.0.1 evseId). */
 export function toGetCompositeSchedule(
   version: SmartChargingVersion,
   request: api.GetCompositeScheduleRequest,
 ): Conversion<V16.GetCompositeScheduleRequest | V201.GetCompositeScheduleRequest> {
-  const v = new Violations();
+  const v = new RequestViolations();
   v.check(request.evseId >= 0, 'evse_id', 'must be 0 (the whole station) or an EVSE id');
   v.check(
     request.durationSeconds > 0 && request.durationSeconds <= INT32_MAX,

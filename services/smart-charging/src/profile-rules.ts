@@ -1,6 +1,6 @@
-import type { smartChargingV1 as api, FieldViolation } from '@csms/grpc';
+import type { smartChargingV1 as api, FieldViolation, RequestViolations } from '@csms/grpc';
+import { INT32_MAX } from '@csms/ocpp';
 import { ocpp, type Kind, type Purpose, type RateUnit, type Recurrency } from './ocpp-enums.js';
-import { hasOneDecimalAtMost, INT32_MAX, type Violations } from './violations.js';
 
 /** A typed request converted to an OCPP payload, or why it cannot be. */
 export type Conversion<T> =
@@ -23,7 +23,7 @@ export const MAX_PERIODS = 1024;
  * `v` with the request's field paths (`profile.schedules[0].periods[1].limit`).
  */
 export function checkCommonRules(
-  v: Violations,
+  v: RequestViolations,
   evseId: number,
   profile: api.ChargingProfile,
 ): CheckedProfile {
@@ -68,7 +68,11 @@ export function checkCommonRules(
   return { purpose: purpose ?? 'TxDefaultProfile', kind: kind ?? 'Absolute', recurrency, rateUnits };
 }
 
-function checkSchedule(v: Violations, schedule: api.ChargingSchedule, path: string): RateUnit | undefined {
+function checkSchedule(
+  v: RequestViolations,
+  schedule: api.ChargingSchedule,
+  path: string,
+): RateUnit | undefined {
   const rateUnit = ocpp.rateUnit(schedule.chargingRateUnit);
   if (rateUnit === undefined)
     v.add(
@@ -117,8 +121,13 @@ export function isSpecified(value: number): boolean {
 }
 
 /** A timestamp must be a date OCPP can carry (RFC 3339, years 1 to 9999). */
-function checkDate(v: Violations, date: Date | undefined, field: string): void {
+function checkDate(v: RequestViolations, date: Date | undefined, field: string): void {
   if (date === undefined) return;
   const year = date.getUTCFullYear();
   v.check(Number.isFinite(date.getTime()) && year >= 1 && year <= 9999, field, 'not a valid timestamp');
+}
+
+/** At most one decimal (OCPP 1.6 multipleOf 0.1; 2.0.1 "accepts at most one digit fraction"). */
+function hasOneDecimalAtMost(value: number): boolean {
+  return Number.isFinite(value) && Math.abs(value * 10 - Math.round(value * 10)) < 1e-6;
 }

@@ -1,9 +1,8 @@
-import type { smartChargingV1 as api } from '@csms/grpc';
-import type { V16 } from '@csms/ocpp';
+import { RequestViolations, type smartChargingV1 as api } from '@csms/grpc';
+import { INT32_MAX, type V16 } from '@csms/ocpp';
 import { fromOcpp } from './ocpp-enums.js';
 import { dateOf, optionalDate } from './ocpp-dates.js';
 import { checkCommonRules, type Conversion } from './profile-rules.js';
-import { INT32_MAX, Violations } from './violations.js';
 
 export type V16ChargingProfile = V16.SetChargingProfileRequest['csChargingProfiles'];
 type V16Schedule = V16ChargingProfile['chargingSchedule'];
@@ -17,7 +16,7 @@ export function toV16SetChargingProfile(
   evseId: number,
   profile: api.ChargingProfile,
 ): Conversion<V16.SetChargingProfileRequest> {
-  const v = new Violations();
+  const v = new RequestViolations();
   const checked = checkCommonRules(v, evseId, profile);
   if (profile.schedules.length > 1) v.add('profile.schedules', 'OCPP 1.6 carries exactly one schedule');
   const schedule = profile.schedules[0];

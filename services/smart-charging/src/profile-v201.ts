@@ -1,9 +1,8 @@
-import type { smartChargingV1 as api } from '@csms/grpc';
+import { RequestViolations, type smartChargingV1 as api } from '@csms/grpc';
 import type { V201 } from '@csms/ocpp';
 import { fromOcpp } from './ocpp-enums.js';
 import { dateOf, optionalDate } from './ocpp-dates.js';
 import { checkCommonRules, type Conversion } from './profile-rules.js';
-import { Violations } from './violations.js';
 
 /** OCPP 2.0.1 ChargingProfileType.chargingSchedule maxItems. */
 const MAX_SCHEDULES = 3;
@@ -18,7 +17,7 @@ export function toV201SetChargingProfile(
   evseId: number,
   profile: api.ChargingProfile,
 ): Conversion<V201.SetChargingProfileRequest> {
-  const v = new Violations();
+  const v = new RequestViolations();
   const checked = checkCommonRules(v, evseId, profile);
   if (profile.schedules.length > MAX_SCHEDULES)
     v.add('profile.schedules', `OCPP 2.0.1 carries at most ${MAX_SCHEDULES} schedules`);

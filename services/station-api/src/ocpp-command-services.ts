@@ -1,18 +1,17 @@
 import type { StationApi } from '@csms/bus';
 import {
-  ApiErrors,
+  RequestViolations,
   answerOf,
   apiService,
   ocpp16V1,
   ocpp201V1,
   type ApiService,
   type CallContext,
-  type FieldViolation,
   type ServiceImplementation,
   type stationV1,
   abortable,
 } from '@csms/grpc';
-import { stationIdProblem, type OcppVersion } from '@csms/ocpp';
+import type { OcppVersion } from '@csms/ocpp';
 import { callOptionsOf } from './call-options.js';
 
 export interface OcppCommandServiceDeps {
@@ -100,12 +99,10 @@ async function send(
   context: CallContext,
 ): Promise<CommandResponse> {
   const action = method.name;
-  const violations: FieldViolation[] = [];
-  const idProblem = stationIdProblem(request.stationId);
-  if (idProblem !== undefined) violations.push({ field: 'station_id', description: idProblem });
-  if (request.payload === undefined)
-    violations.push({ field: 'payload', description: `the ${action} payload is required` });
-  if (violations.length > 0) throw ApiErrors.invalidArgument(`invalid ${action} call`, violations);
+  const v = new RequestViolations();
+  v.stationId('station_id', request.stationId);
+  v.check(request.payload !== undefined, 'payload', `the ${action} payload is required`);
+  v.throwIfAny(`invalid ${action} call`);
   const options = callOptionsOf(request.options);
   // The wrapper's JSON holds the payload's proto3 JSON, which is the OCPP JSON of the payload.
   const { payload } = method.requestType.toJSON(request) as { payload: Record<string, unknown> };

@@ -1,8 +1,16 @@
-import { sql, type TransactionRow } from '@csms/db';
+import {
+  findTransactionRow,
+  listMeterValueRows,
+  listTransactionEventRows,
+  listTransactionRows,
+  meterValueStats,
+  transactionEventCount,
+  type TransactionRow,
+} from '@csms/db';
 import {
   ApiErrors,
+  RequestViolations,
   transactionV1,
-  type FieldViolation,
   decodePageToken,
   encodePageToken,
   pageSizeOf,
@@ -16,7 +24,7 @@ type Deps = Pick<TransactionServiceDeps, 'db'>;
 
 /** Internal ids are bigserial values: decimal digits. */
 const INTERNAL_ID = /^\d{1,19}$/;
-/** Generous bound for identifiers in filters (OCPP identities are at most 48 characters). */
+/** Generous bound for id token and transaction id filters (OCPP ones are at most 36 characters). */
 const MAX_ID_LENGTH = 255;
 
 /** ListTransactions: newest first, keyed by internal id. */
@@ -24,33 +32,30 @@ export async function listTransactions(
   deps: Deps,
   request: transactionV1.ListTransactionsRequest,
 ): Promise<transactionV1.ListTransactionsResponse> {
-  const violations: FieldViolation[] = [];
+  const v = new RequestViolations();
   const pageSize = pageSizeOf(request.pageSize);
   const after = decodePageToken(request.pageToken, ROW_ID_KEY);
   const state = stateOf(request.state);
-  if (state === undefined)
-    violations.push({ field: 'state', description: 'must be ACTIVE, ENDED or unspecified' });
-  checkLength(violations, 'station_id', request.stationId);
-  checkLength(violations, 'id_token', request.idToken);
-  if (
-    request.startedAfter &&
-    request.startedBefore &&
-    request.startedAfter.getTime() >= request.startedBefore.getTime()
-  )
-    violations.push({ field: 'started_before', description: 'must be later than started_after' });
-  if (violations.length > 0) throw ApiErrors.invalidArgument('invalid ListTransactions request', violations);
+  v.check(state !== undefined, 'state', 'must be ACTIVE, ENDED or unspecified');
+  optionalStationId(v, request.stationId);
+  checkLength(v, 'id_token', request.idToken);
+  if (request.startedAfter && request.startedBefore)
+    v.check(
+      request.startedAfter.getTime() < request.startedBefore.getTime(),
+      'started_before',
+      'must be later than started_after',
+    );
+  v.throwIfAny('invalid ListTransactions request');
 
-  let q = deps.db.selectFrom('transactions').selectAll();
-  if (request.stationId !== '') q = q.where('station_id', '=', request.stationId);
-  if (state !== undefined && state !== 'any') q = q.where('state', '=', state);
-  if (request.idToken !== '') q = q.where('id_token', '=', request.idToken);
-  if (request.startedAfter) q = q.where('started_at', '>=', request.startedAfter);
-  if (request.startedBefore) q = q.where('started_at', '<', request.startedBefore);
-  if (after !== undefined) q = q.where('id', '<', after);
-  const rows = await q
-    .orderBy('id', 'desc')
-    .limit(pageSize + 1)
-    .execute();
+  const rows = await listTransactionRows(deps.db, {
+    ...(request.stationId !== '' ? { stationId: request.stationId } : {}),
+    ...(state !== undefined && state !== 'any' ? { state } : {}),
+    ...(request.idToken !== '' ? { idToken: request.idToken } : {}),
+    ...(request.startedAfter ? { startedAfter: request.startedAfter } : {}),
+    ...(request.startedBefore ? { startedBefore: request.startedBefore } : {}),
+    ...(after !== undefined ? { beforeId: after } : {}),
+    limit: pageSize + 1,
+  });
   const page = rows.slice(0, pageSize);
   return {
     transactions: page.map(toApiTransaction),
@@ -64,28 +69,20 @@ export async function getTransaction(
   request: transactionV1.GetTransactionRequest,
 ): Promise<transactionV1.GetTransactionResponse> {
   const row = await findTransaction(deps, request);
-  const meter = await deps.db
-    .selectFrom('meter_values')
-    .select([sql<string>`count(*)`.as('count'), sql<Date | null>`max(timestamp)`.as('last')])
-    .where('transaction_ref', '=', row.id)
-    .executeTakeFirstOrThrow();
-  const events = await deps.db
-    .selectFrom('transaction_events')
-    .select(sql<string>`count(*)`.as('count'))
-    .where('station_id', '=', row.station_id)
-    .where('transaction_id', '=', row.transaction_id)
-    .executeTakeFirstOrThrow();
-  const last = meter.last === null ? undefined : new Date(meter.last);
+  const meter = await meterValueStats(deps.db, row.id);
+  // transaction_events holds 2.0.1 events only.
+  const eventCount =
+    row.ocpp_version === 'ocpp2.0.1'
+      ? await transactionEventCount(deps.db, row.station_id, row.transaction_id)
+      : 0;
+  const transaction = toApiTransaction(row);
   return {
-    transaction: toApiTransaction(row),
+    transaction,
     summary: {
-      ...(row.meter_start !== null && row.meter_stop !== null
-        ? { energyWh: row.meter_stop - row.meter_start }
-        : {}),
-      meterValueCount: Number(meter.count),
-      lastMeterValueTime: last,
-      // transaction_events holds 2.0.1 events only.
-      eventCount: row.ocpp_version === 'ocpp2.0.1' ? Number(events.count) : 0,
+      ...(transaction.energyWh !== undefined ? { energyWh: transaction.energyWh } : {}),
+      meterValueCount: meter.count,
+      lastMeterValueTime: meter.last,
+      eventCount,
     },
   };
 }
@@ -95,39 +92,38 @@ export async function listMeterValues(
   deps: Deps,
   request: transactionV1.ListMeterValuesRequest,
 ): Promise<transactionV1.ListMeterValuesResponse> {
-  const violations: FieldViolation[] = [];
+  const v = new RequestViolations();
   const pageSize = pageSizeOf(request.pageSize);
   const after = decodePageToken(request.pageToken, ROW_ID_KEY);
-  if (request.transactionId === '' && request.stationId === '')
-    violations.push(
-      { field: 'transaction_id', description: 'give a transaction (internal id) or a station_id' },
-      { field: 'station_id', description: 'give a station_id or a transaction (internal id)' },
-    );
-  if (request.transactionId !== '' && !INTERNAL_ID.test(request.transactionId))
-    violations.push({ field: 'transaction_id', description: 'must be an internal transaction id (digits)' });
-  checkLength(violations, 'station_id', request.stationId);
-  if (request.startTime && request.endTime && request.startTime.getTime() >= request.endTime.getTime())
-    violations.push({ field: 'end_time', description: 'must be later than start_time' });
-  if (violations.length > 0) throw ApiErrors.invalidArgument('invalid ListMeterValues request', violations);
-
-  if (request.transactionId !== '') {
-    const tx = await deps.db
-      .selectFrom('transactions')
-      .select('id')
-      .where('id', '=', request.transactionId)
-      .executeTakeFirst();
-    if (!tx) throw ApiErrors.notFound('transaction', request.transactionId);
+  if (request.transactionId === '' && request.stationId === '') {
+    v.add('transaction_id', 'give a transaction (internal id) or a station_id');
+    v.add('station_id', 'give a station_id or a transaction (internal id)');
   }
-  let q = deps.db.selectFrom('meter_values').selectAll();
-  if (request.transactionId !== '') q = q.where('transaction_ref', '=', request.transactionId);
-  if (request.stationId !== '') q = q.where('station_id', '=', request.stationId);
-  if (request.startTime) q = q.where('timestamp', '>=', request.startTime);
-  if (request.endTime) q = q.where('timestamp', '<', request.endTime);
-  if (after !== undefined) q = q.where('id', '>', after);
-  const rows = await q
-    .orderBy('id', 'asc')
-    .limit(pageSize + 1)
-    .execute();
+  if (request.transactionId !== '')
+    v.check(
+      INTERNAL_ID.test(request.transactionId),
+      'transaction_id',
+      'must be an internal transaction id (digits)',
+    );
+  optionalStationId(v, request.stationId);
+  if (request.startTime && request.endTime)
+    v.check(
+      request.startTime.getTime() < request.endTime.getTime(),
+      'end_time',
+      'must be later than start_time',
+    );
+  v.throwIfAny('invalid ListMeterValues request');
+
+  if (request.transactionId !== '' && !(await findTransactionRow(deps.db, { id: request.transactionId })))
+    throw ApiErrors.notFound('transaction', request.transactionId);
+  const rows = await listMeterValueRows(deps.db, {
+    ...(request.transactionId !== '' ? { transactionRef: request.transactionId } : {}),
+    ...(request.stationId !== '' ? { stationId: request.stationId } : {}),
+    ...(request.startTime ? { from: request.startTime } : {}),
+    ...(request.endTime ? { to: request.endTime } : {}),
+    ...(after !== undefined ? { afterId: after } : {}),
+    limit: pageSize + 1,
+  });
   const page = rows.slice(0, pageSize);
   return {
     meterValues: page.map(toApiMeterValue),
@@ -143,18 +139,14 @@ export async function listTransactionEvents(
   const pageSize = pageSizeOf(request.pageSize);
   const after = decodePageToken(request.pageToken, ROW_ID_KEY);
   const tx = await findTransaction(deps, request);
-  let q = deps.db
-    .selectFrom('transaction_events')
-    .selectAll()
-    .where('station_id', '=', tx.station_id)
-    .where('transaction_id', '=', tx.transaction_id);
-  if (after !== undefined) q = q.where('seq_no', '>', Number(after));
   const rows =
     tx.ocpp_version === 'ocpp2.0.1'
-      ? await q
-          .orderBy('seq_no')
-          .limit(pageSize + 1)
-          .execute()
+      ? await listTransactionEventRows(deps.db, {
+          stationId: tx.station_id,
+          transactionId: tx.transaction_id,
+          ...(after !== undefined ? { afterSeqNo: Number(after) } : {}),
+          limit: pageSize + 1,
+        })
       : [];
   const page = rows.slice(0, pageSize);
   return {
@@ -178,32 +170,22 @@ async function findTransaction(
   deps: Deps,
   ref: { readonly id: string; readonly stationId: string; readonly transactionId: string },
 ): Promise<TransactionRow> {
-  const violations: FieldViolation[] = [];
+  const v = new RequestViolations();
   if (ref.id !== '') {
-    if (!INTERNAL_ID.test(ref.id))
-      violations.push({ field: 'id', description: 'must be an internal transaction id (digits)' });
+    v.check(INTERNAL_ID.test(ref.id), 'id', 'must be an internal transaction id (digits)');
     if (ref.stationId !== '' || ref.transactionId !== '')
-      violations.push({
-        field: 'id',
-        description: 'give either id or station_id + transaction_id, not both',
-      });
+      v.add('id', 'give either id or station_id + transaction_id, not both');
   } else {
-    if (ref.stationId === '')
-      violations.push({ field: 'station_id', description: 'required when id is empty' });
-    if (ref.transactionId === '')
-      violations.push({ field: 'transaction_id', description: 'required when id is empty' });
-    checkLength(violations, 'station_id', ref.stationId);
-    checkLength(violations, 'transaction_id', ref.transactionId);
+    if (ref.stationId === '') v.add('station_id', 'required when id is empty');
+    else v.stationId('station_id', ref.stationId);
+    if (ref.transactionId === '') v.add('transaction_id', 'required when id is empty');
+    checkLength(v, 'transaction_id', ref.transactionId);
   }
-  if (violations.length > 0) throw ApiErrors.invalidArgument('name the transaction', violations);
-  const q = deps.db.selectFrom('transactions').selectAll();
-  const row =
-    ref.id !== ''
-      ? await q.where('id', '=', ref.id).executeTakeFirst()
-      : await q
-          .where('station_id', '=', ref.stationId)
-          .where('transaction_id', '=', ref.transactionId)
-          .executeTakeFirst();
+  v.throwIfAny('name the transaction');
+  const row = await findTransactionRow(
+    deps.db,
+    ref.id !== '' ? { id: ref.id } : { stationId: ref.stationId, transactionId: ref.transactionId },
+  );
   if (!row)
     throw ApiErrors.notFound('transaction', ref.id !== '' ? ref.id : `${ref.stationId}/${ref.transactionId}`);
   return row;
@@ -223,9 +205,13 @@ function stateOf(state: transactionV1.TransactionState): 'active' | 'ended' | 'a
   }
 }
 
-function checkLength(violations: FieldViolation[], field: string, value: string): void {
-  if (value.length > MAX_ID_LENGTH)
-    violations.push({ field, description: `must be at most ${MAX_ID_LENGTH} characters` });
+/** A station id filter: empty (any station) or a valid station id (the rule of `@csms/ocpp`). */
+function optionalStationId(v: RequestViolations, stationId: string): void {
+  if (stationId !== '') v.stationId('station_id', stationId);
+}
+
+function checkLength(v: RequestViolations, field: string, value: string): void {
+  v.check(value.length <= MAX_ID_LENGTH, field, `must be at most ${MAX_ID_LENGTH} characters`);
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {

@@ -1,79 +1,20 @@
-import { MemoryBus, Subjects, partitionOf } from '@csms/bus';
-import { migrateToLatest, openDatabase, sql, upsertStation, type DatabaseHandle } from '@csms/db';
-import {
-  connectApi,
-  startApiServer,
-  Status,
-  transactionV1,
-  type ApiClient,
-  type ApiConnection,
-  type ApiServer,
-} from '@csms/grpc';
-import { createLogger } from '@csms/telemetry';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTransactionService } from './transaction-service.js';
+import { sql } from '@csms/db';
+import type { transactionV1 } from '@csms/grpc';
+import { Status } from '@csms/grpc';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { rejection } from '../../../test/support/grpc-rejection.js';
+import {
+  T,
+  client,
+  event201,
+  fields,
+  handle,
+  register,
+  start16,
+  useTransactionApi,
+} from './testing/transaction-api.js';
 
-const { TransactionState: T } = transactionV1;
-
-let handle: DatabaseHandle;
-let bus: MemoryBus;
-let server: ApiServer;
-let api: ApiConnection;
-let client: ApiClient<typeof transactionV1.TransactionServiceDefinition>;
-
-beforeAll(async () => {
-  handle = await openDatabase({ kind: 'pglite-memory' });
-  await migrateToLatest(handle.db);
-  for (const id of ['TX-A', 'TX-B', 'TX-C', 'FENCED-1'])
-    await upsertStation(handle.db, { id, securityProfile: 0, bootPolicy: null });
-  const logger = createLogger({
-    service: 'transaction-test',
-    level: (process.env.CSMS_TEST_LOG_LEVEL ?? 'silent') as 'silent',
-  });
-  bus = new MemoryBus();
-  server = await startApiServer({ host: '127.0.0.1', port: 0, auth: { kind: 'none' }, logger }, [
-    createTransactionService({ db: handle.db, bus, logger }),
-  ]);
-  api = connectApi({ address: `127.0.0.1:${server.port}` });
-  client = api.client(transactionV1.TransactionServiceDefinition);
-});
-afterAll(async () => {
-  api.close();
-  await server.stop();
-  await bus.close();
-  await handle.close();
-});
-
-const fields = (r: { violations: readonly { field: string }[] }) => r.violations.map((v) => v.field).sort();
-
-const register = (timestamp: string, wh: number, context = 'Sample.Periodic') => ({
-  timestamp,
-  sampledValue: [{ value: String(wh), context, measurand: 'Energy.Active.Import.Register', unit: 'Wh' }],
-});
-
-const start16 = (
-  stationId: string,
-  connectorId: number,
-  idTag: string,
-  timestamp: string,
-  meterStart = 100,
-) =>
-  client.recordStartTransaction16({ stationId, fence: undefined, connectorId, idTag, timestamp, meterStart });
-
-const event201 = (stationId: string, transactionId: string, seqNo: number, extra: Record<string, unknown>) =>
-  client.recordTransactionEvent201({
-    stationId,
-    fence: undefined,
-    event: {
-      eventType: 'Updated',
-      timestamp: '2030-01-02T10:00:00.000Z',
-      triggerReason: 'MeterValuePeriodic',
-      seqNo,
-      transactionInfo: { transactionId },
-      ...extra,
-    },
-  });
+useTransactionApi();
 
 describe('recording and reading transactions', () => {
   let a1: number;
@@ -194,6 +135,13 @@ describe('recording and reading transactions', () => {
       }),
     );
     expect(fields(range)).toEqual(['started_before']);
+    // Station ids follow the one station identity rule of every API (at most 48 characters, no ':').
+    const longStation = await rejection(client.listTransactions({ stationId: 'S'.repeat(49) }));
+    expect(longStation.violations).toEqual([
+      { field: 'station_id', description: 'must be at most 48 characters' },
+    ]);
+    const colon = await rejection(client.getTransaction({ stationId: 'TX:A', transactionId: '1' }));
+    expect(fields(colon)).toEqual(['station_id']);
   });
 
   it('gets a transaction by id or by station + transactionId, with its summary', async () => {
@@ -233,7 +181,9 @@ describe('recording and reading transactions', () => {
     });
     expect(c.transaction?.endTime).toBeUndefined();
     expect(c.summary).toMatchObject({ meterValueCount: 2, eventCount: 2 });
-    expect(c.summary?.energyWh).toBeUndefined();
+    // Active: from its meter start to its latest register reading (an Updated event).
+    expect(c.summary?.energyWh).toBe(500);
+    expect(c.transaction?.energyWh).toBe(500);
   });
 
   it('answers NOT_FOUND and INVALID_ARGUMENT for unknown or badly named transactions', async () => {
@@ -354,6 +304,10 @@ describe('recording and reading transactions', () => {
       }),
     );
     expect(fields(badValues)).toEqual(['meter_values[0].timestamp']);
+    const badStation = await rejection(start16('S'.repeat(49), 1, 'TAG-1', '2030-01-01T10:00:00.000Z'));
+    expect(badStation.violations).toEqual([
+      { field: 'station_id', description: 'must be at most 48 characters' },
+    ]);
     const unknownStation = await rejection(start16('NOT-REGISTERED', 1, 'TAG-1', '2030-01-01T10:00:00.000Z'));
     expect(unknownStation.code).toBe(Status.NOT_FOUND);
     const after = await handle.db
@@ -361,130 +315,5 @@ describe('recording and reading transactions', () => {
       .select(sql<string>`count(*)`.as('n'))
       .executeTakeFirstOrThrow();
     expect(after.n).toBe(before.n);
-  });
-});
-
-describe('fence', () => {
-  it('refuses a stale epoch with FAILED_PRECONDITION FENCED and writes nothing; the current epoch writes with owner_epoch', async () => {
-    const station = 'FENCED-1';
-    const partition = partitionOf(station);
-    await sql`insert into partition_fences (partition, epoch, owner) values (${partition}, 7, 'worker-new')
-      on conflict (partition) do update set epoch = 7, owner = 'worker-new'`.execute(handle.db);
-
-    const stale = await rejection(
-      client.recordStartTransaction16({
-        stationId: station,
-        fence: { partition, epoch: '6' },
-        connectorId: 1,
-        idTag: 'TAG-F',
-        timestamp: '2030-02-01T10:00:00.000Z',
-        meterStart: 0,
-      }),
-    );
-    expect(stale.code).toBe(Status.FAILED_PRECONDITION);
-    expect(stale.reason).toBe('FENCED');
-    expect(stale.metadata).toEqual({ partition: String(partition), epoch: '6' });
-    const staleValues = await rejection(
-      client.recordMeterValues({
-        stationId: station,
-        fence: { partition, epoch: '6' },
-        source: 'MeterValues',
-        meterValues: [register('2030-02-01T10:00:00.000Z', 1)],
-      }),
-    );
-    expect(staleValues.reason).toBe('FENCED');
-    const staleEvent = await rejection(
-      client.recordTransactionEvent201({
-        stationId: station,
-        fence: { partition, epoch: '6' },
-        event: {
-          eventType: 'Started',
-          timestamp: '2030-02-01T10:00:00.000Z',
-          triggerReason: 'Authorized',
-          seqNo: 0,
-          transactionInfo: { transactionId: 'f-1' },
-        },
-      }),
-    );
-    expect(staleEvent.reason).toBe('FENCED');
-    const written = async () => ({
-      tx: await handle.db.selectFrom('transactions').selectAll().where('station_id', '=', station).execute(),
-      ev: await handle.db
-        .selectFrom('transaction_events')
-        .selectAll()
-        .where('station_id', '=', station)
-        .execute(),
-      mv: await handle.db.selectFrom('meter_values').selectAll().where('station_id', '=', station).execute(),
-    });
-    expect(await written()).toEqual({ tx: [], ev: [], mv: [] });
-
-    const wrongPartition = await rejection(
-      client.recordStartTransaction16({
-        stationId: station,
-        fence: { partition: partition + 1, epoch: '7' },
-        connectorId: 1,
-        idTag: 'TAG-F',
-        timestamp: '2030-02-01T10:00:00.000Z',
-        meterStart: 0,
-      }),
-    );
-    expect(wrongPartition.code).toBe(Status.INVALID_ARGUMENT);
-    expect(fields(wrongPartition)).toEqual(['fence.partition']);
-
-    const ok = await client.recordStartTransaction16({
-      stationId: station,
-      fence: { partition, epoch: '7' },
-      connectorId: 1,
-      idTag: 'TAG-F',
-      timestamp: '2030-02-01T10:00:00.000Z',
-      meterStart: 0,
-    });
-    expect(ok.created).toBe(true);
-    const { tx } = await written();
-    expect(tx.map((t) => String(t.owner_epoch))).toEqual(['7']);
-  });
-});
-
-describe('StreamTransactionEvents', () => {
-  it('delivers transaction facts in order, only of the requested stations, until cancelled', async () => {
-    const abort = new AbortController();
-    const received: transactionV1.TransactionStationEvent[] = [];
-    const stream = client.streamTransactionEvents({ stationIds: ['S-1'] }, { signal: abort.signal });
-    const done = (async () => {
-      try {
-        for await (const r of stream) {
-          received.push(r.event!);
-          if (received.length === 3) abort.abort();
-        }
-      } catch (error) {
-        if (!abort.signal.aborted) throw error;
-      }
-    })();
-    // The subscription starts when the server handles the call: publish until the first one arrives.
-    const publish = (stationId: string, type: string, data: Record<string, unknown>) =>
-      bus.publish(Subjects.event(stationId, type), {
-        ...data,
-        stationId,
-        type,
-        at: '2030-03-01T10:00:00.000Z',
-      });
-    while (received.length === 0) {
-      await publish('S-1', 'transaction-started', { transactionId: 1 });
-      await new Promise((r) => setTimeout(r, 20));
-    }
-    const first = received.length;
-    await publish('S-2', 'transaction-started', { transactionId: 99 });
-    await publish('S-1', 'booted', { reason: 'PowerUp' });
-    await publish('S-1', 'transaction-event', { transactionId: 't', seqNo: 1 });
-    await publish('S-1', 'transaction-ended', { transactionId: 1, stopReason: 'Local' });
-    await done;
-    expect(received.slice(first - 1).map((e) => [e.stationId, e.type, e.data])).toEqual(
-      [
-        ['S-1', 'transaction-started', { transactionId: 1 }],
-        ['S-1', 'transaction-event', { transactionId: 't', seqNo: 1 }],
-        ['S-1', 'transaction-ended', { transactionId: 1, stopReason: 'Local' }],
-      ].slice(0, 3 - (first - 1)),
-    );
-    expect(received[0]?.time).toEqual(new Date('2030-03-01T10:00:00.000Z'));
   });
 });

@@ -1,5 +1,6 @@
 import { apiService, transactionV1, type ApiService, type ServiceImplementation } from '@csms/grpc';
 import type { TransactionServiceDeps } from './deps.js';
+import { endTransaction } from './end-transaction.js';
 import { getTransaction, listMeterValues, listTransactionEvents, listTransactions } from './queries.js';
 import { recordHandlers } from './records.js';
 import { streamTransactionEvents } from './transaction-events.js';
@@ -16,6 +17,7 @@ export function createTransactionService(deps: TransactionServiceDeps): ApiServi
     listMeterValues: (request) => listMeterValues(deps, request),
     listTransactionEvents: (request) => listTransactionEvents(deps, request),
     streamTransactionEvents: (request, context) => streamTransactionEvents(deps.bus, request, context.signal),
+    endTransaction: (request) => endTransaction(deps, request),
     ...recordHandlers(deps),
   };
   return apiService(

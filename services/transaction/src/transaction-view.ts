@@ -1,10 +1,11 @@
-import type { MeterValueRow, TransactionRow } from '@csms/db';
+import { transactionEnergyWh, type MeterValueRow, type TransactionRow } from '@csms/db';
 import { transactionV1 } from '@csms/grpc';
 
 const { TransactionState } = transactionV1;
 
 /** A transactions row as the API's Transaction message. */
 export function toApiTransaction(row: TransactionRow): transactionV1.Transaction {
+  const energyWh = transactionEnergyWh(row);
   return {
     id: String(row.id),
     stationId: row.station_id,
@@ -29,6 +30,9 @@ export function toApiTransaction(row: TransactionRow): transactionV1.Transaction
     ...(row.reservation_id !== null ? { reservationId: row.reservation_id } : {}),
     createTime: row.created_at,
     updateTime: row.updated_at,
+    endedBy: row.ended_by ?? '',
+    endNote: row.end_note ?? '',
+    ...(energyWh !== undefined ? { energyWh } : {}),
   };
 }
 

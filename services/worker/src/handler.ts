@@ -44,6 +44,32 @@ export type HandlerMap<Actions> = {
     : never;
 };
 
+/** What an after-command hook may use: a handler's context without a station CALL. */
+export type CommandContext = Omit<HandlerContext, 'call'>;
+
+/**
+ * Runs after the station answered a CSMS-initiated CALL with a CALLRESULT (e.g. storing a password the
+ * station accepted), with the command's request and the station's response.
+ */
+export type AfterCommandHook<Req, Res> = (ctx: CommandContext, request: Req, response: Res) => Promise<void>;
+
+/** After-command hooks keyed by action name, for the CSMS-sent actions of a version's action map. */
+export type AfterCommandMap<Actions> = {
+  [A in keyof Actions]?: Actions[A] extends {
+    request: infer Req;
+    response: infer Res;
+    sender: 'csms' | 'both';
+  }
+    ? AfterCommandHook<Req, Res>
+    : never;
+};
+
+/** The station-sent action names of a version's action map. */
+export type StationActionOf<Actions> = {
+  [A in keyof Actions]: Actions[A] extends { sender: 'station' | 'both' } ? A : never;
+}[keyof Actions] &
+  string;
+
 /**
  * Thrown by a handler to answer with a CALLERROR instead of a CALLRESULT (e.g. a connector id beyond
  * the configured limit). Codes are written in 2.0.1 spelling and converted per version on the way out.

@@ -4,6 +4,8 @@ export { FencedError, PartitionFence } from './partition-fence.js';
 export type { Logger } from './logger.js';
 export {
   localPorts,
+  localPortsWith,
+  type LocalPortsOptions,
   type Authorizer,
   type PortScope,
   type Ports,

@@ -1,5 +1,4 @@
-import { createHash } from 'node:crypto';
-import type { Database, Kysely } from '@csms/db';
+import { storeStationNotification } from '@csms/db';
 import type { HandlerContext } from './handler.js';
 
 /**
@@ -12,35 +11,5 @@ export function storeNotification(
   action: string,
   payload: object,
 ): Promise<boolean> {
-  return insertNotification(ctx.db, ctx.stationId, action, payload, ctx.call.messageId);
-}
-
-/**
- * Stores a station message unless an identical one (same action, same payload) was stored before,
- * whatever its message id: for messages that must be kept once even when resent as new CALLs.
- */
-export function storeNotificationOnce(
-  db: Kysely<Database>,
-  stationId: string,
-  action: string,
-  payload: object,
-): Promise<boolean> {
-  return insertNotification(db, stationId, action, payload, '');
-}
-
-async function insertNotification(
-  db: Kysely<Database>,
-  stationId: string,
-  action: string,
-  payload: object,
-  scope: string,
-): Promise<boolean> {
-  const json = JSON.stringify(payload);
-  const dedupeKey = createHash('sha256').update([action, scope, json].join('\u0000')).digest('base64url');
-  const r = await db
-    .insertInto('station_notifications')
-    .values({ station_id: stationId, action, payload: json, dedupe_key: dedupeKey })
-    .onConflict((oc) => oc.columns(['station_id', 'dedupe_key']).doNothing())
-    .executeTakeFirst();
-  return Number(r.numInsertedOrUpdatedRows ?? 0n) > 0;
+  return storeStationNotification(ctx.db, ctx.stationId, action, payload, ctx.call.messageId);
 }

@@ -1,5 +1,12 @@
 import { partitionOf } from '@csms/bus';
-import { checkPartitionFence, sql, type Database, type Kysely } from '@csms/db';
+import {
+  checkPartitionFence,
+  logPartitionOwnership,
+  raisePartitionFence,
+  type Database,
+  type Kysely,
+  type OwnershipEvent,
+} from '@csms/db';
 
 /** This worker no longer owns the station's partition: its writes must not happen. */
 export class FencedError extends Error {
@@ -10,9 +17,10 @@ export class FencedError extends Error {
 }
 
 /**
- * The PostgreSQL side of partition ownership. Leases (who should own a partition, and its epoch)
- * come from the cluster layer; this class turns an epoch into a fence that every actor transaction
- * checks, so that a paused or partitioned former owner cannot write after a newer owner took over.
+ * This worker's partition fences. Leases (who should own a partition, and its epoch) come from the
+ * cluster layer; this class remembers the epoch of each partition it holds and checks it in every actor
+ * transaction (the SQL is the fences domain's of @csms/db), so that a paused or partitioned former owner
+ * cannot write after a newer owner took over.
  */
 export class PartitionFence {
   readonly #db: Kysely<Database>;
@@ -39,14 +47,7 @@ export class PartitionFence {
    * at or beyond `epoch` (this lease is stale).
    */
   async acquire(partition: number, epoch: string): Promise<boolean> {
-    const raised = await sql<{ epoch: string }>`
-      insert into partition_fences (partition, epoch, owner, acquired_at)
-      values (${partition}, ${epoch}, ${this.#owner}, now())
-      on conflict (partition) do update
-        set epoch = excluded.epoch, owner = excluded.owner, acquired_at = excluded.acquired_at
-        where partition_fences.epoch < excluded.epoch
-      returning epoch`.execute(this.#db);
-    if (raised.rows.length === 0) return false;
+    if (!(await raisePartitionFence(this.#db, partition, epoch, this.#owner))) return false;
     this.#epochs.set(partition, epoch);
     await this.#log(partition, epoch, 'acquired');
     return true;
@@ -72,10 +73,7 @@ export class PartitionFence {
     if (!(await checkPartitionFence(trx, partition, epoch))) throw new FencedError(partition);
   }
 
-  async #log(partition: number, epoch: string, event: 'acquired' | 'released' | 'fenced'): Promise<void> {
-    await this.#db
-      .insertInto('partition_ownership_log')
-      .values({ partition, epoch, owner: this.#owner, event })
-      .execute();
+  #log(partition: number, epoch: string, event: OwnershipEvent): Promise<void> {
+    return logPartitionOwnership(this.#db, { partition, epoch, owner: this.#owner, event });
   }
 }

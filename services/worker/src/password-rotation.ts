@@ -1,5 +1,5 @@
 import { setStationPassword } from '@csms/db';
-import type { CommandContext } from './station-actor.js';
+import type { CommandContext } from './handler.js';
 
 /**
  * Stores a station's new Basic-auth password once the station accepted it (OCPP 2.0.1 A01.FR.03,

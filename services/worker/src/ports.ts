@@ -6,6 +6,7 @@ import {
   recordTransactionEvent201,
   type AuthorizationDecision,
   type AuthorizeOptions,
+  type ConcurrencyPolicy,
   type Database,
   type Kysely,
   type MeterValuesRecord,
@@ -31,8 +32,8 @@ export interface Authorizer {
 }
 
 /**
- * Records transactions and meter values (see transaction-records*.ts in @csms/db). Each method's
- * effect is durable when it resolves; a retried message is recognised and records nothing new.
+ * Records transactions and meter values (the transactions domain of @csms/db, packages/db/src/transactions).
+ * Each method's effect is durable when it resolves; a retried message is recognised and records nothing new.
  */
 export interface TransactionRecorder {
   recordStartTransaction16(input: StartTransaction16Input): Promise<StartTransaction16Record>;
@@ -66,11 +67,36 @@ export interface PortScope {
 /** Builds the ports of one CALL. */
 export type PortsFactory = (scope: PortScope) => Ports;
 
+/** What the local ports apply besides the actor's transaction. */
+export interface LocalPortsOptions {
+  /**
+   * When an id token is ConcurrentTx (CSMS_CONCURRENT_TX_LIMIT / CSMS_CONCURRENT_TX_IGNORE_SILENT_AFTER);
+   * default: one active transaction per token, each counts. A policy the handler passes wins.
+   */
+  readonly concurrency?: ConcurrencyPolicy;
+}
+
 /**
- * The embedded ports: everything runs on `db`, the actor's open transaction, so all effects of one CALL
- * still commit (or roll back) together. PGlite has a single connection: never open a second
- * transaction here.
+ * The embedded ports with `options`: everything runs on `db`, the actor's open transaction, so all
+ * effects of one CALL still commit (or roll back) together. PGlite has a single connection: never open
+ * a second transaction here.
  */
+export function localPortsWith(options: LocalPortsOptions): PortsFactory {
+  const policy = options.concurrency;
+  return (scope) => {
+    const ports = localPorts(scope);
+    if (policy === undefined) return ports;
+    const { db } = scope;
+    return {
+      ...ports,
+      auth: {
+        authorize: (idToken, o) => authorizeIdToken(db, idToken, { ...o, policy: o.policy ?? policy }),
+      },
+    };
+  };
+}
+
+/** The embedded ports with the default concurrency policy (see {@link localPortsWith}). */
 export const localPorts: PortsFactory = ({ db }) => ({
   auth: { authorize: (idToken, options) => authorizeIdToken(db, idToken, options) },
   transactions: {

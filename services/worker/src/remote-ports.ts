@@ -1,4 +1,12 @@
-import type { AuthorizationStatus, MeterValueSet, TransactionEvent201 } from '@csms/db';
+import type {
+  AuthorizationStatus,
+  MeterValueSet,
+  StartTransaction16Input,
+  StartTransaction16Record,
+  StopTransaction16Input,
+  StopTransaction16Record,
+  TransactionEvent201,
+} from '@csms/db';
 import {
   authV1,
   ClientError,
@@ -6,6 +14,7 @@ import {
   errorSummary,
   Status,
   transactionV1,
+  type ApiClient,
   type ApiConnection,
   type TlsFiles,
 } from '@csms/grpc';
@@ -59,12 +68,22 @@ export function remotePorts(options: RemotePortsOptions): RemotePorts {
   const authConnection = connect(options.authAddress);
   const txConnection: ApiConnection =
     options.transactionAddress === options.authAddress ? authConnection : connect(options.transactionAddress);
-  const authClient = authConnection.client(authV1.AuthServiceDefinition);
+  const auth = remoteAuthorizer(authConnection.client(authV1.AuthServiceDefinition), deadline);
   const txClient = txConnection.client(transactionV1.TransactionServiceDefinition);
+  return {
+    factory: (scope) => ({ auth, transactions: remoteRecorder(txClient, deadline, scope) }),
+    close() {
+      authConnection.close();
+      if (txConnection !== authConnection) txConnection.close();
+    },
+  };
+}
 
-  const auth: Authorizer = {
+/** `ctx.auth` over AuthService.Authorize. */
+function remoteAuthorizer(client: ApiClient<authV1.AuthServiceDefinition>, deadline: number): Authorizer {
+  return {
     async authorize(idToken, o) {
-      const r = await authClient.authorize(
+      const r = await client.authorize(
         {
           idToken,
           type: o.type ?? '',
@@ -85,113 +104,130 @@ export function remotePorts(options: RemotePortsOptions): RemotePorts {
       };
     },
   };
+}
 
-  const transactions = (scope: PortScope): TransactionRecorder => {
-    /** Runs a record call with the fence; FENCED (here or from the service) becomes FencedError. */
-    const fenced = async <T>(call: (fence: transactionV1.Fence | undefined) => Promise<T>): Promise<T> => {
-      const f = scope.fence;
-      if (f && f.epoch === undefined) throw new FencedError(f.partition);
-      try {
-        return await call(f ? { partition: f.partition, epoch: f.epoch! } : undefined);
-      } catch (error) {
-        if (
-          f &&
-          error instanceof ClientError &&
-          error.code === Status.FAILED_PRECONDITION &&
-          errorSummary(error).reason === FENCED
-        )
-          throw new FencedError(f.partition);
-        throw error;
-      }
-    };
-    return {
-      async recordStartTransaction16(input) {
-        const r = await fenced((fence) =>
-          txClient.recordStartTransaction16(
-            {
-              stationId: input.stationId,
-              fence,
-              connectorId: input.connectorId,
-              idTag: input.idTag,
-              timestamp: input.timestamp,
-              meterStart: input.meterStart,
-              ...(input.reservationId !== null ? { reservationId: input.reservationId } : {}),
-            },
-            { deadline },
-          ),
-        );
-        return { created: r.created, transactionId: r.transactionId, superseded: r.supersededTransactionIds };
-      },
-      async recordStopTransaction16(input) {
-        const r = await fenced((fence) =>
-          txClient.recordStopTransaction16(
-            {
-              stationId: input.stationId,
-              fence,
-              transactionId: input.transactionId,
-              meterStop: input.meterStop,
-              timestamp: input.timestamp,
-              reason: input.reason,
-              ...(input.idTag !== undefined ? { idTag: input.idTag } : {}),
-              transactionData: input.transactionData.map(toStruct),
-            },
-            { deadline },
-          ),
-        );
-        if (!r.known) return { kind: 'unknown' };
-        return {
-          kind: 'known',
-          ended: r.ended,
-          conflicting: r.conflicting,
-          connectorId: r.connectorId ?? null,
-          meterStart: r.meterStart ?? null,
-          ...(r.conflicting
-            ? { stored: { meterStop: r.storedMeterStop ?? null, reason: r.storedReason || null } }
-            : {}),
-        };
-      },
-      async recordTransactionEvent201(stationId, event) {
-        const r = await fenced((fence) =>
-          txClient.recordTransactionEvent201({ stationId, fence, event: toStruct(event) }, { deadline }),
-        );
-        if (!r.applied) return {};
-        return {
-          applied: {
-            created: r.created,
-            state: r.state === transactionV1.TransactionState.TRANSACTION_STATE_ENDED ? 'ended' : 'active',
-            chargingState: r.chargingState === '' ? null : r.chargingState,
-          },
-        };
-      },
-      async recordMeterValues(input) {
-        const r = await fenced((fence) =>
-          txClient.recordMeterValues(
-            {
-              stationId: input.stationId,
-              fence,
-              ...(input.v16TransactionId !== undefined ? { v16TransactionId: input.v16TransactionId } : {}),
-              ...(input.evseId !== null ? { evseId: input.evseId } : {}),
-              ...(input.connectorId !== null ? { connectorId: input.connectorId } : {}),
-              source: input.source,
-              meterValues: input.meterValues.map(toStruct),
-            },
-            { deadline },
-          ),
-        );
-        return {
-          ...(r.transactionFound !== undefined ? { transactionFound: r.transactionFound } : {}),
-          stored: r.stored,
-        };
-      },
-    };
-  };
+type TxClient = ApiClient<transactionV1.TransactionServiceDefinition>;
+/** Runs a record call with the scope's fence. */
+type Fenced = <T>(call: (fence: transactionV1.Fence | undefined) => Promise<T>) => Promise<T>;
 
+/** `ctx.transactions` over the TransactionService's record RPCs, fenced by the scope's lease epoch. */
+function remoteRecorder(client: TxClient, deadline: number, scope: PortScope): TransactionRecorder {
+  const fenced: Fenced = (call) => fencedCall(scope, call);
   return {
-    factory: (scope) => ({ auth, transactions: transactions(scope) }),
-    close() {
-      authConnection.close();
-      if (txConnection !== authConnection) txConnection.close();
+    recordStartTransaction16: (input) => recordStart16(client, deadline, fenced, input),
+    recordStopTransaction16: (input) => recordStop16(client, deadline, fenced, input),
+    async recordTransactionEvent201(stationId, event) {
+      const r = await fenced((fence) =>
+        client.recordTransactionEvent201({ stationId, fence, event: toStruct(event) }, { deadline }),
+      );
+      if (!r.applied) return {};
+      return {
+        applied: {
+          created: r.created,
+          state: r.state === transactionV1.TransactionState.TRANSACTION_STATE_ENDED ? 'ended' : 'active',
+          chargingState: r.chargingState === '' ? null : r.chargingState,
+          superseded: r.supersededTransactionIds,
+        },
+      };
     },
+    async recordMeterValues(input) {
+      const r = await fenced((fence) =>
+        client.recordMeterValues(
+          {
+            stationId: input.stationId,
+            fence,
+            ...(input.v16TransactionId !== undefined ? { v16TransactionId: input.v16TransactionId } : {}),
+            ...(input.evseId !== null ? { evseId: input.evseId } : {}),
+            ...(input.connectorId !== null ? { connectorId: input.connectorId } : {}),
+            source: input.source,
+            meterValues: input.meterValues.map(toStruct),
+          },
+          { deadline },
+        ),
+      );
+      return {
+        ...(r.transactionFound !== undefined ? { transactionFound: r.transactionFound } : {}),
+        stored: r.stored,
+      };
+    },
+  };
+}
+
+/** Runs a record call with the fence; FENCED (here or from the service) becomes FencedError. */
+async function fencedCall<T>(
+  scope: PortScope,
+  call: (fence: transactionV1.Fence | undefined) => Promise<T>,
+): Promise<T> {
+  const f = scope.fence;
+  if (f && f.epoch === undefined) throw new FencedError(f.partition);
+  try {
+    return await call(f ? { partition: f.partition, epoch: f.epoch! } : undefined);
+  } catch (error) {
+    if (
+      f &&
+      error instanceof ClientError &&
+      error.code === Status.FAILED_PRECONDITION &&
+      errorSummary(error).reason === FENCED
+    )
+      throw new FencedError(f.partition);
+    throw error;
+  }
+}
+
+async function recordStart16(
+  client: TxClient,
+  deadline: number,
+  fenced: Fenced,
+  input: StartTransaction16Input,
+): Promise<StartTransaction16Record> {
+  const r = await fenced((fence) =>
+    client.recordStartTransaction16(
+      {
+        stationId: input.stationId,
+        fence,
+        connectorId: input.connectorId,
+        idTag: input.idTag,
+        timestamp: input.timestamp,
+        meterStart: input.meterStart,
+        ...(input.reservationId !== null ? { reservationId: input.reservationId } : {}),
+      },
+      { deadline },
+    ),
+  );
+  return { created: r.created, transactionId: r.transactionId, superseded: r.supersededTransactionIds };
+}
+
+async function recordStop16(
+  client: TxClient,
+  deadline: number,
+  fenced: Fenced,
+  input: StopTransaction16Input,
+): Promise<StopTransaction16Record> {
+  const r = await fenced((fence) =>
+    client.recordStopTransaction16(
+      {
+        stationId: input.stationId,
+        fence,
+        transactionId: input.transactionId,
+        meterStop: input.meterStop,
+        timestamp: input.timestamp,
+        reason: input.reason,
+        ...(input.idTag !== undefined ? { idTag: input.idTag } : {}),
+        transactionData: input.transactionData.map(toStruct),
+      },
+      { deadline },
+    ),
+  );
+  if (!r.known) return { kind: 'unknown' };
+  return {
+    kind: 'known',
+    ended: r.ended,
+    conflicting: r.conflicting,
+    connectorId: r.connectorId ?? null,
+    meterStart: r.meterStart ?? null,
+    ...(r.conflicting
+      ? { stored: { meterStop: r.storedMeterStop ?? null, reason: r.storedReason || null } }
+      : {}),
   };
 }
 

@@ -1,3 +1,4 @@
+import { storeSecurityEvent } from '@csms/db';
 import type { V16, V201 } from '@csms/ocpp';
 import type { HandlerContext } from './handler.js';
 import { parseTimestamp } from './timestamps.js';
@@ -13,12 +14,13 @@ export async function onSecurityEventNotification(
   request: V16.SecurityEventNotificationRequest | V201.SecurityEventNotificationRequest,
 ): Promise<Record<string, never>> {
   const timestamp = parseTimestamp(request.timestamp, 'timestamp');
-  const result = await ctx.db
-    .insertInto('security_events')
-    .values({ station_id: ctx.stationId, type: request.type, timestamp, tech_info: request.techInfo ?? null })
-    .onConflict((oc) => oc.columns(['station_id', 'type', 'timestamp']).doNothing())
-    .executeTakeFirst();
-  if (Number(result.numInsertedOrUpdatedRows ?? 0n) > 0) {
+  const stored = await storeSecurityEvent(ctx.db, {
+    stationId: ctx.stationId,
+    type: request.type,
+    timestamp,
+    techInfo: request.techInfo ?? null,
+  });
+  if (stored) {
     // Not `type`: that key names the station event itself.
     ctx.emit('security-event', {
       eventType: request.type,

@@ -12,8 +12,8 @@ import {
   type BusMessage,
   type Subscription,
 } from '@csms/bus';
-import type { Database, Kysely } from '@csms/db';
-import type { OcppValidator, OcppVersion } from '@csms/ocpp';
+import { recentPartitionOwnership, type Database, type Kysely } from '@csms/db';
+import type { OcppValidator } from '@csms/ocpp';
 import {
   SpanKind,
   contextFromHeaders,
@@ -30,7 +30,8 @@ import type { Logger } from './logger.js';
 import { InflightCalls } from './inflight-calls.js';
 import { FencedError, PartitionFence } from './partition-fence.js';
 import type { PortsFactory } from './ports.js';
-import { StationActor, type VersionHandlers } from './station-actor.js';
+import { StationActor } from './station-actor.js';
+import type { HandlersByVersion } from './version-handlers.js';
 import { defaultWorkerConfig, type WorkerConfig } from './worker-config.js';
 import { v16Handlers } from './v16/index.js';
 import { v201Handlers } from './v201/index.js';
@@ -63,7 +64,7 @@ export interface WorkerOptions {
   readonly metrics?: CsmsMetrics;
 }
 
-const HANDLERS: Readonly<Partial<Record<OcppVersion, VersionHandlers>>> = {
+const HANDLERS: HandlersByVersion = {
   'ocpp1.6': v16Handlers,
   'ocpp2.0.1': v201Handlers,
 };
@@ -164,13 +165,7 @@ export class Worker {
    */
   async #countFailover(partition: number, epoch: string): Promise<void> {
     try {
-      const rows = await this.#options.db
-        .selectFrom('partition_ownership_log')
-        .select(['epoch', 'event'])
-        .where('partition', '=', partition)
-        .orderBy('id', 'desc')
-        .limit(3)
-        .execute();
+      const rows = await recentPartitionOwnership(this.#options.db, partition, 3);
       const previous = rows.find((row) => String(row.epoch) !== epoch);
       if (previous !== undefined && previous.event !== 'released') this.#metrics.failoversTotal.add(1);
     } catch (error) {

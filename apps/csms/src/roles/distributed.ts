@@ -3,21 +3,16 @@ import { PartitionLeases } from '@csms/cluster';
 import { PARTITION_COUNT } from '@csms/bus';
 import { ConfigError, readSeedFile, type CsmsConfig } from '@csms/config';
 import { migrateToLatest, openDatabase, type DatabaseHandle } from '@csms/db';
-import { EdgeServer } from '@csms/edge';
 import { createValidator } from '@csms/ocpp';
 import type { CsmsMetrics, Logger } from '@csms/telemetry';
-import { remotePorts, Worker, type RemotePorts } from '@csms/worker';
+import { localPortsWith, remotePorts, Worker, type RemotePorts } from '@csms/worker';
 import { startAdminServer } from '../admin-server.js';
-import { apiServicesFor, startApi, type ApiServiceName } from '../api.js';
-import {
-  adminOptionsFrom,
-  edgeOptionsFrom,
-  readTls,
-  startEdgeTlsReloader,
-  workerConfigFrom,
-} from '../components.js';
+import { API_SERVICE_NAMES, apiServicesFor, startApi, type ApiServiceName } from '../api.js';
+import { forwardedServices } from '../api-gateway.js';
+import { adminOptionsFrom, workerConfigFrom } from '../components.js';
 import { DbCredentialStore } from '../db-credential-store.js';
 import { applySeed } from '../seed.js';
+import { startStationEdge } from '../station-edge.js';
 
 /** A running process role of the distributed topology. */
 export interface RunningRole {
@@ -66,25 +61,18 @@ export async function startEdgeRole(
   const { bus, database } = await connect(config, 'edge', logger);
   const validator = createValidator();
   validator.precompileAll();
-  const tls = readTls(config);
-  const edge = new EdgeServer(
-    edgeOptionsFrom(config, {
-      edgeId: config.nodeId,
-      bus,
-      validator,
-      credentials: new DbCredentialStore(database.db),
-      logger,
-      tls,
-      ...(metrics ? { metrics } : {}),
-    }),
-  );
-  const { port } = await edge.start();
-  const tlsReloader = startEdgeTlsReloader(config, edge, tls, logger);
+  const edge = await startStationEdge(config, {
+    edgeId: config.nodeId,
+    bus,
+    validator,
+    credentials: new DbCredentialStore(database.db),
+    logger,
+    ...(metrics ? { metrics } : {}),
+  });
   return {
-    summary: `edge ${config.nodeId} listening on port ${port}`,
+    summary: `edge ${config.nodeId} listening on port ${edge.port}`,
     stop: async () => {
-      tlsReloader?.stop();
-      await edge.stop({ graceMs: config.edge.shutdownGraceMs });
+      await edge.stop();
       await bus.close();
       await database.close();
     },
@@ -108,7 +96,8 @@ export async function startWorkerRole(
   const fencedTo: { leases?: PartitionLeases } = {};
   const remote = remotePortsFrom(config);
   const worker = new Worker({
-    ...(remote ? { ports: remote.factory } : {}),
+    // Remote: the auth service applies the concurrency policy (CSMS_CONCURRENT_TX_*) of its own process.
+    ports: remote ? remote.factory : localPortsWith({ concurrency: config.concurrency }),
     ...(metrics ? { metrics } : {}),
     bus,
     db: database.db,
@@ -169,7 +158,8 @@ function remotePortsFrom(config: CsmsConfig): RemotePorts | undefined {
 /**
  * `csms api` (the station API and the admin HTTP endpoint) and `csms auth|transaction|firmware|smart-charging`:
  * a gRPC server for the named services, stateless (any replica count); commands reach the station actors
- * over NATS.
+ * over NATS. The api role serves the whole gRPC API on its one address: each domain service whose address
+ * is configured (CSMS_<SERVICE>_URL) is forwarded there, the others run in the api process.
  */
 export function apiRole(role: string, names: readonly ApiServiceName[], withAdmin: boolean) {
   return async (config: CsmsConfig, logger: Logger): Promise<RunningRole> => {
@@ -185,16 +175,19 @@ export function apiRole(role: string, names: readonly ApiServiceName[], withAdmi
       const admin = adminOptionsFrom(config, { bus, db: database.db, logger });
       let grpcSummary = 'gRPC off (CSMS_GRPC_PORT=off)';
       if (config.grpc.enabled) {
-        const services = apiServicesFor(names, {
-          db: database.db,
-          bus,
-          stations: admin.stations,
-          logger,
-          config,
-        });
+        // The api role is the one address of the whole API: the domain services run elsewhere are forwarded.
+        const gateway = withAdmin ? forwardedServices(config, API_SERVICE_NAMES) : undefined;
+        cleanups.unshift(() => Promise.resolve(gateway?.close()));
+        const forwarded = new Set<ApiServiceName>(gateway?.routes.map((r) => r.name));
+        const local = (withAdmin ? API_SERVICE_NAMES : names).filter((n) => !forwarded.has(n));
+        const services = [
+          ...apiServicesFor(local, { db: database.db, bus, stations: admin.stations, logger, config }),
+          ...(gateway?.services ?? []),
+        ];
         const api = await startApi(config, services, logger);
         cleanups.unshift(() => api.stop());
-        grpcSummary = `gRPC ${names.join(', ')} on ${config.grpc.host}:${api.port}`;
+        const routes = gateway?.routes.map((r) => `${r.name} → ${r.address}`) ?? [];
+        grpcSummary = `gRPC ${[...local, ...routes].join(', ')} on ${config.grpc.host}:${api.port}`;
       } else if (!withAdmin) {
         throw new ConfigError([`the ${role} role serves gRPC: CSMS_GRPC_PORT must not be off`]);
       }

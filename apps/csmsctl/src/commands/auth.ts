@@ -2,24 +2,15 @@ import type { Command } from 'commander';
 import { authV1 } from '@csms/grpc';
 import { UsageError } from '../cli-error.js';
 import type { CliContext } from '../context.js';
-import { parseDate, parseIntOption } from '../parse.js';
-import { EnumChoice, pages, parseMessage, readJsonArg, type PageOptions } from './proto-json.js';
+import { parseIntOption, parseOptionalDate } from '../parse.js';
+import { STATION_ANSWER_MS } from '../station-call.js';
+import { AUTH_STATUS as STATUS } from './auth-status.js';
+import { registerLocalListCommands } from './local-list.js';
+import { pages, printPage, withPageOptions, type PageOptions } from './paging.js';
 
-const { AuthServiceDefinition, AuthorizationStatus, UpdateType } = authV1;
+const { AuthServiceDefinition, AuthorizationStatus } = authV1;
 
-const STATUS = new EnumChoice<authV1.AuthorizationStatus>(
-  '--status',
-  AuthorizationStatus,
-  'AUTHORIZATION_STATUS_',
-);
-const LIST_STATUS = new EnumChoice<authV1.LocalListStatus>(
-  'status',
-  authV1.LocalListStatus,
-  'LOCAL_LIST_STATUS_',
-);
-
-// A station's password can take a while: the CSMS waits for the station's answer.
-const STATION_CALL_MS = 30_000;
+type Ctx = () => CliContext;
 
 function tokenFields(t: authV1.IdToken): [string, unknown][] {
   return [
@@ -33,23 +24,46 @@ function tokenFields(t: authV1.IdToken): [string, unknown][] {
   ];
 }
 
-const tokenJson = (t: authV1.IdToken | undefined) => (t ? authV1.IdToken.toJSON(t) : {});
-
-function entryRow(e: authV1.LocalListEntry): unknown[] {
-  return [e.idToken, e.type, STATUS.name(e.status) || '(remove)', e.expireTime, e.groupId];
+/** One id token as a record (or JSON). */
+function printToken(c: CliContext, token: authV1.IdToken | undefined): void {
+  c.out.record(token ? authV1.IdToken.toJSON(token) : {}, token ? tokenFields(token) : []);
 }
 
-const pageSizeOption = (cmd: Command) =>
-  cmd
-    .option('--page-size <n>', 'items per page (1-1000)', parseIntOption('--page-size', 1, 1000), 100)
-    .option('--page-token <token>', 'continue after a previous page')
-    .option('--all', 'follow every page');
-
 /** `tokens` (id tokens, Authorize), `stations password|security-profile`, `local-list`: csms.auth.v1. */
-export function registerAuthCommands(program: Command, ctx: () => CliContext): void {
+export function registerAuthCommands(program: Command, ctx: Ctx): void {
   const tokens = program.command('tokens').description('id tokens and authorization decisions (AuthService)');
+  addTokensList(tokens, ctx);
+  tokens
+    .command('get <idToken>')
+    .description('show one id token')
+    .action(async (idToken: string) => {
+      const c = ctx();
+      const { token } = await c.client(AuthServiceDefinition).getIdToken({ idToken }, c.call());
+      printToken(c, token);
+    });
+  addTokensCreate(tokens, ctx);
+  addTokensUpdate(tokens, ctx);
+  tokens
+    .command('delete <idToken>')
+    .description('remove an id token')
+    .action(async (idToken: string) => {
+      const c = ctx();
+      await c.client(AuthServiceDefinition).deleteIdToken({ idToken }, c.call());
+      c.out.line({ deleted: idToken }, `deleted ${idToken}`);
+    });
+  addTokensAuthorize(tokens, ctx);
 
-  pageSizeOption(
+  const stations =
+    program.commands.find((cmd) => cmd.name() === 'stations') ??
+    program.command('stations').description('the station registry');
+  addStationPassword(stations, ctx);
+  addStationSecurityProfile(stations, ctx);
+
+  registerLocalListCommands(program, ctx);
+}
+
+function addTokensList(tokens: Command, ctx: Ctx): void {
+  withPageOptions(
     tokens
       .command('list')
       .description('list id tokens (ordered by value)')
@@ -73,24 +87,18 @@ export function registerAuthCommands(program: Command, ctx: () => CliContext): v
         );
         return { items: page.tokens, nextPageToken: page.nextPageToken };
       });
-      c.out.table(
+      printPage(
+        c,
         authV1.ListIdTokensResponse.toJSON({ tokens: items, nextPageToken }),
         ['id token', 'type', 'status', 'expires', 'group', 'updated'],
         items.map((t) => [t.idToken, t.type, STATUS.name(t.status), t.expireTime, t.groupId, t.updateTime]),
+        nextPageToken,
       );
-      if (!c.options.json && nextPageToken) c.io.stderr.write(`more: --page-token ${nextPageToken}\n`);
     },
   );
+}
 
-  tokens
-    .command('get <idToken>')
-    .description('show one id token')
-    .action(async (idToken: string) => {
-      const c = ctx();
-      const { token } = await c.client(AuthServiceDefinition).getIdToken({ idToken }, c.call());
-      c.out.record(tokenJson(token), token ? tokenFields(token) : []);
-    });
-
+function addTokensCreate(tokens: Command, ctx: Ctx): void {
   tokens
     .command('create <idToken>')
     .description('store a new id token')
@@ -109,15 +117,25 @@ export function registerAuthCommands(program: Command, ctx: () => CliContext): v
             idToken,
             type: o.type ?? '',
             status: o.status ?? AuthorizationStatus.AUTHORIZATION_STATUS_UNSPECIFIED,
-            expireTime: o.expires !== undefined ? parseDate('--expires', o.expires) : undefined,
+            expireTime: parseOptionalDate('--expires', o.expires),
             groupId: o.group ?? '',
           },
           c.call(),
         );
-        c.out.record(tokenJson(token), token ? tokenFields(token) : []);
+        printToken(c, token);
       },
     );
+}
 
+interface TokenUpdate {
+  readonly type?: string;
+  readonly status?: authV1.AuthorizationStatus;
+  readonly expires?: string;
+  readonly clearExpiry?: boolean;
+  readonly group?: string;
+}
+
+function addTokensUpdate(tokens: Command, ctx: Ctx): void {
   tokens
     .command('update <idToken>')
     .description('change an id token (only the given fields)')
@@ -126,44 +144,26 @@ export function registerAuthCommands(program: Command, ctx: () => CliContext): v
     .option('--expires <time>', 'new expiry (ISO 8601)')
     .option('--clear-expiry', 'remove the expiry')
     .option('--group <id>', 'group id ("" removes it)')
-    .action(
-      async (
-        idToken: string,
-        o: {
-          type?: string;
-          status?: authV1.AuthorizationStatus;
-          expires?: string;
-          clearExpiry?: boolean;
-          group?: string;
-        },
-      ) => {
-        if (o.expires !== undefined && o.clearExpiry)
-          throw new UsageError('--expires and --clear-expiry exclude each other');
-        const c = ctx();
-        const { token } = await c.client(AuthServiceDefinition).updateIdToken(
-          {
-            idToken,
-            ...(o.type !== undefined ? { type: o.type } : {}),
-            ...(o.status !== undefined ? { status: o.status } : {}),
-            expireTime: o.expires !== undefined ? parseDate('--expires', o.expires) : undefined,
-            clearExpireTime: o.clearExpiry ?? false,
-            ...(o.group !== undefined ? { groupId: o.group } : {}),
-          },
-          c.call(),
-        );
-        c.out.record(tokenJson(token), token ? tokenFields(token) : []);
-      },
-    );
-
-  tokens
-    .command('delete <idToken>')
-    .description('remove an id token')
-    .action(async (idToken: string) => {
+    .action(async (idToken: string, o: TokenUpdate) => {
+      if (o.expires !== undefined && o.clearExpiry)
+        throw new UsageError('--expires and --clear-expiry exclude each other');
       const c = ctx();
-      await c.client(AuthServiceDefinition).deleteIdToken({ idToken }, c.call());
-      c.out.line({ deleted: idToken }, `deleted ${idToken}`);
+      const { token } = await c.client(AuthServiceDefinition).updateIdToken(
+        {
+          idToken,
+          ...(o.type !== undefined ? { type: o.type } : {}),
+          ...(o.status !== undefined ? { status: o.status } : {}),
+          expireTime: parseOptionalDate('--expires', o.expires),
+          clearExpireTime: o.clearExpiry ?? false,
+          ...(o.group !== undefined ? { groupId: o.group } : {}),
+        },
+        c.call(),
+      );
+      printToken(c, token);
     });
+}
 
+function addTokensAuthorize(tokens: Command, ctx: Ctx): void {
   tokens
     .command('authorize <idToken>')
     .description('the CSMS decision for a token presented at a station now (what Authorize would answer)')
@@ -181,7 +181,7 @@ export function registerAuthCommands(program: Command, ctx: () => CliContext): v
           concurrency: o.start
             ? authV1.Concurrency.CONCURRENCY_ANY
             : authV1.Concurrency.CONCURRENCY_UNSPECIFIED,
-          time: o.at !== undefined ? parseDate('--at', o.at) : undefined,
+          time: parseOptionalDate('--at', o.at),
         },
         c.call(),
       );
@@ -192,11 +192,9 @@ export function registerAuthCommands(program: Command, ctx: () => CliContext): v
         ['group', r.groupId],
       ]);
     });
+}
 
-  const stations =
-    program.commands.find((cmd) => cmd.name() === 'stations') ??
-    program.command('stations').description('the station registry');
-
+function addStationPassword(stations: Command, ctx: Ctx): void {
   stations
     .command('password <station>')
     .description(
@@ -205,11 +203,12 @@ export function registerAuthCommands(program: Command, ctx: () => CliContext): v
     .option('--password <password>', 'the new password (1.6: 32-40 hex digits; 2.0.1: 16-40 characters)')
     .action(async (station: string, o: { password?: string }) => {
       const c = ctx();
+      // A station's password can take a while: the CSMS waits for the station's answer.
       const r = await c
         .client(AuthServiceDefinition)
         .rotateStationPassword(
           { stationId: station, ...(o.password !== undefined ? { password: o.password } : {}) },
-          c.call(STATION_CALL_MS),
+          c.call(STATION_ANSWER_MS),
         );
       c.out.record(authV1.RotateStationPasswordResponse.toJSON(r), [
         ['station', station],
@@ -218,7 +217,9 @@ export function registerAuthCommands(program: Command, ctx: () => CliContext): v
         ['generated password', r.generatedPassword],
       ]);
     });
+}
 
+function addStationSecurityProfile(stations: Command, ctx: Ctx): void {
   stations
     .command('security-profile <station> <profile>')
     .description('store the security profile (0-3) the station must connect with from its next connection')
@@ -232,93 +233,6 @@ export function registerAuthCommands(program: Command, ctx: () => CliContext): v
         ['station', station],
         ['security profile', r.securityProfile],
         ['previous', r.previousSecurityProfile],
-      ]);
-    });
-
-  const localList = program
-    .command('local-list')
-    .description('local authorization lists kept on the stations (SendLocalList)');
-
-  localList
-    .command('send <station> <entries>')
-    .description(
-      'send a local list update: <entries> is a JSON array of LocalListEntry (proto3 JSON), or {"entries": [...]}, inline, @file or - (stdin)',
-    )
-    .option('--full', 'the entries replace the whole list')
-    .option('--differential', 'the entries are added/updated (with a status) or removed (without)')
-    .option(
-      '--per-message <n>',
-      "split into messages of at most n entries (1-1000): the station's SendLocalListMaxLength (1.6) or LocalAuthListCtrlr.ItemsPerMessage (2.0.1)",
-      parseIntOption('--per-message', 1, 1000),
-    )
-    .action(
-      async (
-        station: string,
-        entriesArg: string,
-        o: { full?: boolean; differential?: boolean; perMessage?: number },
-      ) => {
-        if (o.full === o.differential) throw new UsageError('give exactly one of --full and --differential');
-        const c = ctx();
-        const value = await readJsonArg('entries', entriesArg, c.io);
-        const entries = Array.isArray(value) ? { entries: value } : value;
-        const request = parseMessage('entries', authV1.SendLocalListRequest, entries);
-        if (request.stationId || request.updateType)
-          throw new UsageError('entries: give the station and --full/--differential on the command line');
-        if (request.maxEntriesPerMessage)
-          throw new UsageError('entries: give the split with --per-message on the command line');
-        // One station call per message.
-        const messages = o.perMessage ? Math.max(1, Math.ceil(request.entries.length / o.perMessage)) : 1;
-        const r = await c.client(AuthServiceDefinition).sendLocalList(
-          {
-            stationId: station,
-            updateType: o.full ? UpdateType.UPDATE_TYPE_FULL : UpdateType.UPDATE_TYPE_DIFFERENTIAL,
-            entries: request.entries,
-            maxEntriesPerMessage: o.perMessage ?? 0,
-          },
-          c.call(STATION_CALL_MS * messages),
-        );
-        c.out.record(authV1.SendLocalListResponse.toJSON(r), [
-          ['station', station],
-          ['status', LIST_STATUS.name(r.status)],
-          ['sent version', r.sentVersion],
-          ['stored version', r.version],
-          ['messages accepted', r.messagesAccepted],
-          ['full update required', r.fullUpdateRequired],
-          ['reason code', r.reasonCode],
-        ]);
-      },
-    );
-
-  localList
-    .command('get <station>')
-    .description('the stored local list of a station (what the CSMS believes it holds)')
-    .action(async (station: string) => {
-      const c = ctx();
-      const r = await c.client(AuthServiceDefinition).getLocalList({ stationId: station }, c.call());
-      if (!c.options.json)
-        c.io.stdout.write(
-          `version ${r.version}${r.updateTime ? ` (updated ${r.updateTime.toISOString()})` : ''}, ${r.entries.length} entries\n`,
-        );
-      c.out.table(
-        authV1.GetLocalListResponse.toJSON(r),
-        ['id token', 'type', 'status', 'expires', 'group'],
-        r.entries.map(entryRow),
-      );
-    });
-
-  localList
-    .command('version <station>')
-    .description('ask the station for its local list version and compare it with the stored one')
-    .action(async (station: string) => {
-      const c = ctx();
-      const r = await c
-        .client(AuthServiceDefinition)
-        .getLocalListVersion({ stationId: station }, c.call(STATION_CALL_MS));
-      c.out.record(authV1.GetLocalListVersionResponse.toJSON(r), [
-        ['station', station],
-        ['station version', r.stationVersion],
-        ['stored version', r.storedVersion],
-        ['in sync', r.inSync],
       ]);
     });
 }

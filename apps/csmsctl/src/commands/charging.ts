@@ -2,7 +2,9 @@ import type { Command } from 'commander';
 import { smartChargingV1 } from '@csms/grpc';
 import type { CliContext } from '../context.js';
 import { parseIntOption } from '../parse.js';
-import { EnumChoice, pages, parseMessage, readJsonArg, type PageOptions } from './proto-json.js';
+import { STATION_ANSWER_MS } from '../station-call.js';
+import { pages, printPage, withPageOptions, type PageOptions } from './paging.js';
+import { EnumChoice, parseMessage, readJsonArg } from './proto-json.js';
 
 const { SmartChargingServiceDefinition, ChargingProfilePurpose, ChargingRateUnit } = smartChargingV1;
 
@@ -37,8 +39,7 @@ const COMPOSITE_STATUS = new EnumChoice<smartChargingV1.CompositeScheduleStatus>
   'COMPOSITE_SCHEDULE_STATUS_',
 );
 
-// The CSMS waits for the station's answer.
-const STATION_CALL_MS = 30_000;
+type Ctx = () => CliContext;
 
 const evseOption = parseIntOption('--evse', 0, 2_147_483_647);
 
@@ -70,11 +71,17 @@ function statusLines(
 }
 
 /** `charging set|get|clear|composite`: csms.smart_charging.v1. */
-export function registerChargingCommands(program: Command, ctx: () => CliContext): void {
+export function registerChargingCommands(program: Command, ctx: Ctx): void {
   const charging = program
     .command('charging')
     .description('smart charging: charging profiles and composite schedules (SmartChargingService)');
+  addSet(charging, ctx);
+  addGet(charging, ctx);
+  addClear(charging, ctx);
+  addComposite(charging, ctx);
+}
 
+function addSet(charging: Command, ctx: Ctx): void {
   charging
     .command('set <station> <profile>')
     .description(
@@ -90,7 +97,7 @@ export function registerChargingCommands(program: Command, ctx: () => CliContext
       );
       const r = await c
         .client(SmartChargingServiceDefinition)
-        .setChargingProfile({ stationId: station, evseId: o.evse, profile }, c.call(STATION_CALL_MS));
+        .setChargingProfile({ stationId: station, evseId: o.evse, profile }, c.call(STATION_ANSWER_MS));
       statusLines(
         c,
         smartChargingV1.SetChargingProfileResponse.toJSON(r),
@@ -98,74 +105,70 @@ export function registerChargingCommands(program: Command, ctx: () => CliContext
         r.statusInfo,
       );
     });
+}
 
-  charging
-    .command('get <station>')
-    .description(
-      'the profiles the CSMS stored for a station (accepted and not cleared); does not ask the station',
-    )
-    .option('--evse <n>', 'only profiles on this EVSE (0 = station-wide)', evseOption)
-    .option('--purpose <purpose>', PURPOSE.choices.join(', '), PURPOSE.parse)
-    .option('--stack-level <n>', 'only this stack level', parseIntOption('--stack-level', 0, 2_147_483_647))
-    .option('--page-size <n>', 'items per page (1-1000)', parseIntOption('--page-size', 1, 1000), 100)
-    .option('--page-token <token>', 'continue after a previous page')
-    .option('--all', 'follow every page')
-    .action(
-      async (
-        station: string,
-        o: PageOptions & {
-          evse?: number;
-          purpose?: smartChargingV1.ChargingProfilePurpose;
-          stackLevel?: number;
-        },
-      ) => {
-        const c = ctx();
-        const client = c.client(SmartChargingServiceDefinition);
-        const { items, nextPageToken } = await pages(o.all, o.pageToken, async (pageToken) => {
-          const page = await client.getChargingProfiles(
-            {
-              stationId: station,
-              evseId: o.evse,
-              purpose: o.purpose ?? ChargingProfilePurpose.CHARGING_PROFILE_PURPOSE_UNSPECIFIED,
-              stackLevel: o.stackLevel,
-              pageSize: o.pageSize,
-              pageToken,
-            },
-            c.call(),
-          );
-          return { items: page.profiles, nextPageToken: page.nextPageToken };
-        });
-        c.out.table(
-          smartChargingV1.GetChargingProfilesResponse.toJSON({ profiles: items, nextPageToken }),
-          [
-            'id',
-            'evse',
-            'stack',
-            'purpose',
-            'kind',
-            'valid from',
-            'valid to',
-            'transaction',
-            'periods',
-            'set',
-          ],
-          items.map((s) => [
-            s.profile?.id,
-            s.evseId,
-            s.profile?.stackLevel,
-            PURPOSE.name(s.profile?.purpose),
-            KIND.name(s.profile?.kind),
-            s.profile?.validFrom,
-            s.profile?.validTo,
-            s.profile?.transactionId,
-            schedules(s.profile),
-            s.updateTime,
-          ]),
-        );
-        if (!c.options.json && nextPageToken) c.io.stderr.write(`more: --page-token ${nextPageToken}\n`);
+function addGet(charging: Command, ctx: Ctx): void {
+  withPageOptions(
+    charging
+      .command('get <station>')
+      .description(
+        'the profiles the CSMS stored for a station (accepted and not cleared); does not ask the station',
+      )
+      .option('--evse <n>', 'only profiles on this EVSE (0 = station-wide)', evseOption)
+      .option('--purpose <purpose>', PURPOSE.choices.join(', '), PURPOSE.parse)
+      .option(
+        '--stack-level <n>',
+        'only this stack level',
+        parseIntOption('--stack-level', 0, 2_147_483_647),
+      ),
+  ).action(
+    async (
+      station: string,
+      o: PageOptions & {
+        evse?: number;
+        purpose?: smartChargingV1.ChargingProfilePurpose;
+        stackLevel?: number;
       },
-    );
+    ) => {
+      const c = ctx();
+      const client = c.client(SmartChargingServiceDefinition);
+      const { items, nextPageToken } = await pages(o.all, o.pageToken, async (pageToken) => {
+        const page = await client.getChargingProfiles(
+          {
+            stationId: station,
+            evseId: o.evse,
+            purpose: o.purpose ?? ChargingProfilePurpose.CHARGING_PROFILE_PURPOSE_UNSPECIFIED,
+            stackLevel: o.stackLevel,
+            pageSize: o.pageSize,
+            pageToken,
+          },
+          c.call(),
+        );
+        return { items: page.profiles, nextPageToken: page.nextPageToken };
+      });
+      printPage(
+        c,
+        smartChargingV1.GetChargingProfilesResponse.toJSON({ profiles: items, nextPageToken }),
+        ['id', 'evse', 'stack', 'purpose', 'kind', 'valid from', 'valid to', 'transaction', 'periods', 'set'],
+        items.map((s) => [
+          s.profile?.id,
+          s.evseId,
+          s.profile?.stackLevel,
+          PURPOSE.name(s.profile?.purpose),
+          KIND.name(s.profile?.kind),
+          s.profile?.validFrom,
+          s.profile?.validTo,
+          s.profile?.transactionId,
+          schedules(s.profile),
+          s.updateTime,
+        ]),
+        nextPageToken,
+      );
+    },
+  );
+}
 
+function addClear(charging: Command, ctx: Ctx): void {
   charging
     .command('clear <station>')
     .description('send ClearChargingProfile for one profile (--id) or the profiles matching the criteria')
@@ -192,7 +195,7 @@ export function registerChargingCommands(program: Command, ctx: () => CliContext
             purpose: o.purpose ?? ChargingProfilePurpose.CHARGING_PROFILE_PURPOSE_UNSPECIFIED,
             stackLevel: o.stackLevel,
           },
-          c.call(STATION_CALL_MS),
+          c.call(STATION_ANSWER_MS),
         );
         statusLines(
           c,
@@ -202,7 +205,9 @@ export function registerChargingCommands(program: Command, ctx: () => CliContext
         );
       },
     );
+}
 
+function addComposite(charging: Command, ctx: Ctx): void {
   charging
     .command('composite <station>')
     .description('ask the station for the composite schedule of an EVSE (0 = the whole station)')
@@ -222,7 +227,7 @@ export function registerChargingCommands(program: Command, ctx: () => CliContext
             durationSeconds: o.duration,
             chargingRateUnit: o.unit ?? ChargingRateUnit.CHARGING_RATE_UNIT_UNSPECIFIED,
           },
-          c.call(STATION_CALL_MS),
+          c.call(STATION_ANSWER_MS),
         );
         const json = smartChargingV1.GetCompositeScheduleResponse.toJSON(r);
         const s = r.schedule;

@@ -2,10 +2,13 @@ import type { Command } from 'commander';
 import { firmwareV1 } from '@csms/grpc';
 import { UsageError } from '../cli-error.js';
 import type { CliContext } from '../context.js';
-import { collect, parseDate, parseIntOption } from '../parse.js';
-import { EnumChoice, pages, readTextArg, type PageOptions } from './proto-json.js';
+import { collect, parseIntOption, parseOptionalDate } from '../parse.js';
+import { pages, printPage, withPageOptions, type PageOptions } from './paging.js';
+import { EnumChoice, readTextArg } from './proto-json.js';
 
 const { FirmwareServiceDefinition, CampaignKind, CampaignState, LogType, StationStatus } = firmwareV1;
+
+type Ctx = () => CliContext;
 
 const KIND = new EnumChoice<firmwareV1.CampaignKind>('--kind', CampaignKind, 'CAMPAIGN_KIND_');
 const STATE = new EnumChoice<firmwareV1.CampaignState>('--state', CampaignState, 'CAMPAIGN_STATE_');
@@ -54,13 +57,13 @@ function campaignFields(c: firmwareV1.Campaign): [string, unknown][] {
   ];
 }
 
-const campaignJson = (c: firmwareV1.Campaign | undefined) => (c ? firmwareV1.Campaign.toJSON(c) : {});
-
-const pageOptions = (cmd: Command) =>
-  cmd
-    .option('--page-size <n>', 'items per page (1-1000)', parseIntOption('--page-size', 1, 1000), 100)
-    .option('--page-token <token>', 'continue after a previous page')
-    .option('--all', 'follow every page');
+/** A campaign as a record (or JSON). */
+function printCampaign(c: CliContext, campaign: firmwareV1.Campaign | undefined): void {
+  c.out.record(
+    campaign ? firmwareV1.Campaign.toJSON(campaign) : {},
+    campaign ? campaignFields(campaign) : [],
+  );
+}
 
 const campaignOptions = (cmd: Command) =>
   cmd
@@ -89,15 +92,37 @@ function stationsOf(o: CampaignOptions): string[] {
   return o.station;
 }
 
-const optionalDate = (flag: string, value: string | undefined) =>
-  value !== undefined ? parseDate(flag, value) : undefined;
-
 /** `firmware update|logs|campaigns ...`: csms.firmware.v1. */
-export function registerFirmwareCommands(program: Command, ctx: () => CliContext): void {
+export function registerFirmwareCommands(program: Command, ctx: Ctx): void {
   const firmware = program
     .command('firmware')
     .description('firmware updates and log uploads over sets of stations (FirmwareService campaigns)');
+  addUpdate(firmware, ctx);
+  addLogs(firmware, ctx);
+  const campaigns = firmware
+    .command('campaigns')
+    .description('firmware and log campaigns and their progress');
+  addCampaignList(campaigns, ctx);
+  campaigns
+    .command('get <id>')
+    .description('show a campaign with its progress (stations per status)')
+    .action(async (id: string) => {
+      const c = ctx();
+      const { campaign } = await c.client(FirmwareServiceDefinition).getCampaign({ id }, c.call());
+      printCampaign(c, campaign);
+    });
+  addCampaignStations(campaigns, ctx);
+  campaigns
+    .command('cancel <id>')
+    .description('stop sending to the stations not reached yet (the others keep reporting progress)')
+    .action(async (id: string) => {
+      const c = ctx();
+      const { campaign } = await c.client(FirmwareServiceDefinition).cancelCampaign({ id }, c.call());
+      printCampaign(c, campaign);
+    });
+}
 
+function addUpdate(firmware: Command, ctx: Ctx): void {
   campaignOptions(
     firmware
       .command('update <location>')
@@ -130,8 +155,8 @@ export function registerFirmwareCommands(program: Command, ctx: () => CliContext
           stationIds,
           firmware: {
             location,
-            retrieveTime: optionalDate('--retrieve-time', o.retrieveTime),
-            installTime: optionalDate('--install-time', o.installTime),
+            retrieveTime: parseOptionalDate('--retrieve-time', o.retrieveTime),
+            installTime: parseOptionalDate('--install-time', o.installTime),
             retries: o.retries,
             retryIntervalSeconds: o.retryInterval,
             signingCertificate,
@@ -141,10 +166,12 @@ export function registerFirmwareCommands(program: Command, ctx: () => CliContext
         },
         c.call(),
       );
-      c.out.record(campaignJson(campaign), campaign ? campaignFields(campaign) : []);
+      printCampaign(c, campaign);
     },
   );
+}
 
+function addLogs(firmware: Command, ctx: Ctx): void {
   campaignOptions(
     firmware
       .command('logs <remote-location>')
@@ -165,8 +192,8 @@ export function registerFirmwareCommands(program: Command, ctx: () => CliContext
           log: {
             logType: o.type ?? LogType.LOG_TYPE_DIAGNOSTICS,
             remoteLocation,
-            oldestTime: optionalDate('--since', o.since),
-            latestTime: optionalDate('--until', o.until),
+            oldestTime: parseOptionalDate('--since', o.since),
+            latestTime: parseOptionalDate('--until', o.until),
             retries: o.retries,
             retryIntervalSeconds: o.retryInterval,
           },
@@ -174,15 +201,13 @@ export function registerFirmwareCommands(program: Command, ctx: () => CliContext
         },
         c.call(),
       );
-      c.out.record(campaignJson(campaign), campaign ? campaignFields(campaign) : []);
+      printCampaign(c, campaign);
     },
   );
+}
 
-  const campaigns = firmware
-    .command('campaigns')
-    .description('firmware and log campaigns and their progress');
-
-  pageOptions(
+function addCampaignList(campaigns: Command, ctx: Ctx): void {
+  withPageOptions(
     campaigns
       .command('list')
       .description('list campaigns, newest first')
@@ -203,7 +228,8 @@ export function registerFirmwareCommands(program: Command, ctx: () => CliContext
       );
       return { items: page.campaigns, nextPageToken: page.nextPageToken };
     });
-    c.out.table(
+    printPage(
+      c,
       firmwareV1.ListCampaignsResponse.toJSON({ campaigns: items, nextPageToken }),
       ['id', 'kind', 'state', 'stations', 'done', 'progress', 'created'],
       items.map((k) => [
@@ -215,20 +241,13 @@ export function registerFirmwareCommands(program: Command, ctx: () => CliContext
         progress(k),
         k.createTime,
       ]),
+      nextPageToken,
     );
-    if (!c.options.json && nextPageToken) c.io.stderr.write(`more: --page-token ${nextPageToken}\n`);
   });
+}
 
-  campaigns
-    .command('get <id>')
-    .description('show a campaign with its progress (stations per status)')
-    .action(async (id: string) => {
-      const c = ctx();
-      const { campaign } = await c.client(FirmwareServiceDefinition).getCampaign({ id }, c.call());
-      c.out.record(campaignJson(campaign), campaign ? campaignFields(campaign) : []);
-    });
-
-  pageOptions(
+function addCampaignStations(campaigns: Command, ctx: Ctx): void {
+  withPageOptions(
     campaigns
       .command('stations <id>')
       .description('the stations of a campaign and where each one is')
@@ -247,7 +266,8 @@ export function registerFirmwareCommands(program: Command, ctx: () => CliContext
       );
       return { items: page.stations, nextPageToken: page.nextPageToken };
     });
-    c.out.table(
+    printPage(
+      c,
       firmwareV1.ListCampaignStationsResponse.toJSON({ stations: items, nextPageToken }),
       ['station', 'status', 'reason', 'action', 'request id', 'notification', 'notified', 'sent'],
       items.map((s) => [
@@ -260,16 +280,7 @@ export function registerFirmwareCommands(program: Command, ctx: () => CliContext
         s.notificationTime,
         s.sendTime,
       ]),
+      nextPageToken,
     );
-    if (!c.options.json && nextPageToken) c.io.stderr.write(`more: --page-token ${nextPageToken}\n`);
   });
-
-  campaigns
-    .command('cancel <id>')
-    .description('stop sending to the stations not reached yet (the others keep reporting progress)')
-    .action(async (id: string) => {
-      const c = ctx();
-      const { campaign } = await c.client(FirmwareServiceDefinition).cancelCampaign({ id }, c.call());
-      c.out.record(campaignJson(campaign), campaign ? campaignFields(campaign) : []);
-    });
 }

@@ -173,26 +173,3 @@ export class EnumChoice<E extends number> {
     return value === undefined || value === 0 ? '' : (this.#names.get(value) ?? `(${value})`);
   }
 }
-
-/** Follows `next_page_token`s while `all`; returns the items and the last token. */
-export async function pages<T>(
-  all: boolean | undefined,
-  firstToken: string | undefined,
-  fetch: (pageToken: string) => Promise<{ items: T[]; nextPageToken: string }>,
-): Promise<{ items: T[]; nextPageToken: string }> {
-  const items: T[] = [];
-  let token = firstToken ?? '';
-  for (;;) {
-    const page = await fetch(token);
-    items.push(...page.items);
-    token = page.nextPageToken;
-    if (!all || token === '') return { items, nextPageToken: token };
-  }
-}
-
-/** The common paging flags of list commands. */
-export interface PageOptions {
-  readonly pageSize: number;
-  readonly pageToken?: string;
-  readonly all?: boolean;
-}

@@ -4,6 +4,7 @@ import { UsageError } from '../cli-error.js';
 import type { CliContext } from '../context.js';
 import { follow } from '../follow.js';
 import { collect, parseIntOption, readJsonObject } from '../parse.js';
+import { pages, printPage, withPageOptions, type PageOptions } from './paging.js';
 import {
   callOptionsOf,
   printStationAnswer,
@@ -54,48 +55,25 @@ function stationFields(s: stationV1.Station): [string, unknown][] {
 
 const json = (s: stationV1.Station | undefined) => (s ? stationV1.Station.toJSON(s) : {});
 
-export function registerStationCommands(program: Command, ctx: () => CliContext): void {
+type Ctx = () => CliContext;
+
+/** The settable fields of `stations create` and `stations update`. */
+interface StationFields {
+  readonly profile?: number;
+  readonly bootPolicy?: string;
+  readonly password?: string;
+}
+
+const withFields = (cmd: Command) =>
+  cmd
+    .option('--profile <n>', 'security profile 0-3', parseIntOption('--profile', 0, 3))
+    .option('--boot-policy <policy>', 'accepted | pending | rejected | default')
+    .option('--password <password>', 'Basic-auth password (16-40 characters)');
+
+/** `stations list|get|create|update|delete`, `call`, `calls get`, `events`: csms.station.v1. */
+export function registerStationCommands(program: Command, ctx: Ctx): void {
   const stations = program.command('stations').description('the station registry');
-
-  stations
-    .command('list')
-    .description('list stations (ordered by id)')
-    .option('--prefix <prefix>', 'only ids starting with this')
-    .option('--page-size <n>', 'stations per page (1-1000)', parseIntOption('--page-size', 1, 1000), 100)
-    .option('--page-token <token>', 'continue after a previous page')
-    .option('--all', 'follow every page')
-    .action(async (o: { prefix?: string; pageSize: number; pageToken?: string; all?: boolean }) => {
-      const c = ctx();
-      const client = c.client(StationServiceDefinition);
-      const all: stationV1.Station[] = [];
-      let pageToken = o.pageToken ?? '';
-      let next: string;
-      do {
-        const page = await client.listStations(
-          { pageSize: o.pageSize, pageToken, idPrefix: o.prefix ?? '' },
-          c.call(),
-        );
-        all.push(...page.stations);
-        next = page.nextPageToken;
-        pageToken = next;
-      } while (o.all && next !== '');
-      c.out.table(
-        { stations: all.map(json), nextPageToken: next },
-        ['id', 'profile', 'boot policy', 'version', 'vendor', 'model', 'registration', 'last heartbeat'],
-        all.map((s) => [
-          s.id,
-          s.securityProfile,
-          policyName(s.bootPolicy),
-          s.ocppVersion,
-          s.vendor,
-          s.model,
-          s.registrationStatus,
-          s.lastHeartbeatTime,
-        ]),
-      );
-      if (!c.options.json && next) c.io.stderr.write(`more: --page-token ${next}\n`);
-    });
-
+  addList(stations, ctx);
   stations
     .command('get <id>')
     .description('show one station')
@@ -104,15 +82,59 @@ export function registerStationCommands(program: Command, ctx: () => CliContext)
       const { station } = await c.client(StationServiceDefinition).getStation({ id }, c.call());
       c.out.record(json(station), station ? stationFields(station) : []);
     });
+  addCreateAndUpdate(stations, ctx);
+  stations
+    .command('delete <id>')
+    .description('remove a station and everything recorded about it, and disconnect it')
+    .action(async (id: string) => {
+      const c = ctx();
+      await c.client(StationServiceDefinition).deleteStation({ id }, c.call());
+      c.out.line({ deleted: id }, `deleted ${id}`);
+    });
+  addCall(program, ctx);
+  addQueuedCalls(program, ctx);
+  addEvents(program, ctx);
+}
 
-  const withFields = (cmd: Command) =>
-    cmd
-      .option('--profile <n>', 'security profile 0-3', parseIntOption('--profile', 0, 3))
-      .option('--boot-policy <policy>', 'accepted | pending | rejected | default')
-      .option('--password <password>', 'Basic-auth password (16-40 characters)');
+function addList(stations: Command, ctx: Ctx): void {
+  withPageOptions(
+    stations
+      .command('list')
+      .description('list stations (ordered by id)')
+      .option('--prefix <prefix>', 'only ids starting with this'),
+    'stations',
+  ).action(async (o: PageOptions & { prefix?: string }) => {
+    const c = ctx();
+    const client = c.client(StationServiceDefinition);
+    const { items, nextPageToken } = await pages(o.all, o.pageToken, async (pageToken) => {
+      const page = await client.listStations(
+        { pageSize: o.pageSize, pageToken, idPrefix: o.prefix ?? '' },
+        c.call(),
+      );
+      return { items: page.stations, nextPageToken: page.nextPageToken };
+    });
+    printPage(
+      c,
+      { stations: items.map(json), nextPageToken },
+      ['id', 'profile', 'boot policy', 'version', 'vendor', 'model', 'registration', 'last heartbeat'],
+      items.map((s) => [
+        s.id,
+        s.securityProfile,
+        policyName(s.bootPolicy),
+        s.ocppVersion,
+        s.vendor,
+        s.model,
+        s.registrationStatus,
+        s.lastHeartbeatTime,
+      ]),
+      nextPageToken,
+    );
+  });
+}
 
+function addCreateAndUpdate(stations: Command, ctx: Ctx): void {
   withFields(stations.command('create <id>').description('register a station')).action(
-    async (id: string, o: { profile?: number; bootPolicy?: string; password?: string }) => {
+    async (id: string, o: StationFields) => {
       const c = ctx();
       const { station } = await c.client(StationServiceDefinition).createStation(
         {
@@ -126,9 +148,8 @@ export function registerStationCommands(program: Command, ctx: () => CliContext)
       c.out.record(json(station), station ? stationFields(station) : []);
     },
   );
-
   withFields(stations.command('update <id>').description('change a station (only the given fields)')).action(
-    async (id: string, o: { profile?: number; bootPolicy?: string; password?: string }) => {
+    async (id: string, o: StationFields) => {
       const c = ctx();
       const { station } = await c.client(StationServiceDefinition).updateStation(
         {
@@ -142,16 +163,9 @@ export function registerStationCommands(program: Command, ctx: () => CliContext)
       c.out.record(json(station), station ? stationFields(station) : []);
     },
   );
+}
 
-  stations
-    .command('delete <id>')
-    .description('remove a station and everything recorded about it, and disconnect it')
-    .action(async (id: string) => {
-      const c = ctx();
-      await c.client(StationServiceDefinition).deleteStation({ id }, c.call());
-      c.out.line({ deleted: id }, `deleted ${id}`);
-    });
-
+function addCall(program: Command, ctx: Ctx): void {
   withStationCallFlags(
     program
       .command('call <station> <action> [payload]')
@@ -166,7 +180,9 @@ export function registerStationCommands(program: Command, ctx: () => CliContext)
       .call({ stationId: station, action, payload, options: callOptionsOf(o) }, stationCallDeadline(c, o));
     printStationAnswer(c, answer, stationV1.CallResponse.toJSON(answer));
   });
+}
 
+function addQueuedCalls(program: Command, ctx: Ctx): void {
   program
     .command('calls')
     .description('calls queued for offline stations')
@@ -185,7 +201,9 @@ export function registerStationCommands(program: Command, ctx: () => CliContext)
         ['outcome', r.outcome],
       ]);
     });
+}
 
+function addEvents(program: Command, ctx: Ctx): void {
   program
     .command('events')
     .description('follow live station events (Ctrl-C to stop)')

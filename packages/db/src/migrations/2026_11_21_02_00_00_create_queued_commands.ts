@@ -1,38 +1,13 @@
-import { sql, type Kysely } from 'kysely';
+import type { Kysely } from 'kysely';
+import { createQueuedCommandsTable, dropQueuedCommandsTable } from '../queued-commands/tables.js';
 
 // Migrations take Kysely<any> on purpose: they must not depend on today's schema types.
 /* eslint-disable @typescript-eslint/no-explicit-any */
 
-/**
- * CSMS-initiated commands kept for a station that was offline (`whenOffline: 'queue'`), delivered in
- * `id` order when it is back. A row moves `queued` → `delivering` (claimed atomically by the station's
- * actor) → `done` / `failed` with the outcome, or `queued` → `expired` once `expires_at` has passed.
- */
 export async function up(db: Kysely<any>): Promise<void> {
-  const now = sql`now()`;
-  await db.schema
-    .createTable('queued_commands')
-    .addColumn('id', 'bigserial', (c) => c.primaryKey())
-    .addColumn('station_id', 'text', (c) => c.notNull().references('stations.id').onDelete('cascade'))
-    .addColumn('action', 'text', (c) => c.notNull())
-    .addColumn('payload', 'jsonb', (c) => c.notNull())
-    .addColumn('ocpp_version', 'text', (c) => c.notNull())
-    .addColumn('timeout_ms', 'integer')
-    .addColumn('status', 'text', (c) =>
-      c.notNull().check(sql`status in ('queued','delivering','done','expired','failed')`),
-    )
-    .addColumn('expires_at', 'timestamptz', (c) => c.notNull())
-    .addColumn('outcome', 'jsonb')
-    .addColumn('created_at', 'timestamptz', (c) => c.notNull().defaultTo(now))
-    .addColumn('updated_at', 'timestamptz', (c) => c.notNull().defaultTo(now))
-    .execute();
-  await db.schema
-    .createIndex('queued_commands_station_idx')
-    .on('queued_commands')
-    .columns(['station_id', 'status', 'id'])
-    .execute();
+  await createQueuedCommandsTable(db);
 }
 
 export async function down(db: Kysely<any>): Promise<void> {
-  await db.schema.dropTable('queued_commands').ifExists().execute();
+  await dropQueuedCommandsTable(db);
 }

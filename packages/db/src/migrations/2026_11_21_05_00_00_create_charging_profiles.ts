@@ -1,39 +1,13 @@
-import { sql, type Kysely } from 'kysely';
+import type { Kysely } from 'kysely';
+import { createChargingProfilesTable, dropChargingProfilesTable } from '../charging-profiles/tables.js';
 
 // Migrations take Kysely<any> on purpose: they must not depend on today's schema types.
 /* eslint-disable @typescript-eslint/no-explicit-any */
 
-/**
- * Charging profiles a station accepted (csms.smart_charging.v1.SmartChargingService), one row per
- * (station, profile id): a profile with a known id replaces the stored one (OCPP 2.0.1 K01.FR.05,
- * 1.6 §5.16.3). `profile` is the OCPP payload as sent (1.6 csChargingProfiles / 2.0.1
- * chargingProfile, per `ocpp_version`); the other columns are copies of its fields to filter on.
- */
 export async function up(db: Kysely<any>): Promise<void> {
-  const now = sql`now()`;
-  await db.schema
-    .createTable('charging_profiles')
-    .addColumn('station_id', 'text', (c) => c.notNull().references('stations.id').onDelete('cascade'))
-    .addColumn('profile_id', 'integer', (c) => c.notNull())
-    .addColumn('evse_id', 'integer', (c) => c.notNull())
-    .addColumn('purpose', 'text', (c) => c.notNull())
-    .addColumn('stack_level', 'integer', (c) => c.notNull())
-    .addColumn('transaction_id', 'text')
-    .addColumn('valid_from', 'timestamptz')
-    .addColumn('valid_to', 'timestamptz')
-    .addColumn('ocpp_version', 'text', (c) => c.notNull())
-    .addColumn('profile', 'jsonb', (c) => c.notNull())
-    .addColumn('created_at', 'timestamptz', (c) => c.notNull().defaultTo(now))
-    .addColumn('updated_at', 'timestamptz', (c) => c.notNull().defaultTo(now))
-    .addPrimaryKeyConstraint('charging_profiles_pkey', ['station_id', 'profile_id'])
-    .execute();
-  await db.schema
-    .createIndex('charging_profiles_criteria_idx')
-    .on('charging_profiles')
-    .columns(['station_id', 'evse_id', 'purpose', 'stack_level'])
-    .execute();
+  await createChargingProfilesTable(db);
 }
 
 export async function down(db: Kysely<any>): Promise<void> {
-  await db.schema.dropTable('charging_profiles').ifExists().execute();
+  await dropChargingProfilesTable(db);
 }

@@ -5,11 +5,14 @@ import * as createQueuedCommands from './2026_11_21_02_00_00_create_queued_comma
 import * as createLocalAuthLists from './2026_11_21_03_00_00_create_local_auth_lists.js';
 import * as createFirmwareCampaigns from './2026_11_21_04_00_00_create_firmware_campaigns.js';
 import * as createChargingProfiles from './2026_11_21_05_00_00_create_charging_profiles.js';
+import * as addTransactionEndColumns from './2026_11_22_00_00_00_add_transaction_end_columns.js';
 
 /**
  * Every migration, by name. Listed statically (not read from a folder at run time) so that the same
  * list runs from src/ under tests and from dist/ in production, and bundles cleanly into the image.
- * Names sort in the order they must run.
+ * Names sort in the order they must run. They are recorded in every database that ran them
+ * (`csms_migration`): never rename, remove or change one. A new table or change is a new entry with a
+ * later timestamp whose `up` calls a new function of the owning domain's `tables.ts`.
  */
 export const migrations: Readonly<Record<string, Migration>> = Object.freeze({
   '2026_11_21_00_00_00_create_core_tables': createCoreTables,
@@ -18,4 +21,5 @@ export const migrations: Readonly<Record<string, Migration>> = Object.freeze({
   '2026_11_21_03_00_00_create_local_auth_lists': createLocalAuthLists,
   '2026_11_21_04_00_00_create_firmware_campaigns': createFirmwareCampaigns,
   '2026_11_21_05_00_00_create_charging_profiles': createChargingProfiles,
+  '2026_11_22_00_00_00_add_transaction_end_columns': addTransactionEndColumns,
 });

@@ -105,71 +105,8 @@ export async function startWorkerHarness(
     bus,
     database,
     worker,
-    async connect(stationId, version, connectOptions = {}) {
-      const connectionId = randomUUID();
-      const event = (type: ConnectionEvent['type']): ConnectionEvent => ({
-        type,
-        stationId,
-        version,
-        connectionId,
-        edgeId: 'test-edge',
-        securityProfile: 0,
-        at: new Date().toISOString(),
-      });
-      const received: OutboundCall[] = [];
-      const answering: (() => Promise<void>)[] = [];
-      const answer = async (responder: Responder): Promise<void> => {
-        const sub = await bus.subscribe<OutboundCall, OutboundOutcome>(
-          Subjects.outboundCall(stationId),
-          async (msg) => {
-            received.push(msg.data);
-            return responder(msg.data);
-          },
-        );
-        answering.push(() => sub.unsubscribe());
-        unsubscribers.push(() => sub.unsubscribe());
-      };
-      if (connectOptions.answer) await answer(connectOptions.answer);
-      await bus.publish(Subjects.connection(stationId), event('connected'));
-      let counter = 0;
-      const station: SimulatedStation = {
-        stationId,
-        version,
-        connectionId,
-        received,
-        call: (action, payload, messageId) => {
-          const call: InboundCall = {
-            stationId,
-            version,
-            connectionId,
-            edgeId: 'test-edge',
-            messageId: messageId ?? `m${++counter}`,
-            action,
-            payload,
-            receivedAt: new Date().toISOString(),
-          };
-          return bus.request<CallOutcome>(Subjects.inboundCall(stationId), call, { timeoutMs: 10_000 });
-        },
-        ok: async <T>(action: string, payload: Record<string, unknown>) => {
-          const outcome = await station.call(action, payload);
-          if (outcome.type !== 'result')
-            throw new Error(`${action} answered ${outcome.code}: ${outcome.description}`);
-          return outcome.payload as T;
-        },
-        answer,
-        command: (action, payload, extra) =>
-          bus.request<CommandOutcome>(
-            Subjects.command(stationId),
-            { action, payload, ...extra },
-            { timeoutMs: 60_000 },
-          ),
-        disconnect: async () => {
-          await Promise.all(answering.splice(0).map((u) => u()));
-          await bus.publish(Subjects.connection(stationId), event('disconnected'));
-        },
-      };
-      return station;
-    },
+    connect: (stationId, version, connectOptions = {}) =>
+      connectStation(bus, unsubscribers, stationId, version, connectOptions.answer),
     async close() {
       await Promise.all(unsubscribers.map((u) => u()));
       await worker.stop();
@@ -177,4 +114,88 @@ export async function startWorkerHarness(
       await database.close();
     },
   };
+}
+
+/**
+ * Plays the edge of a new connection: publishes its `connected` event (answering CSMS CALLs from before
+ * it with `responder`, as an edge subscribes first) and returns the station's side of it.
+ */
+async function connectStation(
+  bus: MemoryBus,
+  unsubscribers: (() => Promise<void>)[],
+  stationId: string,
+  version: OcppVersion,
+  responder: Responder | undefined,
+): Promise<SimulatedStation> {
+  const connectionId = randomUUID();
+  const event = (type: ConnectionEvent['type']): ConnectionEvent => ({
+    type,
+    stationId,
+    version,
+    connectionId,
+    edgeId: 'test-edge',
+    securityProfile: 0,
+    at: new Date().toISOString(),
+  });
+  const received: OutboundCall[] = [];
+  const answering: (() => Promise<void>)[] = [];
+  const answer = async (r: Responder): Promise<void> => {
+    const sub = await bus.subscribe<OutboundCall, OutboundOutcome>(
+      Subjects.outboundCall(stationId),
+      async (msg) => {
+        received.push(msg.data);
+        return r(msg.data);
+      },
+    );
+    answering.push(() => sub.unsubscribe());
+    unsubscribers.push(() => sub.unsubscribe());
+  };
+  if (responder) await answer(responder);
+  await bus.publish(Subjects.connection(stationId), event('connected'));
+  return simulatedStation(bus, { stationId, version, connectionId, received }, answer, async () => {
+    await Promise.all(answering.splice(0).map((u) => u()));
+    await bus.publish(Subjects.connection(stationId), event('disconnected'));
+  });
+}
+
+/** The station's side of a connection: CALLs as the edge would send them, and operator commands. */
+function simulatedStation(
+  bus: MemoryBus,
+  connection: Pick<SimulatedStation, 'stationId' | 'version' | 'connectionId' | 'received'>,
+  answer: SimulatedStation['answer'],
+  disconnect: SimulatedStation['disconnect'],
+): SimulatedStation {
+  const { stationId, version, connectionId } = connection;
+  let counter = 0;
+  const station: SimulatedStation = {
+    ...connection,
+    call: (action, payload, messageId) => {
+      const call: InboundCall = {
+        stationId,
+        version,
+        connectionId,
+        edgeId: 'test-edge',
+        messageId: messageId ?? `m${++counter}`,
+        action,
+        payload,
+        receivedAt: new Date().toISOString(),
+      };
+      return bus.request<CallOutcome>(Subjects.inboundCall(stationId), call, { timeoutMs: 10_000 });
+    },
+    ok: async <T>(action: string, payload: Record<string, unknown>) => {
+      const outcome = await station.call(action, payload);
+      if (outcome.type !== 'result')
+        throw new Error(`${action} answered ${outcome.code}: ${outcome.description}`);
+      return outcome.payload as T;
+    },
+    answer,
+    command: (action, payload, extra) =>
+      bus.request<CommandOutcome>(
+        Subjects.command(stationId),
+        { action, payload, ...extra },
+        { timeoutMs: 60_000 },
+      ),
+    disconnect,
+  };
+  return station;
 }

@@ -1,5 +1,6 @@
 import { rotatePassword } from '../password-rotation.js';
-import type { CommandContext } from '../station-actor.js';
+import type { V16 } from '@csms/ocpp';
+import type { CommandContext } from '../handler.js';
 
 /**
  * After ChangeConfiguration is answered: an Accepted new AuthorizationKey is the station's new
@@ -8,10 +9,10 @@ import type { CommandContext } from '../station-actor.js';
  */
 export async function afterChangeConfiguration(
   ctx: CommandContext,
-  request: Record<string, unknown>,
-  response: Record<string, unknown>,
+  request: V16.ChangeConfigurationRequest,
+  response: V16.ChangeConfigurationResponse,
 ): Promise<void> {
-  if (request.key !== 'AuthorizationKey' || typeof request.value !== 'string') return;
+  if (request.key !== 'AuthorizationKey') return;
   if (response.status === 'Accepted' || response.status === 'RebootRequired')
     await rotatePassword(ctx, request.value);
 }

@@ -7,8 +7,8 @@ import { CallErrorResponse, type HandlerContext } from '../handler.js';
 
 export const OCPP16 = 'ocpp1.6';
 
-/** Largest value of a 1.6 `integer` most stations can hold (the JSON schemas say only "integer"; stations use int32). */
-export const INT32_MAX = 2_147_483_647;
+/** Largest value of a 1.6 `integer` (the JSON schemas say only "integer"; stations use int32). */
+export { INT32_MAX } from '@csms/ocpp';
 
 export type IdTagInfo = V16.AuthorizeResponse['idTagInfo'];
 

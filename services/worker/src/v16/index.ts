@@ -1,7 +1,7 @@
 import { afterChangeConfiguration } from './change-configuration.js';
 import type { V16Actions } from '@csms/ocpp';
 import type { HandlerMap } from '../handler.js';
-import type { VersionHandlers } from '../station-actor.js';
+import type { VersionHandlers } from '../version-handlers.js';
 import { onAuthorize } from './authorize.js';
 import { onBootNotification } from './boot-notification.js';
 import { onDataTransfer } from './data-transfer.js';
@@ -20,7 +20,7 @@ import { onStopTransaction } from './stop-transaction.js';
  * Station→CSMS actions of OCPP 1.6 (Core, Firmware Management, security whitepaper ed. 3). Not here,
  * so answered NotSupported by the actor: SignCertificate (needs a certificate authority).
  */
-const calls = {
+const calls: HandlerMap<V16Actions> = {
   Authorize: onAuthorize,
   BootNotification: onBootNotification,
   DataTransfer: onDataTransfer,
@@ -34,10 +34,10 @@ const calls = {
   StartTransaction: onStartTransaction,
   StatusNotification: onStatusNotification,
   StopTransaction: onStopTransaction,
-} satisfies HandlerMap<V16Actions>;
+};
 
 /** OCPP 1.6 handlers, and the hooks run after a CSMS command was answered. */
-export const v16Handlers: VersionHandlers = {
+export const v16Handlers: VersionHandlers<'ocpp1.6'> = {
   calls,
   // One write statement each at most (see VersionHandlers.autocommit).
   autocommit: new Set(['Heartbeat', 'StatusNotification', 'Authorize', 'MeterValues']),

@@ -1,5 +1,5 @@
+import { findConnectorStatus, upsertConnectorStatus } from '@csms/db';
 import type { V16 } from '@csms/ocpp';
-import { upsertConnectorStatus } from '../connectors.js';
 import type { HandlerContext } from '../handler.js';
 import { checkConnectorId, connectorKey, parseTimestamp } from './common.js';
 
@@ -17,13 +17,7 @@ export async function onStatusNotification(
   const at =
     request.timestamp !== undefined ? parseTimestamp(request.timestamp, 'timestamp') : receiptTime(ctx);
   const { evseId, connectorId } = connectorKey(request.connectorId);
-  const before = await ctx.db
-    .selectFrom('connectors')
-    .select(['status', 'error_code'])
-    .where('station_id', '=', ctx.stationId)
-    .where('evse_id', '=', evseId)
-    .where('connector_id', '=', connectorId)
-    .executeTakeFirst();
+  const before = await findConnectorStatus(ctx.db, ctx.stationId, evseId, connectorId);
   const stored = await upsertConnectorStatus(ctx.db, {
     stationId: ctx.stationId,
     evseId,

@@ -1,7 +1,7 @@
 import { afterSetVariables } from './set-variables.js';
 import type { V201Actions } from '@csms/ocpp';
 import type { HandlerMap } from '../handler.js';
-import type { VersionHandlers } from '../station-actor.js';
+import type { VersionHandlers } from '../version-handlers.js';
 import { onAuthorize } from './authorize.js';
 import { onBootNotification } from './boot-notification.js';
 import { onClearedChargingLimit } from './cleared-charging-limit.js';
@@ -27,7 +27,7 @@ import { onTransactionEvent } from './transaction-event.js';
  * (NotifyEVChargingNeeds, NotifyEVChargingSchedule, ReportChargingProfiles, SignCertificate,
  * Get15118EVCertificate, GetCertificateStatus) are answered NotSupported by the actor.
  */
-const calls = {
+const calls: HandlerMap<V201Actions> = {
   BootNotification: onBootNotification,
   Heartbeat: onHeartbeat,
   StatusNotification: onStatusNotification,
@@ -48,10 +48,10 @@ const calls = {
   ClearedChargingLimit: onClearedChargingLimit,
   ReservationStatusUpdate: onReservationStatusUpdate,
   PublishFirmwareStatusNotification: onPublishFirmwareStatusNotification,
-} satisfies HandlerMap<V201Actions>;
+};
 
 /** OCPP 2.0.1 handlers. */
-export const v201Handlers: VersionHandlers = {
+export const v201Handlers: VersionHandlers<'ocpp2.0.1'> = {
   calls,
   // One write statement each at most (see VersionHandlers.autocommit).
   autocommit: new Set(['Heartbeat', 'StatusNotification', 'Authorize', 'MeterValues']),

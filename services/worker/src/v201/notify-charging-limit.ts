@@ -3,7 +3,11 @@ import type { HandlerContext } from '../handler.js';
 import { storeNotification } from '../notifications.js';
 import { checkIds } from './common.js';
 
-/** NotifyChargingLimit (K11/K12): a charging limit imposed by an external system. Logged in station_notifications (a retry is logged again); empty response per schema. */
+/**
+ * NotifyChargingLimit (K11/K12): a charging limit imposed by an external system. Stored in
+ * station_notifications once (a retry of the same CALL, same message id and payload, is not stored again);
+ * empty response per schema.
+ */
 export async function onNotifyChargingLimit(
   ctx: HandlerContext,
   request: V201.NotifyChargingLimitRequest,

@@ -2,7 +2,11 @@ import type { V201 } from '@csms/ocpp';
 import type { HandlerContext } from '../handler.js';
 import { storeNotification } from '../notifications.js';
 
-/** NotifyCustomerInformation (N09): a part of the customer data asked for by CustomerInformation. Logged in station_notifications (a retry is logged again); empty response per schema. */
+/**
+ * NotifyCustomerInformation (N09): a part of the customer data asked for by CustomerInformation. Stored in
+ * station_notifications once (a retry of the same CALL, same message id and payload, is not stored again);
+ * empty response per schema.
+ */
 export async function onNotifyCustomerInformation(
   ctx: HandlerContext,
   request: V201.NotifyCustomerInformationRequest,

@@ -1,3 +1,4 @@
+import { storeDeviceEvent } from '@csms/db';
 import type { V201 } from '@csms/ocpp';
 import type { HandlerContext } from '../handler.js';
 import { parseTimestamp } from './common.js';
@@ -12,18 +13,14 @@ export async function onNotifyEvent(
 ): Promise<V201.NotifyEventResponse> {
   const generatedAt = parseTimestamp(request.generatedAt, 'generatedAt');
   const tbc = request.tbc ?? false;
-  const r = await ctx.db
-    .insertInto('device_events')
-    .values({
-      station_id: ctx.stationId,
-      seq_no: request.seqNo,
-      generated_at: generatedAt,
-      tbc,
-      event_data: JSON.stringify(request.eventData),
-    })
-    .onConflict((oc) => oc.columns(['station_id', 'generated_at', 'seq_no']).doNothing())
-    .executeTakeFirst();
-  if (Number(r.numInsertedOrUpdatedRows ?? 0n) > 0) {
+  const stored = await storeDeviceEvent(ctx.db, {
+    stationId: ctx.stationId,
+    seqNo: request.seqNo,
+    generatedAt,
+    tbc,
+    eventData: request.eventData,
+  });
+  if (stored) {
     ctx.emit('device-event', {
       seqNo: request.seqNo,
       generatedAt: generatedAt.toISOString(),

@@ -1,3 +1,4 @@
+import { storeDeviceReport } from '@csms/db';
 import type { V201 } from '@csms/ocpp';
 import type { HandlerContext } from '../handler.js';
 import { parseTimestamp } from './common.js';
@@ -12,19 +13,15 @@ export async function onNotifyReport(
 ): Promise<V201.NotifyReportResponse> {
   const generatedAt = parseTimestamp(request.generatedAt, 'generatedAt');
   const tbc = request.tbc ?? false;
-  const r = await ctx.db
-    .insertInto('device_reports')
-    .values({
-      station_id: ctx.stationId,
-      request_id: request.requestId,
-      seq_no: request.seqNo,
-      generated_at: generatedAt,
-      tbc,
-      report_data: JSON.stringify(request.reportData ?? []),
-    })
-    .onConflict((oc) => oc.columns(['station_id', 'request_id', 'seq_no']).doNothing())
-    .executeTakeFirst();
-  if (Number(r.numInsertedOrUpdatedRows ?? 0n) > 0) {
+  const stored = await storeDeviceReport(ctx.db, {
+    stationId: ctx.stationId,
+    requestId: request.requestId,
+    seqNo: request.seqNo,
+    generatedAt,
+    tbc,
+    reportData: request.reportData ?? [],
+  });
+  if (stored) {
     ctx.emit('report-part', { requestId: request.requestId, seqNo: request.seqNo, tbc });
   }
   return {};

@@ -1,17 +1,14 @@
+import type { V201 } from '@csms/ocpp';
+import type { CommandContext } from '../handler.js';
 import { rotatePassword } from '../password-rotation.js';
-import type { CommandContext } from '../station-actor.js';
 
-interface VariableRef {
-  component?: { name?: unknown; instance?: unknown; evse?: unknown };
-  variable?: { name?: unknown; instance?: unknown };
-  attributeType?: unknown;
-}
+type VariableRef = Pick<V201.SetVariableDataType, 'component' | 'variable' | 'attributeType'>;
 
 const sameTarget = (a: VariableRef, b: VariableRef): boolean =>
-  a.component?.name === b.component?.name &&
-  a.component?.instance === b.component?.instance &&
-  a.variable?.name === b.variable?.name &&
-  a.variable?.instance === b.variable?.instance &&
+  a.component.name === b.component.name &&
+  a.component.instance === b.component.instance &&
+  a.variable.name === b.variable.name &&
+  a.variable.instance === b.variable.instance &&
   (a.attributeType ?? 'Actual') === (b.attributeType ?? 'Actual');
 
 /**
@@ -20,15 +17,12 @@ const sameTarget = (a: VariableRef, b: VariableRef): boolean =>
  */
 export async function afterSetVariables(
   ctx: CommandContext,
-  request: Record<string, unknown>,
-  response: Record<string, unknown>,
+  request: V201.SetVariablesRequest,
+  response: V201.SetVariablesResponse,
 ): Promise<void> {
-  const data = (request.setVariableData ?? []) as (VariableRef & { attributeValue?: unknown })[];
-  const results = (response.setVariableResult ?? []) as (VariableRef & { attributeStatus?: unknown })[];
-  for (const d of data) {
-    if (d.component?.name !== 'SecurityCtrlr' || d.variable?.name !== 'BasicAuthPassword') continue;
-    if (typeof d.attributeValue !== 'string') continue;
-    const result = results.find((r) => sameTarget(r, d));
+  for (const d of request.setVariableData) {
+    if (d.component.name !== 'SecurityCtrlr' || d.variable.name !== 'BasicAuthPassword') continue;
+    const result = response.setVariableResult.find((r) => sameTarget(r, d));
     if (result?.attributeStatus === 'Accepted' || result?.attributeStatus === 'RebootRequired') {
       await rotatePassword(ctx, d.attributeValue);
     }

@@ -1,5 +1,5 @@
+import { upsertConnectorStatus } from '@csms/db';
 import type { V201 } from '@csms/ocpp';
-import { upsertConnectorStatus } from '../connectors.js';
 import type { HandlerContext } from '../handler.js';
 import { checkIds, parseTimestamp } from './common.js';
 

@@ -4,7 +4,6 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../../../../test/support/databases.js';
 import { startWorkerHarness, type SimulatedStation, type WorkerHarness } from '../testing/worker-harness.js';
 import { bootedStation, callError, collectEvents, type StationEvent } from './testing.js';
-import { energyRegisterSamples } from './transaction-event.js';
 
 const NOW = new Date('2031-07-01T12:00:00.000Z');
 const TAG_GROUP_MEMBER = { idToken: 'RFID-MEMBER', type: 'ISO14443' } as const;
@@ -426,29 +425,5 @@ describe.each(['pglite-memory', 'postgres'] as const)('OCPP 2.0.1 TransactionEve
       .where('station_id', '=', cs.stationId)
       .executeTakeFirst();
     expect(tx).toBeUndefined();
-  });
-});
-
-describe('energy register samples', () => {
-  it('takes total Energy.Active.Import.Register readings at the outlet, in Wh', () => {
-    const samples = energyRegisterSamples([
-      {
-        timestamp: '2031-01-01T00:00:00.000Z',
-        sampledValue: [
-          { value: 12.5 }, // all defaults: register, Wh, Sample.Periodic, Outlet
-          { value: 1.2345, unitOfMeasure: { unit: 'kWh' }, context: 'Transaction.Begin' },
-          { value: 3, unitOfMeasure: { unit: 'Wh', multiplier: 3 } },
-          { value: 7, phase: 'L1' },
-          { value: 8, location: 'EV' },
-          { value: 9, measurand: 'Energy.Active.Export.Register' },
-          { value: 10, unitOfMeasure: { unit: 'varh' } },
-        ],
-      },
-    ]);
-    expect(samples.map((s) => [s.wh, s.context])).toEqual([
-      [12.5, 'Sample.Periodic'],
-      [1234.5, 'Transaction.Begin'],
-      [3000, 'Sample.Periodic'],
-    ]);
   });
 });

@@ -11,7 +11,10 @@ export { energyRegisterSamples } from '@csms/db';
  * seqNo), so a station retrying an event whose CALLRESULT it did not get (E13) changes nothing and gets
  * the same answer again; the `transactions` row is created by the first event seen for a transactionId
  * and derived from all its events, so it does not depend on the arrival order (E04.FR.02, E04.FR.07,
- * E08.FR.06, E11.FR.02, E12.FR.02; see that function for the rules).
+ * E08.FR.06, E11.FR.02, E12.FR.02; see that function for the rules). An EVSE runs one transaction at a
+ * time: when the event makes its transaction active on an EVSE, the station's older active transactions
+ * there (whose Ended was lost) are ended by the CSMS in the same record, and each is logged and published
+ * as `transaction-ended` (superseded, like a 1.6 StartTransaction on a busy connector).
  *
  * When the request has an idToken the response carries idTokenInfo (E01.FR.11/12, E02.FR.02, E03.FR.02,
  * E05.FR.01: the CSMS verifies the token, which the station may have accepted from outdated local data;
@@ -40,6 +43,19 @@ export async function onTransactionEvent(
       })
     : undefined;
 
+  for (const superseded of applied?.superseded ?? []) {
+    ctx.log.warn(
+      { transactionId: superseded, supersededBy: transactionId },
+      'active transaction on this EVSE ended without its Ended event: a newer transaction is active on it',
+    );
+    ctx.emit('transaction-ended', {
+      transactionId: superseded,
+      stopReason: 'Other',
+      superseded: true,
+      supersededBy: transactionId,
+      endedBy: 'csms',
+    });
+  }
   if (applied) {
     ctx.emit('transaction-event', {
       transactionId,

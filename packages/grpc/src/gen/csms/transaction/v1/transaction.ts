@@ -55,6 +55,61 @@ export function transactionStateToJSON(object: TransactionState): string {
   }
 }
 
+/** The station's answer to the stop request of EndTransaction. */
+export enum StationStopStatus {
+  /** STATION_STOP_STATUS_UNSPECIFIED - Not asked (stop_at_station false). */
+  STATION_STOP_STATUS_UNSPECIFIED = 0,
+  STATION_STOP_STATUS_ACCEPTED = 1,
+  STATION_STOP_STATUS_REJECTED = 2,
+  /** STATION_STOP_STATUS_OFFLINE - The station is not connected: nothing was sent. */
+  STATION_STOP_STATUS_OFFLINE = 3,
+  /** STATION_STOP_STATUS_FAILED - No usable answer: a timeout, a CALLERROR, a disconnect, a refusal (station_stop_detail says which). */
+  STATION_STOP_STATUS_FAILED = 4,
+  UNRECOGNIZED = -1,
+}
+
+export function stationStopStatusFromJSON(object: any): StationStopStatus {
+  switch (object) {
+    case 0:
+    case "STATION_STOP_STATUS_UNSPECIFIED":
+      return StationStopStatus.STATION_STOP_STATUS_UNSPECIFIED;
+    case 1:
+    case "STATION_STOP_STATUS_ACCEPTED":
+      return StationStopStatus.STATION_STOP_STATUS_ACCEPTED;
+    case 2:
+    case "STATION_STOP_STATUS_REJECTED":
+      return StationStopStatus.STATION_STOP_STATUS_REJECTED;
+    case 3:
+    case "STATION_STOP_STATUS_OFFLINE":
+      return StationStopStatus.STATION_STOP_STATUS_OFFLINE;
+    case 4:
+    case "STATION_STOP_STATUS_FAILED":
+      return StationStopStatus.STATION_STOP_STATUS_FAILED;
+    case -1:
+    case "UNRECOGNIZED":
+    default:
+      return StationStopStatus.UNRECOGNIZED;
+  }
+}
+
+export function stationStopStatusToJSON(object: StationStopStatus): string {
+  switch (object) {
+    case StationStopStatus.STATION_STOP_STATUS_UNSPECIFIED:
+      return "STATION_STOP_STATUS_UNSPECIFIED";
+    case StationStopStatus.STATION_STOP_STATUS_ACCEPTED:
+      return "STATION_STOP_STATUS_ACCEPTED";
+    case StationStopStatus.STATION_STOP_STATUS_REJECTED:
+      return "STATION_STOP_STATUS_REJECTED";
+    case StationStopStatus.STATION_STOP_STATUS_OFFLINE:
+      return "STATION_STOP_STATUS_OFFLINE";
+    case StationStopStatus.STATION_STOP_STATUS_FAILED:
+      return "STATION_STOP_STATUS_FAILED";
+    case StationStopStatus.UNRECOGNIZED:
+    default:
+      return "UNRECOGNIZED";
+  }
+}
+
 /** A charging transaction. */
 export interface Transaction {
   /** The CSMS's internal id (stable across versions; use it with GetTransaction and ListMeterValues). */
@@ -94,12 +149,28 @@ export interface Transaction {
   remoteStartId?: number | undefined;
   reservationId?: number | undefined;
   createTime: Date | undefined;
-  updateTime: Date | undefined;
+  updateTime:
+    | Date
+    | undefined;
+  /**
+   * Who ended it: "station" (its StopTransaction / Ended event), "csms" (a newer transaction started
+   * on the same connector / EVSE, so its stop was lost) or "operator" (EndTransaction); empty while
+   * active. A csms / operator end is final; the station's late stop data still fill end_time,
+   * meter_stop_wh and stop_reason.
+   */
+  endedBy: string;
+  /** Why the CSMS or the operator ended it (e.g. "superseded by transaction 42 on EVSE 1"). */
+  endNote: string;
+  /**
+   * Energy in Wh: from meter_start_wh, or else the first energy register reading of its 2.0.1 events,
+   * to meter_stop_wh, or else the latest reading (so also while active); unset while unknown.
+   */
+  energyWh?: number | undefined;
 }
 
 /** Aggregates over a transaction's stored data. */
 export interface TransactionSummary {
-  /** meter_stop_wh - meter_start_wh when both are known. */
+  /** The transaction's energy_wh. */
   energyWh?:
     | number
     | undefined;
@@ -245,6 +316,24 @@ export interface TransactionStationEvent {
   data: { [key: string]: any } | undefined;
 }
 
+export interface EndTransactionRequest {
+  stationId: string;
+  /** The OCPP transactionId at station_id (1.6: the CSMS-issued integer as text). */
+  transactionId: string;
+  /** Why the operator ends it (required, at most 255 characters): kept as the transaction's end_note. */
+  reason: string;
+  /** Also ask the station to stop it (1.6 RemoteStopTransaction / 2.0.1 RequestStopTransaction). */
+  stopAtStation: boolean;
+}
+
+export interface EndTransactionResponse {
+  /** The transaction as ended. */
+  transaction: Transaction | undefined;
+  stationStopStatus: StationStopStatus;
+  /** With FAILED: what happened (e.g. "timeout", "call-error NotImplemented: ..."). */
+  stationStopDetail: string;
+}
+
 /**
  * The writer's claim to the station's partition (distributed mode, ARCHITECTURE invariant 2): the
  * record is written only while the partition's fence is still at this epoch, in the same database
@@ -325,6 +414,11 @@ export interface RecordTransactionEvent201Response {
   created: boolean;
   state: TransactionState;
   chargingState: string;
+  /**
+   * transactionIds of the station's older active transactions on the same EVSE that this event ended
+   * (the event made its transaction active there).
+   */
+  supersededTransactionIds: string[];
 }
 
 export interface RecordMeterValuesRequest {
@@ -375,6 +469,9 @@ function createBaseTransaction(): Transaction {
     reservationId: undefined,
     createTime: undefined,
     updateTime: undefined,
+    endedBy: "",
+    endNote: "",
+    energyWh: undefined,
   };
 }
 
@@ -439,6 +536,15 @@ export const Transaction: MessageFns<Transaction> = {
     }
     if (message.updateTime !== undefined) {
       Timestamp.encode(toTimestamp(message.updateTime), writer.uint32(162).fork()).join();
+    }
+    if (message.endedBy !== "") {
+      writer.uint32(170).string(message.endedBy);
+    }
+    if (message.endNote !== "") {
+      writer.uint32(178).string(message.endNote);
+    }
+    if (message.energyWh !== undefined) {
+      writer.uint32(185).double(message.energyWh);
     }
     return writer;
   },
@@ -616,6 +722,30 @@ export const Transaction: MessageFns<Transaction> = {
             message.updateTime = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
             continue;
           }
+          case 21: {
+            if (tag !== 170) {
+              break;
+            }
+
+            message.endedBy = reader.string();
+            continue;
+          }
+          case 22: {
+            if (tag !== 178) {
+              break;
+            }
+
+            message.endNote = reader.string();
+            continue;
+          }
+          case 23: {
+            if (tag !== 185) {
+              break;
+            }
+
+            message.energyWh = reader.double();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -722,6 +852,21 @@ export const Transaction: MessageFns<Transaction> = {
         : isSet(object.update_time)
         ? fromJsonTimestamp(object.update_time)
         : undefined,
+      endedBy: isSet(object.endedBy)
+        ? globalThis.String(object.endedBy)
+        : isSet(object.ended_by)
+        ? globalThis.String(object.ended_by)
+        : "",
+      endNote: isSet(object.endNote)
+        ? globalThis.String(object.endNote)
+        : isSet(object.end_note)
+        ? globalThis.String(object.end_note)
+        : "",
+      energyWh: isSet(object.energyWh)
+        ? globalThis.Number(object.energyWh)
+        : isSet(object.energy_wh)
+        ? globalThis.Number(object.energy_wh)
+        : undefined,
     };
   },
 
@@ -787,6 +932,15 @@ export const Transaction: MessageFns<Transaction> = {
     if (message.updateTime !== undefined) {
       obj.updateTime = message.updateTime.toISOString();
     }
+    if (message.endedBy !== "") {
+      obj.endedBy = message.endedBy;
+    }
+    if (message.endNote !== "") {
+      obj.endNote = message.endNote;
+    }
+    if (message.energyWh !== undefined) {
+      obj.energyWh = floatToJson(message.energyWh);
+    }
     return obj;
   },
 
@@ -815,6 +969,9 @@ export const Transaction: MessageFns<Transaction> = {
     message.reservationId = object.reservationId ?? undefined;
     message.createTime = object.createTime ?? undefined;
     message.updateTime = object.updateTime ?? undefined;
+    message.endedBy = object.endedBy ?? "";
+    message.endNote = object.endNote ?? "";
+    message.energyWh = object.energyWh ?? undefined;
     return message;
   },
 };
@@ -2669,6 +2826,246 @@ export const TransactionStationEvent: MessageFns<TransactionStationEvent> = {
   },
 };
 
+function createBaseEndTransactionRequest(): EndTransactionRequest {
+  return { stationId: "", transactionId: "", reason: "", stopAtStation: false };
+}
+
+export const EndTransactionRequest: MessageFns<EndTransactionRequest> = {
+  encode(message: EndTransactionRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.stationId !== "") {
+      writer.uint32(10).string(message.stationId);
+    }
+    if (message.transactionId !== "") {
+      writer.uint32(18).string(message.transactionId);
+    }
+    if (message.reason !== "") {
+      writer.uint32(26).string(message.reason);
+    }
+    if (message.stopAtStation !== false) {
+      writer.uint32(32).bool(message.stopAtStation);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): EndTransactionRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseEndTransactionRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.stationId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.transactionId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.reason = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.stopAtStation = reader.bool();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): EndTransactionRequest {
+    return {
+      stationId: isSet(object.stationId)
+        ? globalThis.String(object.stationId)
+        : isSet(object.station_id)
+        ? globalThis.String(object.station_id)
+        : "",
+      transactionId: isSet(object.transactionId)
+        ? globalThis.String(object.transactionId)
+        : isSet(object.transaction_id)
+        ? globalThis.String(object.transaction_id)
+        : "",
+      reason: isSet(object.reason) ? globalThis.String(object.reason) : "",
+      stopAtStation: isSet(object.stopAtStation)
+        ? globalThis.Boolean(object.stopAtStation)
+        : isSet(object.stop_at_station)
+        ? globalThis.Boolean(object.stop_at_station)
+        : false,
+    };
+  },
+
+  toJSON(message: EndTransactionRequest): unknown {
+    const obj: any = {};
+    if (message.stationId !== "") {
+      obj.stationId = message.stationId;
+    }
+    if (message.transactionId !== "") {
+      obj.transactionId = message.transactionId;
+    }
+    if (message.reason !== "") {
+      obj.reason = message.reason;
+    }
+    if (message.stopAtStation !== false) {
+      obj.stopAtStation = message.stopAtStation;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<EndTransactionRequest>): EndTransactionRequest {
+    return EndTransactionRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<EndTransactionRequest>): EndTransactionRequest {
+    const message = createBaseEndTransactionRequest();
+    message.stationId = object.stationId ?? "";
+    message.transactionId = object.transactionId ?? "";
+    message.reason = object.reason ?? "";
+    message.stopAtStation = object.stopAtStation ?? false;
+    return message;
+  },
+};
+
+function createBaseEndTransactionResponse(): EndTransactionResponse {
+  return { transaction: undefined, stationStopStatus: 0, stationStopDetail: "" };
+}
+
+export const EndTransactionResponse: MessageFns<EndTransactionResponse> = {
+  encode(message: EndTransactionResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.transaction !== undefined) {
+      Transaction.encode(message.transaction, writer.uint32(10).fork()).join();
+    }
+    if (message.stationStopStatus !== 0) {
+      writer.uint32(16).int32(message.stationStopStatus);
+    }
+    if (message.stationStopDetail !== "") {
+      writer.uint32(26).string(message.stationStopDetail);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): EndTransactionResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseEndTransactionResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.transaction = Transaction.decode(reader, reader.uint32());
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.stationStopStatus = reader.int32() as any;
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.stationStopDetail = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): EndTransactionResponse {
+    return {
+      transaction: isSet(object.transaction) ? Transaction.fromJSON(object.transaction) : undefined,
+      stationStopStatus: isSet(object.stationStopStatus)
+        ? stationStopStatusFromJSON(object.stationStopStatus)
+        : isSet(object.station_stop_status)
+        ? stationStopStatusFromJSON(object.station_stop_status)
+        : 0,
+      stationStopDetail: isSet(object.stationStopDetail)
+        ? globalThis.String(object.stationStopDetail)
+        : isSet(object.station_stop_detail)
+        ? globalThis.String(object.station_stop_detail)
+        : "",
+    };
+  },
+
+  toJSON(message: EndTransactionResponse): unknown {
+    const obj: any = {};
+    if (message.transaction !== undefined) {
+      obj.transaction = Transaction.toJSON(message.transaction);
+    }
+    if (message.stationStopStatus !== 0) {
+      obj.stationStopStatus = stationStopStatusToJSON(message.stationStopStatus);
+    }
+    if (message.stationStopDetail !== "") {
+      obj.stationStopDetail = message.stationStopDetail;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<EndTransactionResponse>): EndTransactionResponse {
+    return EndTransactionResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<EndTransactionResponse>): EndTransactionResponse {
+    const message = createBaseEndTransactionResponse();
+    message.transaction = (object.transaction !== undefined && object.transaction !== null)
+      ? Transaction.fromPartial(object.transaction)
+      : undefined;
+    message.stationStopStatus = object.stationStopStatus ?? 0;
+    message.stationStopDetail = object.stationStopDetail ?? "";
+    return message;
+  },
+};
+
 function createBaseFence(): Fence {
   return { partition: 0, epoch: "" };
 }
@@ -3575,7 +3972,7 @@ export const RecordTransactionEvent201Request: MessageFns<RecordTransactionEvent
 };
 
 function createBaseRecordTransactionEvent201Response(): RecordTransactionEvent201Response {
-  return { applied: false, created: false, state: 0, chargingState: "" };
+  return { applied: false, created: false, state: 0, chargingState: "", supersededTransactionIds: [] };
 }
 
 export const RecordTransactionEvent201Response: MessageFns<RecordTransactionEvent201Response> = {
@@ -3591,6 +3988,9 @@ export const RecordTransactionEvent201Response: MessageFns<RecordTransactionEven
     }
     if (message.chargingState !== "") {
       writer.uint32(34).string(message.chargingState);
+    }
+    for (const v of message.supersededTransactionIds) {
+      writer.uint32(42).string(v!);
     }
     return writer;
   },
@@ -3640,6 +4040,14 @@ export const RecordTransactionEvent201Response: MessageFns<RecordTransactionEven
             message.chargingState = reader.string();
             continue;
           }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.supersededTransactionIds.push(reader.string());
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -3662,6 +4070,11 @@ export const RecordTransactionEvent201Response: MessageFns<RecordTransactionEven
         : isSet(object.charging_state)
         ? globalThis.String(object.charging_state)
         : "",
+      supersededTransactionIds: globalThis.Array.isArray(object?.supersededTransactionIds)
+        ? object.supersededTransactionIds.map((e: any) => globalThis.String(e))
+        : globalThis.Array.isArray(object?.superseded_transaction_ids)
+        ? object.superseded_transaction_ids.map((e: any) => globalThis.String(e))
+        : [],
     };
   },
 
@@ -3679,6 +4092,9 @@ export const RecordTransactionEvent201Response: MessageFns<RecordTransactionEven
     if (message.chargingState !== "") {
       obj.chargingState = message.chargingState;
     }
+    if (message.supersededTransactionIds?.length) {
+      obj.supersededTransactionIds = message.supersededTransactionIds;
+    }
     return obj;
   },
 
@@ -3691,6 +4107,7 @@ export const RecordTransactionEvent201Response: MessageFns<RecordTransactionEven
     message.created = object.created ?? false;
     message.state = object.state ?? 0;
     message.chargingState = object.chargingState ?? "";
+    message.supersededTransactionIds = object.supersededTransactionIds?.map((e) => e) || [];
     return message;
   },
 };
@@ -4042,6 +4459,23 @@ export const TransactionServiceDefinition = {
       options: {},
     },
     /**
+     * Ends an active transaction on an operator's word, e.g. one whose station never reported its stop
+     * (its id token would otherwise stay ConcurrentTx): state ended, ended_by "operator", end_note =
+     * reason, stop_reason Other; its TxProfiles are forgotten and transaction-ended is published. With
+     * stop_at_station, the station is also asked to stop it (1.6 RemoteStopTransaction, 2.0.1
+     * RequestStopTransaction) and its answer is reported; the station's own stop data, when they come,
+     * are still recorded. NOT_FOUND for an unknown transaction; FAILED_PRECONDITION reason
+     * TRANSACTION_ALREADY_ENDED when it has ended; INVALID_ARGUMENT with field violations.
+     */
+    endTransaction: {
+      name: "EndTransaction",
+      requestType: EndTransactionRequest as typeof EndTransactionRequest,
+      requestStream: false,
+      responseType: EndTransactionResponse as typeof EndTransactionResponse,
+      responseStream: false,
+      options: {},
+    },
+    /**
      * Internal, for the workers: records an OCPP 1.6 StartTransaction (retry recognition, transactionId
      * allocation, ending the connector's stale transaction). FAILED_PRECONDITION reason FENCED when the
      * fence epoch is stale; nothing is written then.
@@ -4133,6 +4567,19 @@ export interface TransactionServiceImplementation<CallContextExt = {}> {
     context: CallContext & CallContextExt,
   ): ServerStreamingMethodResult<DeepPartial<StreamTransactionEventsResponse>>;
   /**
+   * Ends an active transaction on an operator's word, e.g. one whose station never reported its stop
+   * (its id token would otherwise stay ConcurrentTx): state ended, ended_by "operator", end_note =
+   * reason, stop_reason Other; its TxProfiles are forgotten and transaction-ended is published. With
+   * stop_at_station, the station is also asked to stop it (1.6 RemoteStopTransaction, 2.0.1
+   * RequestStopTransaction) and its answer is reported; the station's own stop data, when they come,
+   * are still recorded. NOT_FOUND for an unknown transaction; FAILED_PRECONDITION reason
+   * TRANSACTION_ALREADY_ENDED when it has ended; INVALID_ARGUMENT with field violations.
+   */
+  endTransaction(
+    request: EndTransactionRequest,
+    context: CallContext & CallContextExt,
+  ): Promise<DeepPartial<EndTransactionResponse>>;
+  /**
    * Internal, for the workers: records an OCPP 1.6 StartTransaction (retry recognition, transactionId
    * allocation, ending the connector's stale transaction). FAILED_PRECONDITION reason FENCED when the
    * fence epoch is stale; nothing is written then.
@@ -4206,6 +4653,19 @@ export interface TransactionServiceClient<CallOptionsExt = {}> {
     request: DeepPartial<StreamTransactionEventsRequest>,
     options?: CallOptions & CallOptionsExt,
   ): AsyncIterable<StreamTransactionEventsResponse>;
+  /**
+   * Ends an active transaction on an operator's word, e.g. one whose station never reported its stop
+   * (its id token would otherwise stay ConcurrentTx): state ended, ended_by "operator", end_note =
+   * reason, stop_reason Other; its TxProfiles are forgotten and transaction-ended is published. With
+   * stop_at_station, the station is also asked to stop it (1.6 RemoteStopTransaction, 2.0.1
+   * RequestStopTransaction) and its answer is reported; the station's own stop data, when they come,
+   * are still recorded. NOT_FOUND for an unknown transaction; FAILED_PRECONDITION reason
+   * TRANSACTION_ALREADY_ENDED when it has ended; INVALID_ARGUMENT with field violations.
+   */
+  endTransaction(
+    request: DeepPartial<EndTransactionRequest>,
+    options?: CallOptions & CallOptionsExt,
+  ): Promise<EndTransactionResponse>;
   /**
    * Internal, for the workers: records an OCPP 1.6 StartTransaction (retry recognition, transactionId
    * allocation, ending the connector's stale transaction). FAILED_PRECONDITION reason FENCED when the

@@ -1,0 +1,60 @@
+import type { Kysely } from 'kysely';
+import type { Database } from '../schema.js';
+import { hasConcurrentTransaction, type ConcurrencyPolicy } from '../transactions/concurrent-transaction.js';
+import { findIdToken } from './id-tokens.js';
+
+/** The CSMS's verdict on an id token (OCPP 2.0.1 AuthorizationStatusEnumType; 1.6 maps Unknown→Invalid). */
+export type AuthorizationStatus = 'Accepted' | 'Blocked' | 'Expired' | 'Invalid' | 'ConcurrentTx' | 'Unknown';
+
+export interface AuthorizationDecision {
+  readonly status: AuthorizationStatus;
+  readonly expiresAt?: Date;
+  /** 1.6 parentIdTag / 2.0.1 groupIdToken. */
+  readonly groupId?: string;
+}
+
+export interface AuthorizeOptions {
+  readonly stationId: string;
+  readonly now: Date;
+  /** 2.0.1 IdTokenEnumType of the presented token; a stored type must match. */
+  readonly type?: string;
+  /**
+   * What counts as a concurrent transaction: `other-station` for Authorize (the token may be presented
+   * again at the same station to stop its own transaction), `any` when starting a new transaction.
+   */
+  readonly concurrency: 'other-station' | 'any';
+  /** The transaction being started/updated, which never counts as concurrent with itself. */
+  readonly excludeTransactionId?: string;
+  /**
+   * How many active transactions make ConcurrentTx (default one per token, every active transaction
+   * counts): the CSMS's configured policy, which the ports / the auth service pass.
+   */
+  readonly policy?: ConcurrencyPolicy;
+}
+
+/**
+ * Decides whether an id token may charge: unknown tokens are `Unknown`, stored statuses are returned
+ * as they are, an expiry in the past gives `Expired`, and an Accepted token that already has as many
+ * active transactions as `options.policy` allows (default one) gives `ConcurrentTx` (OCPP 1.6 §7.2 /
+ * 2.0.1 AuthorizationStatusEnumType).
+ */
+export async function authorizeIdToken(
+  db: Kysely<Database>,
+  idToken: string,
+  options: AuthorizeOptions,
+): Promise<AuthorizationDecision> {
+  const row = await findIdToken(db, idToken);
+  if (!row) return { status: 'Unknown' };
+  const base = {
+    ...(row.expires_at ? { expiresAt: row.expires_at } : {}),
+    ...(row.group_id ? { groupId: row.group_id } : {}),
+  };
+  if (row.type !== null && options.type !== undefined && row.type !== options.type)
+    return { status: 'Unknown' };
+  if (row.status !== 'Accepted') return { status: row.status, ...base };
+  if (row.expires_at && row.expires_at.getTime() <= options.now.getTime())
+    return { status: 'Expired', ...base };
+  const concurrent = await hasConcurrentTransaction(db, idToken, options, row.group_id ?? undefined);
+  if (concurrent) return { status: 'ConcurrentTx', ...base };
+  return { status: 'Accepted', ...base };
+}

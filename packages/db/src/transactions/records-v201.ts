@@ -1,0 +1,204 @@
+import { sql, type Kysely } from 'kysely';
+import { deleteEndedTxProfiles } from '../charging-profiles/profiles.js';
+import type { Database } from '../schema.js';
+import { endSupersededTransactions201 } from './csms-end.js';
+import { meterReadings, widenRegisterSpan } from './energy-register.js';
+import { storeMeterValues } from './meter-values.js';
+import type { TransactionRow } from './schema.js';
+import { foldFacts, loadEventFacts, type FoldedFacts } from './transaction-event-facts.js';
+import type { TransactionEvent201 } from './transaction-event-201.js';
+import { OCPP201 } from './transaction-lookup.js';
+
+export interface TransactionEvent201Record {
+  /**
+   * Set when the event was new and applied; absent for a retry of an event stored before (same
+   * station, transactionId and seqNo, E13): nothing changed.
+   */
+  readonly applied?: {
+    /** The event created the transactions row (it is the first seen of this transaction). */
+    readonly created: boolean;
+    readonly state: 'active' | 'ended';
+    readonly chargingState: string | null;
+    /**
+     * transactionIds of this station's older active transactions on the same EVSE that this event
+     * ended (ended_by csms): the event made its transaction active there, so they lost their Ended.
+     */
+    readonly superseded: readonly string[];
+  };
+}
+
+/**
+ * Records a 2.0.1 TransactionEvent (E01-E15, J02). Every event is stored in `transaction_events`,
+ * unique per (station, transactionId, seqNo): a retried event (E13) changes nothing. The `transactions`
+ * row is created by the first event seen for a transactionId, whatever its eventType: events queued
+ * offline (E04.FR.02, E08.FR.06, E11.FR.02, E12.FR.02) may arrive late and out of order, and Updated
+ * messages may even be dropped (E04.FR.07), so an Updated or Ended can be the first the CSMS hears of a
+ * transaction.
+ *
+ * The row is therefore derived so that it does not depend on the arrival order (the transaction's
+ * events are its source of truth):
+ * - `state` is ended once any Ended event was seen; `ended_at` / `stop_reason` come from it (a missing
+ *   stoppedReason means Local: E06.FR.09, E07.FR.04); an end by the CSMS or an operator is final (see
+ *   `endFields`);
+ * - one transaction at a time per EVSE: when the event makes its transaction active on an EVSE, the
+ *   station's older active transactions there are ended by the CSMS (`endSupersededTransactions201`);
+ * - `started_at` is the Started event's timestamp, or the earliest event timestamp until Started is seen;
+ * - `evse_id` / `connector_id` and `charging_state` are those of the highest seqNo that carries them
+ *   (E01.FR.16: evse is sent once; E02.FR.13: chargingState on every change);
+ * - `id_token` is the token that authorized the transaction: the lowest seqNo carrying an idToken that
+ *   is not a StopAuthorized (E07.FR.02 reports the stopping token, which may be another member of the
+ *   group, C09.FR.03); a stopping token is recorded only while no other is known;
+ * - `meter_start` is the Energy.Active.Import.Register sample with context Transaction.Begin (in Started,
+ *   or in an Updated when the EVSE was not known at start: E01.FR.09 / E01.FR.17), else the earliest
+ *   register sample of the Started event; `meter_stop` is the Ended event's Transaction.End register
+ *   sample (E06.FR.11), else its latest register sample; values are converted to Wh;
+ * - `register_first_*` / `register_last_*` are the earliest / latest register samples of all its events
+ *   (the energy when the readings came only in Updated events);
+ * - `last_seq_no` is the highest seqNo seen; `remote_start_id` / `reservation_id` the first sent.
+ *
+ * The caller authorizes the event's idToken separately.
+ */
+export async function recordTransactionEvent201(
+  db: Kysely<Database>,
+  stationId: string,
+  request: TransactionEvent201,
+): Promise<TransactionEvent201Record> {
+  const timestamp = new Date(request.timestamp);
+  const inserted = await db
+    .insertInto('transaction_events')
+    .values({
+      station_id: stationId,
+      transaction_id: request.transactionInfo.transactionId,
+      seq_no: request.seqNo,
+      event_type: request.eventType,
+      trigger_reason: request.triggerReason,
+      timestamp,
+      offline: request.offline ?? false,
+      payload: JSON.stringify(request),
+    })
+    .onConflict((oc) => oc.columns(['station_id', 'transaction_id', 'seq_no']).doNothing())
+    .returning('id')
+    .executeTakeFirst();
+  if (!inserted) return {};
+  const { row, created, superseded } = await applyEvent(db, stationId, request, timestamp);
+  return { applied: { created, state: row.state, chargingState: row.charging_state, superseded } };
+}
+
+/**
+ * Applies a new event to its transaction's row (creating the row for the first event seen), deletes the
+ * transaction's TxProfiles when this event ended it, and stores the event's meter values.
+ */
+async function applyEvent(
+  trx: Kysely<Database>,
+  stationId: string,
+  request: TransactionEvent201,
+  timestamp: Date,
+): Promise<{ row: TransactionRow; created: boolean; superseded: string[] }> {
+  const transactionId = request.transactionInfo.transactionId;
+  const { existing, created } = await lockTransactionRow(trx, stationId, transactionId);
+  const f = foldFacts(await loadEventFacts(trx, stationId, transactionId));
+  const { meterStart, meterStop } = meterReadings(
+    { meterStart: existing.meter_start, meterStop: existing.meter_stop },
+    request,
+  );
+  const register = widenRegisterSpan(
+    {
+      firstWh: existing.register_first_wh,
+      firstAt: existing.register_first_at,
+      lastWh: existing.register_last_wh,
+      lastAt: existing.register_last_at,
+    },
+    request.meterValue ?? [],
+  );
+  const startedAt =
+    f.started?.timestamp ??
+    (existing.started_at && existing.started_at.getTime() <= timestamp.getTime()
+      ? existing.started_at
+      : timestamp);
+  const token = f.authorizingToken ?? f.stoppingToken;
+  const row = await trx
+    .updateTable('transactions')
+    .set({
+      ...endFields(existing, f),
+      started_at: startedAt,
+      evse_id: f.evse?.id ?? null,
+      connector_id: f.evse?.connectorId ?? null,
+      id_token: token?.idToken ?? null,
+      id_token_type: token?.type ?? null,
+      charging_state: f.chargingState,
+      last_seq_no:
+        existing.last_seq_no === null ? request.seqNo : Math.max(existing.last_seq_no, request.seqNo),
+      remote_start_id: f.remoteStartId,
+      reservation_id: f.reservationId,
+      meter_start: meterStart,
+      meter_stop: meterStop,
+      register_first_wh: register.firstWh,
+      register_first_at: register.firstAt,
+      register_last_wh: register.lastWh,
+      register_last_at: register.lastAt,
+      updated_at: sql<Date>`now()`,
+    })
+    .where('id', '=', existing.id)
+    .returningAll()
+    .executeTakeFirstOrThrow();
+  // K02.FR.05: the charging-profiles domain forgets the TxProfiles in this same database transaction.
+  if (row.state === 'ended' && existing.state !== 'ended')
+    await deleteEndedTxProfiles(trx, stationId, transactionId);
+  const superseded = await endSupersededTransactions201(trx, row);
+
+  await storeMeterValues(trx, {
+    stationId,
+    transactionRef: String(row.id),
+    evseId: row.evse_id,
+    connectorId: row.connector_id,
+    source: 'TransactionEvent',
+    meterValues: request.meterValue ?? [],
+  });
+  return { row, created, superseded };
+}
+
+/**
+ * The end of the row: the station's Ended event ends it (ended_by station; a missing stoppedReason
+ * means Local: E06.FR.09, E07.FR.04). An end by the CSMS or an operator is final: a late Updated of
+ * the transaction does not make it active again, and its late Ended still records the station's
+ * ended_at and stop_reason (as a 1.6 StopTransaction does) while ended_by / end_note keep who ended it.
+ */
+function endFields(existing: TransactionRow, f: FoldedFacts) {
+  const endedByCsms = existing.ended_by === 'csms' || existing.ended_by === 'operator';
+  if (f.ended)
+    return {
+      state: 'ended' as const,
+      ended_at: f.ended.timestamp,
+      stop_reason: f.ended.stopped_reason ?? 'Local',
+      ended_by: endedByCsms ? existing.ended_by : ('station' as const),
+    };
+  if (endedByCsms)
+    return { state: 'ended' as const, ended_at: existing.ended_at, stop_reason: existing.stop_reason };
+  return { state: 'active' as const, ended_at: null, stop_reason: null, ended_by: null };
+}
+
+/**
+ * The transaction's row, locked FOR UPDATE until the caller's transaction ends (events of one
+ * transaction are applied one at a time); inserted first as an active row when this is the first event
+ * seen of the transaction (`created`).
+ */
+async function lockTransactionRow(
+  trx: Kysely<Database>,
+  stationId: string,
+  transactionId: string,
+): Promise<{ existing: TransactionRow; created: boolean }> {
+  const created = await trx
+    .insertInto('transactions')
+    .values({ station_id: stationId, ocpp_version: OCPP201, transaction_id: transactionId, state: 'active' })
+    .onConflict((oc) => oc.columns(['station_id', 'transaction_id']).doNothing())
+    .returning('id')
+    .executeTakeFirst();
+  const existing = await trx
+    .selectFrom('transactions')
+    .selectAll()
+    .where('station_id', '=', stationId)
+    .where('transaction_id', '=', transactionId)
+    .forUpdate()
+    .executeTakeFirstOrThrow();
+  return { existing, created: created !== undefined };
+}

@@ -1,0 +1,144 @@
+import { commitListUpdate, storedListVersion, type LocalListChange } from '@csms/db';
+import { ApiErrors, abortable, authV1, resultOf, type CallContext } from '@csms/grpc';
+import type { AuthServiceDeps } from './deps.js';
+import type { KeyedLock } from './keyed-lock.js';
+import { checkEntries, checkPerMessage, checkUpdateType } from './local-list-checks.js';
+import { sendLocalListPayload } from './local-list-payload.js';
+import { existingStation, versionOf, type OcppVersion } from './station-lookup.js';
+
+const { LocalListStatus } = authV1;
+
+type Deps = Pick<AuthServiceDeps, 'db' | 'stations' | 'logger'>;
+
+/** One checked update of a station's list, split into the messages it is sent in. */
+interface ListUpdate {
+  readonly stationId: string;
+  readonly version: OcppVersion;
+  readonly full: boolean;
+  readonly parts: readonly LocalListChange[][];
+}
+
+/**
+ * SendLocalList: checks the update, then sends it (split as asked) with the next versions, one station at a
+ * time under `lock`, storing each part once the station accepted it.
+ */
+export async function sendLocalList(
+  deps: Deps,
+  lock: KeyedLock,
+  request: authV1.SendLocalListRequest,
+  context: CallContext,
+): Promise<authV1.SendLocalListResponse> {
+  const full = checkUpdateType(request.updateType);
+  const perMessage = checkPerMessage(request.maxEntriesPerMessage, request.entries.length);
+  const station = await existingStation(deps.db, request.stationId);
+  const version = versionOf(station);
+  const entries = checkEntries(request.entries, full, version);
+  // D01.FR.11: the station takes at most so many entries per message. An empty FULL list is one message.
+  const parts: LocalListChange[][] = [];
+  for (let i = 0; i === 0 || i < entries.length; i += perMessage)
+    parts.push(entries.slice(i, i + perMessage));
+  const update: ListUpdate = { stationId: station.id, version, full, parts };
+  return lock.run(station.id, () => sendParts(deps, update, context.signal));
+}
+
+/** Sends the parts in order, each with the version after the stored one; stops at the first refusal. */
+async function sendParts(
+  deps: Deps,
+  update: ListUpdate,
+  signal: AbortSignal,
+): Promise<authV1.SendLocalListResponse> {
+  const { stationId, full, parts } = update;
+  const stored = await storedListVersion(deps.db, stationId);
+  let storedVersion = stored.version;
+  let reasonCode = '';
+  for (const [index, part] of parts.entries()) {
+    // Only the first message replaces the list; the rest add to it (and a FULL list has no removals).
+    const partFull = full && index === 0;
+    // D01.FR.18: versions start at 1 (0 means "no list"); D01.FR.19: each update above the last.
+    const sentVersion = storedVersion + 1;
+    const action = 'SendLocalList';
+    const outcome = await abortable(
+      deps.stations.call(
+        stationId,
+        action,
+        sendLocalListPayload(update.version, sentVersion, partFull, part),
+      ),
+      signal,
+    );
+    const answer = resultOf(stationId, action, outcome);
+    const status = localListAnswerOf(answer.status);
+    reasonCode = reasonCodeOf(answer);
+    if (status !== LocalListStatus.LOCAL_LIST_STATUS_ACCEPTED) {
+      deps.logger.info(
+        { stationId, status: answer.status, sentVersion, message: index + 1, of: parts.length },
+        'local list refused',
+      );
+      return {
+        status,
+        sentVersion,
+        version: storedVersion,
+        // D01.FR.03 / 1.6 §5.15: after a failed differential update the CSMS should send the full list; a
+        // FULL list cut short leaves the station with part of it.
+        fullUpdateRequired:
+          status === LocalListStatus.LOCAL_LIST_STATUS_VERSION_MISMATCH ||
+          (status === LocalListStatus.LOCAL_LIST_STATUS_FAILED && !partFull) ||
+          (full && index > 0),
+        reasonCode,
+        messagesAccepted: index,
+      };
+    }
+    await commitPart(deps, stationId, storedVersion, sentVersion, partFull, part);
+    storedVersion = sentVersion;
+  }
+  return {
+    status: LocalListStatus.LOCAL_LIST_STATUS_ACCEPTED,
+    sentVersion: storedVersion,
+    version: storedVersion,
+    fullUpdateRequired: false,
+    reasonCode,
+    messagesAccepted: parts.length,
+  };
+}
+
+/** Stores an accepted part; FAILED_PRECONDITION when the stored list moved on meanwhile (another process). */
+async function commitPart(
+  deps: Deps,
+  stationId: string,
+  fromVersion: number,
+  sentVersion: number,
+  full: boolean,
+  entries: readonly LocalListChange[],
+): Promise<void> {
+  const committed = await commitListUpdate(deps.db, {
+    stationId,
+    fromVersion,
+    toVersion: sentVersion,
+    full,
+    entries,
+  });
+  if (!committed)
+    throw ApiErrors.failedPrecondition(
+      'LOCAL_LIST_CHANGED',
+      `the local list of station ${stationId} changed while version ${sentVersion} was sent; send a FULL list`,
+      { stationId, sentVersion: String(sentVersion) },
+    );
+}
+
+function localListAnswerOf(status: unknown): authV1.LocalListStatus {
+  switch (status) {
+    case 'Accepted':
+      return LocalListStatus.LOCAL_LIST_STATUS_ACCEPTED;
+    case 'NotSupported':
+      return LocalListStatus.LOCAL_LIST_STATUS_NOT_SUPPORTED;
+    case 'VersionMismatch':
+      return LocalListStatus.LOCAL_LIST_STATUS_VERSION_MISMATCH;
+    default:
+      // The answer was validated against the schema by the actor: only Failed is left.
+      return LocalListStatus.LOCAL_LIST_STATUS_FAILED;
+  }
+}
+
+function reasonCodeOf(answer: Record<string, unknown>): string {
+  const info = answer.statusInfo as { reasonCode?: unknown } | undefined;
+  return typeof info?.reasonCode === 'string' ? info.reasonCode : '';
+}

@@ -1,0 +1,67 @@
+import type { ActionsOf, OcppVersion } from '@csms/ocpp';
+import type {
+  AfterCommandHook,
+  AfterCommandMap,
+  HandlerMap,
+  OcppHandler,
+  StationActionOf,
+} from './handler.js';
+
+/**
+ * Handlers of station CALLs and hooks run after a CSMS command was answered, of OCPP version `V`: each
+ * keyed by that version's actions, with their request and response types.
+ */
+export interface VersionHandlers<V extends OcppVersion> {
+  readonly calls: HandlerMap<ActionsOf<V>>;
+  /**
+   * Actions whose handler makes at most one write statement (plus reads of rows only this actor writes, or
+   * that a READ COMMITTED transaction would read the same way): without a fence to check they run without
+   * BEGIN / COMMIT, the one statement committing on its own before the CALLRESULT leaves (nothing
+   * acknowledged is lost either way). Saves two of three database round trips for the most frequent
+   * messages (Heartbeat, StatusNotification, Authorize, MeterValues).
+   */
+  readonly autocommit?: ReadonlySet<StationActionOf<ActionsOf<V>>>;
+  /** Run in the actor's mailbox after the station answered a CSMS command with a CALLRESULT. */
+  readonly afterCommand?: AfterCommandMap<ActionsOf<V>>;
+}
+
+/** The handlers of each OCPP version the worker serves. */
+export type HandlersByVersion = { readonly [V in OcppVersion]?: VersionHandlers<V> };
+
+/**
+ * The handler of a station CALL, looked up by its runtime action name. Its payload is typed as the
+ * action's request: the edge validated it against that action's schema of `version` before the CALL
+ * reached the worker.
+ */
+export function callHandlerOf(
+  handlers: HandlersByVersion,
+  version: OcppVersion,
+  action: string,
+): OcppHandler<unknown, unknown> | undefined {
+  return lookUp<OcppHandler<unknown, unknown>>(handlers[version]?.calls, action);
+}
+
+/**
+ * The after-command hook of a CSMS command, looked up by its runtime action name. The request was
+ * validated against the action's schema before it was sent (or queued), the response by the edge (an
+ * invalid one is no CALLRESULT), so both are of the action's types.
+ */
+export function afterCommandOf(
+  handlers: HandlersByVersion,
+  version: OcppVersion,
+  action: string,
+): AfterCommandHook<unknown, unknown> | undefined {
+  return lookUp<AfterCommandHook<unknown, unknown>>(handlers[version]?.afterCommand, action);
+}
+
+/** Whether `action` of `version` may run without BEGIN / COMMIT (see {@link VersionHandlers.autocommit}). */
+export function isAutocommit(handlers: HandlersByVersion, version: OcppVersion, action: string): boolean {
+  const autocommit: ReadonlySet<string> | undefined = handlers[version]?.autocommit;
+  return autocommit?.has(action) === true;
+}
+
+function lookUp<F>(map: Readonly<Record<string, unknown>> | undefined, action: string): F | undefined {
+  // Own keys only: an action name such as `toString` must not find Object.prototype's.
+  // The map's entries are typed per action; a runtime action name only selects one (see the callers).
+  return map !== undefined && Object.hasOwn(map, action) ? (map[action] as F | undefined) : undefined;
+}
