@@ -144,7 +144,11 @@ async function applyEvent(
   // K02.FR.05: the charging-profiles domain forgets the TxProfiles in this same database transaction.
   if (row.state === 'ended' && existing.state !== 'ended')
     await deleteEndedTxProfiles(trx, stationId, transactionId);
-  const superseded = await endSupersededTransactions201(trx, row);
+  // Only an event that places the transaction on an EVSE (the first seen, or one carrying `evse`:
+  // E01.FR.16 sends it once, E01.FR.17 in an Updated when unknown at start) can supersede another; the
+  // rest skip the statement (one fewer per meter-value Updated, the most frequent event).
+  const superseded =
+    created || request.evse !== undefined ? await endSupersededTransactions201(trx, row) : [];
 
   await storeMeterValues(trx, {
     stationId,
