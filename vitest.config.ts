@@ -4,8 +4,9 @@ import { defineConfig } from 'vitest/config';
 // against src/ without a build step (production resolves the same packages to dist/).
 //
 // Two projects: `main` (unit, integration and scenario tests, run in parallel) and `cluster` (the
-// distributed fail-over tests and the benchmark's small CI profile: several OS processes each, which
-// need the machine to themselves and the build in dist/). `npm test` runs them one after the other.
+// distributed fail-over tests, the benchmark's small CI profile and the README run on a fresh clone:
+// several OS processes each, which need the machine to themselves and the build in dist/). `npm test`
+// runs them one after the other.
 export default defineConfig({
   resolve: { conditions: ['source'] },
   // The globalSetup file runs in vitest's own environment, which would hand workspace packages to Node's
@@ -32,14 +33,14 @@ export default defineConfig({
             'apps/*/src/**/*.test.ts',
             'test/**/*.test.ts',
           ],
-          exclude: ['test/cluster/**', 'test/bench/**', '**/node_modules/**'],
+          exclude: ['test/cluster/**', 'test/bench/**', 'test/readme/**', '**/node_modules/**'],
         },
       },
       {
         extends: true,
         test: {
           name: 'cluster',
-          include: ['test/cluster/**/*.test.ts', 'test/bench/**/*.test.ts'],
+          include: ['test/cluster/**/*.test.ts', 'test/bench/**/*.test.ts', 'test/readme/**/*.test.ts'],
           fileParallelism: false,
         },
       },

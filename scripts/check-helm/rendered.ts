@@ -135,6 +135,7 @@ function checkReferences(label: string, docs: readonly Obj[], values: Obj): Set<
       asObj(values.grpcTls).secretName,
       asObj(asObj(values.edge).tls).secretName ?? 'csms-edge-tls',
       asObj(asObj(values.edge).tls).caSecretName,
+      asObj(asObj(values.edge).tls).ecdsaSecretName,
       asObj(values.seed).existingSecret,
       'csms-database',
       'csms-edge-tls',

@@ -38,6 +38,8 @@ const variants: [string, Obj][] = [
   ],
   ['plain-ws-no-policies', { edge: { tls: { mode: 'none' } }, networkPolicy: { enabled: false } }],
   ['tls-at-load-balancer', { edge: { tls: { mode: 'loadBalancer' } } }],
+  // Both key types on the station port (OCPP's ECDSA and RSA cipher suites).
+  ['rsa-and-ecdsa-certificates', { edge: { tls: { ecdsaSecretName: 'csms-edge-tls-ecdsa' } } }],
 ];
 
 export async function checkVariants(): Promise<void> {
@@ -69,6 +71,10 @@ const mustFail: [string, string[]][] = [
     ['--set', 'edge.tls.mode=loadBalancer', '--set', 'edge.tls.caSecretName=ca'],
   ],
   ['bad log level', ['--set', 'logLevel=verbose']],
+  [
+    'an ECDSA certificate behind a TLS-terminating LB',
+    ['--set', 'edge.tls.mode=loadBalancer', '--set', 'edge.tls.ecdsaSecretName=ec'],
+  ],
 ];
 
 export function checkWrongValues(): void {

@@ -119,5 +119,10 @@ function checkEdge({ where, pod, container: c, env, envNames, values }: RoleCont
       .map(asObj)
       .find((v) => v.name === 'edge-tls');
     check(vol && (vol.secret || vol.projected), `${where}: edge TLS must be a Secret volume`);
+    const ecdsa = Boolean(asObj(asObj(values.edge).tls).ecdsaSecretName);
+    check(
+      envNames.includes('CSMS_TLS_ECDSA_CERT_FILE') === ecdsa && envNames.includes('CSMS_TLS_ECDSA_KEY_FILE') === ecdsa,
+      `${where}: CSMS_TLS_ECDSA_CERT_FILE / _KEY_FILE must be set exactly when edge.tls.ecdsaSecretName is`,
+    );
   }
 }

@@ -17,6 +17,7 @@ export interface Pki {
 type KeyPair = { key: string; cert: string };
 
 const EC = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes'];
+const RSA = ['-newkey', 'rsa:2048', '-nodes'];
 const SERVER_EXT = 'basicConstraints=CA:FALSE\nsubjectAltName=IP:127.0.0.1,DNS:localhost\n';
 const CLIENT_EXT = 'basicConstraints=CA:FALSE\nkeyUsage=digitalSignature\n';
 
@@ -52,9 +53,9 @@ function selfSigned(dir: string, name: string, subject: string, ...extra: string
 }
 
 /** A certificate signed by the CA in `dir` (ca.crt, ca.key), with the extensions `ext`. */
-function leaf(dir: string, name: string, subject: string, ext: string): KeyPair {
+function leaf(dir: string, name: string, subject: string, ext: string, keyArgs = EC): KeyPair {
   writeFileSync(join(dir, `${name}.ext`), ext);
-  openssl(dir, 'req', ...EC, '-keyout', `${name}.key`, '-out', `${name}.csr`, '-subj', subject);
+  openssl(dir, 'req', ...keyArgs, '-keyout', `${name}.key`, '-out', `${name}.csr`, '-subj', subject);
   openssl(
     dir,
     'x509',
@@ -78,7 +79,8 @@ function leaf(dir: string, name: string, subject: string, ext: string): KeyPair 
 
 /**
  * A throw-away CA, a server certificate for 127.0.0.1 / localhost (and a renewal of it), client certificates (CN CP3, OTHER,
- * NEW3) signed by the CA and a rogue self-signed one, made with openssl in `dir`.
+ * NEW3) signed by the CA and a rogue self-signed one, made with openssl in `dir`. All keys are ECDSA P-256
+ * ({@link makeRsaServer} adds an RSA server certificate).
  */
 export function makePki(dir: string): Pki {
   const ca = selfSigned(
@@ -99,4 +101,13 @@ export function makePki(dir: string): Pki {
   };
   const rogue = selfSigned(dir, 'rogue', '/O=Evil/CN=CP3');
   return { ca: ca.cert, serverKey: server.key, serverCert: server.cert, renewed, clients, rogue };
+}
+
+/**
+ * An RSA (2048-bit) server certificate for the same names, signed by the CA {@link makePki} made in `dir`: with the
+ * (ECDSA) server certificate, the two certificates OCPP's cipher suites need (2.0.1 A00.FR.318). `name` keeps
+ * several apart.
+ */
+export function makeRsaServer(dir: string, name = 'server-rsa'): KeyPair {
+  return leaf(dir, name, '/O=Test CSO/CN=localhost', SERVER_EXT, RSA);
 }

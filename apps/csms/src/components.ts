@@ -7,7 +7,8 @@ import type { OcppValidator } from '@csms/ocpp';
 import { traceHeaders, type CsmsMetrics, type Logger } from '@csms/telemetry';
 import type { WorkerConfig } from '@csms/worker';
 import type { AdminServerOptions } from './admin-server.js';
-import { startTlsReloader, type TlsReloader } from './tls-reloader.js';
+import { contentsOf, edgeTlsOf, keyTypeProblems } from './edge-tls-identity.js';
+import { startTlsReloader, type TlsFileContents, type TlsReloader } from './tls-reloader.js';
 
 /** Building blocks shared by the embedded composition and the distributed roles. */
 
@@ -79,8 +80,8 @@ export function adminOptionsFrom(
 }
 
 /**
- * Keeps the edge's TLS identity up to date with its files (CSMS_TLS_RELOAD_INTERVAL, SIGHUP); undefined when
- * the edge serves plain ws. `initial` is what the edge was started with.
+ * Keeps the edge's TLS identity up to date with its files (CSMS_TLS_RELOAD_INTERVAL, SIGHUP): both certificates
+ * when the ECDSA pair is set; undefined when the edge serves plain ws. `initial` is what the edge was started with.
  */
 export function startEdgeTlsReloader(
   config: CsmsConfig,
@@ -93,37 +94,49 @@ export function startEdgeTlsReloader(
   const requestClientCert = initial.requestClientCert;
   return startTlsReloader({
     files,
-    initial: {
-      cert: initial.cert as Buffer,
-      key: initial.key as Buffer,
-      ...(initial.ca !== undefined ? { ca: initial.ca as Buffer } : {}),
+    initial: contentsOf(initial),
+    apply: (contents) => {
+      const problems = keyTypeProblems(contents, files);
+      if (problems.length > 0) throw new Error(problems.join('; '));
+      edge.setTls(edgeTlsOf(contents, requestClientCert));
     },
-    apply: (contents) =>
-      edge.setTls({ ...contents, ...(requestClientCert !== undefined ? { requestClientCert } : {}) }),
     intervalMs: config.edge.tlsReloadIntervalSec * 1000,
     logger: logger.child({ component: 'edge-tls' }),
   });
 }
 
-/** Reads the TLS files named in the configuration (undefined when TLS is off). */
+/**
+ * Reads the TLS files named in the configuration (undefined when TLS is off); a file that cannot be read, or a
+ * second pair whose key types are not RSA + ECDSA, is a {@link ConfigError}.
+ */
 export function readTls(config: CsmsConfig): EdgeTlsOptions | undefined {
   const files = config.edge.tls;
   if (!files) return undefined;
+  const problems: string[] = [];
   const read = (name: string, path: string): Buffer => {
     try {
       return readFileSync(path);
     } catch (error) {
-      throw new ConfigError([
-        `${name}=${path}: cannot read: ${(error as NodeJS.ErrnoException).code ?? String(error)}`,
-      ]);
+      problems.push(`${name}=${path}: cannot read: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
+      return Buffer.alloc(0);
     }
   };
-  return {
+  const contents: TlsFileContents = {
     cert: read('CSMS_TLS_CERT_FILE', files.certFile),
     key: read('CSMS_TLS_KEY_FILE', files.keyFile),
     ...(files.caFile ? { ca: read('CSMS_TLS_CA_FILE', files.caFile) } : {}),
-    // A client CA means Security Profile 3 (mTLS) is offered; stations without certificates can still
-    // use profile 2 on the same port.
-    requestClientCert: files.caFile !== undefined,
+    ...(files.ecdsa
+      ? {
+          ecdsa: {
+            cert: read('CSMS_TLS_ECDSA_CERT_FILE', files.ecdsa.certFile),
+            key: read('CSMS_TLS_ECDSA_KEY_FILE', files.ecdsa.keyFile),
+          },
+        }
+      : {}),
   };
+  if (problems.length === 0) problems.push(...keyTypeProblems(contents, files));
+  if (problems.length > 0) throw new ConfigError(problems);
+  // A client CA means Security Profile 3 (mTLS) is offered; stations without certificates can still
+  // use profile 2 on the same port.
+  return edgeTlsOf(contents, files.caFile !== undefined);
 }

@@ -1,10 +1,11 @@
+import { X509Certificate } from 'node:crypto';
 import { mkdtempSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createSecureContext } from 'node:tls';
 import { createLogger } from '@csms/telemetry';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makePki, type Pki } from '../../../test/support/pki.js';
+import { makePki, makeRsaServer, type Pki } from '../../../test/support/pki.js';
 import { startTlsReloader, type TlsFileContents } from './tls-reloader.js';
 
 let dir: string;
@@ -89,6 +90,48 @@ describe('startTlsReloader', () => {
       writeFileSync(files.keyFile, pki.renewed.key);
       await expect(reloader.check()).resolves.toBe('reloaded');
       expect(applied).toHaveLength(1);
+    } finally {
+      reloader.stop();
+    }
+  });
+});
+
+describe('startTlsReloader with the second (ECDSA) pair', () => {
+  it('watches the second (ECDSA) pair too: a change of that pair alone is applied, a half-renewed one is not', async () => {
+    const rsa = writePair('c', makeRsaServer(dir));
+    const ecdsa = writePair('c-ecdsa', { key: pki.serverKey, cert: pki.serverCert });
+    const applied: TlsFileContents[] = [];
+    const reloader = startTlsReloader({
+      files: { ...rsa.files, ecdsa: ecdsa.files },
+      initial: { ...rsa.contents, ecdsa: ecdsa.contents },
+      // Like the edge: one secure context with both certificates (a key must match its certificate).
+      apply: (contents) => {
+        const pairs = [contents, contents.ecdsa].filter((p) => p !== undefined);
+        createSecureContext({ cert: pairs.map((p) => p.cert), key: pairs.map((p) => p.key) });
+        applied.push(contents);
+      },
+      intervalMs: 0,
+      logger,
+      onSighup: false,
+    });
+    try {
+      await expect(reloader.check()).resolves.toBe('unchanged');
+      writeFileSync(ecdsa.files.keyFile, pki.renewed.key);
+      await expect(reloader.check()).resolves.toBe('failed');
+      writeFileSync(ecdsa.files.certFile, pki.renewed.cert);
+      await expect(reloader.check()).resolves.toBe('reloaded');
+      expect(applied).toHaveLength(1);
+      expect(applied[0]?.ecdsa?.cert.toString()).toBe(pki.renewed.cert);
+      expect(applied[0]?.cert).toEqual(rsa.contents.cert);
+      expect(lines).toContainEqual(
+        expect.objectContaining({
+          msg: 'edge TLS certificate reloaded',
+          ecdsaCertificate: expect.objectContaining({
+            fingerprint256: new X509Certificate(pki.renewed.cert).fingerprint256,
+          }),
+        }),
+      );
+      await expect(reloader.check()).resolves.toBe('unchanged');
     } finally {
       reloader.stop();
     }

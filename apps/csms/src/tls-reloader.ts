@@ -2,11 +2,15 @@ import { X509Certificate } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import type { Logger } from '@csms/telemetry';
 
-/** The files of a TLS identity, as configured (CSMS_TLS_CERT_FILE, CSMS_TLS_KEY_FILE, CSMS_TLS_CA_FILE). */
+/**
+ * The files of a TLS identity, as configured (CSMS_TLS_CERT_FILE, CSMS_TLS_KEY_FILE, CSMS_TLS_CA_FILE, and the second
+ * certificate CSMS_TLS_ECDSA_CERT_FILE, CSMS_TLS_ECDSA_KEY_FILE).
+ */
 export interface TlsFiles {
   readonly certFile: string;
   readonly keyFile: string;
   readonly caFile?: string;
+  readonly ecdsa?: { readonly certFile: string; readonly keyFile: string };
 }
 
 /** The contents of {@link TlsFiles}. */
@@ -14,6 +18,7 @@ export interface TlsFileContents {
   readonly cert: Buffer;
   readonly key: Buffer;
   readonly ca?: Buffer;
+  readonly ecdsa?: { readonly cert: Buffer; readonly key: Buffer };
 }
 
 export interface TlsReloaderOptions {
@@ -44,7 +49,7 @@ export interface TlsReloader {
  * about a minute) reaches new station connections while the open ones stay up.
  *
  * Polls the contents rather than watching: Kubernetes replaces Secret files by swapping a `..data` symlink,
- * which `fs.watch` misses on the files themselves, and three small reads per interval cost nothing. A
+ * which `fs.watch` misses on the files themselves, and a few small reads per interval cost nothing. A
  * half-renewed set (new certificate, old key) fails to apply and is logged; the current identity stays in use
  * and the next check tries again, and the same failure is logged once, not at every interval.
  */
@@ -57,12 +62,7 @@ export function startTlsReloader(options: TlsReloaderOptions): TlsReloader {
   const attempt = async (): Promise<TlsCheckResult> => {
     let next: TlsFileContents;
     try {
-      const [cert, key, ca] = await Promise.all([
-        readFile(files.certFile),
-        readFile(files.keyFile),
-        files.caFile !== undefined ? readFile(files.caFile) : Promise.resolve(undefined),
-      ]);
-      next = { cert, key, ...(ca !== undefined ? { ca } : {}) };
+      next = await readContents(files);
     } catch (error: unknown) {
       logger.error(
         { err: error, ...files },
@@ -78,14 +78,15 @@ export function startTlsReloader(options: TlsReloaderOptions): TlsReloader {
       lastFailed = next;
       logger.error(
         { err: error, ...files },
-        'edge TLS files changed but cannot be used (certificate and key do not match, or bad PEM): ' +
+        'edge TLS files changed but cannot be used (certificate and key do not match, bad PEM, wrong key type): ' +
           'the current certificate stays in use',
       );
       return 'failed';
     }
     current = next;
     lastFailed = undefined;
-    logger.info({ ...files, ...describeCertificate(next.cert) }, 'edge TLS certificate reloaded');
+    const ecdsa = next.ecdsa ? { ecdsaCertificate: describeCertificate(next.ecdsa.cert) } : {};
+    logger.info({ ...files, ...describeCertificate(next.cert), ...ecdsa }, 'edge TLS certificate reloaded');
     return 'reloaded';
   };
   // One check at a time: a SIGHUP during a poll joins it.
@@ -110,9 +111,36 @@ export function startTlsReloader(options: TlsReloaderOptions): TlsReloader {
   };
 }
 
+/** Reads all the files (both pairs and the CA) at once; rejects when one cannot be read. */
+async function readContents(files: TlsFiles): Promise<TlsFileContents> {
+  const optional = (path: string | undefined) => (path !== undefined ? readFile(path) : undefined);
+  const [cert, key, ca, ecdsaCert, ecdsaKey] = await Promise.all([
+    readFile(files.certFile),
+    readFile(files.keyFile),
+    optional(files.caFile),
+    optional(files.ecdsa?.certFile),
+    optional(files.ecdsa?.keyFile),
+  ]);
+  return {
+    cert,
+    key,
+    ...(ca !== undefined ? { ca } : {}),
+    ...(ecdsaCert !== undefined && ecdsaKey !== undefined ? { ecdsa: { cert: ecdsaCert, key: ecdsaKey } } : {}),
+  };
+}
+
 function sameContents(a: TlsFileContents, b: TlsFileContents): boolean {
-  const caSame = a.ca === undefined || b.ca === undefined ? a.ca === b.ca : a.ca.equals(b.ca);
-  return caSame && a.cert.equals(b.cert) && a.key.equals(b.key);
+  return (
+    sameBuffer(a.ca, b.ca) &&
+    a.cert.equals(b.cert) &&
+    a.key.equals(b.key) &&
+    sameBuffer(a.ecdsa?.cert, b.ecdsa?.cert) &&
+    sameBuffer(a.ecdsa?.key, b.ecdsa?.key)
+  );
+}
+
+function sameBuffer(a: Buffer | undefined, b: Buffer | undefined): boolean {
+  return a === undefined || b === undefined ? a === b : a.equals(b);
 }
 
 /** Subject, expiry and fingerprint of the leaf certificate, for the log line (empty when it does not parse). */

@@ -161,6 +161,12 @@ spec:
               value: /etc/csms/edge-tls/tls.crt
             - name: CSMS_TLS_KEY_FILE
               value: /etc/csms/edge-tls/tls.key
+            {{- if $v.tls.ecdsaSecretName }}
+            - name: CSMS_TLS_ECDSA_CERT_FILE
+              value: /etc/csms/edge-tls/ecdsa-tls.crt
+            - name: CSMS_TLS_ECDSA_KEY_FILE
+              value: /etc/csms/edge-tls/ecdsa-tls.key
+            {{- end }}
             {{- if $v.tls.caSecretName }}
             - name: CSMS_TLS_CA_FILE
               value: /etc/csms/edge-tls/ca.crt
@@ -247,6 +253,15 @@ spec:
                       path: tls.crt
                     - key: tls.key
                       path: tls.key
+              {{- if $v.tls.ecdsaSecretName }}
+              - secret:
+                  name: {{ $v.tls.ecdsaSecretName }}
+                  items:
+                    - key: tls.crt
+                      path: ecdsa-tls.crt
+                    - key: tls.key
+                      path: ecdsa-tls.key
+              {{- end }}
               {{- if $v.tls.caSecretName }}
               - secret:
                   name: {{ $v.tls.caSecretName }}

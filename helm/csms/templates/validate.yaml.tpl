@@ -8,3 +8,6 @@
 {{- if and (eq .Values.edge.tls.mode "loadBalancer") .Values.edge.tls.caSecretName }}
 {{- fail "edge.tls.caSecretName (Security Profile 3) needs edge.tls.mode=passthrough: a load balancer that terminates TLS hides the station certificates from the edge" }}
 {{- end }}
+{{- if and (ne .Values.edge.tls.mode "passthrough") .Values.edge.tls.ecdsaSecretName }}
+{{- fail "edge.tls.ecdsaSecretName needs edge.tls.mode=passthrough: only an edge that terminates TLS serves it (with loadBalancer, the load balancer must offer both certificates)" }}
+{{- end }}

@@ -44,6 +44,34 @@ describe('loadConfig', () => {
     expect(problems[0]).toContain('CSMS_TLS_CERT_FILE and CSMS_TLS_KEY_FILE must be set together');
     expect(problems.join('\n')).toMatch(/CSMS_PORT="eighty": expected an integer from 0 to 65535/);
   });
+
+  it('reads a second (ECDSA) certificate for the station port, only as a whole pair next to the main one', () => {
+    const main = { CSMS_TLS_CERT_FILE: 'rsa.crt', CSMS_TLS_KEY_FILE: 'rsa.key' };
+    const ecdsa = { CSMS_TLS_ECDSA_CERT_FILE: 'ec.crt', CSMS_TLS_ECDSA_KEY_FILE: 'ec.key' };
+    expect(loadConfig(main).edge.tls).toEqual({ certFile: 'rsa.crt', keyFile: 'rsa.key' });
+    expect(loadConfig({ ...main, ...ecdsa }).edge.tls).toEqual({
+      certFile: 'rsa.crt',
+      keyFile: 'rsa.key',
+      ecdsa: { certFile: 'ec.crt', keyFile: 'ec.key' },
+    });
+    const problemsOf = (env: Record<string, string>): readonly string[] => {
+      try {
+        loadConfig(env);
+        return [];
+      } catch (e) {
+        return (e as ConfigError).problems;
+      }
+    };
+    expect(problemsOf({ ...main, CSMS_TLS_ECDSA_CERT_FILE: 'ec.crt' })).toEqual([
+      'CSMS_TLS_ECDSA_CERT_FILE and CSMS_TLS_ECDSA_KEY_FILE must be set together',
+    ]);
+    expect(problemsOf({ ...main, CSMS_TLS_ECDSA_KEY_FILE: 'ec.key' })).toEqual([
+      'CSMS_TLS_ECDSA_CERT_FILE and CSMS_TLS_ECDSA_KEY_FILE must be set together',
+    ]);
+    expect(problemsOf(ecdsa)).toEqual([
+      expect.stringContaining('CSMS_TLS_ECDSA_CERT_FILE and CSMS_TLS_ECDSA_KEY_FILE need CSMS_TLS_CERT_FILE'),
+    ]);
+  });
 });
 
 describe('parseSeed', () => {

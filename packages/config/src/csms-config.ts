@@ -10,7 +10,12 @@ export interface CsmsConfig {
   readonly edge: {
     readonly host: string;
     readonly port: number;
-    readonly tls?: { readonly certFile: string; readonly keyFile: string; readonly caFile?: string };
+    /**
+     * The station port's TLS files. `certFile`/`keyFile` hold either key type; `ecdsa` (CSMS_TLS_ECDSA_*) is a second
+     * certificate with an ECDSA key, next to an RSA main pair, so that both the ECDSA and the RSA cipher suites OCPP
+     * requires are offered (2.0.1 A00.FR.318 / A00.FR.421: "the CSMS will have to provide 2 different certificates").
+     */
+    readonly tls?: EdgeTlsFiles;
     /** How often the edge re-reads its TLS files and applies a changed certificate (0 = only on SIGHUP). */
     readonly tlsReloadIntervalSec: number;
     readonly maxPayloadBytes: number;
@@ -86,6 +91,8 @@ export interface CsmsConfig {
 
 type Env = Readonly<Record<string, string | undefined>>;
 type TlsFiles = { readonly certFile: string; readonly keyFile: string; readonly caFile?: string };
+/** The edge's TLS files: the main pair, the optional ECDSA pair and the station CA. */
+type EdgeTlsFiles = TlsFiles & { readonly ecdsa?: { readonly certFile: string; readonly keyFile: string } };
 
 /**
  * Reads the configuration from environment variables; throws {@link ConfigError} listing every
@@ -94,7 +101,7 @@ type TlsFiles = { readonly certFile: string; readonly keyFile: string; readonly 
 export function loadConfig(env: Env = process.env): CsmsConfig {
   const r = new EnvReader(env);
   // The readers record problems in the order they run: keep it (the error lists them in that order).
-  const edgeTls = tlsFiles(r, 'CSMS_TLS', ' (TLS)');
+  const edgeTls = edgeTlsFiles(r);
   const apiTls = tlsFiles(r, 'CSMS_API_TLS', '');
   const maxConnections = r.int('CSMS_MAX_CONNECTIONS', 0, { min: 0, max: 10_000_000 });
   const databaseUrl = r.string('CSMS_DATABASE_URL');
@@ -180,7 +187,25 @@ function tlsFiles(r: EnvReader, prefix: string, caHint: string): TlsFiles | unde
   return certFile && keyFile ? { certFile, keyFile, ...(caFile ? { caFile } : {}) } : undefined;
 }
 
-function edgeSettings(r: EnvReader, tls: TlsFiles | undefined, maxConnections: number): CsmsConfig['edge'] {
+/**
+ * The edge's files: {@link tlsFiles} plus CSMS_TLS_ECDSA_CERT_FILE / _KEY_FILE (both or neither, and only with the
+ * main pair). That the main pair is then RSA and this one ECDSA is checked when the files are read.
+ */
+function edgeTlsFiles(r: EnvReader): EdgeTlsFiles | undefined {
+  const main = tlsFiles(r, 'CSMS_TLS', ' (TLS)');
+  const certFile = r.string('CSMS_TLS_ECDSA_CERT_FILE');
+  const keyFile = r.string('CSMS_TLS_ECDSA_KEY_FILE');
+  if ((certFile === undefined) !== (keyFile === undefined))
+    r.problems.push('CSMS_TLS_ECDSA_CERT_FILE and CSMS_TLS_ECDSA_KEY_FILE must be set together');
+  else if (certFile && !main)
+    r.problems.push(
+      'CSMS_TLS_ECDSA_CERT_FILE and CSMS_TLS_ECDSA_KEY_FILE need CSMS_TLS_CERT_FILE and CSMS_TLS_KEY_FILE ' +
+        '(the RSA pair); a single ECDSA certificate goes in CSMS_TLS_CERT_FILE and CSMS_TLS_KEY_FILE',
+    );
+  return main && certFile && keyFile ? { ...main, ecdsa: { certFile, keyFile } } : main;
+}
+
+function edgeSettings(r: EnvReader, tls: EdgeTlsFiles | undefined, maxConnections: number): CsmsConfig['edge'] {
   return {
     host: r.string('CSMS_HOST', '0.0.0.0'),
     port: r.int('CSMS_PORT', 9000, { min: 0, max: 65535 }),

@@ -80,12 +80,13 @@ describe('CSMS → station calls', () => {
     await expect(next).resolves.toEqual({ type: 'result', payload: { status: 'Rejected' } });
   });
 
-  it('resolves closed when the socket closes meanwhile, for the pending and the queued call', async () => {
+  it('resolves disconnected for the call on the wire and closed for the queued one when the socket closes', async () => {
     const first = send(reset('r1'));
     await station.next();
     const queued = send(reset('r2'));
     station.close();
-    await expect(first).resolves.toEqual({ type: 'closed' });
+    // The station saw r1 and may have acted on it; r2 never left the edge.
+    await expect(first).resolves.toEqual({ type: 'disconnected' });
     await expect(queued).resolves.toEqual({ type: 'closed' });
     await waitFor(() => h.bus.subscriptionCount === 1); // only the harness's event listener is left
   });

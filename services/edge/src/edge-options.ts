@@ -7,10 +7,16 @@ import type { StationCredentialStore } from './station-credential-store.js';
 
 /** TLS settings of the edge (security profiles 2 and 3). */
 export interface EdgeTlsOptions {
-  /** PEM private key of the CSMS certificate. */
-  readonly key: string | Buffer;
-  /** PEM CSMS certificate (chain). */
-  readonly cert: string | Buffer;
+  /**
+   * PEM private key of the CSMS certificate; with two certificates, their two keys (one RSA, one ECDSA: OpenSSL picks
+   * the certificate per handshake from the cipher suites and signature algorithms the station offers).
+   */
+  readonly key: string | Buffer | ReadonlyArray<string | Buffer>;
+  /**
+   * PEM CSMS certificate (chain), or one chain per key of different key types: OCPP requires both the ECDSA and
+   * the RSA TLS 1.2 suites (2.0.1 A00.FR.318 / A00.FR.421), which take an ECDSA and an RSA certificate.
+   */
+  readonly cert: string | Buffer | ReadonlyArray<string | Buffer>;
   /** PEM CA certificate(s) that station client certificates must chain to (security profile 3). */
   readonly ca?: string | Buffer | ReadonlyArray<string | Buffer>;
   /**
