@@ -121,7 +121,8 @@ function checkEdge({ where, pod, container: c, env, envNames, values }: RoleCont
     check(vol && (vol.secret || vol.projected), `${where}: edge TLS must be a Secret volume`);
     const ecdsa = Boolean(asObj(asObj(values.edge).tls).ecdsaSecretName);
     check(
-      envNames.includes('CSMS_TLS_ECDSA_CERT_FILE') === ecdsa && envNames.includes('CSMS_TLS_ECDSA_KEY_FILE') === ecdsa,
+      envNames.includes('CSMS_TLS_ECDSA_CERT_FILE') === ecdsa &&
+        envNames.includes('CSMS_TLS_ECDSA_KEY_FILE') === ecdsa,
       `${where}: CSMS_TLS_ECDSA_CERT_FILE / _KEY_FILE must be set exactly when edge.tls.ecdsaSecretName is`,
     );
   }

@@ -120,9 +120,9 @@ describe('the README on a fresh clone', () => {
   });
 
   it('npm start, the station snippet and every npx csmsctl line work as printed', async () => {
-    // The local CLI, never a registry package: npx resolves it from node_modules/.bin.
-    expect(run('npx --no-install csmsctl --help').code).toBe(0);
     server = await npmStart();
+    // The local CLI, never a registry package: npm ci linked the workspace's bin into node_modules/.bin.
+    expect(run('npx --no-install csmsctl --help').code).toBe(0);
     const cp001 = await station();
     try {
       for (const line of csmsctlLines.filter((l) => !l.includes(' events '))) {

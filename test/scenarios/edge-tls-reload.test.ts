@@ -150,7 +150,11 @@ const dualLogger = createLogger({
 const dualEcdsaFiles = () => ({ cert: join(dir, 'dual-ecdsa.crt'), key: join(dir, 'dual-ecdsa.key') });
 
 /** The configuration of a CSMS with both pairs, written to files `<prefix>-main.*` and `<prefix>-ecdsa.*`. */
-function twoPairConfig(prefix: string, main: { key: string; cert: string }, ecdsa: { key: string; cert: string }) {
+function twoPairConfig(
+  prefix: string,
+  main: { key: string; cert: string },
+  ecdsa: { key: string; cert: string },
+) {
   const write = (name: string, content: string): string => {
     writeFileSync(join(dir, `${prefix}-${name}`), content);
     return join(dir, `${prefix}-${name}`);
@@ -203,11 +207,15 @@ describe('the ECDSA pair (CSMS_TLS_ECDSA_CERT_FILE / _KEY_FILE) next to an RSA o
   });
 
   it('refuses at start a second pair of the same key type as the first', async () => {
-    const twoEcdsa = start(twoPairConfig('two-ec', pki.renewed, { key: pki.serverKey, cert: pki.serverCert }));
+    const twoEcdsa = start(
+      twoPairConfig('two-ec', pki.renewed, { key: pki.serverKey, cert: pki.serverCert }),
+    );
     await expect(twoEcdsa).rejects.toThrow(ConfigError);
     await expect(twoEcdsa).rejects.toThrow(/CSMS_TLS_KEY_FILE=.*: expected an RSA key .* found ec/);
     const twoRsa = start(twoPairConfig('two-rsa', rsa, rsa));
-    await expect(twoRsa).rejects.toThrow(/CSMS_TLS_ECDSA_KEY_FILE=.*: expected an ECDSA \(EC\) key, found rsa/);
+    await expect(twoRsa).rejects.toThrow(
+      /CSMS_TLS_ECDSA_KEY_FILE=.*: expected an ECDSA \(EC\) key, found rsa/,
+    );
   });
 
   it('serves each certificate to the stations of its suites; SIGHUP applies a renewed ECDSA pair', async () => {
@@ -226,7 +234,9 @@ describe('the ECDSA pair (CSMS_TLS_ECDSA_CERT_FILE / _KEY_FILE) next to an RSA o
       expect.objectContaining({
         msg: 'edge TLS certificate reloaded',
         fingerprint256: fingerprintOf(rsa.cert),
-        ecdsaCertificate: expect.objectContaining({ fingerprint256: fingerprintOf(pki.renewed.cert) }),
+        ecdsaCertificate: expect.objectContaining({
+          fingerprint256: fingerprintOf(pki.renewed.cert),
+        }) as unknown,
       }),
     );
 

@@ -117,7 +117,9 @@ export function readTls(config: CsmsConfig): EdgeTlsOptions | undefined {
     try {
       return readFileSync(path);
     } catch (error) {
-      problems.push(`${name}=${path}: cannot read: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
+      problems.push(
+        `${name}=${path}: cannot read: ${(error as NodeJS.ErrnoException).code ?? String(error)}`,
+      );
       return Buffer.alloc(0);
     }
   };

@@ -39,7 +39,9 @@ export function keyTypeProblems(contents: TlsFileContents, files: TlsFiles): str
   const problems: string[] = [];
   const ecdsa = keyType(contents.ecdsa.key);
   if (ecdsa !== 'ec')
-    problems.push(`CSMS_TLS_ECDSA_KEY_FILE=${files.ecdsa.keyFile}: expected an ECDSA (EC) key, found ${ecdsa}`);
+    problems.push(
+      `CSMS_TLS_ECDSA_KEY_FILE=${files.ecdsa.keyFile}: expected an ECDSA (EC) key, found ${ecdsa}`,
+    );
   const main = keyType(contents.key);
   if (main !== 'rsa')
     problems.push(

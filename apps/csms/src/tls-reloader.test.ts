@@ -128,7 +128,7 @@ describe('startTlsReloader with the second (ECDSA) pair', () => {
           msg: 'edge TLS certificate reloaded',
           ecdsaCertificate: expect.objectContaining({
             fingerprint256: new X509Certificate(pki.renewed.cert).fingerprint256,
-          }),
+          }) as unknown,
         }),
       );
       await expect(reloader.check()).resolves.toBe('unchanged');

@@ -125,7 +125,9 @@ async function readContents(files: TlsFiles): Promise<TlsFileContents> {
     cert,
     key,
     ...(ca !== undefined ? { ca } : {}),
-    ...(ecdsaCert !== undefined && ecdsaKey !== undefined ? { ecdsa: { cert: ecdsaCert, key: ecdsaKey } } : {}),
+    ...(ecdsaCert !== undefined && ecdsaKey !== undefined
+      ? { ecdsa: { cert: ecdsaCert, key: ecdsaKey } }
+      : {}),
   };
 }
 

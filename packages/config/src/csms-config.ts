@@ -205,7 +205,11 @@ function edgeTlsFiles(r: EnvReader): EdgeTlsFiles | undefined {
   return main && certFile && keyFile ? { ...main, ecdsa: { certFile, keyFile } } : main;
 }
 
-function edgeSettings(r: EnvReader, tls: EdgeTlsFiles | undefined, maxConnections: number): CsmsConfig['edge'] {
+function edgeSettings(
+  r: EnvReader,
+  tls: EdgeTlsFiles | undefined,
+  maxConnections: number,
+): CsmsConfig['edge'] {
   return {
     host: r.string('CSMS_HOST', '0.0.0.0'),
     port: r.int('CSMS_PORT', 9000, { min: 0, max: 65535 }),

@@ -138,12 +138,16 @@ describe('station port with an RSA and an ECDSA certificate (A00.FR.318 / A00.FR
 describe('why one certificate is not enough', () => {
   it('an RSA-only port fails stations restricted to the ECDSA suites', async () => {
     await expect(handshake(rsaOnly.port, RSA_SUITES)).resolves.toMatchObject({ keyType: 'rsa' });
-    await expect(handshake(rsaOnly.port, ECDSA_SUITES)).rejects.toThrow(/handshake failure|no shared cipher/i);
+    await expect(handshake(rsaOnly.port, ECDSA_SUITES)).rejects.toThrow(
+      /handshake failure|no shared cipher/i,
+    );
   });
 
   it('an ECDSA-only port fails stations restricted to the TLS_RSA suites', async () => {
     await expect(handshake(ecdsaOnly.port, ECDSA_SUITES)).resolves.toMatchObject({ keyType: 'ec' });
-    await expect(handshake(ecdsaOnly.port, RSA_SUITES)).rejects.toThrow(/handshake failure|no shared cipher/i);
+    await expect(handshake(ecdsaOnly.port, RSA_SUITES)).rejects.toThrow(
+      /handshake failure|no shared cipher/i,
+    );
   });
 });
 
