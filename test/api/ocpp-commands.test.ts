@@ -267,6 +267,20 @@ describe('errors', () => {
     expect(error).toMatchObject({ code: Status.UNAVAILABLE, reason: 'STATION_OFFLINE' });
   });
 
+  it('a station that disconnects before answering is UNAVAILABLE (STATION_DISCONNECTED), not offline', async () => {
+    const cp = await connect16(csms);
+    await booted16(cp);
+    // The station receives the Reset, then drops its connection without answering.
+    cp.respond('Reset', async () => {
+      await cp.client.close({ force: true });
+      return new Promise<never>(() => undefined);
+    });
+    const error = await rejection(c16.reset({ stationId: cp.id, payload: { type: 'Soft' } }));
+    expect(error).toMatchObject({ code: Status.UNAVAILABLE, reason: 'STATION_DISCONNECTED' });
+    expect(error.message).toMatch(/may or may not have acted on it/);
+    expect(cp.received.map((r) => r.action)).toEqual(['Reset']);
+  });
+
   it('a payload missing a required field is INVALID_ARGUMENT with a field violation', async () => {
     const cp = await connect16(csms);
     await booted16(cp);

@@ -175,6 +175,7 @@ describe('answerOf: command outcomes as API answers', () => {
       'STATION_INVALID_RESPONSE',
     ],
     [{ status: 'offline' }, Status.UNAVAILABLE, 'STATION_OFFLINE'],
+    [{ status: 'disconnected' }, Status.UNAVAILABLE, 'STATION_DISCONNECTED'],
     [
       { status: 'refused', reason: 'station-rejected', description: 'x' },
       Status.FAILED_PRECONDITION,
