@@ -29,7 +29,13 @@ export interface CsmsConfig {
   /** The local admin HTTP endpoint (health, CSMS-initiated commands); port 0 disables it. */
   readonly admin: { readonly host: string; readonly port: number; readonly token?: string };
   readonly database:
-    | { readonly kind: 'postgres'; readonly url: string; readonly poolSize?: number }
+    | {
+        readonly kind: 'postgres';
+        readonly url: string;
+        readonly poolSize?: number;
+        /** Named prepared statements (off behind a pooler that cannot keep them, e.g. PgBouncer < 1.21 in transaction mode). */
+        readonly preparedStatements?: boolean;
+      }
     | { readonly kind: 'pglite'; readonly dataDir: string };
   /** Distributed mode: the NATS server(s) (comma-separated URLs). */
   readonly natsUrl?: string;
@@ -120,6 +126,7 @@ export function loadConfig(env: Env = process.env): CsmsConfig {
           kind: 'postgres',
           url: databaseUrl,
           poolSize: r.int('CSMS_DATABASE_POOL_SIZE', 10, { min: 1, max: 1000 }),
+          preparedStatements: r.bool('CSMS_DATABASE_PREPARED_STATEMENTS', true),
         }
       : { kind: 'pglite', dataDir: r.string('CSMS_DATA_DIR', './data') },
     ...(r.string('CSMS_SEED_FILE') ? { seedFile: r.string('CSMS_SEED_FILE') } : {}),

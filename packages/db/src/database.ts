@@ -3,13 +3,23 @@ import { Kysely, Migrator, PostgresDialect, sql, type MigrationResultSet } from 
 import pg from 'pg';
 import type { Database } from './schema.js';
 import { migrations } from './migrations/index.js';
+import { preparingClient, StatementNames } from './prepared-statements.js';
+
+/** One set of statement names per process, shared by its pools (names are per connection on the server). */
+const statementNames = new StatementNames();
 
 /**
  * Where the CSMS keeps its data: a PostgreSQL server (`postgres`), or PGlite, PostgreSQL compiled to
  * WebAssembly, in a local folder (`pglite`, the embedded default; one process only).
  */
 export type DatabaseConfig =
-  | { readonly kind: 'postgres'; readonly url: string; readonly poolSize?: number }
+  | {
+      readonly kind: 'postgres';
+      readonly url: string;
+      readonly poolSize?: number;
+      /** Run parameterised queries as named prepared statements (default true; see prepared-statements.ts). */
+      readonly preparedStatements?: boolean;
+    }
   | { readonly kind: 'pglite'; readonly dataDir: string }
   | { readonly kind: 'pglite-memory' };
 
@@ -24,7 +34,11 @@ export interface DatabaseHandle {
 /** Opens the database (without migrating: call {@link migrateToLatest}). */
 export async function openDatabase(config: DatabaseConfig): Promise<DatabaseHandle> {
   if (config.kind === 'postgres') {
-    const pool = new pg.Pool({ connectionString: config.url, max: config.poolSize ?? 10 });
+    const pool = new pg.Pool({
+      connectionString: config.url,
+      max: config.poolSize ?? 10,
+      ...(config.preparedStatements === false ? {} : { Client: preparingClient(statementNames) }),
+    });
     // An idle client's error (server restart) must not crash the process; the pool replaces it.
     pool.on('error', () => {});
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });

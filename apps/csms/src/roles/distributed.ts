@@ -41,7 +41,14 @@ async function connect(config: CsmsConfig, role: string, logger: Logger) {
   });
   let database: DatabaseHandle;
   try {
-    database = await openDatabase({ kind: 'postgres', url: databaseUrl, poolSize: config.databasePoolSize });
+    database = await openDatabase({
+      kind: 'postgres',
+      url: databaseUrl,
+      poolSize: config.databasePoolSize,
+      ...(config.database.kind === 'postgres' && config.database.preparedStatements === false
+        ? { preparedStatements: false }
+        : {}),
+    });
   } catch (error) {
     await bus.close();
     throw error;
