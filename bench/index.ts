@@ -20,6 +20,7 @@ export type {
   StopSummary,
   WarmupSummary,
 } from './phases.js';
+export type { CpuFigures, CpuResult, CpuRole, CpuWindow, ProcessCpu } from './cpu-usage.js';
 export type { DatabaseInfo } from './targets.js';
 export type { SweepResult, SweepStep, SweepSummary } from './sweep.js';
 export type { SweepSettings } from './options.js';

@@ -1,7 +1,9 @@
 import { Simulator, type ActionStats, type SimulatorOptions, type SimulatorStats } from '@csms/simulator';
+import { CpuWindowMeter, type CpuResult, type CpuSubject } from './cpu-usage.js';
 import type { ResolvedOptions, TrafficShape } from './options.js';
 import { readProcessMemory } from './processes.js';
-import { STATION_PREFIX, type ServerProcess } from './targets.js';
+import { STATION_PREFIX } from './shared-infra.js';
+import type { ServerProcess } from './targets.js';
 
 /** What every phase of one configuration needs. */
 export interface PhaseContext {
@@ -29,6 +31,8 @@ export interface WarmupSummary {
 export interface SteadyResult {
   readonly stats: SimulatorStats;
   readonly stop: StopSummary;
+  /** CPU per answered CALL over the steady window (see {@link openCpuWindow}); null without a meter. */
+  readonly cpu: CpuResult | null;
 }
 
 /** What happened during the graceful stop that ends a traffic phase (not part of its KPI table). */
@@ -187,16 +191,47 @@ function trafficSimulator(ctx: PhaseContext, durationMs: number): Simulator {
   });
 }
 
-/** Runs a traffic fleet for `durationSec`, takes its KPI table, then stops it gracefully. */
-async function runTraffic(ctx: PhaseContext, durationSec: number): Promise<SteadyResult> {
+/** After the last station booted, this long before the CPU window opens (its StatusNotifications settle). */
+const CPU_SETTLE_MS = 2_000;
+
+/**
+ * Opens the CPU window of a traffic phase: once every station is booted and CPU_SETTLE_MS more passed,
+ * so that the ramp-up (connections, BootNotifications, the first StatusNotifications) is not in it; at
+ * the latest half-way through the phase, so that a fleet that never fully boots still gets a window.
+ */
+async function openCpuWindow(
+  sim: Simulator,
+  meter: CpuWindowMeter,
+  durationMs: number,
+  signal: AbortSignal | undefined,
+): Promise<void> {
+  const left = (): number => durationMs / 2 - sim.stats().elapsedMs;
+  if (left() > 0) await abortable(sim.waitForBoot(Math.max(1, Math.round(left()))), signal);
+  const settle = Math.min(CPU_SETTLE_MS, left());
+  if (settle > 0) await sleep(settle, signal);
+  meter.open(sim.stats());
+}
+
+/**
+ * Runs a traffic fleet for `durationSec`, takes its KPI table, then stops it gracefully. With `cpu`
+ * (the processes to measure), also their CPU time over a window that ends with the table.
+ */
+async function runTraffic(
+  ctx: PhaseContext,
+  durationSec: number,
+  cpu?: readonly CpuSubject[],
+): Promise<SteadyResult> {
   const durationMs = Math.round(durationSec * 1000);
+  const meter = cpu === undefined ? undefined : new CpuWindowMeter(cpu);
   // The simulator's own timer is only a backstop; ours ends the phase (so that the table comes first).
   const sim = trafficSimulator(ctx, durationMs + 60_000);
   try {
     await abortable(sim.start(), ctx.signal);
+    if (meter !== undefined) await openCpuWindow(sim, meter, durationMs, ctx.signal);
     const remaining = durationMs - sim.stats().elapsedMs;
     if (remaining > 0) await sleep(remaining, ctx.signal);
     const stats = sim.stats();
+    const cpuResult = meter?.close(stats) ?? null;
     const stopStarted = performance.now();
     await sim.stop();
     const final = sim.stats();
@@ -204,6 +239,7 @@ async function runTraffic(ctx: PhaseContext, durationSec: number): Promise<Stead
       s.messages.droppedMessages + s.messages.droppedTransactionMessages;
     return {
       stats,
+      cpu: cpuResult,
       stop: {
         elapsedMs: Math.round(performance.now() - stopStarted),
         messagesSent: final.messages.sent - stats.messages.sent,
@@ -233,8 +269,9 @@ export async function warmup(ctx: PhaseContext): Promise<WarmupSummary | null> {
   };
 }
 
-export function steady(ctx: PhaseContext): Promise<SteadyResult> {
-  return runTraffic(ctx, ctx.options.durationSec);
+/** The steady phase, with the CPU time of `cpu` (every server process of the target) per answered CALL. */
+export function steady(ctx: PhaseContext, cpu: readonly CpuSubject[]): Promise<SteadyResult> {
+  return runTraffic(ctx, ctx.options.durationSec, cpu);
 }
 
 /** Waits until every CALL sent has been answered (or dropped), at most `timeoutMs`. */

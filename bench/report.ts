@@ -2,6 +2,8 @@ import { formatStats } from '@csms/simulator';
 import { callErrorCount } from './phases.js';
 import type { BenchResult, ConfigurationResult } from './run.js';
 import { formatProfileSummary } from './cpu-profile.js';
+import { formatCpu, formatCpuComparison } from './cpu-report.js';
+import { table } from './text-table.js';
 import type { SweepSummary } from './sweep.js';
 import type { DatabaseInfo } from './targets.js';
 
@@ -54,6 +56,7 @@ function formatConfiguration(c: ConfigurationResult): string[] {
     formatStats(c.steady),
     `graceful stop (not in the table): ${(stop.elapsedMs / 1000).toFixed(1)} s, ${stop.messagesSent} CALLs, ` +
       `${stop.timeouts} timeouts, ${stop.callErrors} CALLERRORs, ${stop.dropped} dropped`,
+    ...formatCpu(c.cpu),
   );
   const mem = c.memory;
   lines.push(
@@ -130,6 +133,7 @@ function formatComparison(result: BenchResult): string[] {
   }
   out.push(
     'The offered load is the same for every configuration: answers/s ×ceiling below 1 means it did not keep up.',
+    ...formatCpuComparison(result.configurations),
     `Run took ${(result.elapsedMs / 1000).toFixed(1)} s.`,
   );
   return out;
@@ -195,20 +199,6 @@ function formatSweep(summary: SweepSummary): string[] {
     out.push(
       "≥: the largest step was sustained; the search ended at --sweep-max, not at the configuration's limit.",
     );
-  return out;
-}
-
-/** A plain text table: first column left-aligned, the others right-aligned. */
-function table(header: string[], rows: string[][]): string[] {
-  const all = [header, ...rows];
-  const widths = header.map((_, i) => Math.max(...all.map((r) => (r[i] ?? '').length)));
-  const out: string[] = [];
-  for (const [i, r] of all.entries()) {
-    out.push(
-      r.map((cell, j) => (j === 0 ? cell.padEnd(widths[j] ?? 0) : cell.padStart(widths[j] ?? 0))).join('  '),
-    );
-    if (i === 0) out.push(widths.map((w) => '-'.repeat(w)).join('  '));
-  }
   return out;
 }
 

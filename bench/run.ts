@@ -23,10 +23,11 @@ import {
   type WarmupSummary,
 } from './phases.js';
 import { summariseCpuProfile, type ProfileSummary } from './cpu-profile.js';
+import type { CpuResult, CpuSubject } from './cpu-usage.js';
 import { openFileLimit } from './processes.js';
 import { summariseSweeps, sweep, type SweepResult, type SweepSummary } from './sweep.js';
+import { SharedInfra } from './shared-infra.js';
 import {
-  SharedInfra,
   checkBuild,
   startCeiling,
   startDistributed,
@@ -43,6 +44,8 @@ export interface Ratios {
   readonly p99: number | null;
   /** Authorize p99 / the ceiling's. */
   readonly authorizeP99: number | null;
+  /** Server CPU per answered CALL (all processes, PostgreSQL and nats-server included) / the ceiling's. */
+  readonly cpuPerCall: number | null;
 }
 
 export interface ConfigurationResult {
@@ -59,6 +62,11 @@ export interface ConfigurationResult {
   readonly steady: SimulatorStats;
   /** The graceful stop after the steady phase (every running transaction ends): not in the table. */
   readonly steadyStop: StopSummary;
+  /**
+   * CPU time of every server process (PostgreSQL with its backends and nats-server included) and of the
+   * load generator over a window of the steady phase: from every station booted + 2 s to the table.
+   */
+  readonly cpu: CpuResult;
   readonly bootStorm: BootStormResult | null;
   /** Log lines the server processes wrote at level warn / error or fatal (CSMS_LOG_LEVEL=warn). */
   readonly serverLog: { readonly warnings: number; readonly errors: number };
@@ -161,7 +169,7 @@ export async function runBench(input: BenchOptions = {}): Promise<BenchResult> {
     await cleanup.runAll();
   }
   const ceiling = measured.find((m) => m.name === 'ceiling');
-  const configurations = measured.map((m) => ({ ...m, ratios: ratios(m.steady, ceiling?.steady) }));
+  const configurations = measured.map((m) => ({ ...m, ratios: ratios(m, ceiling) }));
   return {
     schema: 'csms-bench/1',
     startedAt: startedAt.toISOString(),
@@ -227,7 +235,8 @@ async function measure(
   log(`[${target.name}] memory: ${stations} stations connected and idle for ${options.idleSec} s`);
   const memory = await idleMemory(ctx, target.processes);
   log(`[${target.name}] steady traffic: ${stations} stations, ${options.durationSec} s`);
-  const run = await steady(ctx);
+  const run = await steady(ctx, cpuSubjects(target));
+  if (run.cpu === null) throw new Error('the steady phase returned no CPU measurement');
   let storm: BootStormResult | null = null;
   if (options.bootStorm) {
     log(`[${target.name}] boot storm: ${stations} stations at once`);
@@ -242,6 +251,7 @@ async function measure(
     memory: withPeaks(memory, target.processes),
     steady: run.stats,
     steadyStop: run.stop,
+    cpu: run.cpu,
     bootStorm: storm,
     serverLog: { warnings: target.logCounts().warn, errors: target.logCounts().error },
   };
@@ -252,10 +262,31 @@ function ratio(value: number, base: number | undefined): number | null {
   return Math.round((value / base) * 1000) / 1000;
 }
 
-function ratios(stats: SimulatorStats, ceiling: SimulatorStats | undefined): Ratios {
+type Measured = Pick<ConfigurationResult, 'steady' | 'cpu'>;
+
+function ratios(m: Measured, ceiling: Measured | undefined): Ratios {
+  const stats = m.steady;
+  const base = ceiling?.steady;
   return {
-    messageRate: ratio(stats.messages.receivedPerSecond, ceiling?.messages.receivedPerSecond),
-    p99: ratio(stats.all.p99Ms, ceiling?.all.p99Ms),
-    authorizeP99: ratio(stats.authorize.p99Ms, ceiling?.authorize.p99Ms),
+    messageRate: ratio(stats.messages.receivedPerSecond, base?.messages.receivedPerSecond),
+    p99: ratio(stats.all.p99Ms, base?.all.p99Ms),
+    authorizeP99: ratio(stats.authorize.p99Ms, base?.authorize.p99Ms),
+    cpuPerCall:
+      m.cpu.total.microsPerCall === null
+        ? null
+        : ratio(m.cpu.total.microsPerCall, ceiling?.cpu.total.microsPerCall ?? undefined),
   };
+}
+
+/** Every process whose CPU is measured: the target's own processes, then the shared servers it uses. */
+function cpuSubjects(target: Target): CpuSubject[] {
+  return [
+    ...target.processes.map((p): CpuSubject => ({
+      name: p.name,
+      role: p.role,
+      pid: p.pid,
+      withChildren: false,
+    })),
+    ...target.infrastructure,
+  ];
 }

@@ -1,31 +1,17 @@
-import { execFile } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import pg from 'pg';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { LocalCluster, applySeed } from '@csms/app';
 import { SERVICE_ROLES, readSeedFile } from '@csms/config';
 import { migrateToLatest, openDatabase } from '@csms/db';
-import {
-  natsServerBinary,
-  startNatsServer,
-  startPostgres,
-  startTcpBalancer,
-  type NatsServer,
-  type PostgresServer,
-} from '@csms/test-servers';
+import { startTcpBalancer } from '@csms/test-servers';
 import type { Cleanup } from './cleanup.js';
+import type { CpuSubject } from './cpu-usage.js';
 import type { ConfigurationName, ResolvedOptions } from './options.js';
 import { countLogLine, freePort, freePortRange, spawnNodeChild, type LogCounts } from './processes.js';
+import { REPO_ROOT, SIMULATOR_CLI, type SharedInfra } from './shared-infra.js';
 
-export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const CSMS_MAIN = join(REPO_ROOT, 'apps', 'csms', 'dist', 'main.js');
-const SIMULATOR_CLI = join(REPO_ROOT, 'packages', 'simulator', 'dist', 'cli.js');
 const ECHO_SERVER = join(REPO_ROOT, 'bench', 'echo-server.ts');
-/** Station identities are <prefix>00001...; the same fleet (and seed) for every configuration. */
-export const STATION_PREFIX = 'BENCH';
 
 /** A server process whose memory is reported. */
 export interface ServerProcess {
@@ -58,157 +44,13 @@ export interface Target {
   readonly url: string;
   readonly database: DatabaseInfo;
   readonly processes: readonly ServerProcess[];
+  /** The shared servers it uses (PostgreSQL with its backends, nats-server): only their CPU is measured. */
+  readonly infrastructure: readonly CpuSubject[];
   /** The servers' last log lines (diagnostics of a failed run). */
   tail(): string[];
   /** Warnings and errors the servers logged so far. */
   logCounts(): LogCounts;
   stop(): Promise<void>;
-}
-
-/** Servers and files shared by the configurations of one run, started on first use. */
-export class SharedInfra {
-  readonly #options: ResolvedOptions;
-  readonly #cleanup: Cleanup;
-  readonly #log: (line: string) => void;
-  #folder: string | undefined;
-  #postgres: Promise<{ server: PostgresServer; version: string; socketDir: string | undefined }> | undefined;
-  #nats: Promise<NatsServer> | undefined;
-  #seed: Promise<string> | undefined;
-  /** The stations' Basic-auth password (security profile 1), the same for all: a fresh random one per run. */
-  readonly password: string | undefined;
-
-  constructor(options: ResolvedOptions, cleanup: Cleanup, log: (line: string) => void) {
-    this.#options = options;
-    this.#cleanup = cleanup;
-    this.#log = log;
-    this.password = options.securityProfile === 1 ? randomBytes(12).toString('hex') : undefined;
-  }
-
-  /** The run's temporary folder (seed file, password file, PGlite data), removed at cleanup. */
-  folder(): string {
-    if (this.#folder === undefined) {
-      const folder = mkdtempSync(join(tmpdir(), 'csms-bench-'));
-      this.#folder = folder;
-      this.#cleanup.removeOnExit(folder);
-    }
-    return this.#folder;
-  }
-
-  /** A private PostgreSQL server (its own data folder and port on 127.0.0.1). */
-  postgres(): Promise<{ server: PostgresServer; version: string; socketDir: string | undefined }> {
-    this.#postgres ??= (async () => {
-      this.#log(
-        `starting a private PostgreSQL server (${this.#options.pgDurable ? 'durable' : 'fsync off'})`,
-      );
-      const server = await startPostgres({ durable: this.#options.pgDurable });
-      this.#cleanup.add('PostgreSQL server', () => server.stop());
-      const client = new pg.Client({ connectionString: server.url });
-      await client.connect();
-      try {
-        const version = await client.query<{ server_version: string }>('show server_version');
-        const dataDir = await client.query<{ data_directory: string }>('show data_directory');
-        const sockets = await client.query<{ unix_socket_directories: string }>(
-          'show unix_socket_directories',
-        );
-        const socketDir = sockets.rows[0]?.unix_socket_directories.split(',')[0]?.trim() || undefined;
-        // If this process dies without cleaning up: stop the postmaster, remove its folder.
-        const directory = dataDir.rows[0]?.data_directory;
-        if (directory !== undefined) {
-          const pid = Number(readFileSync(join(directory, 'postmaster.pid'), 'utf8').split('\n')[0]);
-          if (Number.isInteger(pid) && pid > 0) this.#cleanup.killOnExit(pid, 'SIGQUIT');
-          this.#cleanup.removeOnExit(dirname(directory));
-        }
-        return { server, version: version.rows[0]?.server_version ?? 'unknown', socketDir };
-      } finally {
-        await client.end();
-      }
-    })();
-    return this.#postgres;
-  }
-
-  /**
-   * A new, empty database on the private server; returns its URL for the CSMS processes: through the
-   * server's Unix socket (`?host=<dir>`, pg's syntax) unless `pgTransport` is `tcp`.
-   */
-  async createDatabase(name: string): Promise<string> {
-    const { server, socketDir } = await this.postgres();
-    const client = new pg.Client({ connectionString: server.url });
-    await client.connect();
-    try {
-      await client.query(`drop database if exists ${name}`);
-      await client.query(`create database ${name}`);
-    } finally {
-      await client.end();
-    }
-    const url = server.url.replace(/\/postgres$/, `/${name}`);
-    if (this.#options.pgTransport === 'tcp' || socketDir === undefined) return url;
-    return `${url}?host=${encodeURIComponent(socketDir)}`;
-  }
-
-  /** A private nats-server >= 2.11 with JetStream. */
-  nats(): Promise<NatsServer> {
-    this.#nats ??= (async () => {
-      let binary: string;
-      try {
-        binary = natsServerBinary();
-      } catch {
-        this.#log('fetching a nats-server >= 2.11 (scripts/ensure-nats-server.sh)');
-        binary = (await run('bash', [join(REPO_ROOT, 'scripts', 'ensure-nats-server.sh')], 300_000)).trim();
-      }
-      const server = await startNatsServer({ jetstream: true, binary });
-      this.#cleanup.add('nats-server', () => server.stop());
-      this.#cleanup.removeOnExit(dirname(server.storeDir));
-      return server;
-    })();
-    return this.#nats;
-  }
-
-  /**
-   * The seed file of the fleet, written by the simulator's own seed writer (`simulate --write-seed`):
-   * every station (security profile 0, or 1 with its password) and its id token as Accepted.
-   */
-  seedFile(): Promise<string> {
-    this.#seed ??= (async () => {
-      const folder = this.folder();
-      const seed = join(folder, 'seed.yaml');
-      const args = [
-        SIMULATOR_CLI,
-        '--url',
-        'ws://127.0.0.1:9/ocpp',
-        '--stations',
-        String(this.#options.stations),
-        '--mix',
-        String(this.#options.versionMix),
-        '--prefix',
-        STATION_PREFIX,
-        '--write-seed',
-        seed,
-      ];
-      if (this.password !== undefined) {
-        const passwords = join(folder, 'passwords.txt');
-        writeFileSync(passwords, `* ${this.password}\n`, { mode: 0o600 });
-        args.push('--password-file', passwords);
-      }
-      await run(process.execPath, args, 120_000);
-      return seed;
-    })();
-    return this.#seed;
-  }
-}
-
-/** Runs a command to completion (bounded); resolves with its stdout. */
-function run(command: string, args: readonly string[], timeoutMs: number): Promise<string> {
-  return new Promise((resolvePromise, reject) => {
-    execFile(
-      command,
-      [...args],
-      { cwd: REPO_ROOT, timeout: timeoutMs, killSignal: 'SIGKILL', maxBuffer: 16 * 1024 * 1024 },
-      (error, stdout, stderr) => {
-        if (error) reject(new Error(`${command} ${args.join(' ')}: ${error.message}\n${stderr}`));
-        else resolvePromise(stdout);
-      },
-    );
-  });
 }
 
 /** Fails early, with what to do, when the build the embedded and distributed configurations run is missing. */
@@ -238,6 +80,11 @@ function commonSettings(): Record<string, string> {
     CSMS_SHUTDOWN_GRACE_MS: '2000',
     CSMS_EXIT_WITH_PARENT: '1',
   };
+}
+
+/** The private PostgreSQL server: its postmaster and every process it forked (backends, auxiliaries). */
+function postgresSubject(postmasterPid: number | undefined): CpuSubject {
+  return { name: 'postgresql', role: 'database', pid: postmasterPid, withChildren: true };
 }
 
 function transportOf(url: string): 'unix' | 'tcp' {
@@ -275,6 +122,7 @@ export async function startCeiling(cleanup: Cleanup): Promise<Target> {
     url: `ws://127.0.0.1:${Number(child.ready.port)}/ocpp`,
     database: { kind: 'none' },
     processes: [{ name: 'echo-server', role: 'echo', pid: child.pid, holdsSockets: true }],
+    infrastructure: [],
     tail: () => child.tail(),
     logCounts: () => child.logCounts(),
     stop,
@@ -289,6 +137,7 @@ export async function startEmbedded(
 ): Promise<Target> {
   const seed = await infra.seedFile();
   let database: DatabaseInfo;
+  let infrastructure: CpuSubject[] = [];
   const settings: Record<string, string> = { ...commonSettings(), CSMS_SEED_FILE: seed };
   if (options.embeddedDb === 'pglite') {
     const dataDir = join(infra.folder(), 'pglite');
@@ -297,7 +146,8 @@ export async function startEmbedded(
   } else {
     const name = 'bench_embedded';
     settings.CSMS_DATABASE_URL = await infra.createDatabase(name);
-    const { version } = await infra.postgres();
+    const { version, postmasterPid } = await infra.postgres();
+    infrastructure = [postgresSubject(postmasterPid)];
     database = {
       kind: 'postgresql',
       version,
@@ -327,6 +177,7 @@ export async function startEmbedded(
     url: `ws://127.0.0.1:${port}/ocpp`,
     database,
     processes: [{ name: 'embedded', role: 'embedded', pid: child.pid, holdsSockets: true }],
+    infrastructure,
     tail: () => child.tail(),
     logCounts: () => child.logCounts(),
     stop,
@@ -360,6 +211,20 @@ async function clusterPorts(edges: number): Promise<{ basePort: number; services
   return { basePort, servicesBasePort };
 }
 
+/** Starts the cluster; a failure carries its last log lines. Its processes are killed if this process dies. */
+async function startCluster(cluster: LocalCluster, tail: readonly string[], cleanup: Cleanup): Promise<void> {
+  try {
+    await cluster.start();
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    throw new Error(`the local cluster did not start: ${message}\n${tail.slice(-30).join('\n')}`, {
+      cause: error,
+    });
+  } finally {
+    for (const p of cluster.processes) cleanup.killOnExit(p.pid);
+  }
+}
+
 /**
  * (c) The distributed topology: LocalCluster (edges, workers and the gRPC services as OS processes),
  * NATS, PostgreSQL.
@@ -371,8 +236,8 @@ export async function startDistributed(
 ): Promise<Target> {
   const name = 'bench_distributed';
   const databaseUrl = await seededDatabase(infra, name);
-  const { version } = await infra.postgres();
-  const nats = await infra.nats();
+  const { version, postmasterPid } = await infra.postgres();
+  const { server: nats, pid: natsPid } = await infra.nats();
   // Each gRPC service role of the registry (SERVICE_ROLES) as one process; the workers call auth and
   // transaction over gRPC (the production topology), so their round trips are part of the measurement.
   const { basePort, servicesBasePort } = await clusterPorts(options.edges);
@@ -398,16 +263,7 @@ export async function startDistributed(
     await cluster.stop();
     for (const p of cluster.processes) cleanup.forgetPid(p.pid);
   });
-  try {
-    await cluster.start();
-  } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
-    throw new Error(`the local cluster did not start: ${message}\n${tail.slice(-30).join('\n')}`, {
-      cause: error,
-    });
-  } finally {
-    for (const p of cluster.processes) cleanup.killOnExit(p.pid);
-  }
+  await startCluster(cluster, tail, cleanup);
   let url = `ws://127.0.0.1:${basePort}/ocpp`;
   let stopBalancer: (() => Promise<void>) | undefined;
   if (options.edges > 1) {
@@ -436,6 +292,10 @@ export async function startDistributed(
       pid: p.pid,
       holdsSockets: p.role === 'edge',
     })),
+    infrastructure: [
+      postgresSubject(postmasterPid),
+      { name: 'nats-server', role: 'nats', pid: natsPid, withChildren: false },
+    ],
     tail: () => [...tail],
     logCounts: () => ({ ...counts }),
     stop: async () => {

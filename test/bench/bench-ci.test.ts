@@ -17,6 +17,36 @@ function answered(c: ConfigurationResult, action: string): Record<string, number
   );
 }
 
+/** Every process of the configuration has a CPU figure over a window with answers; no thresholds. */
+function expectCompleteCpu(c: ConfigurationResult): void {
+  const where = `${c.name} cpu`;
+  const cpu = c.cpu;
+  expect(cpu.missing, where).toEqual([]);
+  expect(cpu.window.elapsedMs, where).toBeGreaterThan(0);
+  expect(cpu.window.callsAnswered, where).toBeGreaterThan(0);
+  expect(cpu.window.stationsBooted, where).toBe(STATIONS);
+  expect(cpu.clockTicksPerSecond, where).toBeGreaterThan(0);
+  // The same processes as the memory table, in the same order, then the shared servers.
+  expect(cpu.processes.slice(0, c.memory.processes.length).map((p) => p.pid)).toEqual(
+    c.memory.processes.map((p) => p.pid),
+  );
+  const figures = [...cpu.processes.map((p) => p.cpu), cpu.total, cpu.loadGenerator];
+  for (const [i, f] of figures.entries()) {
+    const name = cpu.processes[i]?.name ?? (i === cpu.processes.length ? 'total' : 'load generator');
+    expect(f, `${where} ${name}`).not.toBeNull();
+    for (const value of [f?.cpuSeconds, f?.microsPerCall, f?.coreShare]) {
+      expect(Number.isFinite(value), `${where} ${name}`).toBe(true);
+      expect(value as number, `${where} ${name}`).toBeGreaterThanOrEqual(0);
+    }
+  }
+  const postgres = cpu.processes.find((p) => p.role === 'database');
+  if (c.database.kind === 'postgresql') {
+    expect(postgres?.pid, where).toBeGreaterThan(0);
+    // The postmaster and its children (backends of the CSMS's pool, auxiliary processes).
+    expect(postgres?.processCount, where).toBeGreaterThan(1);
+  } else expect(postgres, where).toBeUndefined();
+}
+
 describe('benchmark harness, ci profile', () => {
   it('measures the ceiling, the embedded CSMS and the distributed topology with complete KPI tables, ratios and memory', async () => {
     if (!existsSync(new URL('../../apps/csms/dist/main.js', import.meta.url))) {
@@ -68,7 +98,8 @@ describe('benchmark harness, ci profile', () => {
       expect(s.messages.receivedPerSecond, where).toBeGreaterThan(0);
 
       // Ratios to the ceiling measured in the same run.
-      for (const value of [c.ratios.messageRate, c.ratios.p99, c.ratios.authorizeP99]) {
+      const r = c.ratios;
+      for (const value of [r.messageRate, r.p99, r.authorizeP99, r.cpuPerCall]) {
         expect(value, where).not.toBeNull();
         expect(value as number, where).toBeGreaterThan(0);
         expect(Number.isFinite(value), where).toBe(true);
@@ -86,11 +117,22 @@ describe('benchmark harness, ci profile', () => {
         expect(p.peakRssKiB as number).toBeGreaterThanOrEqual(p.idleRssKiB as number);
       }
       expect(typeof c.memory.perStationKiB, where).toBe('number');
+      expectCompleteCpu(c);
       expect(c.bootStorm, where).toBeNull(); // only in the full profile
     }
 
     const [ceiling, embedded, distributed] = result.configurations;
-    expect(ceiling?.ratios).toEqual({ messageRate: 1, p99: 1, authorizeP99: 1 });
+    expect(ceiling?.ratios).toEqual({ messageRate: 1, p99: 1, authorizeP99: 1, cpuPerCall: 1 });
+    // CPU: every server process, plus PostgreSQL (and nats-server) where the configuration uses them.
+    const cpuNames = (c: ConfigurationResult | undefined): string[] =>
+      c?.cpu.processes.map((p) => p.name) ?? [];
+    expect(cpuNames(ceiling)).toEqual(['echo-server']);
+    expect(cpuNames(embedded)).toEqual(['embedded', 'postgresql']);
+    expect(cpuNames(distributed)).toEqual([
+      ...(distributed?.memory.processes.map((p) => p.name) ?? []),
+      'postgresql',
+      'nats-server',
+    ]);
     expect(ceiling?.database).toEqual({ kind: 'none' });
     expect(ceiling?.memory.processes.map((p) => p.role)).toEqual(['echo']);
     expect(embedded?.database).toMatchObject({ kind: 'postgresql', database: 'bench_embedded' });
