@@ -35,9 +35,9 @@ export {
 } from './stations/stations.js';
 export { findStationOcppVersion } from './stations/ocpp-version.js';
 export {
-  findConnectorStatus,
   upsertConnectorStatus,
   type ConnectorStatusInput,
+  type ConnectorStatusWrite,
 } from './stations/connectors.js';
 
 // station-reports: station_notifications, security_events, device_reports, device_events

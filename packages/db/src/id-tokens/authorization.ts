@@ -1,7 +1,11 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../schema.js';
-import { hasConcurrentTransaction, type ConcurrencyPolicy } from '../transactions/concurrent-transaction.js';
-import { findIdToken } from './id-tokens.js';
+import {
+  activeTransactions,
+  hasConcurrentTransaction,
+  tokenLimitOf,
+  type ConcurrencyPolicy,
+} from '../transactions/concurrent-transaction.js';
 
 /** The CSMS's verdict on an id token (OCPP 2.0.1 AuthorizationStatusEnumType; 1.6 maps Unknown→Invalid). */
 export type AuthorizationStatus = 'Accepted' | 'Blocked' | 'Expired' | 'Invalid' | 'ConcurrentTx' | 'Unknown';
@@ -43,7 +47,20 @@ export async function authorizeIdToken(
   idToken: string,
   options: AuthorizeOptions,
 ): Promise<AuthorizationDecision> {
-  const row = await findIdToken(db, idToken);
+  // One statement: the token's row and (up to the limit) its active transactions, which an Accepted token
+  // needs next; a CALL's statements are its main cost (BENCHMARKS.md).
+  const limit = tokenLimitOf(options);
+  const row = await db
+    .selectFrom('id_tokens')
+    .selectAll()
+    .select((eb) =>
+      eb
+        .selectFrom(activeTransactions(db, { idToken }, options, limit).as('active'))
+        .select(eb.fn.countAll<string>().as('n'))
+        .as('token_active'),
+    )
+    .where('id_token', '=', idToken)
+    .executeTakeFirst();
   if (!row) return { status: 'Unknown' };
   const base = {
     ...(row.expires_at ? { expiresAt: row.expires_at } : {}),
@@ -54,7 +71,13 @@ export async function authorizeIdToken(
   if (row.status !== 'Accepted') return { status: row.status, ...base };
   if (row.expires_at && row.expires_at.getTime() <= options.now.getTime())
     return { status: 'Expired', ...base };
-  const concurrent = await hasConcurrentTransaction(db, idToken, options, row.group_id ?? undefined);
+  const concurrent = await hasConcurrentTransaction(
+    db,
+    idToken,
+    options,
+    row.group_id ?? undefined,
+    Number(row.token_active ?? 0),
+  );
   if (concurrent) return { status: 'ConcurrentTx', ...base };
   return { status: 'Accepted', ...base };
 }

@@ -14,11 +14,23 @@ export interface ConnectorStatusInput {
   readonly at: Date;
 }
 
+/** What {@link upsertConnectorStatus} did. */
+export interface ConnectorStatusWrite {
+  /** False when the stored status is newer (a queued message delivered late): nothing changed. */
+  readonly stored: boolean;
+  /** The status and error code stored before this write (undefined for the connector's first status). */
+  readonly previous?: { readonly status: string; readonly errorCode: string | null };
+}
+
 /**
- * Records a connector's status. A status older than the stored one (a queued message delivered late)
- * does not overwrite the newer one. Returns true when the stored status changed.
+ * Records a connector's status in one statement, which also returns the status it replaced (a CTE reads
+ * the row as it was before the upsert: every part of a statement sees the same snapshot). A status older
+ * than the stored one (a queued message delivered late) does not overwrite the newer one.
  */
-export async function upsertConnectorStatus(db: Kysely<Database>, s: ConnectorStatusInput): Promise<boolean> {
+export async function upsertConnectorStatus(
+  db: Kysely<Database>,
+  s: ConnectorStatusInput,
+): Promise<ConnectorStatusWrite> {
   const values = {
     status: s.status,
     error_code: s.errorCode ?? null,
@@ -27,7 +39,15 @@ export async function upsertConnectorStatus(db: Kysely<Database>, s: ConnectorSt
     vendor_error_code: s.vendorErrorCode ?? null,
     status_at: s.at,
   };
-  const r = await db
+  const row = await db
+    .with('before', (qb) =>
+      qb
+        .selectFrom('connectors')
+        .select(['status', 'error_code'])
+        .where('station_id', '=', s.stationId)
+        .where('evse_id', '=', s.evseId)
+        .where('connector_id', '=', s.connectorId),
+    )
     .insertInto('connectors')
     .values({ station_id: s.stationId, evse_id: s.evseId, connector_id: s.connectorId, ...values })
     .onConflict((oc) =>
@@ -36,22 +56,13 @@ export async function upsertConnectorStatus(db: Kysely<Database>, s: ConnectorSt
         .doUpdateSet({ ...values, updated_at: sql<Date>`now()` })
         .where('connectors.status_at', '<=', s.at),
     )
+    .returning((eb) => [
+      eb.selectFrom('before').select('before.status').as('previous_status'),
+      eb.selectFrom('before').select('before.error_code').as('previous_error_code'),
+    ])
     .executeTakeFirst();
-  return Number(r.numInsertedOrUpdatedRows ?? 0n) > 0;
-}
-
-/** The stored status and error code of one connector, if it reported any. */
-export function findConnectorStatus(
-  db: Kysely<Database>,
-  stationId: string,
-  evseId: number,
-  connectorId: number,
-): Promise<{ status: string; error_code: string | null } | undefined> {
-  return db
-    .selectFrom('connectors')
-    .select(['status', 'error_code'])
-    .where('station_id', '=', stationId)
-    .where('evse_id', '=', evseId)
-    .where('connector_id', '=', connectorId)
-    .executeTakeFirst();
+  if (row === undefined) return { stored: false };
+  return row.previous_status === null
+    ? { stored: true }
+    : { stored: true, previous: { status: row.previous_status, errorCode: row.previous_error_code ?? null } };
 }

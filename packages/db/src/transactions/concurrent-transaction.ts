@@ -38,29 +38,42 @@ export interface ConcurrencyScope {
 
 /**
  * Whether the id token has reached its limit of active transactions within `scope` (ConcurrentTx), or,
- * with `groupId` and a group limit, its group has. Reads at most limit rows per check.
+ * with `groupId` and a group limit, its group has. Reads at most limit rows per check. A caller that
+ * already counted the token's own transactions (in the statement that read the token) passes
+ * `tokenActive`.
  */
 export async function hasConcurrentTransaction(
   db: Kysely<Database>,
   idToken: string,
   scope: ConcurrencyScope,
   groupId?: string,
+  tokenActive?: number,
 ): Promise<boolean> {
   const policy = scope.policy ?? DEFAULT_CONCURRENCY_POLICY;
-  const perToken = Math.max(1, policy.maxConcurrentPerToken);
-  if ((await countActive(db, { idToken }, scope, perToken)) >= perToken) return true;
+  const perToken = tokenLimitOf(scope);
+  const active = tokenActive ?? (await activeTransactions(db, { idToken }, scope, perToken).execute()).length;
+  if (active >= perToken) return true;
   const perGroup = policy.maxConcurrentPerGroup;
   if (groupId === undefined || perGroup === undefined) return false;
-  return (await countActive(db, { groupId }, scope, Math.max(1, perGroup))) >= Math.max(1, perGroup);
+  const limit = Math.max(1, perGroup);
+  return (await activeTransactions(db, { groupId }, scope, limit).execute()).length >= limit;
 }
 
-/** Counts (up to `limit`) the active transactions of a token or of a group's tokens within `scope`. */
-async function countActive(
+/** Active transactions a token may have within `scope` before the next is ConcurrentTx. */
+export function tokenLimitOf(scope: ConcurrencyScope): number {
+  return Math.max(1, (scope.policy ?? DEFAULT_CONCURRENCY_POLICY).maxConcurrentPerToken);
+}
+
+/**
+ * The query of (up to `limit`) active transactions of a token or of a group's tokens within `scope`: run
+ * it, or count it inside another statement.
+ */
+export function activeTransactions(
   db: Kysely<Database>,
   of: { readonly idToken: string } | { readonly groupId: string },
   scope: ConcurrencyScope,
   limit: number,
-): Promise<number> {
+) {
   let q = db.selectFrom('transactions as t').select('t.id').where('t.state', '=', 'active');
   q =
     'idToken' in of
@@ -92,5 +105,5 @@ async function countActive(
       ]),
     );
   }
-  return (await q.limit(limit).execute()).length;
+  return q.limit(limit);
 }

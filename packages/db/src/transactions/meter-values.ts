@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
-import type { Kysely } from 'kysely';
+import type { ExpressionBuilder, Kysely } from 'kysely';
 import type { Database } from '../schema.js';
-import { findV16Transaction } from './transaction-lookup.js';
+import { findV16Transaction, OCPP16 } from './transaction-lookup.js';
 
 /**
  * Recording of charging transactions and meter values, shared by the station actors (embedded mode:
@@ -34,13 +34,29 @@ export interface StoreMeterValuesInput {
  */
 export async function storeMeterValues(db: Kysely<Database>, input: StoreMeterValuesInput): Promise<number> {
   if (input.meterValues.length === 0) return 0;
-  const rows = input.meterValues.map((mv) => {
+  const rows = meterValueRows(input, input.transactionRef ?? '');
+  const result = await db
+    .insertInto('meter_values')
+    .values(rows.map((row) => ({ ...row, transaction_ref: input.transactionRef })))
+    .onConflict((oc) => oc.columns(['station_id', 'dedupe_key']).doNothing())
+    .executeTakeFirst();
+  return Number(result.numInsertedOrUpdatedRows ?? 0n);
+}
+
+/**
+ * The rows of `input`'s sets without their transaction_ref. `transactionKey` stands for the transaction
+ * in the dedupe key: the transactions.id, or for 1.6 MeterValues the station's transactionId (`v16:<id>`,
+ * as unique within the station and known before the insert, so the row's link is resolved in the same
+ * statement).
+ */
+function meterValueRows(input: Omit<StoreMeterValuesInput, 'transactionRef'>, transactionKey: string) {
+  return input.meterValues.map((mv) => {
     const sampled = JSON.stringify(mv.sampledValue);
     const dedupeKey = createHash('sha256')
       .update(
         [
           input.source,
-          input.transactionRef ?? '',
+          transactionKey,
           input.evseId ?? '',
           input.connectorId ?? '',
           mv.timestamp,
@@ -50,7 +66,6 @@ export async function storeMeterValues(db: Kysely<Database>, input: StoreMeterVa
       .digest('base64url');
     return {
       station_id: input.stationId,
-      transaction_ref: input.transactionRef,
       evse_id: input.evseId,
       connector_id: input.connectorId,
       timestamp: mv.timestamp,
@@ -59,12 +74,6 @@ export async function storeMeterValues(db: Kysely<Database>, input: StoreMeterVa
       dedupe_key: dedupeKey,
     };
   });
-  const result = await db
-    .insertInto('meter_values')
-    .values(rows)
-    .onConflict((oc) => oc.columns(['station_id', 'dedupe_key']).doNothing())
-    .executeTakeFirst();
-  return Number(result.numInsertedOrUpdatedRows ?? 0n);
 }
 
 export interface RecordMeterValuesInput {
@@ -89,25 +98,47 @@ export interface MeterValuesRecord {
   readonly stored: number;
 }
 
-/** Records a MeterValues message (1.6 §4.7 / 2.0.1 J01); a retried message stores nothing new. */
+/**
+ * Records a MeterValues message (1.6 §4.7 / 2.0.1 J01); a retried message stores nothing new. With a 1.6
+ * transactionId the link to the transaction is looked up inside the insert (one statement: a CALL's
+ * statements are its main cost, BENCHMARKS.md); only a retry that stores nothing asks again whether the
+ * transaction exists.
+ */
 export async function recordMeterValues(
   db: Kysely<Database>,
   input: RecordMeterValuesInput,
 ): Promise<MeterValuesRecord> {
-  let transactionRef: string | null = null;
-  let transactionFound: boolean | undefined;
-  if (input.v16TransactionId !== undefined) {
-    const tx = await findV16Transaction(db, input.stationId, input.v16TransactionId);
-    transactionFound = tx !== undefined;
-    if (tx) transactionRef = String(tx.id);
+  const { v16TransactionId } = input;
+  if (v16TransactionId === undefined)
+    return { stored: await storeMeterValues(db, { ...input, transactionRef: null }) };
+  if (input.meterValues.length === 0) {
+    return {
+      transactionFound: (await findV16Transaction(db, input.stationId, v16TransactionId)) !== undefined,
+      stored: 0,
+    };
   }
-  const stored = await storeMeterValues(db, {
-    stationId: input.stationId,
-    transactionRef,
-    evseId: input.evseId,
-    connectorId: input.connectorId,
-    source: input.source,
-    meterValues: input.meterValues,
-  });
-  return { ...(transactionFound !== undefined ? { transactionFound } : {}), stored };
+  const transactionRef = (eb: ExpressionBuilder<Database, 'meter_values'>) =>
+    eb
+      .selectFrom('transactions')
+      .select('transactions.id')
+      .where('transactions.station_id', '=', input.stationId)
+      .where('transactions.ocpp_version', '=', OCPP16)
+      .where('transactions.transaction_id', '=', String(v16TransactionId));
+  const inserted = await db
+    .insertInto('meter_values')
+    .values(
+      meterValueRows(input, `v16:${v16TransactionId}`).map((row) => ({
+        ...row,
+        transaction_ref: transactionRef,
+      })),
+    )
+    .onConflict((oc) => oc.columns(['station_id', 'dedupe_key']).doNothing())
+    .returning('transaction_ref')
+    .execute();
+  const [first] = inserted;
+  const transactionFound =
+    first !== undefined
+      ? first.transaction_ref !== null
+      : (await findV16Transaction(db, input.stationId, v16TransactionId)) !== undefined;
+  return { transactionFound, stored: inserted.length };
 }

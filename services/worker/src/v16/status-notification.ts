@@ -1,4 +1,4 @@
-import { findConnectorStatus, upsertConnectorStatus } from '@csms/db';
+import { upsertConnectorStatus } from '@csms/db';
 import type { V16 } from '@csms/ocpp';
 import type { HandlerContext } from '../handler.js';
 import { checkConnectorId, connectorKey, parseTimestamp } from './common.js';
@@ -17,8 +17,7 @@ export async function onStatusNotification(
   const at =
     request.timestamp !== undefined ? parseTimestamp(request.timestamp, 'timestamp') : receiptTime(ctx);
   const { evseId, connectorId } = connectorKey(request.connectorId);
-  const before = await findConnectorStatus(ctx.db, ctx.stationId, evseId, connectorId);
-  const stored = await upsertConnectorStatus(ctx.db, {
+  const { stored, previous } = await upsertConnectorStatus(ctx.db, {
     stationId: ctx.stationId,
     evseId,
     connectorId,
@@ -29,12 +28,12 @@ export async function onStatusNotification(
     vendorErrorCode: request.vendorErrorCode,
     at,
   });
-  if (stored && (before?.status !== request.status || before.error_code !== request.errorCode)) {
+  if (stored && (previous?.status !== request.status || previous.errorCode !== request.errorCode)) {
     ctx.emit('status-changed', {
       evseId,
       connectorId,
       status: request.status,
-      previousStatus: before?.status ?? null,
+      previousStatus: previous?.status ?? null,
       errorCode: request.errorCode,
       info: request.info ?? null,
       vendorErrorCode: request.vendorErrorCode ?? null,

@@ -15,14 +15,14 @@ export async function onStatusNotification(
   const { evseId, connectorId, connectorStatus } = request;
   checkIds(ctx, { evseId, connectorId });
   const at = parseTimestamp(request.timestamp, 'timestamp');
-  const changed = await upsertConnectorStatus(ctx.db, {
+  const { stored } = await upsertConnectorStatus(ctx.db, {
     stationId: ctx.stationId,
     evseId,
     connectorId,
     status: connectorStatus,
     at,
   });
-  if (changed)
+  if (stored)
     ctx.emit('status-changed', { evseId, connectorId, status: connectorStatus, timestamp: at.toISOString() });
   return {};
 }
