@@ -182,27 +182,26 @@ function endFields(existing: TransactionRow, f: FoldedFacts) {
 }
 
 /**
- * The transaction's row, locked FOR UPDATE until the caller's transaction ends (events of one
- * transaction are applied one at a time); inserted first as an active row when this is the first event
- * seen of the transaction (`created`).
+ * The transaction's row, locked until the caller's transaction ends (events of one transaction are
+ * applied one at a time); inserted first as an active row when this is the first event seen of the
+ * transaction (`created`). One statement: an upsert whose conflict branch changes nothing still locks
+ * the row it returns, and `xmax = 0` tells a row this statement inserted.
  */
 async function lockTransactionRow(
   trx: Kysely<Database>,
   stationId: string,
   transactionId: string,
 ): Promise<{ existing: TransactionRow; created: boolean }> {
-  const created = await trx
+  const { inserted, ...existing } = await trx
     .insertInto('transactions')
     .values({ station_id: stationId, ocpp_version: OCPP201, transaction_id: transactionId, state: 'active' })
-    .onConflict((oc) => oc.columns(['station_id', 'transaction_id']).doNothing())
-    .returning('id')
-    .executeTakeFirst();
-  const existing = await trx
-    .selectFrom('transactions')
-    .selectAll()
-    .where('station_id', '=', stationId)
-    .where('transaction_id', '=', transactionId)
-    .forUpdate()
+    .onConflict((oc) =>
+      oc
+        .columns(['station_id', 'transaction_id'])
+        .doUpdateSet((eb) => ({ state: eb.ref('transactions.state') })),
+    )
+    .returningAll()
+    .returning(sql<boolean>`xmax = 0`.as('inserted'))
     .executeTakeFirstOrThrow();
-  return { existing, created: created !== undefined };
+  return { existing, created: inserted };
 }
