@@ -37,6 +37,8 @@ PostgreSQL as separate processes). Prints the KPI tables and a comparison; 127.0
   --pg-fast                  PostgreSQL with fsync and synchronous_commit off (default: durable)
   --pg-tcp                   the CSMS reaches PostgreSQL over TCP on 127.0.0.1 (default: its Unix socket)
   --edges <n> --workers <n>  distributed topology (default 1 edge, 2 workers)
+  --worker-domains grpc|in-process   distributed: the workers call auth and transaction over gRPC (default),
+                             or run that domain code in their own fenced transaction (the services still run)
   --sweep                    add the load sweep: the highest answers/s each configuration sustains with
                              p99 < 100 ms (stations doubled from --sweep-start up to --sweep-max, then bisected)
   --sweep-only               only the load sweep (no warm-up, memory, steady phase or boot storm)
@@ -84,6 +86,7 @@ function cliValues(argv: readonly string[]) {
       'pg-tcp': { type: 'boolean' },
       edges: { type: 'string' },
       workers: { type: 'string' },
+      'worker-domains': { type: 'string' },
       sweep: { type: 'boolean' },
       'sweep-only': { type: 'boolean' },
       'sweep-start': { type: 'string' },
@@ -109,6 +112,7 @@ function num(name: string, value: string | undefined): number | undefined {
 function choices(values: ReturnType<typeof cliValues>): {
   profile: BenchOptions['profile'];
   embeddedDb: BenchOptions['embeddedDb'];
+  workerDomains: BenchOptions['workerDomains'];
   sp: string | undefined;
   configs: ConfigurationName[] | undefined;
 } {
@@ -120,6 +124,9 @@ function choices(values: ReturnType<typeof cliValues>): {
   const embeddedDb = values['embedded-db'];
   if (embeddedDb !== undefined && embeddedDb !== 'postgres' && embeddedDb !== 'pglite')
     throw new RangeError(`--embedded-db must be postgres or pglite, got "${embeddedDb}"`);
+  const workerDomains = values['worker-domains'];
+  if (workerDomains !== undefined && workerDomains !== 'grpc' && workerDomains !== 'in-process')
+    throw new RangeError(`--worker-domains must be grpc or in-process, got "${workerDomains}"`);
   const sp = values['security-profile'];
   if (sp !== undefined && sp !== '0' && sp !== '1')
     throw new RangeError(`--security-profile must be 0 or 1, got "${sp}"`);
@@ -128,14 +135,14 @@ function choices(values: ReturnType<typeof cliValues>): {
     if (!(CONFIGURATIONS as readonly string[]).includes(c))
       throw new RangeError(`--configs: unknown configuration "${c}" (${CONFIGURATIONS.join(', ')})`);
   }
-  return { profile, embeddedDb, sp, configs: configs as ConfigurationName[] | undefined };
+  return { profile, embeddedDb, workerDomains, sp, configs: configs as ConfigurationName[] | undefined };
 }
 
 /** Parses `npm run bench -- ...`. Throws RangeError / TypeError on bad input. */
 export function parseCli(argv: readonly string[]): CliRequest {
   const values = cliValues(argv);
   if (values.help === true) return { help: true, options: {}, json: undefined };
-  const { profile, embeddedDb, sp, configs } = choices(values);
+  const { profile, embeddedDb, workerDomains, sp, configs } = choices(values);
   const traffic: Partial<TrafficShape> = definedOnly({
     rampPerSecond: num('ramp', values.ramp),
     heartbeatSec: num('heartbeat', values.heartbeat),
@@ -160,6 +167,7 @@ export function parseCli(argv: readonly string[]): CliRequest {
     pgTransport: values['pg-tcp'] === true ? 'tcp' : undefined,
     edges: num('edges', values.edges),
     workers: num('workers', values.workers),
+    workerDomains,
     cpuProfileDir:
       values['cpu-prof'] === undefined
         ? undefined

@@ -69,6 +69,12 @@ export interface ResolvedOptions {
   readonly pgTransport: 'unix' | 'tcp';
   readonly edges: number;
   readonly workers: number;
+  /**
+   * Distributed: how the workers reach the auth and transaction domains: over gRPC (the default, every
+   * Authorize and transaction record a round trip) or in-process (the same domain code on the actor's
+   * fenced transaction; the services still run and serve the API).
+   */
+  readonly workerDomains: 'grpc' | 'in-process';
   readonly sweep: SweepSettings;
   /** Write a V8 CPU profile of every CSMS process into this folder and summarise it (`--cpu-prof`). */
   readonly cpuProfileDir: string | undefined;
@@ -92,6 +98,7 @@ export interface BenchOptions {
   readonly pgTransport?: 'unix' | 'tcp';
   readonly edges?: number;
   readonly workers?: number;
+  readonly workerDomains?: 'grpc' | 'in-process';
   readonly sweep?: Partial<Omit<SweepSettings, 'traffic'>> & { readonly traffic?: Partial<TrafficShape> };
   readonly cpuProfileDir?: string;
   /** Aborts the run (Ctrl-C): the current phase stops, everything is cleaned up, runBench rejects. */
@@ -150,6 +157,7 @@ const PROFILES: Record<ProfileName, Omit<ResolvedOptions, 'profile' | 'cpuProfil
     pgTransport: 'unix',
     edges: 1,
     workers: 2,
+    workerDomains: 'grpc',
     sweep: {
       enabled: false,
       only: false,
@@ -187,6 +195,7 @@ const PROFILES: Record<ProfileName, Omit<ResolvedOptions, 'profile' | 'cpuProfil
     pgTransport: 'unix',
     edges: 1,
     workers: 2,
+    workerDomains: 'grpc',
     sweep: {
       enabled: false,
       only: false,
@@ -222,6 +231,7 @@ export function resolveOptions(options: BenchOptions): ResolvedOptions {
     embeddedDb: options.embeddedDb ?? base.embeddedDb,
     pgDurable: options.pgDurable ?? base.pgDurable,
     pgTransport: options.pgTransport ?? base.pgTransport,
+    workerDomains: options.workerDomains ?? base.workerDomains,
     edges: options.edges ?? base.edges,
     workers: options.workers ?? base.workers,
     cpuProfileDir: options.cpuProfileDir,

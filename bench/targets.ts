@@ -238,8 +238,8 @@ export async function startDistributed(
   const databaseUrl = await seededDatabase(infra, name);
   const { version, postmasterPid } = await infra.postgres();
   const { server: nats, pid: natsPid } = await infra.nats();
-  // Each gRPC service role of the registry (SERVICE_ROLES) as one process; the workers call auth and
-  // transaction over gRPC (the production topology), so their round trips are part of the measurement.
+  // Each gRPC service role of the registry (SERVICE_ROLES) as one process; by default the workers call auth
+  // and transaction over gRPC, so their round trips are part of the measurement (--worker-domains).
   const { basePort, servicesBasePort } = await clusterPorts(options.edges);
   const tail: string[] = [];
   const counts: LogCounts = { warn: 0, error: 0 };
@@ -249,7 +249,7 @@ export async function startDistributed(
     natsUrl: nats.url,
     databaseUrl,
     basePort,
-    services: { basePort: servicesBasePort },
+    services: { basePort: servicesBasePort, workerDomains: options.workerDomains },
     // No CPU profiles here: node refuses --cpu-prof in NODE_OPTIONS, and LocalCluster takes no node flags.
     env: commonSettings(),
     readyTimeoutMs: readyTimeoutMs(options),
@@ -276,7 +276,10 @@ export async function startDistributed(
     name: 'distributed',
     description:
       `${options.edges} edge + ${options.workers} worker + ${SERVICE_ROLES.length} gRPC service processes ` +
-      `(${SERVICE_ROLES.join(', ')}; LocalCluster), NATS, PostgreSQL` +
+      `(${SERVICE_ROLES.join(', ')}; LocalCluster), NATS, PostgreSQL; ` +
+      (options.workerDomains === 'grpc'
+        ? 'the workers call auth and transaction over gRPC'
+        : 'the workers run the auth and transaction domain code in-process') +
       (options.edges > 1 ? ', in-process TCP balancer in front of the edges' : ''),
     url,
     database: {

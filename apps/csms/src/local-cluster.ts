@@ -36,9 +36,15 @@ export interface LocalClusterOptions {
   readonly adminPort?: number;
   /**
    * Also run the gRPC services, one process each (api on basePort, auth on basePort + 1, transaction,
-   * firmware, smart-charging); the workers then call auth and transaction over gRPC.
+   * firmware, smart-charging); the workers then call auth and transaction over gRPC, unless
+   * `workerDomains` is `in-process` (they run the same domain code in their own fenced transaction, as
+   * in embedded mode, while the services keep serving the API).
    */
-  readonly services?: { readonly basePort: number; readonly adminPort?: number };
+  readonly services?: {
+    readonly basePort: number;
+    readonly adminPort?: number;
+    readonly workerDomains?: 'grpc' | 'in-process';
+  };
   /** Extra CSMS_* settings for every process. */
   readonly env?: Readonly<Record<string, string>>;
   /** Receives every log line of every process. */
@@ -155,6 +161,7 @@ export class LocalCluster {
         ? {
             CSMS_AUTH_URL: `127.0.0.1:${o.services.basePort + SERVICE_ROLES.indexOf('auth')}`,
             CSMS_TRANSACTION_URL: `127.0.0.1:${o.services.basePort + SERVICE_ROLES.indexOf('transaction')}`,
+            CSMS_WORKER_DOMAINS: o.services.workerDomains ?? 'grpc',
             CSMS_FIRMWARE_URL: `127.0.0.1:${o.services.basePort + SERVICE_ROLES.indexOf('firmware')}`,
             CSMS_SMART_CHARGING_URL: `127.0.0.1:${o.services.basePort + SERVICE_ROLES.indexOf('smart-charging')}`,
           }

@@ -178,6 +178,8 @@ spec:
             {{- if eq $role "worker" }}
             - name: CSMS_LEASE_TTL_MS
               value: {{ $v.leaseTtlMs | quote }}
+            - name: CSMS_WORKER_DOMAINS
+              value: {{ $v.domainCalls | quote }}
             {{- end }}
             {{- if $seed }}
             - name: CSMS_SEED_FILE

@@ -21,9 +21,28 @@ describe('loadConfig', () => {
     });
     expect(c.edge.port).toBe(9100);
     expect(c.edge.autoRegister).toBe(false);
-    expect(c.database).toEqual({ kind: 'postgres', url: 'postgres://x@127.0.0.1/db', poolSize: 10 });
+    expect(c.database).toEqual({
+      kind: 'postgres',
+      url: 'postgres://x@127.0.0.1/db',
+      poolSize: 10,
+      preparedStatements: true,
+    });
     expect(c.boot.defaultPolicy).toBe('Pending');
     expect(c.dataTransferVendors).toEqual(['com.acme', 'org.example']);
+  });
+
+  it('chooses how workers reach the auth and transaction domains', () => {
+    expect(loadConfig({}).services.workerDomains).toBe('in-process');
+    const urls = { CSMS_AUTH_URL: '127.0.0.1:1', CSMS_TRANSACTION_URL: '127.0.0.1:2' };
+    expect(loadConfig(urls).services.workerDomains).toBe('grpc');
+    expect(loadConfig({ ...urls, CSMS_WORKER_DOMAINS: 'in-process' }).services.workerDomains).toBe(
+      'in-process',
+    );
+    expect(
+      loadConfig({ CSMS_DATABASE_PREPARED_STATEMENTS: 'false', CSMS_DATABASE_URL: 'postgres://x@h/db' })
+        .database,
+    ).toMatchObject({ preparedStatements: false });
+    expect(() => loadConfig({ CSMS_WORKER_DOMAINS: 'carrier-pigeon' })).toThrow(/CSMS_WORKER_DOMAINS/);
   });
 
   it('reports every invalid value at once', () => {

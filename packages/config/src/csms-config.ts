@@ -80,6 +80,12 @@ export interface CsmsConfig {
    * need one address (it serves the others itself).
    */
   readonly services: {
+    /**
+     * How distributed workers reach the auth and transaction domains (CSMS_WORKER_DOMAINS): `grpc` calls the
+     * services at authUrl / transactionUrl, `in-process` runs the same domain code in the actor's fenced
+     * transaction (the services still serve the API). Default: `grpc` when both addresses are set.
+     */
+    readonly workerDomains: 'grpc' | 'in-process';
     readonly authUrl?: string;
     readonly transactionUrl?: string;
     readonly firmwareUrl?: string;
@@ -148,6 +154,11 @@ export function loadConfig(env: Env = process.env): CsmsConfig {
       statusTimeoutSec: r.int('CSMS_FIRMWARE_STATUS_TIMEOUT', 86_400, { min: 60, max: 30 * 86_400 }),
     },
     services: {
+      workerDomains: r.oneOf<'grpc' | 'in-process'>(
+        'CSMS_WORKER_DOMAINS',
+        r.string('CSMS_AUTH_URL') || r.string('CSMS_TRANSACTION_URL') ? 'grpc' : 'in-process',
+        ['grpc', 'in-process'],
+      ),
       ...(r.string('CSMS_AUTH_URL') ? { authUrl: r.string('CSMS_AUTH_URL') } : {}),
       ...(r.string('CSMS_TRANSACTION_URL') ? { transactionUrl: r.string('CSMS_TRANSACTION_URL') } : {}),
       ...(r.string('CSMS_FIRMWARE_URL') ? { firmwareUrl: r.string('CSMS_FIRMWARE_URL') } : {}),
