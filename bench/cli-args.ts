@@ -46,7 +46,7 @@ PostgreSQL as separate processes). Prints the KPI tables and a comparison; 127.0
   --sweep-max <n>            stations of the largest sweep step (ci 40, full 10,000; at most --stations)
   --sweep-steady <s>         measured window of each sweep step (ci 3, full 15)
   --sweep-p99 <ms>           p99 limit of a sustained step (default 100)
-  --cpu-prof <dir>           V8 CPU profile of the embedded CSMS (node --cpu-prof) into <dir>, summarised
+  --cpu-prof <dir>           V8 CPU profile of every CSMS process (node --cpu-prof) into <dir>, summarised
                              in the report (self time by module and function)
   --json <file>              also write the results as JSON
   --help`;

@@ -250,8 +250,9 @@ export async function startDistributed(
     databaseUrl,
     basePort,
     services: { basePort: servicesBasePort, workerDomains: options.workerDomains },
-    // No CPU profiles here: node refuses --cpu-prof in NODE_OPTIONS, and LocalCluster takes no node flags.
     env: commonSettings(),
+    // --cpu-prof: every process of the cluster writes its profile at its graceful stop.
+    nodeArgs: cpuProfileArgs(options),
     readyTimeoutMs: readyTimeoutMs(options),
     onLine: (processName, line) => {
       countLogLine(counts, line);

@@ -47,6 +47,11 @@ export interface LocalClusterOptions {
   };
   /** Extra CSMS_* settings for every process. */
   readonly env?: Readonly<Record<string, string>>;
+  /**
+   * Node.js flags for every process, e.g. `--cpu-prof --cpu-prof-dir=<dir>` (the benchmark's profiles:
+   * node refuses --cpu-prof in NODE_OPTIONS).
+   */
+  readonly nodeArgs?: readonly string[];
   /** Receives every log line of every process. */
   readonly onLine?: (processName: string, line: string) => void;
   /** How long a process may take to become ready. */
@@ -188,7 +193,10 @@ export class LocalCluster {
       exited: () => exit,
       restart: () =>
         new Promise<void>((resolve, reject) => {
-          const c = spawn(process.execPath, [MAIN, role], { env, stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
+          const c = spawn(process.execPath, [...(o.nodeArgs ?? []), MAIN, role], {
+            env,
+            stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+          });
           child = c;
           exit = new Promise((r) => c.once('exit', (code) => r(code)));
           let ready = false;
