@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { ExpressionBuilder, Kysely } from 'kysely';
+import type { ExpressionBuilder, Kysely, QueryCreator } from 'kysely';
 import type { Database } from '../schema.js';
 import { findV16Transaction, OCPP16 } from './transaction-lookup.js';
 
@@ -34,13 +34,20 @@ export interface StoreMeterValuesInput {
  */
 export async function storeMeterValues(db: Kysely<Database>, input: StoreMeterValuesInput): Promise<number> {
   if (input.meterValues.length === 0) return 0;
+  const result = await meterValuesInsert(db, input).executeTakeFirst();
+  return Number(result.numInsertedOrUpdatedRows ?? 0n);
+}
+
+/**
+ * The insert of {@link storeMeterValues}, not executed: to run as a data-modifying CTE of another
+ * statement (one round trip instead of two). `input.meterValues` must not be empty.
+ */
+export function meterValuesInsert(db: QueryCreator<Database>, input: StoreMeterValuesInput) {
   const rows = meterValueRows(input, input.transactionRef ?? '');
-  const result = await db
+  return db
     .insertInto('meter_values')
     .values(rows.map((row) => ({ ...row, transaction_ref: input.transactionRef })))
-    .onConflict((oc) => oc.columns(['station_id', 'dedupe_key']).doNothing())
-    .executeTakeFirst();
-  return Number(result.numInsertedOrUpdatedRows ?? 0n);
+    .onConflict((oc) => oc.columns(['station_id', 'dedupe_key']).doNothing());
 }
 
 /**

@@ -3,7 +3,7 @@ import { deleteEndedTxProfiles } from '../charging-profiles/profiles.js';
 import type { Database } from '../schema.js';
 import { endSupersededTransactions201 } from './csms-end.js';
 import { meterReadings, widenRegisterSpan } from './energy-register.js';
-import { storeMeterValues } from './meter-values.js';
+import { meterValuesInsert } from './meter-values.js';
 import type { TransactionRow } from './schema.js';
 import { foldFacts, loadEventFacts, type FoldedFacts } from './transaction-event-facts.js';
 import type { TransactionEvent201 } from './transaction-event-201.js';
@@ -64,23 +64,10 @@ export async function recordTransactionEvent201(
   request: TransactionEvent201,
 ): Promise<TransactionEvent201Record> {
   const timestamp = new Date(request.timestamp);
-  const inserted = await db
-    .insertInto('transaction_events')
-    .values({
-      station_id: stationId,
-      transaction_id: request.transactionInfo.transactionId,
-      seq_no: request.seqNo,
-      event_type: request.eventType,
-      trigger_reason: request.triggerReason,
-      timestamp,
-      offline: request.offline ?? false,
-      payload: JSON.stringify(request),
-    })
-    .onConflict((oc) => oc.columns(['station_id', 'transaction_id', 'seq_no']).doNothing())
-    .returning('id')
-    .executeTakeFirst();
-  if (!inserted) return {};
-  const { row, created, superseded } = await applyEvent(db, stationId, request, timestamp);
+  const locked = await storeEventAndLock(db, stationId, request, timestamp);
+  // A retry of an event stored before (E13): nothing changes.
+  if (locked === undefined) return {};
+  const { row, created, superseded } = await applyEvent(db, stationId, request, timestamp, locked);
   return { applied: { created, state: row.state, chargingState: row.charging_state, superseded } };
 }
 
@@ -93,9 +80,9 @@ async function applyEvent(
   stationId: string,
   request: TransactionEvent201,
   timestamp: Date,
+  { existing, created }: LockedRow,
 ): Promise<{ row: TransactionRow; created: boolean; superseded: string[] }> {
   const transactionId = request.transactionInfo.transactionId;
-  const { existing, created } = await lockTransactionRow(trx, stationId, transactionId);
   const f = foldFacts(await loadEventFacts(trx, stationId, transactionId));
   const { meterStart, meterStop } = meterReadings(
     { meterStart: existing.meter_start, meterStop: existing.meter_stop },
@@ -116,31 +103,54 @@ async function applyEvent(
       ? existing.started_at
       : timestamp);
   const token = f.authorizingToken ?? f.stoppingToken;
-  const row = await trx
-    .updateTable('transactions')
-    .set({
-      ...endFields(existing, f),
-      started_at: startedAt,
-      evse_id: f.evse?.id ?? null,
-      connector_id: f.evse?.connectorId ?? null,
-      id_token: token?.idToken ?? null,
-      id_token_type: token?.type ?? null,
-      charging_state: f.chargingState,
-      last_seq_no:
-        existing.last_seq_no === null ? request.seqNo : Math.max(existing.last_seq_no, request.seqNo),
-      remote_start_id: f.remoteStartId,
-      reservation_id: f.reservationId,
-      meter_start: meterStart,
-      meter_stop: meterStop,
-      register_first_wh: register.firstWh,
-      register_first_at: register.firstAt,
-      register_last_wh: register.lastWh,
-      register_last_at: register.lastAt,
-      updated_at: sql<Date>`now()`,
-    })
-    .where('id', '=', existing.id)
-    .returningAll()
-    .executeTakeFirstOrThrow();
+  const evseId = f.evse?.id ?? null;
+  const connectorId = f.evse?.connectorId ?? null;
+  const values = {
+    ...endFields(existing, f),
+    started_at: startedAt,
+    evse_id: evseId,
+    connector_id: connectorId,
+    id_token: token?.idToken ?? null,
+    id_token_type: token?.type ?? null,
+    charging_state: f.chargingState,
+    last_seq_no:
+      existing.last_seq_no === null ? request.seqNo : Math.max(existing.last_seq_no, request.seqNo),
+    remote_start_id: f.remoteStartId,
+    reservation_id: f.reservationId,
+    meter_start: meterStart,
+    meter_stop: meterStop,
+    register_first_wh: register.firstWh,
+    register_first_at: register.firstAt,
+    register_last_wh: register.lastWh,
+    register_last_at: register.lastAt,
+    updated_at: sql<Date>`now()`,
+  };
+  const meterValues = request.meterValue ?? [];
+  // The event's meter values are inserted by the update's statement (a data-modifying CTE): one round trip.
+  const row =
+    meterValues.length === 0
+      ? await trx
+          .updateTable('transactions')
+          .set(values)
+          .where('id', '=', existing.id)
+          .returningAll()
+          .executeTakeFirstOrThrow()
+      : await trx
+          .with('stored_meter_values', (db) =>
+            meterValuesInsert(db, {
+              stationId,
+              transactionRef: String(existing.id),
+              evseId,
+              connectorId,
+              source: 'TransactionEvent',
+              meterValues,
+            }),
+          )
+          .updateTable('transactions')
+          .set(values)
+          .where('id', '=', existing.id)
+          .returningAll()
+          .executeTakeFirstOrThrow();
   // K02.FR.05: the charging-profiles domain forgets the TxProfiles in this same database transaction.
   if (row.state === 'ended' && existing.state !== 'ended')
     await deleteEndedTxProfiles(trx, stationId, transactionId);
@@ -149,15 +159,6 @@ async function applyEvent(
   // rest skip the statement (one fewer per meter-value Updated, the most frequent event).
   const superseded =
     created || request.evse !== undefined ? await endSupersededTransactions201(trx, row) : [];
-
-  await storeMeterValues(trx, {
-    stationId,
-    transactionRef: String(row.id),
-    evseId: row.evse_id,
-    connectorId: row.connector_id,
-    source: 'TransactionEvent',
-    meterValues: request.meterValue ?? [],
-  });
   return { row, created, superseded };
 }
 
@@ -181,20 +182,56 @@ function endFields(existing: TransactionRow, f: FoldedFacts) {
   return { state: 'active' as const, ended_at: null, stop_reason: null, ended_by: null };
 }
 
+interface LockedRow {
+  readonly existing: TransactionRow;
+  /** The event is the first seen of its transaction: the row was inserted now. */
+  readonly created: boolean;
+}
+
 /**
- * The transaction's row, locked until the caller's transaction ends (events of one transaction are
- * applied one at a time); inserted first as an active row when this is the first event seen of the
- * transaction (`created`). One statement: an upsert whose conflict branch changes nothing still locks
- * the row it returns, and `xmax = 0` tells a row this statement inserted.
+ * Stores the event and returns its transaction's row, locked until the caller's transaction ends
+ * (events of one transaction are applied one at a time), inserted first as an active row when this is
+ * the first event seen of the transaction; undefined when the event was stored before (a retry). One
+ * statement: the event's insert is a data-modifying CTE, the row's upsert runs only when that inserted
+ * (`where exists`), its conflict branch changes nothing but still locks the row it returns, and
+ * `xmax = 0` tells a row this statement inserted.
  */
-async function lockTransactionRow(
+async function storeEventAndLock(
   trx: Kysely<Database>,
   stationId: string,
-  transactionId: string,
-): Promise<{ existing: TransactionRow; created: boolean }> {
-  const { inserted, ...existing } = await trx
+  request: TransactionEvent201,
+  timestamp: Date,
+): Promise<LockedRow | undefined> {
+  const transactionId = request.transactionInfo.transactionId;
+  const result = await trx
+    .with('stored_event', (db) =>
+      db
+        .insertInto('transaction_events')
+        .values({
+          station_id: stationId,
+          transaction_id: transactionId,
+          seq_no: request.seqNo,
+          event_type: request.eventType,
+          trigger_reason: request.triggerReason,
+          timestamp,
+          offline: request.offline ?? false,
+          payload: JSON.stringify(request),
+        })
+        .onConflict((oc) => oc.columns(['station_id', 'transaction_id', 'seq_no']).doNothing())
+        .returning('id'),
+    )
     .insertInto('transactions')
-    .values({ station_id: stationId, ocpp_version: OCPP201, transaction_id: transactionId, state: 'active' })
+    .columns(['station_id', 'ocpp_version', 'transaction_id', 'state'])
+    .expression((eb) =>
+      eb
+        .selectFrom('stored_event')
+        .select([
+          sql<string>`${stationId}::text`.as('station_id'),
+          sql<string>`${OCPP201}::text`.as('ocpp_version'),
+          sql<string>`${transactionId}::text`.as('transaction_id'),
+          sql<'active'>`'active'`.as('state'),
+        ]),
+    )
     .onConflict((oc) =>
       oc
         .columns(['station_id', 'transaction_id'])
@@ -202,6 +239,8 @@ async function lockTransactionRow(
     )
     .returningAll()
     .returning(sql<boolean>`xmax = 0`.as('inserted'))
-    .executeTakeFirstOrThrow();
+    .executeTakeFirst();
+  if (result === undefined) return undefined;
+  const { inserted, ...existing } = result;
   return { existing, created: inserted };
 }
