@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { Kysely, Migrator, PostgresDialect, sql, type MigrationResultSet } from 'kysely';
 import pg from 'pg';
 import type { Database } from './schema.js';
+import { fencingDialect } from './fences/fenced-transaction.js';
 import { migrations } from './migrations/index.js';
 import { preparingClient, StatementNames } from './prepared-statements.js';
 
@@ -41,7 +42,7 @@ export async function openDatabase(config: DatabaseConfig): Promise<DatabaseHand
     });
     // An idle client's error (server restart) must not crash the process; the pool replaces it.
     pool.on('error', () => {});
-    const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+    const db = new Kysely<Database>({ dialect: fencingDialect(new PostgresDialect({ pool })) });
     await sql`select 1`.execute(db);
     return { db, kind: 'postgres', close: () => db.destroy() };
   }

@@ -184,3 +184,4 @@ export {
   raisePartitionFence,
   recentPartitionOwnership,
 } from './fences/fences.js';
+export { FenceRejectedError, fencedTransaction } from './fences/fenced-transaction.js';

@@ -1,6 +1,8 @@
 import { partitionOf } from '@csms/bus';
 import {
+  FenceRejectedError,
   checkPartitionFence,
+  fencedTransaction,
   logPartitionOwnership,
   raisePartitionFence,
   type Database,
@@ -71,6 +73,22 @@ export class PartitionFence {
     const epoch = this.#epochs.get(partition);
     if (epoch === undefined) throw new FencedError(partition);
     if (!(await checkPartitionFence(trx, partition, epoch))) throw new FencedError(partition);
+  }
+
+  /**
+   * Runs `fn` in a database transaction that begins with the fence check of the station's partition (the
+   * check of {@link check}, sent with the `BEGIN` in one round trip): how a station CALL's handler runs.
+   */
+  async transaction<T>(stationId: string, fn: (trx: Kysely<Database>) => Promise<T>): Promise<T> {
+    const partition = partitionOf(stationId);
+    const epoch = this.#epochs.get(partition);
+    if (epoch === undefined) throw new FencedError(partition);
+    try {
+      return await fencedTransaction(this.#db, partition, epoch, fn);
+    } catch (error) {
+      if (error instanceof FenceRejectedError) throw new FencedError(partition);
+      throw error;
+    }
   }
 
   #log(partition: number, epoch: string, event: OwnershipEvent): Promise<void> {

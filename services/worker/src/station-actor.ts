@@ -37,6 +37,14 @@ export interface StationActorDeps {
    */
   readonly fence?: (trx: Kysely<Database>, stationId: string) => Promise<void>;
   /**
+   * Distributed mode: runs `fn` in a database transaction whose `BEGIN` carries the fence check (one round
+   * trip less per CALL than `fence` inside a plain transaction); throws `FencedError` like `fence`.
+   */
+  readonly fencedTransaction?: <T>(
+    stationId: string,
+    fn: (trx: Kysely<Database>) => Promise<T>,
+  ) => Promise<T>;
+  /**
    * Builds `ctx.auth` / `ctx.transactions` over a database executor (the CALL's transaction). Default:
    * the local ports on that executor (embedded mode).
    */
@@ -136,8 +144,9 @@ export class StationActor implements Actor {
     // Events are published only after the commit, so observers never see a fact that was rolled back. A
     // CALLERROR answer rolls everything back (autocommit handlers refuse before they write).
     const events: [string, Record<string, unknown>][] = [];
+    const { fencedTransaction } = this.#deps;
     const run = async (db: Kysely<Database>): Promise<Record<string, unknown>> => {
-      await this.#deps.fence?.(db, this.stationId);
+      if (fencedTransaction === undefined) await this.#deps.fence?.(db, this.stationId);
       const ctx: HandlerContext = {
         ...this.#context(version),
         db,
@@ -151,7 +160,11 @@ export class StationActor implements Actor {
     const autocommit =
       this.#deps.fence === undefined && isAutocommit(this.#deps.handlers, version, call.action);
     try {
-      const payload = autocommit ? await run(this.#deps.db) : await this.#deps.db.transaction().execute(run);
+      const payload = autocommit
+        ? await run(this.#deps.db)
+        : fencedTransaction
+          ? await fencedTransaction(this.stationId, run)
+          : await this.#deps.db.transaction().execute(run);
       for (const [type, data] of events) this.#emit(type, data);
       return { type: 'result', payload };
     } catch (error) {

@@ -109,6 +109,7 @@ export class Worker {
           ...(fence
             ? {
                 fence: (trx, id) => fence.check(trx, id),
+                fencedTransaction: (id, fn) => fence.transaction(id, fn),
                 onFenced: (error: FencedError) => this.#fenced(error.partition),
               }
             : {}),
