@@ -110,6 +110,21 @@ type EdgeTlsFiles = TlsFiles & { readonly ecdsa?: { readonly certFile: string; r
  * Reads the configuration from environment variables; throws {@link ConfigError} listing every
  * invalid value.
  */
+/** Where the domain services run and how workers reach auth and transaction (CSMS_WORKER_DOMAINS). */
+function serviceAddresses(r: EnvReader): CsmsConfig['services'] {
+  return {
+    workerDomains: r.oneOf<'grpc' | 'in-process'>(
+      'CSMS_WORKER_DOMAINS',
+      r.string('CSMS_AUTH_URL') || r.string('CSMS_TRANSACTION_URL') ? 'grpc' : 'in-process',
+      ['grpc', 'in-process'],
+    ),
+    ...(r.string('CSMS_AUTH_URL') ? { authUrl: r.string('CSMS_AUTH_URL') } : {}),
+    ...(r.string('CSMS_TRANSACTION_URL') ? { transactionUrl: r.string('CSMS_TRANSACTION_URL') } : {}),
+    ...(r.string('CSMS_FIRMWARE_URL') ? { firmwareUrl: r.string('CSMS_FIRMWARE_URL') } : {}),
+    ...(r.string('CSMS_SMART_CHARGING_URL') ? { smartChargingUrl: r.string('CSMS_SMART_CHARGING_URL') } : {}),
+  };
+}
+
 export function loadConfig(env: Env = process.env): CsmsConfig {
   const r = new EnvReader(env);
   // The readers record problems in the order they run: keep it (the error lists them in that order).
@@ -153,19 +168,7 @@ export function loadConfig(env: Env = process.env): CsmsConfig {
     firmware: {
       statusTimeoutSec: r.int('CSMS_FIRMWARE_STATUS_TIMEOUT', 86_400, { min: 60, max: 30 * 86_400 }),
     },
-    services: {
-      workerDomains: r.oneOf<'grpc' | 'in-process'>(
-        'CSMS_WORKER_DOMAINS',
-        r.string('CSMS_AUTH_URL') || r.string('CSMS_TRANSACTION_URL') ? 'grpc' : 'in-process',
-        ['grpc', 'in-process'],
-      ),
-      ...(r.string('CSMS_AUTH_URL') ? { authUrl: r.string('CSMS_AUTH_URL') } : {}),
-      ...(r.string('CSMS_TRANSACTION_URL') ? { transactionUrl: r.string('CSMS_TRANSACTION_URL') } : {}),
-      ...(r.string('CSMS_FIRMWARE_URL') ? { firmwareUrl: r.string('CSMS_FIRMWARE_URL') } : {}),
-      ...(r.string('CSMS_SMART_CHARGING_URL')
-        ? { smartChargingUrl: r.string('CSMS_SMART_CHARGING_URL') }
-        : {}),
-    },
+    services: serviceAddresses(r),
     metrics: {
       enabled: env.CSMS_METRICS_PORT !== 'off',
       host: r.string('CSMS_METRICS_HOST', '0.0.0.0'),

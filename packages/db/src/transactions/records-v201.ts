@@ -1,9 +1,9 @@
-import { sql, type Kysely } from 'kysely';
+import { sql, type Kysely, type QueryCreator, type UpdateObject } from 'kysely';
 import { deleteEndedTxProfiles } from '../charging-profiles/profiles.js';
 import type { Database } from '../schema.js';
 import { endSupersededTransactions201 } from './csms-end.js';
 import { meterReadings, widenRegisterSpan } from './energy-register.js';
-import { meterValuesInsert } from './meter-values.js';
+import { meterValuesInsert, type StoreMeterValuesInput } from './meter-values.js';
 import type { TransactionRow } from './schema.js';
 import { foldFacts, loadEventFacts, type FoldedFacts } from './transaction-event-facts.js';
 import type { TransactionEvent201 } from './transaction-event-201.js';
@@ -125,32 +125,14 @@ async function applyEvent(
     register_last_at: register.lastAt,
     updated_at: sql<Date>`now()`,
   };
-  const meterValues = request.meterValue ?? [];
-  // The event's meter values are inserted by the update's statement (a data-modifying CTE): one round trip.
-  const row =
-    meterValues.length === 0
-      ? await trx
-          .updateTable('transactions')
-          .set(values)
-          .where('id', '=', existing.id)
-          .returningAll()
-          .executeTakeFirstOrThrow()
-      : await trx
-          .with('stored_meter_values', (db) =>
-            meterValuesInsert(db, {
-              stationId,
-              transactionRef: String(existing.id),
-              evseId,
-              connectorId,
-              source: 'TransactionEvent',
-              meterValues,
-            }),
-          )
-          .updateTable('transactions')
-          .set(values)
-          .where('id', '=', existing.id)
-          .returningAll()
-          .executeTakeFirstOrThrow();
+  const row = await updateRow(trx, existing.id, values, {
+    stationId,
+    transactionRef: String(existing.id),
+    evseId,
+    connectorId,
+    source: 'TransactionEvent',
+    meterValues: request.meterValue ?? [],
+  });
   // K02.FR.05: the charging-profiles domain forgets the TxProfiles in this same database transaction.
   if (row.state === 'ended' && existing.state !== 'ended')
     await deleteEndedTxProfiles(trx, stationId, transactionId);
@@ -160,6 +142,28 @@ async function applyEvent(
   const superseded =
     created || request.evse !== undefined ? await endSupersededTransactions201(trx, row) : [];
   return { row, created, superseded };
+}
+
+/**
+ * Updates the transaction's row to `values`; the event's meter values are inserted by the same statement
+ * (a data-modifying CTE): one round trip.
+ */
+function updateRow(
+  trx: Kysely<Database>,
+  id: string,
+  values: UpdateObject<Database, 'transactions'>,
+  meterValues: StoreMeterValuesInput,
+): Promise<TransactionRow> {
+  const writer =
+    meterValues.meterValues.length === 0
+      ? trx
+      : trx.with('stored_meter_values', (db) => meterValuesInsert(db, meterValues));
+  return (writer as QueryCreator<Database>)
+    .updateTable('transactions')
+    .set(values)
+    .where('id', '=', id)
+    .returningAll()
+    .executeTakeFirstOrThrow();
 }
 
 /**
