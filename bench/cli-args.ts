@@ -46,6 +46,11 @@ PostgreSQL as separate processes). Prints the KPI tables and a comparison; 127.0
   --sweep-max <n>            stations of the largest sweep step (ci 40, full 10,000; at most --stations)
   --sweep-steady <s>         measured window of each sweep step (ci 3, full 15)
   --sweep-p99 <ms>           p99 limit of a sustained step (default 100)
+  --overload <n>             add the overload phase: n stations with the sweep's dense traffic, then n more
+                             (2× the offered load) for --overload-sec, then p99 recovery; n = the sweep's
+                             highest sustained step, at most --stations / 2 (see bench/README.md)
+  --overload-sec <s>         how long both fleets run (5..${LIMITS.overloadSec}, default 30)
+  --recovery-sec <s>         how long to wait for p99 < --sweep-p99 again (5..${LIMITS.recoverySec}, default 30)
   --cpu-prof <dir>           V8 CPU profile of every CSMS process (node --cpu-prof) into <dir>, summarised
                              in the report (self time by module and function)
   --json <file>              also write the results as JSON
@@ -93,6 +98,9 @@ function cliValues(argv: readonly string[]) {
       'sweep-max': { type: 'string' },
       'sweep-steady': { type: 'string' },
       'sweep-p99': { type: 'string' },
+      overload: { type: 'string' },
+      'overload-sec': { type: 'string' },
+      'recovery-sec': { type: 'string' },
       'cpu-prof': { type: 'string' },
       json: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
@@ -138,6 +146,19 @@ function choices(values: ReturnType<typeof cliValues>): {
   return { profile, embeddedDb, workerDomains, sp, configs: configs as ConfigurationName[] | undefined };
 }
 
+/** `--overload <n>` with its optional durations (which need it). */
+function overloadOf(values: ReturnType<typeof cliValues>): BenchOptions['overload'] {
+  const baseStations = num('overload', values.overload);
+  const overloadSec = num('overload-sec', values['overload-sec']);
+  const recoverySec = num('recovery-sec', values['recovery-sec']);
+  if (baseStations === undefined) {
+    if (overloadSec !== undefined || recoverySec !== undefined)
+      throw new RangeError('--overload-sec and --recovery-sec need --overload <stations>');
+    return undefined;
+  }
+  return { baseStations, ...definedOnly({ overloadSec, recoverySec }) };
+}
+
 /** Parses `npm run bench -- ...`. Throws RangeError / TypeError on bad input. */
 export function parseCli(argv: readonly string[]): CliRequest {
   const values = cliValues(argv);
@@ -180,6 +201,7 @@ export function parseCli(argv: readonly string[]): CliRequest {
       steadySec: num('sweep-steady', values['sweep-steady']),
       p99LimitMs: num('sweep-p99', values['sweep-p99']),
     }),
+    overload: overloadOf(values),
   });
   resolveOptions(options); // fail before starting anything
   return { help: false, options, json: values.json };

@@ -23,5 +23,6 @@ export type {
 export type { CpuFigures, CpuResult, CpuRole, CpuWindow, ProcessCpu } from './cpu-usage.js';
 export type { DatabaseInfo } from './targets.js';
 export type { SweepResult, SweepStep, SweepSummary } from './sweep.js';
-export type { SweepSettings } from './options.js';
+export type { OverloadSettings, SweepSettings } from './options.js';
+export type { OverloadMemory, OverloadResult, OverloadWindow, RecoveryWindow } from './overload.js';
 export { formatReport } from './report.js';

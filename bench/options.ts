@@ -42,6 +42,20 @@ export interface SweepSettings {
   readonly traffic: TrafficShape;
 }
 
+/**
+ * The overload phase (`--overload <n>`): fleet A of `baseStations` (the sweep's dense traffic), then fleet
+ * B of as many more (2× the offered load: the load generator is a closed loop) for `overloadSec`, then
+ * up to `recoverySec` of A alone, read second by second (see bench/overload.ts).
+ */
+export interface OverloadSettings {
+  /** Stations of fleet A, and of fleet B (choose the sweep's highest sustained step). */
+  readonly baseStations: number;
+  /** How long both fleets run together, s. */
+  readonly overloadSec: number;
+  /** At most this long after B stopped, A's per-second windows are read until p99 recovered, s. */
+  readonly recoverySec: number;
+}
+
 /** Everything a run needs, profile defaults applied and bounds checked. */
 export interface ResolvedOptions {
   readonly profile: ProfileName;
@@ -76,6 +90,8 @@ export interface ResolvedOptions {
    */
   readonly workerDomains: 'grpc' | 'in-process';
   readonly sweep: SweepSettings;
+  /** The overload phase after the other phases of each configuration; null when not run. */
+  readonly overload: OverloadSettings | null;
   /** Write a V8 CPU profile of every CSMS process into this folder and summarise it (`--cpu-prof`). */
   readonly cpuProfileDir: string | undefined;
 }
@@ -100,6 +116,11 @@ export interface BenchOptions {
   readonly workers?: number;
   readonly workerDomains?: 'grpc' | 'in-process';
   readonly sweep?: Partial<Omit<SweepSettings, 'traffic'>> & { readonly traffic?: Partial<TrafficShape> };
+  readonly overload?: {
+    readonly baseStations: number;
+    readonly overloadSec?: number;
+    readonly recoverySec?: number;
+  };
   readonly cpuProfileDir?: string;
   /** Aborts the run (Ctrl-C): the current phase stops, everything is cleaned up, runBench rejects. */
   readonly signal?: AbortSignal;
@@ -116,7 +137,14 @@ export const LIMITS = {
   bootStormTimeoutSec: 600,
   edges: 8,
   workers: 16,
+  overloadBaseStations: 10_000,
+  overloadSec: 300,
+  recoverySec: 120,
 } as const;
+
+/** Overload phase defaults (the issue's scenario: 2× the sustainable rate for 30 s). */
+const OVERLOAD_SEC = 30;
+const RECOVERY_SEC = 30;
 
 /**
  * Per-station traffic of the sweep (~1.5-2 CALLs/s per station): a transaction of 4 meter values 1 s
@@ -131,7 +159,7 @@ const SWEEP_TRAFFIC: TrafficShape = {
   callTimeoutMs: 10_000,
 };
 
-const PROFILES: Record<ProfileName, Omit<ResolvedOptions, 'profile' | 'cpuProfileDir'>> = {
+const PROFILES: Record<ProfileName, Omit<ResolvedOptions, 'profile' | 'cpuProfileDir' | 'overload'>> = {
   // Small and short: proves the harness end to end in CI (< 2 minutes for the three configurations).
   // The traffic is dense so that every message kind shows up within 10 s.
   ci: {
@@ -235,6 +263,14 @@ export function resolveOptions(options: BenchOptions): ResolvedOptions {
     edges: options.edges ?? base.edges,
     workers: options.workers ?? base.workers,
     cpuProfileDir: options.cpuProfileDir,
+    overload:
+      options.overload === undefined
+        ? null
+        : {
+            baseStations: options.overload.baseStations,
+            overloadSec: options.overload.overloadSec ?? OVERLOAD_SEC,
+            recoverySec: options.overload.recoverySec ?? RECOVERY_SEC,
+          },
     sweep: {
       ...base.sweep,
       // The sweep's fleets are subsets of the seeded one.
@@ -265,6 +301,7 @@ export function resolveOptions(options: BenchOptions): ResolvedOptions {
   between('sweep.steadySec', sw.steadySec, 1, 300);
   between('sweep.p99LimitMs', sw.p99LimitMs, 0.01, 60_000);
   between('sweep.traffic.rampPerSecond', sw.traffic.rampPerSecond, 1, 100_000);
+  if (resolved.overload !== null) checkOverload(resolved.overload, resolved.stations);
   if (resolved.securityProfile !== 0 && resolved.securityProfile !== 1)
     throw new RangeError(`securityProfile must be 0 or 1, got ${String(resolved.securityProfile)}`);
   if (resolved.embeddedDb !== 'postgres' && resolved.embeddedDb !== 'pglite')
@@ -278,6 +315,19 @@ export function resolveOptions(options: BenchOptions): ResolvedOptions {
     ...resolved,
     configurations: CONFIGURATIONS.filter((c) => resolved.configurations.includes(c)),
   };
+}
+
+function checkOverload(o: OverloadSettings, stations: number): void {
+  integer('overload.baseStations', o.baseStations, 1, LIMITS.overloadBaseStations);
+  between('overload.overloadSec', o.overloadSec, 5, LIMITS.overloadSec);
+  between('overload.recoverySec', o.recoverySec, 5, LIMITS.recoverySec);
+  // Fleet B is BENCH<n+1>..BENCH<2n>: only the `stations` identities are seeded (unknown ones are refused).
+  if (2 * o.baseStations > stations)
+    throw new RangeError(
+      `overload.baseStations: the overload phase runs 2 × ${o.baseStations} = ${2 * o.baseStations} stations, ` +
+        `but only ${stations} are seeded (--stations ${stations}): raise --stations to at least ` +
+        `${2 * o.baseStations} or lower --overload to at most ${Math.floor(stations / 2)}`,
+    );
 }
 
 /** `value` without its undefined properties (so that they do not override defaults when spread). */

@@ -3,6 +3,7 @@ import { callErrorCount } from './phases.js';
 import type { BenchResult, ConfigurationResult } from './run.js';
 import { formatProfileSummary } from './cpu-profile.js';
 import { formatCpu, formatCpuComparison } from './cpu-report.js';
+import { formatOverload } from './overload-report.js';
 import { table } from './text-table.js';
 import type { SweepSummary } from './sweep.js';
 import type { DatabaseInfo } from './targets.js';
@@ -29,6 +30,7 @@ export function formatReport(result: BenchResult): string {
   for (const c of result.configurations) lines.push('', ...formatConfiguration(c));
   if (result.configurations.length > 0) lines.push('', ...formatComparison(result));
   if (result.sweep !== null) lines.push('', ...formatSweep(result.sweep));
+  if (result.overload !== null) lines.push('', ...formatOverload(result.overload));
   for (const p of result.cpuProfiles) {
     lines.push('', `== CPU profile: ${p.configuration} / ${p.process} (pid ${p.pid}), whole run`);
     lines.push(formatProfileSummary({ ...p.summary, functions: p.summary.functions.slice(0, 20) }));

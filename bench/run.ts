@@ -24,6 +24,7 @@ import {
 } from './phases.js';
 import { summariseCpuProfile, type ProfileSummary } from './cpu-profile.js';
 import type { CpuResult, CpuSubject } from './cpu-usage.js';
+import { overload, type OverloadResult } from './overload.js';
 import { openFileLimit } from './processes.js';
 import { summariseSweeps, sweep, type SweepResult, type SweepSummary } from './sweep.js';
 import { SharedInfra } from './shared-infra.js';
@@ -94,6 +95,8 @@ export interface BenchResult {
   readonly configurations: readonly ConfigurationResult[];
   /** The load sweep (`--sweep`, `--sweep-only`); null when not run. */
   readonly sweep: SweepSummary | null;
+  /** The overload phase of each configuration (`--overload`); null when not run. */
+  readonly overload: readonly OverloadResult[] | null;
   /** CPU profiles of the CSMS processes (`--cpu-prof`), summarised; empty without. */
   readonly cpuProfiles: readonly CpuProfileResult[];
 }
@@ -109,7 +112,8 @@ export interface CpuProfileResult {
 /**
  * Runs the benchmark: for each configuration (ceiling, embedded, distributed, in this order) start it,
  * warm up, read memory with the fleet connected and idle, run the steady phase, optionally the boot
- * storm, stop it. Everything started is stopped and removed before this resolves or rejects.
+ * storm, the load sweep and the overload phase, stop it. Everything started is stopped and removed
+ * before this resolves or rejects.
  */
 export async function runBench(input: BenchOptions = {}): Promise<BenchResult> {
   const options = resolveOptions(input);
@@ -140,6 +144,7 @@ export async function runBench(input: BenchOptions = {}): Promise<BenchResult> {
   const infra = new SharedInfra(options, cleanup, log);
   const measured: Omit<ConfigurationResult, 'ratios'>[] = [];
   const sweeps: SweepResult[] = [];
+  const overloads: OverloadResult[] = [];
   const cpuProfiles: CpuProfileResult[] = [];
   if (options.cpuProfileDir !== undefined) mkdirSync(options.cpuProfileDir, { recursive: true });
   try {
@@ -149,10 +154,9 @@ export async function runBench(input: BenchOptions = {}): Promise<BenchResult> {
       const target = await start(name, options, infra, cleanup);
       try {
         if (!options.sweep.only) measured.push(await measure(target, options, infra.password, signal, log));
-        if (options.sweep.enabled) {
-          const ctx: PhaseContext = { options, url: target.url, password: infra.password, signal, log };
-          sweeps.push(await sweep(name, ctx));
-        }
+        const ctx: PhaseContext = { options, url: target.url, password: infra.password, signal, log };
+        if (options.sweep.enabled) sweeps.push(await sweep(name, ctx));
+        if (options.overload !== null) overloads.push(await overload(name, ctx, target.processes));
       } catch (error) {
         const tail = target.tail().slice(-20);
         if (tail.length > 0 && !(error instanceof Error && error.name === 'AbortError'))
@@ -179,6 +183,7 @@ export async function runBench(input: BenchOptions = {}): Promise<BenchResult> {
     options,
     configurations,
     sweep: options.sweep.enabled ? summariseSweeps(options, sweeps) : null,
+    overload: options.overload !== null ? overloads : null,
     cpuProfiles,
   };
 }

@@ -18,6 +18,13 @@ export interface SimulatorOptions {
   readonly versionMix?: number;
   /** Station identities are `<idPrefix><n>`, n zero-padded from 1 (default `SIM`). */
   readonly idPrefix?: string;
+  /**
+   * Number offset of the identities (default 0): station i is `<idPrefix><firstIndex + i + 1>`, padded
+   * and versioned as station `firstIndex + i` of a fleet of `firstIndex + stations`. So a second fleet
+   * (`firstIndex: n`) continues a first one of n stations: together they are the stations (identities,
+   * versions, id tokens) of one fleet of their total, as its seed file declares them.
+   */
+  readonly firstIndex?: number;
   /** Basic-auth password per station (undefined: none). */
   readonly passwords?: (stationId: string) => string | undefined;
   /** Stations started per second (default 100 when `bootStorm` is not set). */
@@ -29,7 +36,10 @@ export interface SimulatorOptions {
   /** Connectors (1.6) / EVSEs (2.0.1) per station (default 1). */
   readonly connectors?: number;
   readonly transaction?: TransactionOptions;
-  /** Tokens per station (default: one per station, derived from its identity; seed them as Accepted). */
+  /**
+   * Tokens per station (default: one per station, derived from its identity; seed them as Accepted). The
+   * function gets the station's number from 0 within the whole fleet (`firstIndex` included).
+   */
   readonly idTokens?: readonly string[] | ((stationId: string, index: number) => readonly string[]);
   /** The run stops by itself (gracefully) after this long, ms (default 60,000; at most 24 h). */
   readonly durationMs?: number;
@@ -77,6 +87,12 @@ export class Simulator {
     if (!Number.isInteger(count) || count < 1 || count > MAX_STATIONS) {
       throw new RangeError(`stations must be an integer from 1 to ${MAX_STATIONS}, got ${count}`);
     }
+    const first = options.firstIndex ?? 0;
+    if (!Number.isInteger(first) || first < 0 || first + count > MAX_STATIONS) {
+      throw new RangeError(
+        `firstIndex must be an integer from 0 with firstIndex + stations <= ${MAX_STATIONS}, got ${first}`,
+      );
+    }
     const mix = options.versionMix ?? 0.5;
     if (!(mix >= 0 && mix <= 1)) throw new RangeError(`versionMix must be within 0..1, got ${mix}`);
     if (options.bootStorm === true && options.rampUpPerSecond !== undefined) {
@@ -96,8 +112,8 @@ export class Simulator {
     const prefix = options.idPrefix ?? 'SIM';
     this.#byVersion = { 'ocpp1.6': 0, 'ocpp2.0.1': 0 };
     const stations: SimulatedStation[] = [];
-    for (let i = 0; i < count; i++) {
-      const identity = stationIdentity(prefix, i, count);
+    for (let i = first; i < first + count; i++) {
+      const identity = stationIdentity(prefix, i, first + count);
       const version = versionOf(i, mix);
       this.#byVersion[version]++;
       const password = options.passwords?.(identity);
