@@ -51,22 +51,32 @@ export interface ForwardedServices {
  * api address. The forwarder calls the services with this process's own credential (the cluster's API token;
  * with mutual TLS, its certificate, which must be valid for client authentication too).
  */
+/**
+ * How this process calls the cluster's other gRPC services: with the cluster's API token and, with TLS,
+ * trusting the API's CA and presenting its own certificate (valid for client authentication too).
+ */
+export function apiClientCredentials(config: CsmsConfig): {
+  token?: string;
+  tls?: { caFile: string; certFile: string; keyFile: string };
+} {
+  const { token, tls } = config.grpc;
+  return {
+    ...(token !== undefined ? { token } : {}),
+    ...(tls
+      ? { tls: { caFile: tls.caFile ?? tls.certFile, certFile: tls.certFile, keyFile: tls.keyFile } }
+      : {}),
+  };
+}
+
 export function forwardedServices(config: CsmsConfig, names: readonly ApiServiceName[]): ForwardedServices {
   const connections: ApiConnection[] = [];
   const services: ApiService[] = [];
   const routes: { name: ForwardableService; address: string }[] = [];
-  const { token, tls } = config.grpc;
   for (const name of names) {
     if (name === 'station') continue;
     const address = serviceUrlOf(config, name);
     if (address === undefined) continue;
-    const connection = connectApi({
-      address,
-      ...(token !== undefined ? { token } : {}),
-      ...(tls
-        ? { tls: { caFile: tls.caFile ?? tls.certFile, certFile: tls.certFile, keyFile: tls.keyFile } }
-        : {}),
-    });
+    const connection = connectApi({ address, ...apiClientCredentials(config) });
     connections.push(connection);
     services.push(forwardingService(DEFINITIONS[name], connection));
     routes.push({ name, address });

@@ -8,7 +8,7 @@ import type { CsmsMetrics, Logger } from '@csms/telemetry';
 import { localPortsWith, remotePorts, Worker, type RemotePorts } from '@csms/worker';
 import { startAdminServer } from '../admin-server.js';
 import { API_SERVICE_NAMES, apiServicesFor, startApi, type ApiServiceName } from '../api.js';
-import { forwardedServices } from '../api-gateway.js';
+import { apiClientCredentials, forwardedServices } from '../api-gateway.js';
 import { adminOptionsFrom, workerConfigFrom } from '../components.js';
 import { DbCredentialStore } from '../db-credential-store.js';
 import { applySeed } from '../seed.js';
@@ -150,18 +150,14 @@ function remotePortsFrom(config: CsmsConfig): RemotePorts | undefined {
     throw new ConfigError([
       'CSMS_AUTH_URL and CSMS_TRANSACTION_URL must both be set when CSMS_WORKER_DOMAINS is grpc',
     ]);
-  const tls = config.grpc.tls;
   return remotePorts({
     authAddress: authUrl,
     transactionAddress: transactionUrl,
-    ...(config.grpc.token ? { token: config.grpc.token } : {}),
     // Below the edge's 5 s per-attempt timeout: a stuck service must turn into a CALLERROR the station
     // retries, not into the edge re-sending the CALL to the same busy actor.
     deadlineMs: 3_000,
     // The worker trusts the API's CA and, for mutual TLS, presents the same certificate.
-    ...(tls
-      ? { tls: { caFile: tls.caFile ?? tls.certFile, certFile: tls.certFile, keyFile: tls.keyFile } }
-      : {}),
+    ...apiClientCredentials(config),
   });
 }
 
