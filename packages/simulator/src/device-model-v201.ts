@@ -90,24 +90,40 @@ function findVariable(
   return found ?? 'variable';
 }
 
+interface VariableEcho {
+  readonly component: V201.ComponentType;
+  readonly variable: V201.VariableType;
+  readonly attributeType?: V201.AttributeEnumType;
+}
+
+/** What GetVariables and SetVariables answer before they read or write: the echo and any refusal. */
+function resolveVariable(
+  d: VariableEcho,
+):
+  | { echo: VariableEcho; refusal: 'UnknownComponent' | 'UnknownVariable' | 'NotSupportedAttributeType' }
+  | { echo: VariableEcho; found: Variable } {
+  const echo: VariableEcho = {
+    component: d.component,
+    variable: d.variable,
+    ...(d.attributeType !== undefined ? { attributeType: d.attributeType } : {}),
+  };
+  const found = findVariable(d.component, d.variable);
+  if (found === 'component') return { echo, refusal: 'UnknownComponent' };
+  if (found === 'variable') return { echo, refusal: 'UnknownVariable' };
+  if (d.attributeType !== undefined && d.attributeType !== 'Actual')
+    return { echo, refusal: 'NotSupportedAttributeType' };
+  return { echo, found };
+}
+
 export function getVariables(
   station: StationControl,
   request: V201.GetVariablesRequest,
 ): V201.GetVariablesResponse {
   return {
     getVariableResult: request.getVariableData.map((d): V201.GetVariableResultType => {
-      const echo = {
-        component: d.component,
-        variable: d.variable,
-        ...(d.attributeType !== undefined ? { attributeType: d.attributeType } : {}),
-      };
-      const found = findVariable(d.component, d.variable);
-      if (found === 'component') return { ...echo, attributeStatus: 'UnknownComponent' };
-      if (found === 'variable') return { ...echo, attributeStatus: 'UnknownVariable' };
-      if (d.attributeType !== undefined && d.attributeType !== 'Actual') {
-        return { ...echo, attributeStatus: 'NotSupportedAttributeType' };
-      }
-      return { ...echo, attributeStatus: 'Accepted', attributeValue: found.get(station) };
+      const r = resolveVariable(d);
+      if ('refusal' in r) return { ...r.echo, attributeStatus: r.refusal };
+      return { ...r.echo, attributeStatus: 'Accepted', attributeValue: r.found.get(station) };
     }),
   };
 }
@@ -118,20 +134,11 @@ export function setVariables(
 ): V201.SetVariablesResponse {
   return {
     setVariableResult: request.setVariableData.map((d): V201.SetVariableResultType => {
-      const echo = {
-        component: d.component,
-        variable: d.variable,
-        ...(d.attributeType !== undefined ? { attributeType: d.attributeType } : {}),
-      };
-      const found = findVariable(d.component, d.variable);
-      if (found === 'component') return { ...echo, attributeStatus: 'UnknownComponent' };
-      if (found === 'variable') return { ...echo, attributeStatus: 'UnknownVariable' };
-      if (d.attributeType !== undefined && d.attributeType !== 'Actual') {
-        return { ...echo, attributeStatus: 'NotSupportedAttributeType' };
-      }
+      const r = resolveVariable(d);
+      if ('refusal' in r) return { ...r.echo, attributeStatus: r.refusal };
       // B05.FR.05: a ReadOnly variable is Rejected.
-      const ok = found.set !== undefined && found.set(station, d.attributeValue);
-      return { ...echo, attributeStatus: ok ? 'Accepted' : 'Rejected' };
+      const ok = r.found.set !== undefined && r.found.set(station, d.attributeValue);
+      return { ...r.echo, attributeStatus: ok ? 'Accepted' : 'Rejected' };
     }),
   };
 }
