@@ -37,8 +37,8 @@ PostgreSQL as separate processes). Prints the KPI tables and a comparison; 127.0
   --pg-fast                  PostgreSQL with fsync and synchronous_commit off (default: durable)
   --pg-tcp                   the CSMS reaches PostgreSQL over TCP on 127.0.0.1 (default: its Unix socket)
   --edges <n> --workers <n>  distributed topology (default 1 edge, 2 workers)
-  --worker-domains grpc|in-process   distributed: the workers call auth and transaction over gRPC (default),
-                             or run that domain code in their own fenced transaction (the services still run)
+  --worker-domains in-process|grpc   distributed: the workers run the auth and transaction domain code in their
+                             own fenced transaction (default; the services still run), or call them over gRPC
   --sweep                    add the load sweep: the highest answers/s each configuration sustains with
                              p99 < 100 ms (stations doubled from --sweep-start up to --sweep-max, then bisected)
   --sweep-only               only the load sweep (no warm-up, memory, steady phase or boot storm)

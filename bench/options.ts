@@ -84,9 +84,9 @@ export interface ResolvedOptions {
   readonly edges: number;
   readonly workers: number;
   /**
-   * Distributed: how the workers reach the auth and transaction domains: over gRPC (the default, every
-   * Authorize and transaction record a round trip) or in-process (the same domain code on the actor's
-   * fenced transaction; the services still run and serve the API).
+   * Distributed: how the workers reach the auth and transaction domains: in-process (the default and the
+   * Helm chart's: the same domain code on the actor's fenced transaction; the services still run and serve
+   * the API) or over gRPC (every Authorize and transaction record a round trip).
    */
   readonly workerDomains: 'grpc' | 'in-process';
   readonly sweep: SweepSettings;
@@ -185,7 +185,7 @@ const PROFILES: Record<ProfileName, Omit<ResolvedOptions, 'profile' | 'cpuProfil
     pgTransport: 'unix',
     edges: 1,
     workers: 2,
-    workerDomains: 'grpc',
+    workerDomains: 'in-process',
     sweep: {
       enabled: false,
       only: false,
@@ -223,7 +223,7 @@ const PROFILES: Record<ProfileName, Omit<ResolvedOptions, 'profile' | 'cpuProfil
     pgTransport: 'unix',
     edges: 1,
     workers: 2,
-    workerDomains: 'grpc',
+    workerDomains: 'in-process',
     sweep: {
       enabled: false,
       only: false,
