@@ -16,6 +16,7 @@ import {
 } from '@csms/grpc';
 import { V16_ACTIONS, V201_ACTIONS } from '@csms/ocpp';
 import { createOcpp16Service, createOcpp201Service } from '@csms/station-api';
+import { createLogger } from '@csms/telemetry';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestCsms, type TestCsms } from '../support/csms.js';
 import { booted16, booted201 } from '../support/octt-states.js';
@@ -42,12 +43,13 @@ let c201: ReturnType<typeof client201>;
 const client16 = () => api.client(ocpp16V1.Ocpp16ServiceDefinition);
 const client201 = () => api.client(ocpp201V1.Ocpp201ServiceDefinition);
 const silent = { error: () => undefined, debug: () => undefined };
+const silentLogger = createLogger({ service: 'ocpp-commands-test', level: 'silent' });
 
 beforeAll(async () => {
   csms = await startTestCsms();
   server = await startApiServer({ host: '127.0.0.1', port: 0, auth: { kind: 'none' }, logger: silent }, [
-    createOcpp16Service({ stations: csms.stations }),
-    createOcpp201Service({ stations: csms.stations }),
+    createOcpp16Service({ stations: csms.stations, db: csms.database.db, logger: silentLogger }),
+    createOcpp201Service({ stations: csms.stations, db: csms.database.db, logger: silentLogger }),
   ]);
   api = connectApi({ address: `127.0.0.1:${server.port}` });
   c16 = client16();

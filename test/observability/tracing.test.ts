@@ -7,6 +7,7 @@ import { SpanKind } from '@opentelemetry/api';
 import { InMemorySpanExporter, SimpleSpanProcessor, type ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { startOpsServer, startTelemetry, type Logger, type OpsServer, type Telemetry } from '@csms/telemetry';
 import type { StationApi } from '@csms/bus';
+import type { Database, Kysely } from '@csms/db';
 import type { RPCClient } from 'ocpp-rpc';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
@@ -69,7 +70,7 @@ beforeAll(async () => {
     { queueWaitMs: 5_000, timeoutMs: 5_000 },
     { contextHeaders: () => traceHeaders() },
   );
-  const api = await startOcpp201Api(stations, log);
+  const api = await startOcpp201Api(stations, database.db, log);
   reset201 = api.reset201;
   const clients = await stationClients(port);
   connect = clients.connect;
@@ -89,12 +90,12 @@ beforeAll(async () => {
 afterAll(() => stop());
 
 /** The Ocpp201Service on a gRPC server and a client of it (loaded after startTelemetry, like pg). */
-async function startOcpp201Api(stations: StationApi, logger: Logger) {
+async function startOcpp201Api(stations: StationApi, db: Kysely<Database>, logger: Logger) {
   // gRPC after startTelemetry too: its instrumentation gives the server span the command must continue.
   const { connectApi, ocpp201V1, startApiServer } = await import('@csms/grpc');
   const { createOcpp201Service } = await import('@csms/station-api');
   const api = await startApiServer({ host: '127.0.0.1', port: 0, auth: { kind: 'none' }, logger }, [
-    createOcpp201Service({ stations }),
+    createOcpp201Service({ stations, db, logger }),
   ]);
   const connection = connectApi({ address: `127.0.0.1:${api.port}` });
   const ocpp201 = connection.client(ocpp201V1.Ocpp201ServiceDefinition);

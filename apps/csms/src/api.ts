@@ -26,8 +26,8 @@ export interface ApiParts {
 const FACTORIES: Readonly<Record<ApiServiceName, (parts: ApiParts, logger: Logger) => ApiService[]>> = {
   station: (parts, logger) => [
     createStationService({ ...parts, logger }),
-    createOcpp16Service({ stations: parts.stations }),
-    createOcpp201Service({ stations: parts.stations }),
+    createOcpp16Service({ ...parts, logger }),
+    createOcpp201Service({ ...parts, logger }),
   ],
   auth: (parts, logger) => [createAuthService({ ...parts, logger, concurrency: parts.config.concurrency })],
   transaction: (parts, logger) => [createTransactionService({ ...parts, logger })],

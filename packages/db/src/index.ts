@@ -40,9 +40,19 @@ export {
   type ConnectorStatusWrite,
 } from './stations/connectors.js';
 
-// station-reports: station_notifications, security_events, device_reports, device_events
+// station-reports: station_notifications, security_events, device_reports, device_events,
+// station_message_limits
 export { storeStationNotification } from './station-reports/notifications.js';
 export { storeDeviceEvent, storeDeviceReport, storeSecurityEvent } from './station-reports/device-reports.js';
+export {
+  reportedVariableValues,
+  saveMessageLimits,
+  storedMessageLimits,
+  type DeviceVariableRef,
+  type MessageLimitWrite,
+  type ReportedVariableValue,
+  type StoredMessageLimit,
+} from './station-reports/message-limits.js';
 
 // id-tokens: id_tokens, local_auth_lists, local_auth_list_entries; the authorization decision
 export {

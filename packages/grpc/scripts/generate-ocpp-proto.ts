@@ -222,6 +222,37 @@ function renderHeader(spec: VersionSpec, converter: Converter): string[] {
   return lines;
 }
 
+/**
+ * The requests the CSMS splits by the station's per-message limits (services/station-api split-commands.ts,
+ * @csms/station-limits), documented on their RPCs.
+ */
+const V201_LEARNED = 'learned from its stored NotifyReport parts or a GetVariables answer, or asked once';
+const SPLIT_NOTE = (list: string, limit: string, answer: string, learned = V201_LEARNED): string =>
+  `More ${list} than the station takes in one message (${limit}; ${learned} and stored) are sent as ` +
+  'several CALLs in order, ' +
+  `and their ${answer} joined in that order into one response. The whole payload is checked first. The ` +
+  'first part that fails fails the RPC (its message says how many parts the station answered before). A ' +
+  'request that needs several messages is not queued for an offline station (UNAVAILABLE STATION_OFFLINE). ' +
+  'A station that states no usable limit gets the request unsplit.';
+const SPLIT_NOTES: Readonly<Record<string, string>> = {
+  GetVariables: SPLIT_NOTE(
+    'getVariableData entries',
+    'DeviceDataCtrlr.ItemsPerMessage / BytesPerMessage [GetVariables], B06.FR.05',
+    'getVariableResult lists',
+  ),
+  SetVariables: SPLIT_NOTE(
+    'setVariableData entries',
+    'DeviceDataCtrlr.ItemsPerMessage / BytesPerMessage [SetVariables], B05.FR.11',
+    'setVariableResult lists',
+  ),
+  GetConfiguration: SPLIT_NOTE(
+    'keys',
+    'GetConfigurationMaxKeys, 1.6 §5.8',
+    'configurationKey and unknownKey lists',
+    'learned from a GetConfiguration answer, or asked once',
+  ),
+};
+
 /** The service with one RPC per action, and each RPC's request and response wrapper. */
 function renderService(spec: VersionSpec, actions: readonly string[]): string[] {
   const service = spec.service;
@@ -243,8 +274,10 @@ function renderService(spec: VersionSpec, actions: readonly string[]): string[] 
   ];
   for (const action of actions) {
     const names = spec.messageNames(action);
+    const split = SPLIT_NOTES[action];
     lines.push(
       `  // Sends ${names.request} and returns the station's ${names.response}.`,
+      ...(split ? comment(wrap(split, 95), '  ') : []),
       `  rpc ${action}(${service}${action}Request) returns (${service}${action}Response);`,
     );
   }

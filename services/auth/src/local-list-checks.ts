@@ -13,32 +13,30 @@ import {
 const { UpdateType } = authV1;
 
 /**
- * The most entries one SendLocalList may carry. Stations announce their own limit (1.6
- * SendLocalListMaxLength, 2.0.1 ItemsPerMessageSendLocalList, D01.FR.11) and answer Failed above it;
+ * The most entries one SendLocalList may carry when the station's own limit (1.6 SendLocalListMaxLength,
+ * 2.0.1 LocalAuthListCtrlr.ItemsPerMessage, D01.FR.11) is not known: stations answer Failed above theirs, and
  * this bound keeps a request within what common stations and the OCPP message size allow.
  */
 export const MAX_LOCAL_LIST_ENTRIES = 1000;
 
 /**
- * The most entries of one update split over several messages (`max_entries_per_message`): 10 messages of the
- * largest size, well within the gRPC request size (4 MiB) and the database's parameters per statement.
+ * The most entries of one update split over several messages: 10 messages of the largest size, well within
+ * the gRPC request size (4 MiB) and the database's parameters per statement.
  */
 export const MAX_SPLIT_LOCAL_LIST_ENTRIES = 10_000;
 
-/** Entries per message: all (0) or 1 to {@link MAX_LOCAL_LIST_ENTRIES}; bounds the total accordingly. */
+/**
+ * `max_entries_per_message`: 0 (by the station's limit) or 1 to {@link MAX_LOCAL_LIST_ENTRIES}; the total is at
+ * most {@link MAX_SPLIT_LOCAL_LIST_ENTRIES}. Returns it as given.
+ */
 export function checkPerMessage(perMessage: number, total: number): number {
   const v = new RequestViolations();
-  if (perMessage < 0 || perMessage > MAX_LOCAL_LIST_ENTRIES)
-    v.add('max_entries_per_message', `must be 0 (one message) or 1 to ${MAX_LOCAL_LIST_ENTRIES}`);
-  else if (perMessage === 0 && total > MAX_LOCAL_LIST_ENTRIES)
-    v.add(
-      'entries',
-      `must have at most ${MAX_LOCAL_LIST_ENTRIES} entries in one message (got ${total}): set max_entries_per_message to split them`,
-    );
+  if (!Number.isInteger(perMessage) || perMessage < 0 || perMessage > MAX_LOCAL_LIST_ENTRIES)
+    v.add('max_entries_per_message', `must be 0 (the station's limit) or 1 to ${MAX_LOCAL_LIST_ENTRIES}`);
   else if (total > MAX_SPLIT_LOCAL_LIST_ENTRIES)
     v.add('entries', `must have at most ${MAX_SPLIT_LOCAL_LIST_ENTRIES} entries (got ${total})`);
   v.throwIfAny('invalid SendLocalList request');
-  return perMessage === 0 ? Math.max(total, 1) : perMessage;
+  return perMessage;
 }
 
 /** Whether the update is FULL (else DIFFERENTIAL); INVALID_ARGUMENT for any other type. */

@@ -14,8 +14,20 @@ export function sendLocalListPayload(
   entries: readonly LocalListChange[],
 ): Record<string, unknown> {
   const updateType = full ? 'Full' : 'Differential';
-  if (version === 'ocpp1.6') {
-    const list = entries.map((e) => ({
+  const list = entries.map((e) => authorizationData(version, e));
+  if (version === 'ocpp1.6')
+    return { listVersion, updateType, ...(list.length > 0 ? { localAuthorizationList: list } : {}) };
+  return {
+    versionNumber: listVersion,
+    updateType,
+    ...(list.length > 0 ? { localAuthorizationList: list } : {}),
+  };
+}
+
+/** One entry of `localAuthorizationList` (1.6 AuthorizationData, 2.0.1 AuthorizationDataType). */
+export function authorizationData(version: OcppVersion, e: LocalListChange): Record<string, unknown> {
+  if (version === 'ocpp1.6')
+    return {
       idTag: e.idToken,
       ...(e.status !== undefined
         ? {
@@ -26,10 +38,8 @@ export function sendLocalListPayload(
             },
           }
         : {}),
-    }));
-    return { listVersion, updateType, ...(list.length > 0 ? { localAuthorizationList: list } : {}) };
-  }
-  const list = entries.map((e) => ({
+    };
+  return {
     idToken: { idToken: e.idToken, type: e.type ?? 'Central' },
     ...(e.status !== undefined
       ? {
@@ -41,10 +51,5 @@ export function sendLocalListPayload(
           },
         }
       : {}),
-  }));
-  return {
-    versionNumber: listVersion,
-    updateType,
-    ...(list.length > 0 ? { localAuthorizationList: list } : {}),
   };
 }

@@ -1,5 +1,6 @@
 import { storedListEntries, storedListVersion, type LocalAuthListEntryRow } from '@csms/db';
 import { abortable, resultOf, type authV1, type CallContext } from '@csms/grpc';
+import { StationLimits } from '@csms/station-limits';
 import type { AuthServiceDeps } from './deps.js';
 import { KeyedLock } from './keyed-lock.js';
 import { sendLocalList } from './send-local-list.js';
@@ -12,9 +13,11 @@ type Deps = Pick<AuthServiceDeps, 'db' | 'stations' | 'logger'>;
 export function localListHandlers(deps: Deps) {
   // One update of a station's list at a time in this process (see KeyedLock).
   const lock = new KeyedLock();
+  // The stations' SendLocalList limits (D01.FR.11), learned once per station.
+  const sendDeps = { ...deps, limits: new StationLimits(deps) };
   return {
     sendLocalList: (request: authV1.SendLocalListRequest, context: CallContext) =>
-      sendLocalList(deps, lock, request, context),
+      sendLocalList(sendDeps, lock, request, context),
     getLocalList: (request: authV1.GetLocalListRequest) => getLocalList(deps, request),
     getLocalListVersion: (request: authV1.GetLocalListVersionRequest, context: CallContext) =>
       getLocalListVersion(deps, request, context),

@@ -1,14 +1,17 @@
 import { commitListUpdate, storedListVersion, type LocalListChange } from '@csms/db';
 import { ApiErrors, abortable, authV1, resultOf, type CallContext } from '@csms/grpc';
+import type { StationLimits } from '@csms/station-limits';
 import type { AuthServiceDeps } from './deps.js';
 import type { KeyedLock } from './keyed-lock.js';
 import { checkEntries, checkPerMessage, checkUpdateType } from './local-list-checks.js';
+import { localListParts } from './local-list-parts.js';
 import { sendLocalListPayload } from './local-list-payload.js';
 import { existingStation, versionOf, type OcppVersion } from './station-lookup.js';
 
 const { LocalListStatus } = authV1;
 
 type Deps = Pick<AuthServiceDeps, 'db' | 'stations' | 'logger'>;
+type SendDeps = Deps & { readonly limits: StationLimits };
 
 /** One checked update of a station's list, split into the messages it is sent in. */
 interface ListUpdate {
@@ -19,11 +22,12 @@ interface ListUpdate {
 }
 
 /**
- * SendLocalList: checks the update, then sends it (split as asked) with the next versions, one station at a
- * time under `lock`, storing each part once the station accepted it.
+ * SendLocalList: checks the update, then sends it (split by the station's limit and the operator's
+ * `max_entries_per_message`) with the next versions, one station at a time under `lock`, storing each part
+ * once the station accepted it.
  */
 export async function sendLocalList(
-  deps: Deps,
+  deps: SendDeps,
   lock: KeyedLock,
   request: authV1.SendLocalListRequest,
   context: CallContext,
@@ -33,10 +37,12 @@ export async function sendLocalList(
   const station = await existingStation(deps.db, request.stationId);
   const version = versionOf(station);
   const entries = checkEntries(request.entries, full, version);
-  // D01.FR.11: the station takes at most so many entries per message. An empty FULL list is one message.
-  const parts: LocalListChange[][] = [];
-  for (let i = 0; i === 0 || i < entries.length; i += perMessage)
-    parts.push(entries.slice(i, i + perMessage));
+  // A list of one entry cannot be cut: the station's limits are only needed (and asked for) above that.
+  const limits =
+    entries.length > 1
+      ? await abortable(deps.limits.limitsFor(station.id, version, 'SendLocalList'), context.signal)
+      : {};
+  const parts = localListParts({ stationId: station.id, version, full, perMessage, limits }, entries);
   const update: ListUpdate = { stationId: station.id, version, full, parts };
   return lock.run(station.id, () => sendParts(deps, update, context.signal));
 }

@@ -1,7 +1,7 @@
 import type { StationApi } from '@csms/bus';
+import type { Database, Kysely } from '@csms/db';
 import {
   RequestViolations,
-  answerOf,
   apiService,
   ocpp16V1,
   ocpp201V1,
@@ -9,13 +9,21 @@ import {
   type CallContext,
   type ServiceImplementation,
   type stationV1,
-  abortable,
 } from '@csms/grpc';
-import type { OcppVersion } from '@csms/ocpp';
+import { createValidator, type OcppVersion } from '@csms/ocpp';
+import { StationLimits } from '@csms/station-limits';
+import type { Logger } from '@csms/telemetry';
 import { callOptionsOf } from './call-options.js';
+import { sendCommand, type CommandSender } from './split-commands.js';
 
+/**
+ * What the typed command services need: the station command API, and the database and a logger for the
+ * stations' per-message limits (learned and stored in `station_message_limits`, see StationLimits).
+ */
 export interface OcppCommandServiceDeps {
   readonly stations: StationApi;
+  readonly db: Kysely<Database>;
+  readonly logger: Logger;
 }
 
 /** `csms.ocpp16.v1.Ocpp16Service`: one typed RPC per CSMS-initiated OCPP 1.6 action. */
@@ -77,10 +85,16 @@ function commandService<D extends CommandServiceDefinition>(
   version: OcppVersion,
   deps: OcppCommandServiceDeps,
 ): ApiService {
+  const sender: CommandSender = {
+    stations: deps.stations,
+    limits: new StationLimits(deps),
+    // Schemas compile on first use: only the requests that are split are checked here (the actor checks all).
+    validator: createValidator(),
+  };
   const implementation: Record<string, Handler> = {};
   for (const [key, method] of Object.entries(definition.methods)) {
     if (method.requestStream || method.responseStream) throw new Error(`${name}.${method.name} is not unary`);
-    implementation[key] = (request, context) => send(deps.stations, version, method, request, context);
+    implementation[key] = (request, context) => send(sender, version, method, request, context);
   }
   // The handlers are built from the definition's own methods, so they match it key by key; TypeScript
   // cannot follow that through Object.entries, hence this one cast at the generic boundary.
@@ -92,7 +106,7 @@ function commandService<D extends CommandServiceDefinition>(
 }
 
 async function send(
-  stations: StationApi,
+  sender: CommandSender,
   version: OcppVersion,
   method: CommandMethod,
   request: CommandRequest,
@@ -106,11 +120,11 @@ async function send(
   const options = callOptionsOf(request.options);
   // The wrapper's JSON holds the payload's proto3 JSON, which is the OCPP JSON of the payload.
   const { payload } = method.requestType.toJSON(request) as { payload: Record<string, unknown> };
-  const outcome = await abortable(
-    stations.call(request.stationId, action, payload, { ...options, ocppVersion: version }),
+  const answer = await sendCommand(
+    sender,
+    { stationId: request.stationId, version, action, payload, options },
     context.signal,
   );
-  const answer = answerOf(request.stationId, action, outcome);
   if (answer.kind === 'queued') return { queued: { id: answer.id, expireTime: answer.expireTime } };
   return method.responseType.fromJSON({ payload: answer.payload });
 }

@@ -8,6 +8,7 @@ import {
   type CallContext,
   type stationV1,
 } from '@csms/grpc';
+import type { StationLimits } from '@csms/station-limits';
 import { callOptionsOf } from './call-options.js';
 
 // The generic-call RPCs of `csms.station.v1.StationService`: a CALL of any action, and a queued one's fate.
@@ -16,10 +17,12 @@ const ACTION_PATTERN = /^[A-Za-z0-9]{1,64}$/;
 
 /**
  * Call: sends a CALL of any action; the station's answer, or the queued command when it is offline (the one
- * field of the response that applies is set).
+ * field of the response that applies is set). Sent as given (never split); a GetVariables / GetConfiguration
+ * answer teaches the station's per-message limits it mentions.
  */
 export async function callStation(
   stations: StationApi,
+  limits: StationLimits,
   request: stationV1.CallRequest,
   context: CallContext,
 ): Promise<stationV1.DeepPartial<stationV1.CallResponse>> {
@@ -33,6 +36,8 @@ export async function callStation(
     context.signal,
   );
   const answer = answerOf(request.stationId, request.action, outcome);
+  if (answer.kind === 'result')
+    await limits.learnFromAnswer(request.stationId, request.action, answer.payload);
   return answer.kind === 'result'
     ? { payload: answer.payload }
     : { queued: { id: answer.id, expireTime: answer.expireTime } };

@@ -7,6 +7,7 @@ import {
   type CallContext,
   type ServiceImplementation,
 } from '@csms/grpc';
+import { StationLimits } from '@csms/station-limits';
 import type { StationServiceDeps } from './deps.js';
 import { callStation, getQueuedCall } from './station-calls.js';
 import {
@@ -23,13 +24,14 @@ const EVENT_TYPE_PATTERN = /^[a-z][a-z0-9-]{0,63}$/;
 
 /** `csms.station.v1.StationService`: the station registry, generic calls and station events. */
 export function createStationService(deps: StationServiceDeps): ApiService {
+  const limits = new StationLimits(deps);
   const impl: ServiceImplementation<typeof stationV1.StationServiceDefinition> = {
     createStation: (request) => createStation(deps.db, request),
     getStation: (request) => getStation(deps.db, request),
     updateStation: (request) => updateStation(deps.db, request),
     deleteStation: (request) => removeStation(deps, request),
     listStations: (request) => listStationPage(deps.db, request),
-    call: (request, context) => callStation(deps.stations, request, context),
+    call: (request, context) => callStation(deps.stations, limits, request, context),
     getQueuedCall: (request) => getQueuedCall(deps.db, request),
     streamStationEvents: (request, context) => streamStationEvents(deps, request, context),
   };

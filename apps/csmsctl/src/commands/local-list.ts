@@ -82,7 +82,7 @@ function addLocalListSend(localList: Command, ctx: Ctx): void {
     .option('--differential', 'the entries are added/updated (with a status) or removed (without)')
     .option(
       '--per-message <n>',
-      "split into messages of at most n entries (1-1000): the station's SendLocalListMaxLength (1.6) or LocalAuthListCtrlr.ItemsPerMessage (2.0.1)",
+      "at most n entries per message (1-1000); without it the station's own limit splits the list (1.6 SendLocalListMaxLength, 2.0.1 LocalAuthListCtrlr.ItemsPerMessage), which n may only lower",
       parseIntOption('--per-message', 1, 1000),
     )
     .action(

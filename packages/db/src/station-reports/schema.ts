@@ -1,5 +1,5 @@
 import type { Generated } from 'kysely';
-import type { CreatedAt, Json, Timestamp } from '../column-types.js';
+import type { CreatedAt, Json, Timestamp, UpdatedAt } from '../column-types.js';
 
 export interface SecurityEventsTable {
   id: Generated<string>;
@@ -44,10 +44,27 @@ export interface DeviceEventsTable {
   received_at: CreatedAt;
 }
 
+/**
+ * A station's per-message limits as the CSMS learned them (2.0.1 DeviceDataCtrlr / LocalAuthListCtrlr
+ * ItemsPerMessage and BytesPerMessage, 1.6 GetConfigurationMaxKeys, SendLocalListMaxLength,
+ * LocalAuthListMaxLength), one row per (station, limit name). `value` null: the station was asked (or
+ * answered about it) and gave no usable value, so requests go unsplit and it is not asked again.
+ */
+export interface StationMessageLimitsTable {
+  station_id: string;
+  /** e.g. `DeviceDataCtrlr.ItemsPerMessage[GetVariables]`, `GetConfigurationMaxKeys`. */
+  name: string;
+  value: number | null;
+  /** How it was learned: `answer` (a GetVariables / GetConfiguration answer) or `asked` (asked for it). */
+  source: string;
+  updated_at: UpdatedAt;
+}
+
 /** What stations report besides transactions and connector statuses, kept as received. */
 export interface StationReportTables {
   security_events: SecurityEventsTable;
   station_notifications: StationNotificationsTable;
   device_reports: DeviceReportsTable;
   device_events: DeviceEventsTable;
+  station_message_limits: StationMessageLimitsTable;
 }

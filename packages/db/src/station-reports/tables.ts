@@ -67,3 +67,23 @@ export async function dropStationReportTables(db: Kysely<any>): Promise<void> {
   for (const table of ['device_events', 'device_reports', 'station_notifications', 'security_events'])
     await db.schema.dropTable(table).ifExists().execute();
 }
+
+/**
+ * `station_message_limits`: the per-message limits learned from each station (migration
+ * 2026_12_05_10_00_00_create_station_message_limits).
+ */
+export async function createStationMessageLimitsTable(db: Kysely<any>): Promise<void> {
+  await db.schema
+    .createTable('station_message_limits')
+    .addColumn('station_id', 'text', (c) => c.notNull().references('stations.id').onDelete('cascade'))
+    .addColumn('name', 'text', (c) => c.notNull())
+    .addColumn('value', 'integer')
+    .addColumn('source', 'text', (c) => c.notNull())
+    .addColumn('updated_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
+    .addPrimaryKeyConstraint('station_message_limits_pkey', ['station_id', 'name'])
+    .execute();
+}
+
+export async function dropStationMessageLimitsTable(db: Kysely<any>): Promise<void> {
+  await db.schema.dropTable('station_message_limits').ifExists().execute();
+}

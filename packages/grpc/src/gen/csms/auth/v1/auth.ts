@@ -418,11 +418,15 @@ export interface SendLocalListRequest {
   stationId: string;
   updateType: UpdateType;
   /**
-   * Distinct id tokens (a FULL list may be empty: it clears the list): at most 1000 in one message, at
-   * most 10000 when split by max_entries_per_message.
+   * Distinct id tokens (a FULL list may be empty: it clears the list): at most 10000; at most 1000 when
+   * neither the station's limit nor max_entries_per_message splits them.
    */
   entries: LocalListEntry[];
-  /** The most entries per SendLocalList message (1 to 1000); 0 = all entries in one message. */
+  /**
+   * The most entries per SendLocalList message (1 to 1000), an override that may only lower the station's
+   * own limit (the smaller of the two applies); 0 = the station's limit alone (all entries in one message
+   * when the station states none).
+   */
   maxEntriesPerMessage: number;
 }
 
@@ -3189,11 +3193,15 @@ export const AuthServiceDefinition = {
      * characters, 2.0.1 stations need each entry's type.
      *
      * A list longer than the station takes in one message (1.6 SendLocalListMaxLength, 2.0.1
-     * LocalAuthListCtrlr.ItemsPerMessage, D01.FR.11) is sent in several with max_entries_per_message: the
-     * first with the requested update type and version stored + 1, the others DIFFERENTIAL with the next
-     * versions (D01.FR.19: each above the last). Each accepted message is stored before the next is sent;
-     * the first one not accepted ends the update, and if a FULL list was cut short after its first message
-     * full_update_required is set (the station holds part of the new list).
+     * LocalAuthListCtrlr.ItemsPerMessage and BytesPerMessage, D01.FR.11) is sent in several: the first with
+     * the requested update type and version stored + 1, the others DIFFERENTIAL with the next versions
+     * (D01.FR.19: each above the last). Each accepted message is stored before the next is sent; the first
+     * one not accepted ends the update, and if a FULL list was cut short after its first message
+     * full_update_required is set (the station holds part of the new list). The station's limits are learned
+     * from its NotifyReport parts or GetVariables / GetConfiguration answers, or asked once (GetConfiguration
+     * SendLocalListMaxLength and LocalAuthListMaxLength, GetVariables LocalAuthListCtrlr) when the list has
+     * more than one entry, and stored; a station that states none gets the list in one message. A FULL list
+     * longer than a 1.6 station's LocalAuthListMaxLength is FAILED_PRECONDITION (LOCAL_LIST_TOO_LONG).
      */
     sendLocalList: {
       name: "SendLocalList",
@@ -3288,11 +3296,15 @@ export interface AuthServiceImplementation<CallContextExt = {}> {
    * characters, 2.0.1 stations need each entry's type.
    *
    * A list longer than the station takes in one message (1.6 SendLocalListMaxLength, 2.0.1
-   * LocalAuthListCtrlr.ItemsPerMessage, D01.FR.11) is sent in several with max_entries_per_message: the
-   * first with the requested update type and version stored + 1, the others DIFFERENTIAL with the next
-   * versions (D01.FR.19: each above the last). Each accepted message is stored before the next is sent;
-   * the first one not accepted ends the update, and if a FULL list was cut short after its first message
-   * full_update_required is set (the station holds part of the new list).
+   * LocalAuthListCtrlr.ItemsPerMessage and BytesPerMessage, D01.FR.11) is sent in several: the first with
+   * the requested update type and version stored + 1, the others DIFFERENTIAL with the next versions
+   * (D01.FR.19: each above the last). Each accepted message is stored before the next is sent; the first
+   * one not accepted ends the update, and if a FULL list was cut short after its first message
+   * full_update_required is set (the station holds part of the new list). The station's limits are learned
+   * from its NotifyReport parts or GetVariables / GetConfiguration answers, or asked once (GetConfiguration
+   * SendLocalListMaxLength and LocalAuthListMaxLength, GetVariables LocalAuthListCtrlr) when the list has
+   * more than one entry, and stored; a station that states none gets the list in one message. A FULL list
+   * longer than a 1.6 station's LocalAuthListMaxLength is FAILED_PRECONDITION (LOCAL_LIST_TOO_LONG).
    */
   sendLocalList(
     request: SendLocalListRequest,
@@ -3374,11 +3386,15 @@ export interface AuthServiceClient<CallOptionsExt = {}> {
    * characters, 2.0.1 stations need each entry's type.
    *
    * A list longer than the station takes in one message (1.6 SendLocalListMaxLength, 2.0.1
-   * LocalAuthListCtrlr.ItemsPerMessage, D01.FR.11) is sent in several with max_entries_per_message: the
-   * first with the requested update type and version stored + 1, the others DIFFERENTIAL with the next
-   * versions (D01.FR.19: each above the last). Each accepted message is stored before the next is sent;
-   * the first one not accepted ends the update, and if a FULL list was cut short after its first message
-   * full_update_required is set (the station holds part of the new list).
+   * LocalAuthListCtrlr.ItemsPerMessage and BytesPerMessage, D01.FR.11) is sent in several: the first with
+   * the requested update type and version stored + 1, the others DIFFERENTIAL with the next versions
+   * (D01.FR.19: each above the last). Each accepted message is stored before the next is sent; the first
+   * one not accepted ends the update, and if a FULL list was cut short after its first message
+   * full_update_required is set (the station holds part of the new list). The station's limits are learned
+   * from its NotifyReport parts or GetVariables / GetConfiguration answers, or asked once (GetConfiguration
+   * SendLocalListMaxLength and LocalAuthListMaxLength, GetVariables LocalAuthListCtrlr) when the list has
+   * more than one entry, and stored; a station that states none gets the list in one message. A FULL list
+   * longer than a 1.6 station's LocalAuthListMaxLength is FAILED_PRECONDITION (LOCAL_LIST_TOO_LONG).
    */
   sendLocalList(
     request: DeepPartial<SendLocalListRequest>,

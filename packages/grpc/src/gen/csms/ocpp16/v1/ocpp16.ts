@@ -13088,7 +13088,16 @@ export const Ocpp16ServiceDefinition = {
       responseStream: false,
       options: {},
     },
-    /** Sends GetConfiguration.req and returns the station's GetConfiguration.conf. */
+    /**
+     * Sends GetConfiguration.req and returns the station's GetConfiguration.conf.
+     * More keys than the station takes in one message (GetConfigurationMaxKeys, 1.6 §5.8; learned
+     * from a GetConfiguration answer, or asked once and stored) are sent as several CALLs in order,
+     * and their configurationKey and unknownKey lists joined in that order into one response. The
+     * whole payload is checked first. The first part that fails fails the RPC (its message says how
+     * many parts the station answered before). A request that needs several messages is not queued
+     * for an offline station (UNAVAILABLE STATION_OFFLINE). A station that states no usable limit
+     * gets the request unsplit.
+     */
     getConfiguration: {
       name: "GetConfiguration",
       requestType: Ocpp16ServiceGetConfigurationRequest as typeof Ocpp16ServiceGetConfigurationRequest,
@@ -13288,7 +13297,16 @@ export interface Ocpp16ServiceImplementation<CallContextExt = {}> {
     request: Ocpp16ServiceGetCompositeScheduleRequest,
     context: CallContext & CallContextExt,
   ): Promise<DeepPartial<Ocpp16ServiceGetCompositeScheduleResponse>>;
-  /** Sends GetConfiguration.req and returns the station's GetConfiguration.conf. */
+  /**
+   * Sends GetConfiguration.req and returns the station's GetConfiguration.conf.
+   * More keys than the station takes in one message (GetConfigurationMaxKeys, 1.6 §5.8; learned
+   * from a GetConfiguration answer, or asked once and stored) are sent as several CALLs in order,
+   * and their configurationKey and unknownKey lists joined in that order into one response. The
+   * whole payload is checked first. The first part that fails fails the RPC (its message says how
+   * many parts the station answered before). A request that needs several messages is not queued
+   * for an offline station (UNAVAILABLE STATION_OFFLINE). A station that states no usable limit
+   * gets the request unsplit.
+   */
   getConfiguration(
     request: Ocpp16ServiceGetConfigurationRequest,
     context: CallContext & CallContextExt,
@@ -13421,7 +13439,16 @@ export interface Ocpp16ServiceClient<CallOptionsExt = {}> {
     request: DeepPartial<Ocpp16ServiceGetCompositeScheduleRequest>,
     options?: CallOptions1 & CallOptionsExt,
   ): Promise<Ocpp16ServiceGetCompositeScheduleResponse>;
-  /** Sends GetConfiguration.req and returns the station's GetConfiguration.conf. */
+  /**
+   * Sends GetConfiguration.req and returns the station's GetConfiguration.conf.
+   * More keys than the station takes in one message (GetConfigurationMaxKeys, 1.6 §5.8; learned
+   * from a GetConfiguration answer, or asked once and stored) are sent as several CALLs in order,
+   * and their configurationKey and unknownKey lists joined in that order into one response. The
+   * whole payload is checked first. The first part that fails fails the RPC (its message says how
+   * many parts the station answered before). A request that needs several messages is not queued
+   * for an offline station (UNAVAILABLE STATION_OFFLINE). A station that states no usable limit
+   * gets the request unsplit.
+   */
   getConfiguration(
     request: DeepPartial<Ocpp16ServiceGetConfigurationRequest>,
     options?: CallOptions1 & CallOptionsExt,

@@ -26692,7 +26692,17 @@ export const Ocpp201ServiceDefinition = {
       responseStream: false,
       options: {},
     },
-    /** Sends GetVariablesRequest and returns the station's GetVariablesResponse. */
+    /**
+     * Sends GetVariablesRequest and returns the station's GetVariablesResponse.
+     * More getVariableData entries than the station takes in one message
+     * (DeviceDataCtrlr.ItemsPerMessage / BytesPerMessage [GetVariables], B06.FR.05; learned from its
+     * stored NotifyReport parts or a GetVariables answer, or asked once and stored) are sent as
+     * several CALLs in order, and their getVariableResult lists joined in that order into one
+     * response. The whole payload is checked first. The first part that fails fails the RPC (its
+     * message says how many parts the station answered before). A request that needs several messages
+     * is not queued for an offline station (UNAVAILABLE STATION_OFFLINE). A station that states no
+     * usable limit gets the request unsplit.
+     */
     getVariables: {
       name: "GetVariables",
       requestType: Ocpp201ServiceGetVariablesRequest as typeof Ocpp201ServiceGetVariablesRequest,
@@ -26819,7 +26829,17 @@ export const Ocpp201ServiceDefinition = {
       responseStream: false,
       options: {},
     },
-    /** Sends SetVariablesRequest and returns the station's SetVariablesResponse. */
+    /**
+     * Sends SetVariablesRequest and returns the station's SetVariablesResponse.
+     * More setVariableData entries than the station takes in one message
+     * (DeviceDataCtrlr.ItemsPerMessage / BytesPerMessage [SetVariables], B05.FR.11; learned from its
+     * stored NotifyReport parts or a GetVariables answer, or asked once and stored) are sent as
+     * several CALLs in order, and their setVariableResult lists joined in that order into one
+     * response. The whole payload is checked first. The first part that fails fails the RPC (its
+     * message says how many parts the station answered before). A request that needs several messages
+     * is not queued for an offline station (UNAVAILABLE STATION_OFFLINE). A station that states no
+     * usable limit gets the request unsplit.
+     */
     setVariables: {
       name: "SetVariables",
       requestType: Ocpp201ServiceSetVariablesRequest as typeof Ocpp201ServiceSetVariablesRequest,
@@ -26973,7 +26993,17 @@ export interface Ocpp201ServiceImplementation<CallContextExt = {}> {
     request: Ocpp201ServiceGetTransactionStatusRequest,
     context: CallContext & CallContextExt,
   ): Promise<DeepPartial<Ocpp201ServiceGetTransactionStatusResponse>>;
-  /** Sends GetVariablesRequest and returns the station's GetVariablesResponse. */
+  /**
+   * Sends GetVariablesRequest and returns the station's GetVariablesResponse.
+   * More getVariableData entries than the station takes in one message
+   * (DeviceDataCtrlr.ItemsPerMessage / BytesPerMessage [GetVariables], B06.FR.05; learned from its
+   * stored NotifyReport parts or a GetVariables answer, or asked once and stored) are sent as
+   * several CALLs in order, and their getVariableResult lists joined in that order into one
+   * response. The whole payload is checked first. The first part that fails fails the RPC (its
+   * message says how many parts the station answered before). A request that needs several messages
+   * is not queued for an offline station (UNAVAILABLE STATION_OFFLINE). A station that states no
+   * usable limit gets the request unsplit.
+   */
   getVariables(
     request: Ocpp201ServiceGetVariablesRequest,
     context: CallContext & CallContextExt,
@@ -27043,7 +27073,17 @@ export interface Ocpp201ServiceImplementation<CallContextExt = {}> {
     request: Ocpp201ServiceSetVariableMonitoringRequest,
     context: CallContext & CallContextExt,
   ): Promise<DeepPartial<Ocpp201ServiceSetVariableMonitoringResponse>>;
-  /** Sends SetVariablesRequest and returns the station's SetVariablesResponse. */
+  /**
+   * Sends SetVariablesRequest and returns the station's SetVariablesResponse.
+   * More setVariableData entries than the station takes in one message
+   * (DeviceDataCtrlr.ItemsPerMessage / BytesPerMessage [SetVariables], B05.FR.11; learned from its
+   * stored NotifyReport parts or a GetVariables answer, or asked once and stored) are sent as
+   * several CALLs in order, and their setVariableResult lists joined in that order into one
+   * response. The whole payload is checked first. The first part that fails fails the RPC (its
+   * message says how many parts the station answered before). A request that needs several messages
+   * is not queued for an offline station (UNAVAILABLE STATION_OFFLINE). A station that states no
+   * usable limit gets the request unsplit.
+   */
   setVariables(
     request: Ocpp201ServiceSetVariablesRequest,
     context: CallContext & CallContextExt,
@@ -27176,7 +27216,17 @@ export interface Ocpp201ServiceClient<CallOptionsExt = {}> {
     request: DeepPartial<Ocpp201ServiceGetTransactionStatusRequest>,
     options?: CallOptions1 & CallOptionsExt,
   ): Promise<Ocpp201ServiceGetTransactionStatusResponse>;
-  /** Sends GetVariablesRequest and returns the station's GetVariablesResponse. */
+  /**
+   * Sends GetVariablesRequest and returns the station's GetVariablesResponse.
+   * More getVariableData entries than the station takes in one message
+   * (DeviceDataCtrlr.ItemsPerMessage / BytesPerMessage [GetVariables], B06.FR.05; learned from its
+   * stored NotifyReport parts or a GetVariables answer, or asked once and stored) are sent as
+   * several CALLs in order, and their getVariableResult lists joined in that order into one
+   * response. The whole payload is checked first. The first part that fails fails the RPC (its
+   * message says how many parts the station answered before). A request that needs several messages
+   * is not queued for an offline station (UNAVAILABLE STATION_OFFLINE). A station that states no
+   * usable limit gets the request unsplit.
+   */
   getVariables(
     request: DeepPartial<Ocpp201ServiceGetVariablesRequest>,
     options?: CallOptions1 & CallOptionsExt,
@@ -27246,7 +27296,17 @@ export interface Ocpp201ServiceClient<CallOptionsExt = {}> {
     request: DeepPartial<Ocpp201ServiceSetVariableMonitoringRequest>,
     options?: CallOptions1 & CallOptionsExt,
   ): Promise<Ocpp201ServiceSetVariableMonitoringResponse>;
-  /** Sends SetVariablesRequest and returns the station's SetVariablesResponse. */
+  /**
+   * Sends SetVariablesRequest and returns the station's SetVariablesResponse.
+   * More setVariableData entries than the station takes in one message
+   * (DeviceDataCtrlr.ItemsPerMessage / BytesPerMessage [SetVariables], B05.FR.11; learned from its
+   * stored NotifyReport parts or a GetVariables answer, or asked once and stored) are sent as
+   * several CALLs in order, and their setVariableResult lists joined in that order into one
+   * response. The whole payload is checked first. The first part that fails fails the RPC (its
+   * message says how many parts the station answered before). A request that needs several messages
+   * is not queued for an offline station (UNAVAILABLE STATION_OFFLINE). A station that states no
+   * usable limit gets the request unsplit.
+   */
   setVariables(
     request: DeepPartial<Ocpp201ServiceSetVariablesRequest>,
     options?: CallOptions1 & CallOptionsExt,
