@@ -51,6 +51,8 @@ PostgreSQL as separate processes). Prints the KPI tables and a comparison; 127.0
                              highest sustained step, at most --stations / 2 (see bench/README.md)
   --overload-sec <s>         how long both fleets run (5..${LIMITS.overloadSec}, default 30)
   --recovery-sec <s>         how long to wait for p99 < --sweep-p99 again (5..${LIMITS.recoverySec}, default 30)
+  --set KEY=VALUE            a CSMS_* setting for every CSMS process (repeatable), e.g. an A/B of
+                             --set CSMS_DATABASE_GROUP_COMMIT=false against the default
   --cpu-prof <dir>           V8 CPU profile of every CSMS process (node --cpu-prof) into <dir>, summarised
                              in the report (self time by module and function)
   --json <file>              also write the results as JSON
@@ -102,6 +104,7 @@ function cliValues(argv: readonly string[]) {
       'overload-sec': { type: 'string' },
       'recovery-sec': { type: 'string' },
       'cpu-prof': { type: 'string' },
+      set: { type: 'string', multiple: true },
       json: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
@@ -159,6 +162,18 @@ function overloadOf(values: ReturnType<typeof cliValues>): BenchOptions['overloa
   return { baseStations, ...definedOnly({ overloadSec, recoverySec }) };
 }
 
+/** `--set KEY=VALUE` flags: CSMS_* settings only (the benchmark's own settings are not overridable here). */
+function settingsOf(flags: readonly string[] | undefined): Record<string, string> | undefined {
+  if (flags === undefined) return undefined;
+  const settings: Record<string, string> = {};
+  for (const flag of flags) {
+    const match = /^(CSMS_[A-Z0-9_]+)=(.*)$/s.exec(flag);
+    if (match === null) throw new RangeError(`--set needs CSMS_NAME=value, got "${flag}"`);
+    settings[match[1]!] = match[2]!;
+  }
+  return settings;
+}
+
 /** Parses `npm run bench -- ...`. Throws RangeError / TypeError on bad input. */
 export function parseCli(argv: readonly string[]): CliRequest {
   const values = cliValues(argv);
@@ -189,6 +204,7 @@ export function parseCli(argv: readonly string[]): CliRequest {
     edges: num('edges', values.edges),
     workers: num('workers', values.workers),
     workerDomains,
+    csmsSettings: settingsOf(values.set),
     cpuProfileDir:
       values['cpu-prof'] === undefined
         ? undefined

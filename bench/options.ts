@@ -89,6 +89,8 @@ export interface ResolvedOptions {
    * the API) or over gRPC (every Authorize and transaction record a round trip).
    */
   readonly workerDomains: 'grpc' | 'in-process';
+  /** CSMS_* settings added to every CSMS process's environment (`--set`). */
+  readonly csmsSettings: Readonly<Record<string, string>>;
   readonly sweep: SweepSettings;
   /** The overload phase after the other phases of each configuration; null when not run. */
   readonly overload: OverloadSettings | null;
@@ -115,6 +117,7 @@ export interface BenchOptions {
   readonly edges?: number;
   readonly workers?: number;
   readonly workerDomains?: 'grpc' | 'in-process';
+  readonly csmsSettings?: Readonly<Record<string, string>>;
   readonly sweep?: Partial<Omit<SweepSettings, 'traffic'>> & { readonly traffic?: Partial<TrafficShape> };
   readonly overload?: {
     readonly baseStations: number;
@@ -159,7 +162,10 @@ const SWEEP_TRAFFIC: TrafficShape = {
   callTimeoutMs: 10_000,
 };
 
-const PROFILES: Record<ProfileName, Omit<ResolvedOptions, 'profile' | 'cpuProfileDir' | 'overload'>> = {
+const PROFILES: Record<
+  ProfileName,
+  Omit<ResolvedOptions, 'profile' | 'cpuProfileDir' | 'overload' | 'csmsSettings'>
+> = {
   // Small and short: proves the harness end to end in CI (< 2 minutes for the three configurations).
   // The traffic is dense so that every message kind shows up within 10 s.
   ci: {
@@ -260,6 +266,7 @@ export function resolveOptions(options: BenchOptions): ResolvedOptions {
     pgDurable: options.pgDurable ?? base.pgDurable,
     pgTransport: options.pgTransport ?? base.pgTransport,
     workerDomains: options.workerDomains ?? base.workerDomains,
+    csmsSettings: options.csmsSettings ?? {},
     edges: options.edges ?? base.edges,
     workers: options.workers ?? base.workers,
     cpuProfileDir: options.cpuProfileDir,

@@ -69,8 +69,8 @@ function csmsEnv(settings: Record<string, string>): NodeJS.ProcessEnv {
   return { ...env, ...settings };
 }
 
-/** Settings shared by the embedded and distributed CSMS processes. */
-function commonSettings(): Record<string, string> {
+/** Settings shared by the embedded and distributed CSMS processes, then the run's `--set` ones. */
+function commonSettings(options: ResolvedOptions): Record<string, string> {
   return {
     CSMS_HOST: '127.0.0.1',
     CSMS_ADMIN_HOST: '127.0.0.1',
@@ -79,6 +79,7 @@ function commonSettings(): Record<string, string> {
     CSMS_LOG_LEVEL: 'warn',
     CSMS_SHUTDOWN_GRACE_MS: '2000',
     CSMS_EXIT_WITH_PARENT: '1',
+    ...options.csmsSettings,
   };
 }
 
@@ -138,7 +139,7 @@ export async function startEmbedded(
   const seed = await infra.seedFile();
   let database: DatabaseInfo;
   let infrastructure: CpuSubject[] = [];
-  const settings: Record<string, string> = { ...commonSettings(), CSMS_SEED_FILE: seed };
+  const settings: Record<string, string> = { ...commonSettings(options), CSMS_SEED_FILE: seed };
   if (options.embeddedDb === 'pglite') {
     const dataDir = join(infra.folder(), 'pglite');
     settings.CSMS_DATA_DIR = dataDir;
@@ -250,7 +251,7 @@ export async function startDistributed(
     databaseUrl,
     basePort,
     services: { basePort: servicesBasePort, workerDomains: options.workerDomains },
-    env: commonSettings(),
+    env: commonSettings(options),
     // --cpu-prof: every process of the cluster writes its profile at its graceful stop.
     nodeArgs: cpuProfileArgs(options),
     readyTimeoutMs: readyTimeoutMs(options),
