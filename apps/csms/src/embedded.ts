@@ -77,6 +77,7 @@ export async function startEmbeddedCsms({
     const worker = new Worker({
       bus,
       db: database.db,
+      autocommitDb: database.autocommitDb,
       validator,
       log: logger.child({ component: 'worker' }),
       config: workerConfigFrom(config),

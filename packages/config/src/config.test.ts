@@ -26,6 +26,8 @@ describe('loadConfig', () => {
       url: 'postgres://x@127.0.0.1/db',
       poolSize: 10,
       preparedStatements: true,
+      groupCommit: true,
+      groupCommitBatches: 8,
     });
     expect(c.boot.defaultPolicy).toBe('Pending');
     expect(c.dataTransferVendors).toEqual(['com.acme', 'org.example']);
@@ -42,6 +44,16 @@ describe('loadConfig', () => {
       loadConfig({ CSMS_DATABASE_PREPARED_STATEMENTS: 'false', CSMS_DATABASE_URL: 'postgres://x@h/db' })
         .database,
     ).toMatchObject({ preparedStatements: false });
+    expect(
+      loadConfig({
+        CSMS_DATABASE_GROUP_COMMIT: 'false',
+        CSMS_DATABASE_GROUP_COMMIT_BATCHES: '3',
+        CSMS_DATABASE_URL: 'postgres://x@h/db',
+      }).database,
+    ).toMatchObject({ groupCommit: false, groupCommitBatches: 3 });
+    expect(() =>
+      loadConfig({ CSMS_DATABASE_GROUP_COMMIT_BATCHES: '0', CSMS_DATABASE_URL: 'postgres://x@h/db' }),
+    ).toThrow(/CSMS_DATABASE_GROUP_COMMIT_BATCHES/);
     expect(() => loadConfig({ CSMS_WORKER_DOMAINS: 'carrier-pigeon' })).toThrow(/CSMS_WORKER_DOMAINS/);
   });
 

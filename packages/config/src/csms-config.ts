@@ -35,6 +35,10 @@ export interface CsmsConfig {
         readonly poolSize?: number;
         /** Named prepared statements (off behind a pooler that cannot keep them, e.g. PgBouncer < 1.21 in transaction mode). */
         readonly preparedStatements?: boolean;
+        /** Group the autocommit actions' single statements into shared round trips and commits (embedded mode). */
+        readonly groupCommit?: boolean;
+        /** Group commit: batches on their way at once, each on its own pooled connection. */
+        readonly groupCommitBatches?: number;
       }
     | { readonly kind: 'pglite'; readonly dataDir: string };
   /** Distributed mode: the NATS server(s) (comma-separated URLs). */
@@ -148,6 +152,8 @@ export function loadConfig(env: Env = process.env): CsmsConfig {
           url: databaseUrl,
           poolSize: r.int('CSMS_DATABASE_POOL_SIZE', 10, { min: 1, max: 1000 }),
           preparedStatements: r.bool('CSMS_DATABASE_PREPARED_STATEMENTS', true),
+          groupCommit: r.bool('CSMS_DATABASE_GROUP_COMMIT', true),
+          groupCommitBatches: r.int('CSMS_DATABASE_GROUP_COMMIT_BATCHES', 8, { min: 1, max: 1000 }),
         }
       : { kind: 'pglite', dataDir: r.string('CSMS_DATA_DIR', './data') },
     ...(r.string('CSMS_SEED_FILE') ? { seedFile: r.string('CSMS_SEED_FILE') } : {}),

@@ -2,8 +2,9 @@ import { mkdirSync } from 'node:fs';
 import { Kysely, Migrator, PostgresDialect, sql, type MigrationResultSet } from 'kysely';
 import pg from 'pg';
 import type { Database } from './schema.js';
-import { fencingDialect } from './fences/fenced-transaction.js';
+import { fencePrelude, fencingDialect } from './fences/fenced-transaction.js';
 import { migrations } from './migrations/index.js';
+import { GroupCommitter, groupCommitDialect, type GroupCommitStats } from './group-commit/group-commit.js';
 import { preparingClient, StatementNames } from './prepared-statements.js';
 
 /** One set of statement names per process, shared by its pools (names are per connection on the server). */
@@ -20,12 +21,27 @@ export type DatabaseConfig =
       readonly poolSize?: number;
       /** Run parameterised queries as named prepared statements (default true; see prepared-statements.ts). */
       readonly preparedStatements?: boolean;
+      /**
+       * Group the single statements run on {@link DatabaseHandle.autocommitDb} into shared round trips and
+       * commits (default true; see group-commit/group-commit.ts).
+       */
+      readonly groupCommit?: boolean;
+      /** Group commit: batches on their way at once (default 8; each holds a pooled connection). */
+      readonly groupCommitBatches?: number;
     }
   | { readonly kind: 'pglite'; readonly dataDir: string }
   | { readonly kind: 'pglite-memory' };
 
 export interface DatabaseHandle {
   readonly db: Kysely<Database>;
+  /**
+   * For single statements outside a transaction whose callers may share a commit with others (the
+   * autocommit station actions): group-committed on PostgreSQL unless disabled; `db` itself otherwise.
+   * Refuses transactions when group-committed.
+   */
+  readonly autocommitDb: Kysely<Database>;
+  /** What group commit did so far; undefined when it is off. */
+  groupCommitStats(): GroupCommitStats | undefined;
   readonly kind: DatabaseConfig['kind'];
   close(): Promise<void>;
 }
@@ -44,7 +60,31 @@ export async function openDatabase(config: DatabaseConfig): Promise<DatabaseHand
     pool.on('error', () => {});
     const db = new Kysely<Database>({ dialect: fencingDialect(new PostgresDialect({ pool })) });
     await sql`select 1`.execute(db);
-    return { db, kind: 'postgres', close: () => db.destroy() };
+    if (config.groupCommit === false)
+      return {
+        db,
+        autocommitDb: db,
+        groupCommitStats: () => undefined,
+        kind: 'postgres',
+        close: () => db.destroy(),
+      };
+    const names = config.preparedStatements === false ? undefined : statementNames;
+    const committer = new GroupCommitter(pool, names, {
+      // Statements run under fencedStatements (distributed workers) carry the partition fence check.
+      preludeOf: fencePrelude,
+      ...(config.groupCommitBatches !== undefined ? { maxBatchesInFlight: config.groupCommitBatches } : {}),
+    });
+    const autocommitDb = new Kysely<Database>({ dialect: groupCommitDialect(pool, committer) });
+    return {
+      db,
+      autocommitDb,
+      groupCommitStats: () => committer.stats,
+      kind: 'postgres',
+      close: async () => {
+        await autocommitDb.destroy();
+        await db.destroy();
+      },
+    };
   }
   const { PGlite } = await import('@electric-sql/pglite');
   const { PGliteDialect } = await import('kysely-pglite-dialect');
@@ -60,6 +100,9 @@ export async function openDatabase(config: DatabaseConfig): Promise<DatabaseHand
   const db = new Kysely<Database>({ dialect: new PGliteDialect(pglite) });
   return {
     db,
+    // PGlite runs in this thread, one statement at a time: there is no round trip to share.
+    autocommitDb: db,
+    groupCommitStats: () => undefined,
     kind: config.kind,
     close: async () => {
       await db.destroy();

@@ -194,4 +194,4 @@ export {
   raisePartitionFence,
   recentPartitionOwnership,
 } from './fences/fences.js';
-export { FenceRejectedError, fencedTransaction } from './fences/fenced-transaction.js';
+export { FenceRejectedError, fencedStatements, fencedTransaction } from './fences/fenced-transaction.js';

@@ -26,6 +26,11 @@ import type { WorkerConfig } from './worker-config.js';
 
 export interface StationActorDeps {
   readonly db: Kysely<Database>;
+  /**
+   * Runs the autocommit actions (one write statement, no transaction): a group-committing handle shares
+   * their round trips and commits with other stations' (see @csms/db group-commit). Default: `db`.
+   */
+  readonly autocommitDb?: Kysely<Database>;
   readonly bus: Bus;
   readonly validator: OcppValidator;
   readonly config: WorkerConfig;
@@ -49,6 +54,12 @@ export interface StationActorDeps {
    * the local ports on that executor (embedded mode).
    */
   readonly ports?: (db: Kysely<Database>) => Ports;
+  /**
+   * Distributed mode with group commit: runs an autocommit action's `fn` so that each of its statements
+   * carries the fence check in its own group-committed pipeline (see PartitionFence.statements); throws
+   * `FencedError`. Without it, a fenced actor runs autocommit actions in `fencedTransaction`.
+   */
+  readonly fencedStatements?: <T>(stationId: string, fn: (db: Kysely<Database>) => Promise<T>) => Promise<T>;
   /** Told when a write outside a station CALL (queued-command delivery) was fenced out. */
   readonly onFenced?: (error: FencedError) => void;
   /** Runs `fn` in this station's inbound mailbox (provided by the host). */
@@ -156,12 +167,17 @@ export class StationActor implements Actor {
       };
       return (await handler(ctx, call.payload)) as Record<string, unknown>;
     };
-    // A fence check must share the write's transaction (distributed mode): only unfenced actors autocommit.
+    // A fence check must share the write's transaction or pipeline (distributed mode): fenced actors
+    // autocommit only through fencedStatements.
+    const { fencedStatements } = this.#deps;
     const autocommit =
-      this.#deps.fence === undefined && isAutocommit(this.#deps.handlers, version, call.action);
+      (this.#deps.fence === undefined || fencedStatements !== undefined) &&
+      isAutocommit(this.#deps.handlers, version, call.action);
     try {
       const payload = autocommit
-        ? await run(this.#deps.db)
+        ? fencedStatements
+          ? await fencedStatements(this.stationId, run)
+          : await run(this.#deps.autocommitDb ?? this.#deps.db)
         : fencedTransaction
           ? await fencedTransaction(this.stationId, run)
           : await this.#deps.db.transaction().execute(run);

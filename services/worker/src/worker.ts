@@ -39,6 +39,8 @@ import { v201Handlers } from './v201/index.js';
 export interface WorkerOptions {
   readonly bus: Bus;
   readonly db: Kysely<Database>;
+  /** For the autocommit actions (see StationActorDeps.autocommitDb); default `db`. */
+  readonly autocommitDb?: Kysely<Database>;
   readonly validator: OcppValidator;
   readonly log: Logger;
   readonly config?: Partial<WorkerConfig>;
@@ -59,6 +61,12 @@ export interface WorkerOptions {
     readonly workerId: string;
     /** Called when a write found the partition fenced by a newer owner (the lease is lost). */
     readonly onFenced?: (partition: number) => void;
+    /**
+     * A group-commit handle (`DatabaseHandle.autocommitDb` with group commit on): the autocommit actions
+     * then run as fenced group-committed statements (PartitionFence.statements) instead of fenced
+     * transactions. Must be a group-commit handle: any other would run them unfenced.
+     */
+    readonly fencedStatementsDb?: Kysely<Database>;
   };
   /** Instruments (from `startTelemetry`); default: no-ops. Spans go through the OpenTelemetry API. */
   readonly metrics?: CsmsMetrics;
@@ -92,12 +100,14 @@ export class Worker {
       ? new PartitionFence(options.db, options.partitioned.workerId)
       : undefined;
     const fence = this.#fence;
+    const statementsDb = options.partitioned?.fencedStatementsDb;
     this.#host = new ActorHost<StationActor>({
       kind: 'station',
       idleAfterMs: options.idleAfterMs ?? 10 * 60_000,
       create: (stationId) =>
         new StationActor(stationId, {
           db: options.db,
+          ...(options.autocommitDb ? { autocommitDb: options.autocommitDb } : {}),
           bus: options.bus,
           validator: options.validator,
           config: this.#config,
@@ -110,6 +120,9 @@ export class Worker {
             ? {
                 fence: (trx, id) => fence.check(trx, id),
                 fencedTransaction: (id, fn) => fence.transaction(id, fn),
+                ...(statementsDb
+                  ? { fencedStatements: (id, fn) => fence.statements(statementsDb, id, fn) }
+                  : {}),
                 onFenced: (error: FencedError) => this.#fenced(error.partition),
               }
             : {}),

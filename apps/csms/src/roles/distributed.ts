@@ -48,6 +48,14 @@ async function connect(config: CsmsConfig, role: string, logger: Logger) {
       ...(config.database.kind === 'postgres' && config.database.preparedStatements === false
         ? { preparedStatements: false }
         : {}),
+      ...(config.database.kind === 'postgres'
+        ? {
+            ...(config.database.groupCommit === false ? { groupCommit: false } : {}),
+            ...(config.database.groupCommitBatches !== undefined
+              ? { groupCommitBatches: config.database.groupCommitBatches }
+              : {}),
+          }
+        : {}),
     });
   } catch (error) {
     await bus.close();
@@ -111,7 +119,12 @@ export async function startWorkerRole(
     validator,
     log: logger.child({ component: 'worker' }),
     config: workerConfigFrom(config),
-    partitioned: { workerId: config.nodeId, onFenced: (p) => fencedTo.leases?.fenced(p) },
+    partitioned: {
+      workerId: config.nodeId,
+      onFenced: (p) => fencedTo.leases?.fenced(p),
+      // With group commit on, the single-statement actions carry the fence check in their own pipeline.
+      ...(database.groupCommitStats() !== undefined ? { fencedStatementsDb: database.autocommitDb } : {}),
+    },
   });
   await worker.start();
   const leases = new PartitionLeases({

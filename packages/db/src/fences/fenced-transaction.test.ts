@@ -2,7 +2,7 @@ import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../../../../test/support/databases.js';
 import { migrateToLatest, openDatabase, type DatabaseHandle } from '../database.js';
-import { FenceRejectedError, fencedTransaction } from './fenced-transaction.js';
+import { FenceRejectedError, fencedStatements, fencedTransaction } from './fenced-transaction.js';
 import { raisePartitionFence } from './fences.js';
 
 let pgDb: TestDatabase;
@@ -106,5 +106,53 @@ describe('fencedTransaction: BEGIN and the partition fence check in one round tr
       await sql`insert into fenced_probe (id) values (5)`.execute(trx);
     });
     expect(await probeIds()).toEqual([1, 4, 5]);
+  });
+});
+
+describe('fencedStatements: group-committed statements that carry the fence check', () => {
+  beforeAll(async () => {
+    expect(await raisePartitionFence(handle.db, 11, '5', 'worker-a')).toBe(true);
+  });
+  const insert = (db: typeof handle.autocommitDb, id: number) =>
+    sql`insert into fenced_probe (id, epoch) values (${id}, current_setting('csms.epoch', true))`.execute(db);
+  const epochOf = async (id: number) =>
+    (await sql<{ epoch: string | null }>`select epoch from fenced_probe where id = ${id}`.execute(handle.db))
+      .rows[0]?.epoch;
+
+  it('stores a statement whose fence is at its epoch, with csms.epoch set for it', async () => {
+    await fencedStatements(handle.autocommitDb, 11, '5', (db) => insert(db, 10));
+    expect(await epochOf(10)).toBe('5');
+  });
+
+  it('refuses a stale epoch: FenceRejectedError, nothing stored', async () => {
+    await expect(
+      fencedStatements(handle.autocommitDb, 11, '4', (db) => insert(db, 20)),
+    ).rejects.toBeInstanceOf(FenceRejectedError);
+    await expect(fencedStatements(handle.autocommitDb, 9, '5', (db) => insert(db, 21))).rejects.toThrow(
+      /partition 9 is fenced/,
+    );
+    expect(await epochOf(20)).toBeUndefined();
+    expect(await epochOf(21)).toBeUndefined();
+  });
+
+  it('a fenced-out statement fails alone in a shared batch; the others commit', async () => {
+    const outcomes = await Promise.allSettled([
+      fencedStatements(handle.autocommitDb, 11, '5', (db) => insert(db, 30)),
+      fencedStatements(handle.autocommitDb, 11, '4', (db) => insert(db, 31)),
+      fencedStatements(handle.autocommitDb, 11, '5', (db) => insert(db, 32)),
+    ]);
+    expect(outcomes.map((o) => o.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+    expect((outcomes[1] as PromiseRejectedResult).reason).toBeInstanceOf(FenceRejectedError);
+    expect([await epochOf(30), await epochOf(31), await epochOf(32)]).toEqual(['5', undefined, '5']);
+  });
+
+  it('a raised fence waits for the statements that hold it, then refuses the old epoch', async () => {
+    await fencedStatements(handle.autocommitDb, 11, '5', (db) => insert(db, 40));
+    expect(await raisePartitionFence(other.db, 11, '6', 'worker-b')).toBe(true);
+    await expect(
+      fencedStatements(handle.autocommitDb, 11, '5', (db) => insert(db, 41)),
+    ).rejects.toBeInstanceOf(FenceRejectedError);
+    await fencedStatements(handle.autocommitDb, 11, '6', (db) => insert(db, 42));
+    expect([await epochOf(40), await epochOf(41), await epochOf(42)]).toEqual(['5', undefined, '6']);
   });
 });

@@ -8,6 +8,7 @@ import {
   type QueryCompiler,
   type TransactionSettings,
 } from 'kysely';
+import type { Prelude } from '../group-commit/group-commit.js';
 import type { Database } from '../schema.js';
 
 /**
@@ -50,12 +51,63 @@ export function fencedTransaction<T>(
   epoch: string,
   fn: (trx: Kysely<Database>) => Promise<T>,
 ): Promise<T> {
-  if (!Number.isSafeInteger(partition) || partition < 0) throw new RangeError(`bad partition ${partition}`);
-  if (!/^\d{1,19}$/.test(epoch)) throw new RangeError(`bad epoch ${epoch}`);
+  checkFence(partition, epoch);
   // Only the BEGIN of this transaction checks: the store is left before `fn` runs.
   return pendingFence.run({ partition, epoch }, () =>
     db.transaction().execute((trx) => pendingFence.exit(() => fn(trx))),
   );
+}
+
+/** The fence every group-committed statement of this async context carries (set by {@link fencedStatements}). */
+const statementFence = new AsyncLocalStorage<PendingFence>();
+
+/**
+ * Runs `fn` with `db`, a group-commit handle (`DatabaseHandle.autocommitDb` on PostgreSQL), so that each
+ * statement it sends carries the fence check of `partition` at `epoch` as its prelude: both go to
+ * PostgreSQL in the same pipeline and the same implicit transaction, one round trip for the check, the
+ * statement and its commit (a fenced transaction takes three: `BEGIN` + check, statement, `COMMIT`). For
+ * the single-statement station actions of distributed workers. Throws {@link FenceRejectedError} when the
+ * fence is not at the epoch (nothing of that statement is stored).
+ *
+ * Only a group-commit handle reads the fence: with any other handle the statements would run unfenced,
+ * so callers must pass one (the worker's wiring does; see `PartitionFence.statements`).
+ */
+export function fencedStatements<T>(
+  db: Kysely<Database>,
+  partition: number,
+  epoch: string,
+  fn: (db: Kysely<Database>) => Promise<T>,
+): Promise<T> {
+  checkFence(partition, epoch);
+  return statementFence.run({ partition, epoch }, () => fn(db));
+}
+
+/**
+ * The fence check of the current {@link fencedStatements} context, as a group-commit prelude (the same
+ * check as the fenced `BEGIN`'s: the fence row FOR SHARE, `csms.epoch` set for `owner_epoch`, a division
+ * by the zero rows found when the fence moved on).
+ */
+export function fencePrelude(): Prelude | undefined {
+  const fence = statementFence.getStore();
+  if (fence === undefined) return undefined;
+  return {
+    query: CompiledQuery.raw(
+      `select set_config('csms.epoch', $1::text, true) as epoch, 1 / count(*) as held ` +
+        `from (select 1 from partition_fences where partition = $2 and epoch = $1::bigint for share) f`,
+      [fence.epoch, fence.partition],
+    ),
+    refused: (error) =>
+      (error as { code?: unknown }).code === '22012'
+        ? new FenceRejectedError(fence.partition)
+        : error instanceof Error
+          ? error
+          : new Error(String(error)),
+  };
+}
+
+function checkFence(partition: number, epoch: string): void {
+  if (!Number.isSafeInteger(partition) || partition < 0) throw new RangeError(`bad partition ${partition}`);
+  if (!/^\d{1,19}$/.test(epoch)) throw new RangeError(`bad epoch ${epoch}`);
 }
 
 /** The `BEGIN` with the fence check: one simple-protocol message, two statements. */

@@ -93,6 +93,8 @@ export async function startWorkerHarness(
   const worker = new Worker({
     bus,
     db: options.workerDb ? options.workerDb(database.db) : database.db,
+    // As the embedded process wires it (group commit on PostgreSQL), unless the test observes the database.
+    ...(options.workerDb ? {} : { autocommitDb: database.autocommitDb }),
     validator: createValidator(),
     log: silentLogger,
     config: options.config,
