@@ -80,16 +80,10 @@ export class PartitionFence {
    * Runs `fn` in a database transaction that begins with the fence check of the station's partition (the
    * check of {@link check}, sent with the `BEGIN` in one round trip): how a station CALL's handler runs.
    */
-  async transaction<T>(stationId: string, fn: (trx: Kysely<Database>) => Promise<T>): Promise<T> {
-    const partition = partitionOf(stationId);
-    const epoch = this.#epochs.get(partition);
-    if (epoch === undefined) throw new FencedError(partition);
-    try {
-      return await fencedTransaction(this.#db, partition, epoch, fn);
-    } catch (error) {
-      if (error instanceof FenceRejectedError) throw new FencedError(partition);
-      throw error;
-    }
+  transaction<T>(stationId: string, fn: (trx: Kysely<Database>) => Promise<T>): Promise<T> {
+    return this.#underFence(stationId, (partition, epoch) =>
+      fencedTransaction(this.#db, partition, epoch, fn),
+    );
   }
 
   /**
@@ -97,16 +91,23 @@ export class PartitionFence {
    * statements carrying the fence check of the station's partition in the same pipeline and commit (one
    * round trip instead of the fenced transaction's three). Throws `FencedError` like {@link transaction}.
    */
-  async statements<T>(
+  statements<T>(
     statementsDb: Kysely<Database>,
     stationId: string,
     fn: (db: Kysely<Database>) => Promise<T>,
   ): Promise<T> {
+    return this.#underFence(stationId, (partition, epoch) =>
+      fencedStatements(statementsDb, partition, epoch, fn),
+    );
+  }
+
+  /** Runs `run` with the station's partition and this worker's epoch of it; a refused fence is `FencedError`. */
+  async #underFence<T>(stationId: string, run: (partition: number, epoch: string) => Promise<T>): Promise<T> {
     const partition = partitionOf(stationId);
     const epoch = this.#epochs.get(partition);
     if (epoch === undefined) throw new FencedError(partition);
     try {
-      return await fencedStatements(statementsDb, partition, epoch, fn);
+      return await run(partition, epoch);
     } catch (error) {
       if (error instanceof FenceRejectedError) throw new FencedError(partition);
       throw error;
