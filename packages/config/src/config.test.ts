@@ -105,6 +105,38 @@ describe('loadConfig', () => {
   });
 });
 
+describe('station certificates (CSMS_STATION_CA_*, CSMS_CERT_RENEWAL_*)', () => {
+  it('has no CA by default and renews a month ahead, hourly', () => {
+    expect(loadConfig({}).stationCertificates).toEqual({
+      signer: { kind: 'none' },
+      validityDays: 365,
+      renewalDaysBefore: 30,
+      renewalCheckIntervalSec: 3600,
+    });
+  });
+
+  it('reads the built-in CA files or an external command, not both', () => {
+    const files = { CSMS_STATION_CA_CERT_FILE: 'ca.crt', CSMS_STATION_CA_KEY_FILE: 'ca.key' };
+    expect(
+      loadConfig({ ...files, CSMS_STATION_CERT_ORGANIZATION: 'ACME CSO' }).stationCertificates,
+    ).toMatchObject({
+      signer: { kind: 'files', certFile: 'ca.crt', keyFile: 'ca.key' },
+      organization: 'ACME CSO',
+    });
+    expect(
+      loadConfig({
+        CSMS_STATION_CA_COMMAND: '/usr/local/bin/sign  --profile station',
+        CSMS_STATION_CA_COMMAND_TIMEOUT: '5',
+      }).stationCertificates.signer,
+    ).toEqual({ kind: 'command', command: ['/usr/local/bin/sign', '--profile', 'station'], timeoutMs: 5000 });
+    expect(() => loadConfig({ ...files, CSMS_STATION_CA_COMMAND: 'sign' })).toThrow(/not both/);
+    expect(() => loadConfig({ CSMS_STATION_CA_CERT_FILE: 'ca.crt' })).toThrow(/set both or neither/);
+    expect(() => loadConfig({ ...files, CSMS_STATION_CERT_VALIDITY_DAYS: '30' })).toThrow(
+      /CSMS_CERT_RENEWAL_DAYS \(30\) must be less than CSMS_STATION_CERT_VALIDITY_DAYS \(30\)/,
+    );
+  });
+});
+
 describe('parseSeed', () => {
   it('accepts YAML and JSON', () => {
     const yaml = parseSeed(

@@ -103,6 +103,32 @@ export interface CsmsConfig {
   readonly migrateOnStart: boolean;
   readonly dataTransferVendors: readonly string[];
   readonly log: { readonly level: LogLevel };
+  /** Station certificates (SignCertificate / CertificateSigned, renewal): the CA and the renewal schedule. */
+  readonly stationCertificates: StationCertificateSettings;
+}
+
+/** How station CSRs are signed (CSMS_STATION_CA_*) and when installed certificates are renewed (CSMS_CERT_RENEWAL_*). */
+export interface StationCertificateSettings {
+  /**
+   * The signer: the built-in CA from PEM files, an external CA program, or none (SignCertificate is then answered
+   * Rejected).
+   */
+  readonly signer:
+    | { readonly kind: 'files'; readonly certFile: string; readonly keyFile: string }
+    | {
+        readonly kind: 'command';
+        readonly command: readonly [string, ...string[]];
+        readonly timeoutMs: number;
+      }
+    | { readonly kind: 'none' };
+  /** Validity of a certificate the built-in CA issues (days). */
+  readonly validityDays: number;
+  /** The organization (O) a station's CSR must carry; unset: any. */
+  readonly organization?: string;
+  /** Renew an installed certificate this many days before it expires (A03.FR.02: one month). */
+  readonly renewalDaysBefore: number;
+  /** How often the renewal scheduler looks (s); 0: never. */
+  readonly renewalCheckIntervalSec: number;
 }
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -186,6 +212,7 @@ export function loadConfig(env: Env = process.env): CsmsConfig {
     commandTimeoutMs: r.int('CSMS_COMMAND_TIMEOUT_MS', 30_000, { min: 100, max: 600_000 }),
     concurrency: concurrencySettings(r),
     dataTransferVendors: r.list('CSMS_DATA_TRANSFER_VENDORS'),
+    stationCertificates: stationCertificateSettings(r),
     log: {
       level: r.oneOf<LogLevel>('CSMS_LOG_LEVEL', 'info', [
         'fatal',
@@ -200,6 +227,41 @@ export function loadConfig(env: Env = process.env): CsmsConfig {
   };
   if (r.problems.length > 0) throw new ConfigError(r.problems);
   return config;
+}
+
+/** CSMS_STATION_CA_CERT_FILE / _KEY_FILE (both or neither) or CSMS_STATION_CA_COMMAND, and the renewal settings. */
+function stationCertificateSettings(r: EnvReader): StationCertificateSettings {
+  const certFile = r.string('CSMS_STATION_CA_CERT_FILE');
+  const keyFile = r.string('CSMS_STATION_CA_KEY_FILE');
+  const command = r.list('CSMS_STATION_CA_COMMAND', ' ');
+  const timeoutMs = r.int('CSMS_STATION_CA_COMMAND_TIMEOUT', 10, { min: 1, max: 300 }) * 1000;
+  let signer: StationCertificateSettings['signer'] = { kind: 'none' };
+  if ((certFile === undefined) !== (keyFile === undefined))
+    r.problems.push('CSMS_STATION_CA_CERT_FILE and CSMS_STATION_CA_KEY_FILE: set both or neither');
+  else if (certFile !== undefined && keyFile !== undefined) {
+    if (command.length > 0)
+      r.problems.push(
+        'CSMS_STATION_CA_COMMAND: set either it or CSMS_STATION_CA_CERT_FILE / _KEY_FILE, not both',
+      );
+    signer = { kind: 'files', certFile, keyFile };
+  } else if (command.length > 0) {
+    signer = { kind: 'command', command: command as [string, ...string[]], timeoutMs };
+  }
+  const organization = r.string('CSMS_STATION_CERT_ORGANIZATION');
+  const validityDays = r.int('CSMS_STATION_CERT_VALIDITY_DAYS', 365, { min: 1, max: 3650 });
+  const renewalDaysBefore = r.int('CSMS_CERT_RENEWAL_DAYS', 30, { min: 1, max: 3650 });
+  // Otherwise every certificate the built-in CA issues would be due for renewal at once, again and again.
+  if (signer.kind === 'files' && renewalDaysBefore >= validityDays)
+    r.problems.push(
+      `CSMS_CERT_RENEWAL_DAYS (${renewalDaysBefore}) must be less than CSMS_STATION_CERT_VALIDITY_DAYS (${validityDays})`,
+    );
+  return {
+    signer,
+    validityDays,
+    ...(organization ? { organization } : {}),
+    renewalDaysBefore,
+    renewalCheckIntervalSec: r.int('CSMS_CERT_RENEWAL_CHECK_INTERVAL', 3600, { min: 0, max: 86_400 }),
+  };
 }
 
 /** `<prefix>_CERT_FILE`, `_KEY_FILE` (both or neither) and `_CA_FILE` (only with the other two). */

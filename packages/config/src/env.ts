@@ -41,11 +41,12 @@ export class EnvReader {
     return fallback;
   }
 
-  list(name: string): string[] {
+  /** A `separator`-separated list (default comma), items trimmed, empty ones dropped. */
+  list(name: string, separator = ','): string[] {
     const raw = this.env[name];
     if (!raw) return [];
     return raw
-      .split(',')
+      .split(separator)
       .map((s) => s.trim())
       .filter((s) => s.length > 0);
   }

@@ -1,5 +1,11 @@
 export { ConfigError } from './config-error.js';
-export { loadConfig, type BootPolicy, type CsmsConfig, type LogLevel } from './csms-config.js';
+export {
+  loadConfig,
+  type BootPolicy,
+  type CsmsConfig,
+  type LogLevel,
+  type StationCertificateSettings,
+} from './csms-config.js';
 export {
   API_SERVICE_NAMES,
   DEPLOYED_ROLES,

@@ -23,6 +23,7 @@ export {
   listStations,
   lockStation,
   recordBoot,
+  raiseSecurityProfile,
   recordHeartbeat,
   registeredStationIds,
   setBootPolicy,
@@ -53,6 +54,21 @@ export {
   type ReportedVariableValue,
   type StoredMessageLimit,
 } from './station-reports/message-limits.js';
+
+// station-certificates: station_certificates (the certificates the CSMS's CA issued)
+export {
+  certificatesDueForRenewal,
+  claimCertificateRenewal,
+  isCertificateRevoked,
+  listStationCertificates,
+  recordCertificateAnswer,
+  recordIssuedCertificate,
+  revokeStationCertificate,
+  type CertificateQuery,
+  type IssuedCertificate,
+  type RenewalQuery,
+  type StationCertificateRow,
+} from './station-certificates/certificates.js';
 
 // id-tokens: id_tokens, local_auth_lists, local_auth_list_entries; the authorization decision
 export {

@@ -3,6 +3,7 @@ import type { ChargingProfileTables } from './charging-profiles/schema.js';
 import type { FenceTables } from './fences/schema.js';
 import type { IdTokenTables } from './id-tokens/schema.js';
 import type { QueuedCommandTables } from './queued-commands/schema.js';
+import type { StationCertificateTables } from './station-certificates/schema.js';
 import type { StationReportTables } from './station-reports/schema.js';
 import type { StationTables } from './stations/schema.js';
 import type { TransactionTables } from './transactions/schema.js';
@@ -16,6 +17,7 @@ export interface Database
   extends
     StationTables,
     StationReportTables,
+    StationCertificateTables,
     IdTokenTables,
     TransactionTables,
     ChargingProfileTables,
@@ -28,6 +30,7 @@ export type * from './charging-profiles/schema.js';
 export type * from './fences/schema.js';
 export type * from './id-tokens/schema.js';
 export type * from './queued-commands/schema.js';
+export type * from './station-certificates/schema.js';
 export type * from './station-reports/schema.js';
 export type * from './stations/schema.js';
 export type * from './transactions/schema.js';

@@ -99,6 +99,24 @@ export async function setStationPassword(
 }
 
 /**
+ * Raises a station's security profile to `securityProfile` when it is lower (never lowers it: 2.0.1 A05.FR.07, the
+ * station connected with the higher one). True when it changed.
+ */
+export async function raiseSecurityProfile(
+  db: Kysely<Database>,
+  id: string,
+  securityProfile: number,
+): Promise<boolean> {
+  const r = await db
+    .updateTable('stations')
+    .set({ security_profile: securityProfile, updated_at: sql<Date>`now()` })
+    .where('id', '=', id)
+    .where('security_profile', '<', securityProfile)
+    .executeTakeFirst();
+  return r.numUpdatedRows > 0n;
+}
+
+/**
  * Stores the security profile (0-3: the column's check refuses others) the station must connect with
  * from its next connection; false when the station is unknown.
  */
