@@ -133,6 +133,7 @@ function checkReferences(label: string, docs: readonly Obj[], values: Obj): Set<
       asObj(values.nats).existingSecret,
       asObj(values.apiToken).existingSecret,
       asObj(values.grpcTls).secretName,
+      asObj(values.stationCa).secretName,
       asObj(asObj(values.edge).tls).secretName ?? 'csms-edge-tls',
       asObj(asObj(values.edge).tls).caSecretName,
       asObj(asObj(values.edge).tls).ecdsaSecretName,

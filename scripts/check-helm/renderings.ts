@@ -40,6 +40,7 @@ const variants: [string, Obj][] = [
   ['tls-at-load-balancer', { edge: { tls: { mode: 'loadBalancer' } } }],
   // Both key types on the station port (OCPP's ECDSA and RSA cipher suites).
   ['rsa-and-ecdsa-certificates', { edge: { tls: { ecdsaSecretName: 'csms-edge-tls-ecdsa' } } }],
+  ['station-ca', { stationCa: { secretName: 'csms-station-ca', organization: 'ACME CSO', renewalDays: 14 } }],
 ];
 
 export async function checkVariants(): Promise<void> {
@@ -71,6 +72,7 @@ const mustFail: [string, string[]][] = [
     ['--set', 'edge.tls.mode=loadBalancer', '--set', 'edge.tls.caSecretName=ca'],
   ],
   ['bad log level', ['--set', 'logLevel=verbose']],
+  ['station certificates renewed at once', ['--set', 'stationCa.renewalDays=365']],
   [
     'an ECDSA certificate behind a TLS-terminating LB',
     ['--set', 'edge.tls.mode=loadBalancer', '--set', 'edge.tls.ecdsaSecretName=ec'],

@@ -29,7 +29,24 @@ const FACTORIES: Readonly<Record<ApiServiceName, (parts: ApiParts, logger: Logge
     createOcpp16Service({ ...parts, logger }),
     createOcpp201Service({ ...parts, logger }),
   ],
-  auth: (parts, logger) => [createAuthService({ ...parts, logger, concurrency: parts.config.concurrency })],
+  auth: (parts, logger) => {
+    const { renewalCheckIntervalSec, renewalDaysBefore } = parts.config.stationCertificates;
+    return [
+      createAuthService({
+        ...parts,
+        logger,
+        concurrency: parts.config.concurrency,
+        ...(renewalCheckIntervalSec > 0
+          ? {
+              certificateRenewal: {
+                renewBeforeMs: renewalDaysBefore * 86_400_000,
+                checkIntervalMs: renewalCheckIntervalSec * 1000,
+              },
+            }
+          : {}),
+      }),
+    ];
+  },
   transaction: (parts, logger) => [createTransactionService({ ...parts, logger })],
   firmware: (parts, logger) => [
     createFirmwareService({

@@ -4,6 +4,7 @@ import { ConfigError, type CsmsConfig } from '@csms/config';
 import type { EdgeOptions, EdgeServer, EdgeTlsOptions, StationCredentialStore } from '@csms/edge';
 import { findQueuedCommand, setBootPolicy, type Database, type Kysely } from '@csms/db';
 import type { OcppValidator } from '@csms/ocpp';
+import { CommandCertificateSigner, FileCertificateAuthority, type CertificateSigner } from '@csms/station-ca';
 import { traceHeaders, type CsmsMetrics, type Logger } from '@csms/telemetry';
 import type { WorkerConfig } from '@csms/worker';
 import type { AdminServerOptions } from './admin-server.js';
@@ -20,7 +21,29 @@ export function workerConfigFrom(config: CsmsConfig): Partial<WorkerConfig> {
     maxConnectorId: config.maxConnectorId,
     commandTimeoutMs: config.commandTimeoutMs,
     dataTransferVendors: config.dataTransferVendors,
+    stationCertificateOrganization: config.stationCertificates.organization,
   };
+}
+
+/**
+ * The signer of station CSRs (CSMS_STATION_CA_*): the built-in CA read from its files, an external CA program, or
+ * none. A CA whose files cannot be used stops the start with the reason (a station would otherwise get Rejected
+ * answers nobody understands).
+ */
+export async function certificateSignerFrom(config: CsmsConfig): Promise<CertificateSigner | undefined> {
+  const { signer, validityDays } = config.stationCertificates;
+  switch (signer.kind) {
+    case 'none':
+      return undefined;
+    case 'command':
+      return new CommandCertificateSigner({ command: signer.command, timeoutMs: signer.timeoutMs });
+    case 'files':
+      try {
+        return await FileCertificateAuthority.fromFiles(signer.certFile, signer.keyFile, { validityDays });
+      } catch (error) {
+        throw new ConfigError([`CSMS_STATION_CA_CERT_FILE / _KEY_FILE: ${(error as Error).message}`]);
+      }
+  }
 }
 
 export function edgeOptionsFrom(

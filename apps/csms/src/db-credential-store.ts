@@ -2,7 +2,9 @@ import { createHash } from 'node:crypto';
 import {
   autoRegisterStation,
   findStation,
+  isCertificateRevoked,
   normalizePassword,
+  raiseSecurityProfile,
   verifyPassword,
   type Database,
   type Kysely,
@@ -34,6 +36,7 @@ export class DbCredentialStore implements StationCredentialStore {
     return {
       securityProfile: row.security_profile as 0 | 1 | 2 | 3,
       checkPassword: (password) => this.#checkPassword(stationId, row.password_hash, password),
+      certificateRevoked: (fingerprint) => isCertificateRevoked(this.#db, fingerprint),
     };
   }
 
@@ -56,5 +59,9 @@ export class DbCredentialStore implements StationCredentialStore {
 
   autoRegister(stationId: string, securityProfile: 0 | 1 | 2 | 3): Promise<void> {
     return autoRegisterStation(this.#db, stationId, securityProfile);
+  }
+
+  async raiseSecurityProfile(stationId: string, securityProfile: 0 | 1 | 2 | 3): Promise<void> {
+    await raiseSecurityProfile(this.#db, stationId, securityProfile);
   }
 }

@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { HealthDefinition } from '@csms/grpc';
 import { ExitCode, reportError, UsageError } from './cli-error.js';
 import { registerAuthCommands } from './commands/auth.js';
+import { registerCertificateCommands } from './commands/certificates.js';
 import { registerChargingCommands } from './commands/charging.js';
 import { registerFirmwareCommands } from './commands/firmware.js';
 import { registerOcppCommands } from './commands/ocpp.js';
@@ -60,6 +61,7 @@ export async function runCli(
   };
   registerStationCommands(program, ctx);
   registerAuthCommands(program, ctx);
+  registerCertificateCommands(program, ctx);
   registerTransactionCommands(program, ctx);
   registerFirmwareCommands(program, ctx);
   registerChargingCommands(program, ctx);

@@ -25,6 +25,13 @@ data:
   {{- if not .Values.nats.existingSecret }}
   CSMS_NATS_URL: {{ include "csms.natsUrl" . | quote }}
   {{- end }}
+  # Station certificates: the workers sign (their pods mount the CA), the auth service renews.
+  CSMS_STATION_CERT_VALIDITY_DAYS: {{ .Values.stationCa.validityDays | toString | quote }}
+  CSMS_CERT_RENEWAL_DAYS: {{ .Values.stationCa.renewalDays | toString | quote }}
+  CSMS_CERT_RENEWAL_CHECK_INTERVAL: {{ .Values.stationCa.renewalCheckIntervalSec | toString | quote }}
+  {{- with .Values.stationCa.organization }}
+  CSMS_STATION_CERT_ORGANIZATION: {{ . | quote }}
+  {{- end }}
   {{- with .Values.tracing.otlpEndpoint }}
   CSMS_TRACING: otlp
   OTEL_EXPORTER_OTLP_ENDPOINT: {{ . | quote }}

@@ -175,6 +175,12 @@ spec:
               value: {{ $v.tls.reloadIntervalSec | quote }}
             {{- end }}
             {{- end }}
+            {{- if and (eq $role "worker") $root.Values.stationCa.secretName }}
+            - name: CSMS_STATION_CA_CERT_FILE
+              value: /etc/csms/station-ca/tls.crt
+            - name: CSMS_STATION_CA_KEY_FILE
+              value: /etc/csms/station-ca/tls.key
+            {{- end }}
             {{- if eq $role "worker" }}
             - name: CSMS_LEASE_TTL_MS
               value: {{ $v.leaseTtlMs | quote }}
@@ -234,6 +240,11 @@ spec:
               mountPath: /etc/csms/grpc-tls
               readOnly: true
             {{- end }}
+            {{- if and (eq $role "worker") $root.Values.stationCa.secretName }}
+            - name: station-ca
+              mountPath: /etc/csms/station-ca
+              readOnly: true
+            {{- end }}
             {{- if $seed }}
             - name: seed
               mountPath: /etc/csms/seed
@@ -271,6 +282,12 @@ spec:
                     - key: {{ $v.tls.caKey }}
                       path: ca.crt
               {{- end }}
+        {{- end }}
+        {{- if and (eq $role "worker") $root.Values.stationCa.secretName }}
+        - name: station-ca
+          secret:
+            secretName: {{ $root.Values.stationCa.secretName }}
+            defaultMode: 0440
         {{- end }}
         {{- if $root.Values.grpcTls.enabled }}
         - name: grpc-tls

@@ -11,3 +11,6 @@
 {{- if and (ne .Values.edge.tls.mode "passthrough") .Values.edge.tls.ecdsaSecretName }}
 {{- fail "edge.tls.ecdsaSecretName needs edge.tls.mode=passthrough: only an edge that terminates TLS serves it (with loadBalancer, the load balancer must offer both certificates)" }}
 {{- end }}
+{{- if ge (int .Values.stationCa.renewalDays) (int .Values.stationCa.validityDays) }}
+{{- fail "stationCa.renewalDays must be less than stationCa.validityDays: every issued certificate would be due for renewal at once" }}
+{{- end }}

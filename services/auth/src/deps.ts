@@ -1,6 +1,7 @@
 import type { StationApi } from '@csms/bus';
 import type { ConcurrencyPolicy, Database, Kysely } from '@csms/db';
 import type { Logger } from '@csms/telemetry';
+import type { CertificateRenewalOptions } from './certificate-renewal.js';
 
 /** What the auth service needs: the database, the station command API and a logger. */
 export interface AuthServiceDeps {
@@ -12,4 +13,6 @@ export interface AuthServiceDeps {
    * default one active transaction per token, each counts. Give the workers' local ports the same one.
    */
   readonly concurrency?: ConcurrencyPolicy;
+  /** Renews station certificates before they expire (CSMS_CERT_RENEWAL_*); absent: no scheduler. */
+  readonly certificateRenewal?: CertificateRenewalOptions;
 }

@@ -39,12 +39,13 @@ describe('TLS (security profiles 2 and 3)', () => {
   let pki: Pki;
   let h: EdgeHarness;
   let auto: EdgeHarness;
+  let store: MemoryCredentialStore;
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'edge-tls-'));
     pki = makePki(dir);
     const tls = { key: pki.serverKey, cert: pki.serverCert, ca: pki.ca };
-    const store = new MemoryCredentialStore()
+    store = new MemoryCredentialStore()
       .add('CP2', 2, 'password-2-abcdefgh')
       .add('CP3', 3)
       .add('CP1', 1, 'password-1-abcdefgh')
@@ -85,13 +86,14 @@ describe('TLS (security profiles 2 and 3)', () => {
     await expect(upgradeStatus(url('CP2'), { ca: pki.ca })).resolves.toBe(401);
   });
 
-  it('profile 1 over TLS is accepted at profile 1', async () => {
+  it('profile 1 over TLS is accepted at profile 2, which becomes its profile (A05.FR.07)', async () => {
     const station = await RawStation.connect(url('CP1'), 'ocpp2.0.1', {
       ca: pki.ca,
       headers: { Authorization: basicAuth('CP1', 'password-1-abcdefgh') },
     });
     await waitFor(() => h.events.some((e) => e.stationId === 'CP1'));
-    expect(h.events.find((e) => e.stationId === 'CP1')).toMatchObject({ securityProfile: 1 });
+    expect(h.events.find((e) => e.stationId === 'CP1')).toMatchObject({ securityProfile: 2 });
+    expect(store.stations.get('CP1')?.securityProfile).toBe(2);
     station.close();
   });
 

@@ -73,7 +73,13 @@ describe('decideAdmission', () => {
       securityProfile: 1,
       password: 'secret',
     });
-    expect(decide(1, tlsBasic)).toEqual({ action: 'check-password', securityProfile: 1, password: 'secret' });
+    // Over TLS the station presents profile 2 (it migrates up by A05): checked as such, and raised (A05.FR.07).
+    expect(decide(1, tlsBasic)).toEqual({
+      action: 'check-password',
+      securityProfile: 2,
+      password: 'secret',
+      raise: true,
+    });
     expect(decide(1, none)).toMatchObject({ action: 'reject', status: 401, challenge: true });
     expect(decide(1, { tls: false, basic: basic('OTHER') })).toMatchObject({
       action: 'reject',
@@ -84,8 +90,11 @@ describe('decideAdmission', () => {
       action: 'reject',
       status: 401,
     });
-    // A certificate is no substitute for the password of a profile-1 station.
-    expect(decide(1, mtls())).toMatchObject({ action: 'reject', status: 401 });
+    // A verified certificate for the identity is profile 3 (A05: a higher profile than configured), raised to.
+    expect(decide(1, mtls())).toEqual({ action: 'accept', securityProfile: 3, raise: true });
+    // An unverified one, or one for another identity, is no substitute for the password.
+    expect(decide(1, mtls(ID, false))).toMatchObject({ action: 'reject', status: 401 });
+    expect(decide(1, mtls('OTHER'))).toMatchObject({ action: 'reject', status: 401 });
   });
 
   it('profile 2 additionally requires TLS', () => {
@@ -135,13 +144,63 @@ describe('decideAdmission', () => {
         const decision = decide(configured, presented);
         if (decision.action === 'reject') continue;
         expect(presentedProfile(ID, presented)).toBeGreaterThanOrEqual(configured);
-        expect(decision).toMatchObject({ securityProfile: configured });
+        // Accepted at the configured profile, or at the higher one presented, which then becomes the configured
+        // one (A05.FR.07).
+        if (decision.securityProfile !== configured) {
+          expect(decision).toMatchObject({ securityProfile: presentedProfile(ID, presented), raise: true });
+          expect(decision.securityProfile).toBeGreaterThan(configured);
+        }
       }
     }
   });
 });
 
 describe('admitStation', () => {
+  it('raises a station that connected with a higher profile, so that the lower one is refused after (A05.FR.07)', async () => {
+    const store = new MemoryCredentialStore().add(ID, 1, 'secret');
+    await expect(admitStation(store, ID, tlsBasic, false)).resolves.toEqual({
+      ok: true,
+      securityProfile: 2,
+      registered: false,
+      raised: true,
+    });
+    expect(store.stations.get(ID)?.securityProfile).toBe(2);
+    await expect(admitStation(store, ID, plainBasic, false)).resolves.toMatchObject({
+      ok: false,
+      status: 403,
+    });
+    // A wrong password raises nothing.
+    const other = new MemoryCredentialStore().add(ID, 1, 'secret');
+    await expect(
+      admitStation(other, ID, { tls: true, basic: basic(ID, 'wrong') }, false),
+    ).resolves.toMatchObject({ ok: false, status: 401 });
+    expect(other.stations.get(ID)?.securityProfile).toBe(1);
+  });
+
+  it('refuses a revoked client certificate, and answers 503 when the store fails to raise', async () => {
+    const store = new MemoryCredentialStore().add(ID, 3);
+    const presented: PresentedCredentials = {
+      tls: true,
+      basic: { kind: 'none' },
+      clientCertificate: { verified: true, commonName: ID, fingerprint: 'ab12' },
+    };
+    await expect(admitStation(store, ID, presented, false)).resolves.toMatchObject({ ok: true });
+    store.revoked.add('ab12');
+    await expect(admitStation(store, ID, presented, false)).resolves.toMatchObject({
+      ok: false,
+      status: 401,
+      reason: 'client certificate revoked',
+    });
+    const failing = new MemoryCredentialStore().add(ID, 2, 'secret');
+    const lookup = failing.lookup.bind(failing);
+    failing.lookup = async (id) => {
+      const found = await lookup(id);
+      failing.failing = true;
+      return found;
+    };
+    await expect(admitStation(failing, ID, mtls(), false)).resolves.toMatchObject({ ok: false, status: 503 });
+  });
+
   it('checks the password with the store', async () => {
     const store = new MemoryCredentialStore().add(ID, 1, 'secret');
     await expect(admitStation(store, ID, plainBasic, false)).resolves.toEqual({

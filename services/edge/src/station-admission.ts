@@ -14,6 +14,8 @@ export interface PresentedCredentials {
     readonly verified: boolean;
     /** The subject CN (undefined when absent or ambiguous). */
     readonly commonName: string | undefined;
+    /** SHA-256 of the DER certificate, lower-case hex (to look up revocation). */
+    readonly fingerprint?: string | undefined;
   };
 }
 
@@ -26,12 +28,14 @@ export interface AdmissionRefusal {
 
 /** The next step for an upgrade, decided by {@link decideAdmission} from what is known without I/O. */
 export type AdmissionDecision =
-  | { readonly action: 'accept'; readonly securityProfile: SecurityProfile }
+  /** Accept; with `raise`, the station's configured profile becomes `securityProfile` (A05.FR.07). */
+  | { readonly action: 'accept'; readonly securityProfile: SecurityProfile; readonly raise?: true }
   /** Accept with `securityProfile` if and only if the store confirms `password`. */
   | {
       readonly action: 'check-password';
       readonly securityProfile: SecurityProfile;
       readonly password: string;
+      readonly raise?: true;
     }
   /** Unknown station, auto-registration on: register it with `securityProfile`, then accept. */
   | { readonly action: 'register'; readonly securityProfile: SecurityProfile }
@@ -61,8 +65,9 @@ export function presentedProfile(stationId: string, presented: PresentedCredenti
  * The admission policy (pure). A station is held to at least its configured profile and never accepted through
  * a lower one (A00.FR.002: "If the Charging Station tries to connect with a different profile than the CSMS is
  * using, the CSMS SHALL terminate the connection"; A00.FR.005: lowering the profile is not done via OCPP). A
- * connection that presents more than required (e.g. a profile-1 station over TLS, as it migrates up by A05) is
- * accepted at the configured profile.
+ * station configured for profile 1 or 2 that connects with a higher one (as it migrates up by A05: TLS with its
+ * Basic credentials, or a client certificate for profile 3) is accepted at the higher profile, which becomes its
+ * configured one (`raise`): from then on it may not connect with the lower one (A05.FR.07).
  *
  * - unknown: 404 (OCPP-J 1.6 §3.2, OCPP-2.0.1 part 4 §3.2: "If the CSMS does not recognize the Charging Station
  *   identifier in the URL path, it SHOULD send an HTTP response with status 404"), or, with `autoRegister`,
@@ -93,11 +98,15 @@ export function decideAdmission(input: AdmissionInput): AdmissionDecision {
       return { action: 'accept', securityProfile: 0 };
     case 1:
     case 2:
+      if (presented.tls && hasCertificateFor(stationId, presented))
+        return { action: 'accept', securityProfile: 3, raise: true };
       if (configured === 2 && !presented.tls) return reject(403, 'security profile 2 requires TLS', false);
       if (basicForStation === undefined) {
         return reject(401, 'Basic credentials with the station identity as username required', true);
       }
-      return { action: 'check-password', securityProfile: configured, password: basicForStation.password };
+      return configured === 1 && presented.tls
+        ? { action: 'check-password', securityProfile: 2, password: basicForStation.password, raise: true }
+        : { action: 'check-password', securityProfile: configured, password: basicForStation.password };
     case 3:
       if (!presented.tls) return reject(403, 'security profile 3 requires TLS', false);
       if (presented.clientCertificate === undefined) return reject(401, 'client certificate required', false);
@@ -111,7 +120,13 @@ export function decideAdmission(input: AdmissionInput): AdmissionDecision {
 
 /** Result of {@link admitStation}; `cause` is the store's error behind a 503 (for the log, never the station). */
 export type AdmissionResult =
-  | { readonly ok: true; readonly securityProfile: SecurityProfile; readonly registered: boolean }
+  | {
+      readonly ok: true;
+      readonly securityProfile: SecurityProfile;
+      readonly registered: boolean;
+      /** The station's configured profile was raised to `securityProfile` (A05.FR.07). */
+      readonly raised?: true;
+    }
   | ({ readonly ok: false; readonly cause?: unknown } & AdmissionRefusal);
 
 /**
@@ -138,20 +153,34 @@ export async function admitStation(
   });
   switch (decision.action) {
     case 'accept':
-      return { ok: true, securityProfile: decision.securityProfile, registered: false };
-    case 'reject':
-      return { ok: false, status: decision.status, reason: decision.reason, challenge: decision.challenge };
     case 'check-password': {
-      let valid: boolean;
       try {
         // Only decided for a configured station, whose credentials were read above.
-        valid = (await credentials?.checkPassword(decision.password)) ?? false;
+        if (
+          decision.action === 'check-password' &&
+          !((await credentials?.checkPassword(decision.password)) ?? false)
+        )
+          return { ok: false, status: 401, reason: 'invalid credentials', challenge: true };
+        const fingerprint = presented.clientCertificate?.fingerprint;
+        if (
+          decision.securityProfile === 3 &&
+          fingerprint !== undefined &&
+          (await credentials?.certificateRevoked(fingerprint))
+        )
+          return { ok: false, status: 401, reason: 'client certificate revoked', challenge: false };
+        if (decision.raise) await store.raiseSecurityProfile(stationId, decision.securityProfile);
       } catch (error: unknown) {
         return unavailable(error);
       }
-      if (!valid) return { ok: false, status: 401, reason: 'invalid credentials', challenge: true };
-      return { ok: true, securityProfile: decision.securityProfile, registered: false };
+      return {
+        ok: true,
+        securityProfile: decision.securityProfile,
+        registered: false,
+        ...(decision.raise ? { raised: true as const } : {}),
+      };
     }
+    case 'reject':
+      return { ok: false, status: decision.status, reason: decision.reason, challenge: decision.challenge };
     case 'register':
       try {
         await store.autoRegister(stationId, decision.securityProfile);

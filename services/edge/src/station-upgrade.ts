@@ -147,6 +147,12 @@ export class StationUpgrades {
       if (result.registered) {
         log.warn({ securityProfile: result.securityProfile }, 'unknown station auto-registered');
       }
+      if (result.raised) {
+        log.warn(
+          { securityProfile: result.securityProfile },
+          'station connected with a higher security profile: raised, the lower one is refused from now on (A05.FR.07)',
+        );
+      }
       if (!this.#host.accepting()) {
         refuseUpgrade(socket, 503, 'server shutting down');
         return;
@@ -174,6 +180,10 @@ function presentedCredentials(req: IncomingMessage): PresentedCredentials {
   return {
     tls: true,
     basic,
-    clientCertificate: { verified: socket.authorized, commonName: typeof cn === 'string' ? cn : undefined },
+    clientCertificate: {
+      verified: socket.authorized,
+      commonName: typeof cn === 'string' ? cn : undefined,
+      fingerprint: certificate.fingerprint256.replace(/:/g, '').toLowerCase(),
+    },
   };
 }

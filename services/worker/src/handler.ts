@@ -1,6 +1,7 @@
 import type { Database, Kysely } from '@csms/db';
 import type { InboundCall } from '@csms/bus';
 import type { OcppErrorCode, OcppVersion } from '@csms/ocpp';
+import type { CertificateSigner } from '@csms/station-ca';
 import type { Logger } from './logger.js';
 import type { Authorizer, TransactionRecorder } from './ports.js';
 import type { StationState } from './station-state.js';
@@ -24,6 +25,17 @@ export interface HandlerContext {
   readonly transactions: TransactionRecorder;
   /** The CALL being handled (message id, receive time, connection). */
   readonly call: InboundCall;
+  /** Signs station CSRs (SignCertificate); undefined when no CA is configured. */
+  readonly certificateSigner: CertificateSigner | undefined;
+  /**
+   * Queues a CSMS-initiated CALL for this station in the durable command queue, in the CALL's database
+   * transaction: it is sent (through the outbound queue, after this CALL's answer) only if the CALL's effects
+   * commit, and survives a crash of this worker like any queued command.
+   */
+  queueCommand(command: {
+    readonly action: string;
+    readonly payload: Record<string, unknown>;
+  }): Promise<void>;
   /** Current time (injectable for tests). */
   now(): Date;
   /** Publishes a fact about the station for observers (e.g. `booted`, `status-changed`). */
@@ -45,7 +57,7 @@ export type HandlerMap<Actions> = {
 };
 
 /** What an after-command hook may use: a handler's context without a station CALL. */
-export type CommandContext = Omit<HandlerContext, 'call'>;
+export type CommandContext = Omit<HandlerContext, 'call' | 'queueCommand'>;
 
 /**
  * Runs after the station answered a CSMS-initiated CALL with a CALLRESULT (e.g. storing a password the

@@ -122,6 +122,16 @@ export class QueuedCommandDelivery {
     return { status: 'queued', commandId: row.id, expiresAt: row.expires_at.toISOString() };
   }
 
+  /**
+   * A command was queued by a handler in its CALL's transaction, which has committed: deliver it now if the station
+   * is connected (the pass runs after the CALL's answer left: it starts with a database read).
+   */
+  noteEnqueued(): void {
+    this.#enqueued++;
+    this.#mayHaveQueued = true;
+    if (this.#deps.state.connection) this.kick();
+  }
+
   /** Starts a delivery pass of queued commands, or asks the running one for another pass. */
   kick(): void {
     if (!this.#mayHaveQueued || this.#stopped) return;

@@ -9,8 +9,9 @@ import {
   type InboundCall,
   type StationCommand,
 } from '@csms/bus';
-import { findStation, type Database, type Kysely } from '@csms/db';
+import { enqueueCommand, findStation, type Database, type Kysely } from '@csms/db';
 import { versionedCode, type OcppValidator, type OcppVersion } from '@csms/ocpp';
+import type { CertificateSigner } from '@csms/station-ca';
 import { noopCsmsMetrics, type CsmsMetrics } from '@csms/telemetry';
 import { NOT_DELIVERED, sendCsmsCall } from './csms-call.js';
 import { CallErrorResponse, type CommandContext, type HandlerContext } from './handler.js';
@@ -67,6 +68,8 @@ export interface StationActorDeps {
   readonly now?: () => Date;
   /** CSMS CALL instruments (queued, in flight, timeouts); default: no-ops. */
   readonly metrics?: CsmsMetrics;
+  /** Signs station CSRs (SignCertificate); absent: no CA configured. */
+  readonly certificateSigner?: CertificateSigner;
 }
 
 /**
@@ -155,6 +158,7 @@ export class StationActor implements Actor {
     // Events are published only after the commit, so observers never see a fact that was rolled back. A
     // CALLERROR answer rolls everything back (autocommit handlers refuse before they write).
     const events: [string, Record<string, unknown>][] = [];
+    let queued = false;
     const { fencedTransaction } = this.#deps;
     const run = async (db: Kysely<Database>): Promise<Record<string, unknown>> => {
       if (fencedTransaction === undefined) await this.#deps.fence?.(db, this.stationId);
@@ -164,6 +168,22 @@ export class StationActor implements Actor {
         ...this.#ports(db),
         call,
         emit: (type, data) => void events.push([type, data]),
+        queueCommand: async (command) => {
+          const result = await enqueueCommand(db, {
+            stationId: this.stationId,
+            action: command.action,
+            payload: command.payload,
+            ocppVersion: version,
+            ttlMs: this.#deps.config.queuedCommandTtlMs,
+            limit: this.#deps.config.queuedCommandLimit,
+          });
+          if (!result.queued)
+            throw new CallErrorResponse(
+              'InternalError',
+              `${call.action} needs a ${command.action} the station's command queue cannot take (${result.reason})`,
+            );
+          queued = true;
+        },
       };
       return (await handler(ctx, call.payload)) as Record<string, unknown>;
     };
@@ -182,6 +202,7 @@ export class StationActor implements Actor {
           ? await fencedTransaction(this.stationId, run)
           : await this.#deps.db.transaction().execute(run);
       for (const [type, data] of events) this.#emit(type, data);
+      if (queued) this.#delivery.noteEnqueued();
       return { type: 'result', payload };
     } catch (error) {
       if (error instanceof CallErrorResponse)
@@ -331,6 +352,7 @@ export class StationActor implements Actor {
       station: this.state,
       log: this.#log,
       ...this.#ports(this.#deps.db),
+      certificateSigner: this.#deps.certificateSigner,
       now,
       emit: (type, data) => this.#emit(type, data),
     };

@@ -24,6 +24,8 @@ export interface WorkerConfig {
   readonly queuedCommandTtlMs: number;
   /** DataTransfer vendorIds this CSMS knows; any other gets UnknownVendorId. */
   readonly dataTransferVendors: readonly string[];
+  /** The organization (O) a station's CSR must carry (A00.FR.509); undefined: any non-empty one. */
+  readonly stationCertificateOrganization?: string | undefined;
 }
 
 export const defaultWorkerConfig: WorkerConfig = Object.freeze({

@@ -33,6 +33,7 @@ import type { PortsFactory } from './ports.js';
 import { StationActor } from './station-actor.js';
 import type { HandlersByVersion } from './version-handlers.js';
 import { defaultWorkerConfig, type WorkerConfig } from './worker-config.js';
+import type { CertificateSigner } from '@csms/station-ca';
 import { v16Handlers } from './v16/index.js';
 import { v201Handlers } from './v201/index.js';
 
@@ -70,6 +71,8 @@ export interface WorkerOptions {
   };
   /** Instruments (from `startTelemetry`); default: no-ops. Spans go through the OpenTelemetry API. */
   readonly metrics?: CsmsMetrics;
+  /** Signs station CSRs (SignCertificate, see @csms/station-ca); absent: SignCertificate is answered Rejected. */
+  readonly certificateSigner?: CertificateSigner;
 }
 
 const HANDLERS: HandlersByVersion = {
@@ -115,6 +118,7 @@ export class Worker {
           handlers: HANDLERS,
           now: options.now,
           metrics: this.#metrics,
+          ...(options.certificateSigner ? { certificateSigner: options.certificateSigner } : {}),
           ...(options.ports ? { ports: this.#portsOf(stationId, options.ports) } : {}),
           ...(fence
             ? {

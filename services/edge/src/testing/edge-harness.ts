@@ -21,6 +21,8 @@ export const sharedValidator: OcppValidator = createValidator();
 export class MemoryCredentialStore implements StationCredentialStore {
   readonly stations = new Map<string, { securityProfile: SecurityProfile; password?: string }>();
   readonly registered: Array<{ stationId: string; securityProfile: SecurityProfile }> = [];
+  /** Fingerprints of revoked client certificates. */
+  readonly revoked = new Set<string>();
   failing = false;
 
   add(stationId: string, securityProfile: SecurityProfile, password?: string): this {
@@ -38,7 +40,15 @@ export class MemoryCredentialStore implements StationCredentialStore {
         if (this.failing) return Promise.reject(new Error('database down'));
         return Promise.resolve(entry.password !== undefined && entry.password === password);
       },
+      certificateRevoked: (fingerprint: string) => Promise.resolve(this.revoked.has(fingerprint)),
     });
+  }
+
+  raiseSecurityProfile(stationId: string, securityProfile: SecurityProfile): Promise<void> {
+    if (this.failing) return Promise.reject(new Error('database down'));
+    const entry = this.stations.get(stationId);
+    if (entry && entry.securityProfile < securityProfile) entry.securityProfile = securityProfile;
+    return Promise.resolve();
   }
 
   autoRegister(stationId: string, securityProfile: SecurityProfile): Promise<void> {

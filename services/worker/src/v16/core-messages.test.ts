@@ -332,11 +332,11 @@ describe('OCPP 1.6 notifications', () => {
     });
   });
 
-  it('answers SignCertificate NotSupported (no certificate authority)', async () => {
+  it('answers SignCertificate Rejected when no certificate authority is configured (A02.FR.12)', async () => {
     const station = await accepted('CP-CSR');
-    expect(await station.call('SignCertificate', { csr: 'x' })).toMatchObject({
-      type: 'error',
-      code: 'NotSupported',
+    expect(await station.call('SignCertificate', { csr: 'x' })).toEqual({
+      type: 'result',
+      payload: { status: 'Rejected' },
     });
   });
 });

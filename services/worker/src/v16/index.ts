@@ -11,15 +11,13 @@ import { onHeartbeat } from './heartbeat.js';
 import { onLogStatusNotification } from './log-status-notification.js';
 import { onMeterValues } from './meter-values.js';
 import { onSecurityEventNotification } from '../security-events.js';
+import { afterCertificateSigned, onSignCertificate } from '../station-certificates.js';
 import { onSignedFirmwareStatusNotification } from './signed-firmware-status-notification.js';
 import { onStartTransaction } from './start-transaction.js';
 import { onStatusNotification } from './status-notification.js';
 import { onStopTransaction } from './stop-transaction.js';
 
-/**
- * Station→CSMS actions of OCPP 1.6 (Core, Firmware Management, security whitepaper ed. 3). Not here,
- * so answered NotSupported by the actor: SignCertificate (needs a certificate authority).
- */
+/** Station→CSMS actions of OCPP 1.6 (Core, Firmware Management, security whitepaper ed. 3). */
 const calls: HandlerMap<V16Actions> = {
   Authorize: onAuthorize,
   BootNotification: onBootNotification,
@@ -30,6 +28,7 @@ const calls: HandlerMap<V16Actions> = {
   LogStatusNotification: onLogStatusNotification,
   MeterValues: onMeterValues,
   SecurityEventNotification: onSecurityEventNotification,
+  SignCertificate: onSignCertificate,
   SignedFirmwareStatusNotification: onSignedFirmwareStatusNotification,
   StartTransaction: onStartTransaction,
   StatusNotification: onStatusNotification,
@@ -41,5 +40,5 @@ export const v16Handlers: VersionHandlers<'ocpp1.6'> = {
   calls,
   // One write statement each at most (see VersionHandlers.autocommit).
   autocommit: new Set(['Heartbeat', 'StatusNotification', 'Authorize', 'MeterValues']),
-  afterCommand: { ChangeConfiguration: afterChangeConfiguration },
+  afterCommand: { ChangeConfiguration: afterChangeConfiguration, CertificateSigned: afterCertificateSigned },
 };

@@ -19,13 +19,14 @@ import { onNotifyReport } from './notify-report.js';
 import { onPublishFirmwareStatusNotification } from './publish-firmware-status-notification.js';
 import { onReservationStatusUpdate } from './reservation-status-update.js';
 import { onSecurityEventNotification } from '../security-events.js';
+import { afterCertificateSigned, onSignCertificate } from '../station-certificates.js';
 import { onStatusNotification } from './status-notification.js';
 import { onTransactionEvent } from './transaction-event.js';
 
 /**
  * OCPP 2.0.1 station→CSMS actions this CSMS handles. Station actions without a handler here
- * (NotifyEVChargingNeeds, NotifyEVChargingSchedule, ReportChargingProfiles, SignCertificate,
- * Get15118EVCertificate, GetCertificateStatus) are answered NotSupported by the actor.
+ * (NotifyEVChargingNeeds, NotifyEVChargingSchedule, ReportChargingProfiles, Get15118EVCertificate,
+ * GetCertificateStatus) are answered NotSupported by the actor.
  */
 const calls: HandlerMap<V201Actions> = {
   BootNotification: onBootNotification,
@@ -36,6 +37,7 @@ const calls: HandlerMap<V201Actions> = {
   MeterValues: onMeterValues,
   DataTransfer: onDataTransfer,
   SecurityEventNotification: onSecurityEventNotification,
+  SignCertificate: onSignCertificate,
   FirmwareStatusNotification: onFirmwareStatusNotification,
   LogStatusNotification: onLogStatusNotification,
   NotifyReport: onNotifyReport,
@@ -55,5 +57,5 @@ export const v201Handlers: VersionHandlers<'ocpp2.0.1'> = {
   calls,
   // One write statement each at most (see VersionHandlers.autocommit).
   autocommit: new Set(['Heartbeat', 'StatusNotification', 'Authorize', 'MeterValues']),
-  afterCommand: { SetVariables: afterSetVariables },
+  afterCommand: { SetVariables: afterSetVariables, CertificateSigned: afterCertificateSigned },
 };

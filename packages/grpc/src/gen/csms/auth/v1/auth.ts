@@ -129,6 +129,62 @@ export function concurrencyToJSON(object: Concurrency): string {
   }
 }
 
+/** Where an issued station certificate stands. */
+export enum StationCertificateStatus {
+  STATION_CERTIFICATE_STATUS_UNSPECIFIED = 0,
+  /** STATION_CERTIFICATE_STATUS_ISSUED - Signed; CertificateSigned sent or queued for the station. */
+  STATION_CERTIFICATE_STATUS_ISSUED = 1,
+  /** STATION_CERTIFICATE_STATUS_INSTALLED - The station answered CertificateSigned with Accepted. */
+  STATION_CERTIFICATE_STATUS_INSTALLED = 2,
+  /** STATION_CERTIFICATE_STATUS_REJECTED - The station answered Rejected (it found the certificate invalid and discarded it, A02.FR.07). */
+  STATION_CERTIFICATE_STATUS_REJECTED = 3,
+  /** STATION_CERTIFICATE_STATUS_REVOKED - Revoked by the operator. */
+  STATION_CERTIFICATE_STATUS_REVOKED = 4,
+  UNRECOGNIZED = -1,
+}
+
+export function stationCertificateStatusFromJSON(object: any): StationCertificateStatus {
+  switch (object) {
+    case 0:
+    case "STATION_CERTIFICATE_STATUS_UNSPECIFIED":
+      return StationCertificateStatus.STATION_CERTIFICATE_STATUS_UNSPECIFIED;
+    case 1:
+    case "STATION_CERTIFICATE_STATUS_ISSUED":
+      return StationCertificateStatus.STATION_CERTIFICATE_STATUS_ISSUED;
+    case 2:
+    case "STATION_CERTIFICATE_STATUS_INSTALLED":
+      return StationCertificateStatus.STATION_CERTIFICATE_STATUS_INSTALLED;
+    case 3:
+    case "STATION_CERTIFICATE_STATUS_REJECTED":
+      return StationCertificateStatus.STATION_CERTIFICATE_STATUS_REJECTED;
+    case 4:
+    case "STATION_CERTIFICATE_STATUS_REVOKED":
+      return StationCertificateStatus.STATION_CERTIFICATE_STATUS_REVOKED;
+    case -1:
+    case "UNRECOGNIZED":
+    default:
+      return StationCertificateStatus.UNRECOGNIZED;
+  }
+}
+
+export function stationCertificateStatusToJSON(object: StationCertificateStatus): string {
+  switch (object) {
+    case StationCertificateStatus.STATION_CERTIFICATE_STATUS_UNSPECIFIED:
+      return "STATION_CERTIFICATE_STATUS_UNSPECIFIED";
+    case StationCertificateStatus.STATION_CERTIFICATE_STATUS_ISSUED:
+      return "STATION_CERTIFICATE_STATUS_ISSUED";
+    case StationCertificateStatus.STATION_CERTIFICATE_STATUS_INSTALLED:
+      return "STATION_CERTIFICATE_STATUS_INSTALLED";
+    case StationCertificateStatus.STATION_CERTIFICATE_STATUS_REJECTED:
+      return "STATION_CERTIFICATE_STATUS_REJECTED";
+    case StationCertificateStatus.STATION_CERTIFICATE_STATUS_REVOKED:
+      return "STATION_CERTIFICATE_STATUS_REVOKED";
+    case StationCertificateStatus.UNRECOGNIZED:
+    default:
+      return "UNRECOGNIZED";
+  }
+}
+
 /** How a local list update applies to the station's list. */
 export enum UpdateType {
   UPDATE_TYPE_UNSPECIFIED = 0,
@@ -387,6 +443,71 @@ export interface SetStationSecurityProfileRequest {
   stationId: string;
   /** 0 = no authentication, 1 = Basic auth, 2 = TLS + Basic auth, 3 = mutual TLS. */
   securityProfile: number;
+}
+
+export interface StationCertificate {
+  stationId: string;
+  /** ChargingStationCertificate (1.6: the charge point certificate). */
+  certificateType: string;
+  /** Upper-case hexadecimal. */
+  serialNumber: string;
+  subject: string;
+  issuer: string;
+  notBefore: Date | undefined;
+  notAfter:
+    | Date
+    | undefined;
+  /** SHA-256 of the DER certificate, lower-case hexadecimal. */
+  fingerprint: string;
+  status: StationCertificateStatus;
+  issueTime: Date | undefined;
+  statusChangeTime:
+    | Date
+    | undefined;
+  /** When a renewal was last requested for it (by the scheduler or RenewStationCertificate); unset: never. */
+  renewalRequestTime:
+    | Date
+    | undefined;
+  /** The PEM chain sent to the station (the certificate first). */
+  certificateChain: string;
+  /** The signer that issued it (built-in, command). */
+  signer: string;
+}
+
+export interface ListStationCertificatesRequest {
+  /** Only this station's certificates (empty: every station's). */
+  stationId: string;
+  /** Only certificates in this status (UNSPECIFIED = any). */
+  status: StationCertificateStatus;
+  /** At most this many (default 100, at most 1000). */
+  pageSize: number;
+  /** The next_page_token of the previous page (with the same filters). */
+  pageToken: string;
+}
+
+export interface ListStationCertificatesResponse {
+  certificates: StationCertificate[];
+  /** Empty on the last page. */
+  nextPageToken: string;
+}
+
+export interface RenewStationCertificateRequest {
+  stationId: string;
+}
+
+export interface RenewStationCertificateResponse {
+  /** The station's answer to the trigger (Accepted, Rejected, NotImplemented). */
+  stationStatus: string;
+}
+
+export interface RevokeStationCertificateRequest {
+  stationId: string;
+  /** Hexadecimal, any case. */
+  serialNumber: string;
+}
+
+export interface RevokeStationCertificateResponse {
+  certificate: StationCertificate | undefined;
 }
 
 export interface SetStationSecurityProfileResponse {
@@ -2189,6 +2310,862 @@ export const SetStationSecurityProfileRequest: MessageFns<SetStationSecurityProf
   },
 };
 
+function createBaseStationCertificate(): StationCertificate {
+  return {
+    stationId: "",
+    certificateType: "",
+    serialNumber: "",
+    subject: "",
+    issuer: "",
+    notBefore: undefined,
+    notAfter: undefined,
+    fingerprint: "",
+    status: 0,
+    issueTime: undefined,
+    statusChangeTime: undefined,
+    renewalRequestTime: undefined,
+    certificateChain: "",
+    signer: "",
+  };
+}
+
+export const StationCertificate: MessageFns<StationCertificate> = {
+  encode(message: StationCertificate, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.stationId !== "") {
+      writer.uint32(10).string(message.stationId);
+    }
+    if (message.certificateType !== "") {
+      writer.uint32(18).string(message.certificateType);
+    }
+    if (message.serialNumber !== "") {
+      writer.uint32(26).string(message.serialNumber);
+    }
+    if (message.subject !== "") {
+      writer.uint32(34).string(message.subject);
+    }
+    if (message.issuer !== "") {
+      writer.uint32(42).string(message.issuer);
+    }
+    if (message.notBefore !== undefined) {
+      Timestamp.encode(toTimestamp(message.notBefore), writer.uint32(50).fork()).join();
+    }
+    if (message.notAfter !== undefined) {
+      Timestamp.encode(toTimestamp(message.notAfter), writer.uint32(58).fork()).join();
+    }
+    if (message.fingerprint !== "") {
+      writer.uint32(66).string(message.fingerprint);
+    }
+    if (message.status !== 0) {
+      writer.uint32(72).int32(message.status);
+    }
+    if (message.issueTime !== undefined) {
+      Timestamp.encode(toTimestamp(message.issueTime), writer.uint32(82).fork()).join();
+    }
+    if (message.statusChangeTime !== undefined) {
+      Timestamp.encode(toTimestamp(message.statusChangeTime), writer.uint32(90).fork()).join();
+    }
+    if (message.renewalRequestTime !== undefined) {
+      Timestamp.encode(toTimestamp(message.renewalRequestTime), writer.uint32(98).fork()).join();
+    }
+    if (message.certificateChain !== "") {
+      writer.uint32(106).string(message.certificateChain);
+    }
+    if (message.signer !== "") {
+      writer.uint32(114).string(message.signer);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): StationCertificate {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseStationCertificate();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.stationId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.certificateType = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.serialNumber = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.subject = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.issuer = reader.string();
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.notBefore = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.notAfter = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 8: {
+            if (tag !== 66) {
+              break;
+            }
+
+            message.fingerprint = reader.string();
+            continue;
+          }
+          case 9: {
+            if (tag !== 72) {
+              break;
+            }
+
+            message.status = reader.int32() as any;
+            continue;
+          }
+          case 10: {
+            if (tag !== 82) {
+              break;
+            }
+
+            message.issueTime = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 11: {
+            if (tag !== 90) {
+              break;
+            }
+
+            message.statusChangeTime = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 12: {
+            if (tag !== 98) {
+              break;
+            }
+
+            message.renewalRequestTime = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 13: {
+            if (tag !== 106) {
+              break;
+            }
+
+            message.certificateChain = reader.string();
+            continue;
+          }
+          case 14: {
+            if (tag !== 114) {
+              break;
+            }
+
+            message.signer = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): StationCertificate {
+    return {
+      stationId: isSet(object.stationId)
+        ? globalThis.String(object.stationId)
+        : isSet(object.station_id)
+        ? globalThis.String(object.station_id)
+        : "",
+      certificateType: isSet(object.certificateType)
+        ? globalThis.String(object.certificateType)
+        : isSet(object.certificate_type)
+        ? globalThis.String(object.certificate_type)
+        : "",
+      serialNumber: isSet(object.serialNumber)
+        ? globalThis.String(object.serialNumber)
+        : isSet(object.serial_number)
+        ? globalThis.String(object.serial_number)
+        : "",
+      subject: isSet(object.subject) ? globalThis.String(object.subject) : "",
+      issuer: isSet(object.issuer) ? globalThis.String(object.issuer) : "",
+      notBefore: isSet(object.notBefore)
+        ? fromJsonTimestamp(object.notBefore)
+        : isSet(object.not_before)
+        ? fromJsonTimestamp(object.not_before)
+        : undefined,
+      notAfter: isSet(object.notAfter)
+        ? fromJsonTimestamp(object.notAfter)
+        : isSet(object.not_after)
+        ? fromJsonTimestamp(object.not_after)
+        : undefined,
+      fingerprint: isSet(object.fingerprint) ? globalThis.String(object.fingerprint) : "",
+      status: isSet(object.status) ? stationCertificateStatusFromJSON(object.status) : 0,
+      issueTime: isSet(object.issueTime)
+        ? fromJsonTimestamp(object.issueTime)
+        : isSet(object.issue_time)
+        ? fromJsonTimestamp(object.issue_time)
+        : undefined,
+      statusChangeTime: isSet(object.statusChangeTime)
+        ? fromJsonTimestamp(object.statusChangeTime)
+        : isSet(object.status_change_time)
+        ? fromJsonTimestamp(object.status_change_time)
+        : undefined,
+      renewalRequestTime: isSet(object.renewalRequestTime)
+        ? fromJsonTimestamp(object.renewalRequestTime)
+        : isSet(object.renewal_request_time)
+        ? fromJsonTimestamp(object.renewal_request_time)
+        : undefined,
+      certificateChain: isSet(object.certificateChain)
+        ? globalThis.String(object.certificateChain)
+        : isSet(object.certificate_chain)
+        ? globalThis.String(object.certificate_chain)
+        : "",
+      signer: isSet(object.signer) ? globalThis.String(object.signer) : "",
+    };
+  },
+
+  toJSON(message: StationCertificate): unknown {
+    const obj: any = {};
+    if (message.stationId !== "") {
+      obj.stationId = message.stationId;
+    }
+    if (message.certificateType !== "") {
+      obj.certificateType = message.certificateType;
+    }
+    if (message.serialNumber !== "") {
+      obj.serialNumber = message.serialNumber;
+    }
+    if (message.subject !== "") {
+      obj.subject = message.subject;
+    }
+    if (message.issuer !== "") {
+      obj.issuer = message.issuer;
+    }
+    if (message.notBefore !== undefined) {
+      obj.notBefore = message.notBefore.toISOString();
+    }
+    if (message.notAfter !== undefined) {
+      obj.notAfter = message.notAfter.toISOString();
+    }
+    if (message.fingerprint !== "") {
+      obj.fingerprint = message.fingerprint;
+    }
+    if (message.status !== 0) {
+      obj.status = stationCertificateStatusToJSON(message.status);
+    }
+    if (message.issueTime !== undefined) {
+      obj.issueTime = message.issueTime.toISOString();
+    }
+    if (message.statusChangeTime !== undefined) {
+      obj.statusChangeTime = message.statusChangeTime.toISOString();
+    }
+    if (message.renewalRequestTime !== undefined) {
+      obj.renewalRequestTime = message.renewalRequestTime.toISOString();
+    }
+    if (message.certificateChain !== "") {
+      obj.certificateChain = message.certificateChain;
+    }
+    if (message.signer !== "") {
+      obj.signer = message.signer;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<StationCertificate>): StationCertificate {
+    return StationCertificate.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<StationCertificate>): StationCertificate {
+    const message = createBaseStationCertificate();
+    message.stationId = object.stationId ?? "";
+    message.certificateType = object.certificateType ?? "";
+    message.serialNumber = object.serialNumber ?? "";
+    message.subject = object.subject ?? "";
+    message.issuer = object.issuer ?? "";
+    message.notBefore = object.notBefore ?? undefined;
+    message.notAfter = object.notAfter ?? undefined;
+    message.fingerprint = object.fingerprint ?? "";
+    message.status = object.status ?? 0;
+    message.issueTime = object.issueTime ?? undefined;
+    message.statusChangeTime = object.statusChangeTime ?? undefined;
+    message.renewalRequestTime = object.renewalRequestTime ?? undefined;
+    message.certificateChain = object.certificateChain ?? "";
+    message.signer = object.signer ?? "";
+    return message;
+  },
+};
+
+function createBaseListStationCertificatesRequest(): ListStationCertificatesRequest {
+  return { stationId: "", status: 0, pageSize: 0, pageToken: "" };
+}
+
+export const ListStationCertificatesRequest: MessageFns<ListStationCertificatesRequest> = {
+  encode(message: ListStationCertificatesRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.stationId !== "") {
+      writer.uint32(10).string(message.stationId);
+    }
+    if (message.status !== 0) {
+      writer.uint32(16).int32(message.status);
+    }
+    if (message.pageSize !== 0) {
+      writer.uint32(24).int32(message.pageSize);
+    }
+    if (message.pageToken !== "") {
+      writer.uint32(34).string(message.pageToken);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListStationCertificatesRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListStationCertificatesRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.stationId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.status = reader.int32() as any;
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.pageSize = reader.int32();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.pageToken = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ListStationCertificatesRequest {
+    return {
+      stationId: isSet(object.stationId)
+        ? globalThis.String(object.stationId)
+        : isSet(object.station_id)
+        ? globalThis.String(object.station_id)
+        : "",
+      status: isSet(object.status) ? stationCertificateStatusFromJSON(object.status) : 0,
+      pageSize: isSet(object.pageSize)
+        ? globalThis.Number(object.pageSize)
+        : isSet(object.page_size)
+        ? globalThis.Number(object.page_size)
+        : 0,
+      pageToken: isSet(object.pageToken)
+        ? globalThis.String(object.pageToken)
+        : isSet(object.page_token)
+        ? globalThis.String(object.page_token)
+        : "",
+    };
+  },
+
+  toJSON(message: ListStationCertificatesRequest): unknown {
+    const obj: any = {};
+    if (message.stationId !== "") {
+      obj.stationId = message.stationId;
+    }
+    if (message.status !== 0) {
+      obj.status = stationCertificateStatusToJSON(message.status);
+    }
+    if (message.pageSize !== 0) {
+      obj.pageSize = Math.round(message.pageSize);
+    }
+    if (message.pageToken !== "") {
+      obj.pageToken = message.pageToken;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<ListStationCertificatesRequest>): ListStationCertificatesRequest {
+    return ListStationCertificatesRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ListStationCertificatesRequest>): ListStationCertificatesRequest {
+    const message = createBaseListStationCertificatesRequest();
+    message.stationId = object.stationId ?? "";
+    message.status = object.status ?? 0;
+    message.pageSize = object.pageSize ?? 0;
+    message.pageToken = object.pageToken ?? "";
+    return message;
+  },
+};
+
+function createBaseListStationCertificatesResponse(): ListStationCertificatesResponse {
+  return { certificates: [], nextPageToken: "" };
+}
+
+export const ListStationCertificatesResponse: MessageFns<ListStationCertificatesResponse> = {
+  encode(message: ListStationCertificatesResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.certificates) {
+      StationCertificate.encode(v!, writer.uint32(10).fork()).join();
+    }
+    if (message.nextPageToken !== "") {
+      writer.uint32(18).string(message.nextPageToken);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListStationCertificatesResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListStationCertificatesResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.certificates.push(StationCertificate.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.nextPageToken = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ListStationCertificatesResponse {
+    return {
+      certificates: globalThis.Array.isArray(object?.certificates)
+        ? object.certificates.map((e: any) => StationCertificate.fromJSON(e))
+        : [],
+      nextPageToken: isSet(object.nextPageToken)
+        ? globalThis.String(object.nextPageToken)
+        : isSet(object.next_page_token)
+        ? globalThis.String(object.next_page_token)
+        : "",
+    };
+  },
+
+  toJSON(message: ListStationCertificatesResponse): unknown {
+    const obj: any = {};
+    if (message.certificates?.length) {
+      obj.certificates = message.certificates.map((e) => StationCertificate.toJSON(e));
+    }
+    if (message.nextPageToken !== "") {
+      obj.nextPageToken = message.nextPageToken;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<ListStationCertificatesResponse>): ListStationCertificatesResponse {
+    return ListStationCertificatesResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ListStationCertificatesResponse>): ListStationCertificatesResponse {
+    const message = createBaseListStationCertificatesResponse();
+    message.certificates = object.certificates?.map((e) => StationCertificate.fromPartial(e)) || [];
+    message.nextPageToken = object.nextPageToken ?? "";
+    return message;
+  },
+};
+
+function createBaseRenewStationCertificateRequest(): RenewStationCertificateRequest {
+  return { stationId: "" };
+}
+
+export const RenewStationCertificateRequest: MessageFns<RenewStationCertificateRequest> = {
+  encode(message: RenewStationCertificateRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.stationId !== "") {
+      writer.uint32(10).string(message.stationId);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): RenewStationCertificateRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseRenewStationCertificateRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.stationId = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): RenewStationCertificateRequest {
+    return {
+      stationId: isSet(object.stationId)
+        ? globalThis.String(object.stationId)
+        : isSet(object.station_id)
+        ? globalThis.String(object.station_id)
+        : "",
+    };
+  },
+
+  toJSON(message: RenewStationCertificateRequest): unknown {
+    const obj: any = {};
+    if (message.stationId !== "") {
+      obj.stationId = message.stationId;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<RenewStationCertificateRequest>): RenewStationCertificateRequest {
+    return RenewStationCertificateRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<RenewStationCertificateRequest>): RenewStationCertificateRequest {
+    const message = createBaseRenewStationCertificateRequest();
+    message.stationId = object.stationId ?? "";
+    return message;
+  },
+};
+
+function createBaseRenewStationCertificateResponse(): RenewStationCertificateResponse {
+  return { stationStatus: "" };
+}
+
+export const RenewStationCertificateResponse: MessageFns<RenewStationCertificateResponse> = {
+  encode(message: RenewStationCertificateResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.stationStatus !== "") {
+      writer.uint32(10).string(message.stationStatus);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): RenewStationCertificateResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseRenewStationCertificateResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.stationStatus = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): RenewStationCertificateResponse {
+    return {
+      stationStatus: isSet(object.stationStatus)
+        ? globalThis.String(object.stationStatus)
+        : isSet(object.station_status)
+        ? globalThis.String(object.station_status)
+        : "",
+    };
+  },
+
+  toJSON(message: RenewStationCertificateResponse): unknown {
+    const obj: any = {};
+    if (message.stationStatus !== "") {
+      obj.stationStatus = message.stationStatus;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<RenewStationCertificateResponse>): RenewStationCertificateResponse {
+    return RenewStationCertificateResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<RenewStationCertificateResponse>): RenewStationCertificateResponse {
+    const message = createBaseRenewStationCertificateResponse();
+    message.stationStatus = object.stationStatus ?? "";
+    return message;
+  },
+};
+
+function createBaseRevokeStationCertificateRequest(): RevokeStationCertificateRequest {
+  return { stationId: "", serialNumber: "" };
+}
+
+export const RevokeStationCertificateRequest: MessageFns<RevokeStationCertificateRequest> = {
+  encode(message: RevokeStationCertificateRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.stationId !== "") {
+      writer.uint32(10).string(message.stationId);
+    }
+    if (message.serialNumber !== "") {
+      writer.uint32(18).string(message.serialNumber);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): RevokeStationCertificateRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseRevokeStationCertificateRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.stationId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.serialNumber = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): RevokeStationCertificateRequest {
+    return {
+      stationId: isSet(object.stationId)
+        ? globalThis.String(object.stationId)
+        : isSet(object.station_id)
+        ? globalThis.String(object.station_id)
+        : "",
+      serialNumber: isSet(object.serialNumber)
+        ? globalThis.String(object.serialNumber)
+        : isSet(object.serial_number)
+        ? globalThis.String(object.serial_number)
+        : "",
+    };
+  },
+
+  toJSON(message: RevokeStationCertificateRequest): unknown {
+    const obj: any = {};
+    if (message.stationId !== "") {
+      obj.stationId = message.stationId;
+    }
+    if (message.serialNumber !== "") {
+      obj.serialNumber = message.serialNumber;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<RevokeStationCertificateRequest>): RevokeStationCertificateRequest {
+    return RevokeStationCertificateRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<RevokeStationCertificateRequest>): RevokeStationCertificateRequest {
+    const message = createBaseRevokeStationCertificateRequest();
+    message.stationId = object.stationId ?? "";
+    message.serialNumber = object.serialNumber ?? "";
+    return message;
+  },
+};
+
+function createBaseRevokeStationCertificateResponse(): RevokeStationCertificateResponse {
+  return { certificate: undefined };
+}
+
+export const RevokeStationCertificateResponse: MessageFns<RevokeStationCertificateResponse> = {
+  encode(message: RevokeStationCertificateResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.certificate !== undefined) {
+      StationCertificate.encode(message.certificate, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): RevokeStationCertificateResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseRevokeStationCertificateResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.certificate = StationCertificate.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): RevokeStationCertificateResponse {
+    return { certificate: isSet(object.certificate) ? StationCertificate.fromJSON(object.certificate) : undefined };
+  },
+
+  toJSON(message: RevokeStationCertificateResponse): unknown {
+    const obj: any = {};
+    if (message.certificate !== undefined) {
+      obj.certificate = StationCertificate.toJSON(message.certificate);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<RevokeStationCertificateResponse>): RevokeStationCertificateResponse {
+    return RevokeStationCertificateResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<RevokeStationCertificateResponse>): RevokeStationCertificateResponse {
+    const message = createBaseRevokeStationCertificateResponse();
+    message.certificate = (object.certificate !== undefined && object.certificate !== null)
+      ? StationCertificate.fromPartial(object.certificate)
+      : undefined;
+    return message;
+  },
+};
+
 function createBaseSetStationSecurityProfileResponse(): SetStationSecurityProfileResponse {
   return { securityProfile: 0, previousSecurityProfile: 0 };
 }
@@ -3184,6 +4161,47 @@ export const AuthServiceDefinition = {
       options: {},
     },
     /**
+     * The certificates the CSMS's CA issued to stations (SignCertificate -> CertificateSigned, 2.0.1 A02 / A03,
+     * 1.6 Security Whitepaper), newest first, with their status (issued, installed, rejected by the station,
+     * revoked).
+     */
+    listStationCertificates: {
+      name: "ListStationCertificates",
+      requestType: ListStationCertificatesRequest as typeof ListStationCertificatesRequest,
+      requestStream: false,
+      responseType: ListStationCertificatesResponse as typeof ListStationCertificatesResponse,
+      responseStream: false,
+      options: {},
+    },
+    /**
+     * Asks a connected station to renew its certificate: 2.0.1 TriggerMessage(SignChargingStationCertificate),
+     * 1.6 ExtendedTriggerMessage(SignChargePointCertificate). The station then sends a SignCertificate for a new
+     * key, which the CSMS signs and answers with CertificateSigned (see ListStationCertificates). The response says
+     * what the station answered to the trigger. NOT_FOUND for an unknown station, UNAVAILABLE (STATION_OFFLINE)
+     * when it is not connected. Without a CA configured (CSMS_STATION_CA_*) the station's SignCertificate is
+     * answered Rejected.
+     */
+    renewStationCertificate: {
+      name: "RenewStationCertificate",
+      requestType: RenewStationCertificateRequest as typeof RenewStationCertificateRequest,
+      requestStream: false,
+      responseType: RenewStationCertificateResponse as typeof RenewStationCertificateResponse,
+      responseStream: false,
+      options: {},
+    },
+    /**
+     * Revokes a certificate the CSMS issued (by serial number): a profile-3 connection presenting it is refused
+     * from then on. NOT_FOUND when the station has no such issued or installed certificate.
+     */
+    revokeStationCertificate: {
+      name: "RevokeStationCertificate",
+      requestType: RevokeStationCertificateRequest as typeof RevokeStationCertificateRequest,
+      requestStream: false,
+      responseType: RevokeStationCertificateResponse as typeof RevokeStationCertificateResponse,
+      responseStream: false,
+      options: {},
+    },
+    /**
      * Sends a local authorization list update (1.6 / 2.0.1 SendLocalList, according to the station's OCPP
      * version) with version = stored version + 1, and stores the new list and version only when the station
      * answers Accepted. Otherwise the stored list is unchanged and the response carries the station's
@@ -3287,6 +4305,35 @@ export interface AuthServiceImplementation<CallContextExt = {}> {
     context: CallContext & CallContextExt,
   ): Promise<DeepPartial<SetStationSecurityProfileResponse>>;
   /**
+   * The certificates the CSMS's CA issued to stations (SignCertificate -> CertificateSigned, 2.0.1 A02 / A03,
+   * 1.6 Security Whitepaper), newest first, with their status (issued, installed, rejected by the station,
+   * revoked).
+   */
+  listStationCertificates(
+    request: ListStationCertificatesRequest,
+    context: CallContext & CallContextExt,
+  ): Promise<DeepPartial<ListStationCertificatesResponse>>;
+  /**
+   * Asks a connected station to renew its certificate: 2.0.1 TriggerMessage(SignChargingStationCertificate),
+   * 1.6 ExtendedTriggerMessage(SignChargePointCertificate). The station then sends a SignCertificate for a new
+   * key, which the CSMS signs and answers with CertificateSigned (see ListStationCertificates). The response says
+   * what the station answered to the trigger. NOT_FOUND for an unknown station, UNAVAILABLE (STATION_OFFLINE)
+   * when it is not connected. Without a CA configured (CSMS_STATION_CA_*) the station's SignCertificate is
+   * answered Rejected.
+   */
+  renewStationCertificate(
+    request: RenewStationCertificateRequest,
+    context: CallContext & CallContextExt,
+  ): Promise<DeepPartial<RenewStationCertificateResponse>>;
+  /**
+   * Revokes a certificate the CSMS issued (by serial number): a profile-3 connection presenting it is refused
+   * from then on. NOT_FOUND when the station has no such issued or installed certificate.
+   */
+  revokeStationCertificate(
+    request: RevokeStationCertificateRequest,
+    context: CallContext & CallContextExt,
+  ): Promise<DeepPartial<RevokeStationCertificateResponse>>;
+  /**
    * Sends a local authorization list update (1.6 / 2.0.1 SendLocalList, according to the station's OCPP
    * version) with version = stored version + 1, and stores the new list and version only when the station
    * answers Accepted. Otherwise the stored list is unchanged and the response carries the station's
@@ -3376,6 +4423,35 @@ export interface AuthServiceClient<CallOptionsExt = {}> {
     request: DeepPartial<SetStationSecurityProfileRequest>,
     options?: CallOptions & CallOptionsExt,
   ): Promise<SetStationSecurityProfileResponse>;
+  /**
+   * The certificates the CSMS's CA issued to stations (SignCertificate -> CertificateSigned, 2.0.1 A02 / A03,
+   * 1.6 Security Whitepaper), newest first, with their status (issued, installed, rejected by the station,
+   * revoked).
+   */
+  listStationCertificates(
+    request: DeepPartial<ListStationCertificatesRequest>,
+    options?: CallOptions & CallOptionsExt,
+  ): Promise<ListStationCertificatesResponse>;
+  /**
+   * Asks a connected station to renew its certificate: 2.0.1 TriggerMessage(SignChargingStationCertificate),
+   * 1.6 ExtendedTriggerMessage(SignChargePointCertificate). The station then sends a SignCertificate for a new
+   * key, which the CSMS signs and answers with CertificateSigned (see ListStationCertificates). The response says
+   * what the station answered to the trigger. NOT_FOUND for an unknown station, UNAVAILABLE (STATION_OFFLINE)
+   * when it is not connected. Without a CA configured (CSMS_STATION_CA_*) the station's SignCertificate is
+   * answered Rejected.
+   */
+  renewStationCertificate(
+    request: DeepPartial<RenewStationCertificateRequest>,
+    options?: CallOptions & CallOptionsExt,
+  ): Promise<RenewStationCertificateResponse>;
+  /**
+   * Revokes a certificate the CSMS issued (by serial number): a profile-3 connection presenting it is refused
+   * from then on. NOT_FOUND when the station has no such issued or installed certificate.
+   */
+  revokeStationCertificate(
+    request: DeepPartial<RevokeStationCertificateRequest>,
+    options?: CallOptions & CallOptionsExt,
+  ): Promise<RevokeStationCertificateResponse>;
   /**
    * Sends a local authorization list update (1.6 / 2.0.1 SendLocalList, according to the station's OCPP
    * version) with version = stored version + 1, and stores the new list and version only when the station
