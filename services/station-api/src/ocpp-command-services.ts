@@ -3,6 +3,7 @@ import type { Database, Kysely } from '@csms/db';
 import {
   RequestViolations,
   apiService,
+  invalidRequest,
   ocpp16V1,
   ocpp201V1,
   type ApiService,
@@ -14,6 +15,7 @@ import { createValidator, type OcppVersion } from '@csms/ocpp';
 import { StationLimits } from '@csms/station-limits';
 import type { Logger } from '@csms/telemetry';
 import { callOptionsOf } from './call-options.js';
+import { commandRuleViolations } from './command-rules.js';
 import { sendCommand, type CommandSender } from './split-commands.js';
 
 /**
@@ -75,9 +77,10 @@ type Handler = (request: CommandRequest, context: CallContext) => Promise<Comman
 
 /**
  * Implements every RPC of a generated typed-command service the same way: the payload message's proto3
- * JSON is the OCPP JSON (the generator guarantees it: json_name = OCPP property names), so it goes to the
- * station's actor as is (which validates it against the OCPP schema of the station's version), and the
- * station's CALLRESULT comes back through the response message's JSON mapping.
+ * JSON is the OCPP JSON (the generator guarantees it: json_name = OCPP property names), so, once it passes the
+ * rules the schemas do not express (command-rules.ts), it goes to the station's actor as is (which validates
+ * it against the OCPP schema of the station's version), and the station's CALLRESULT comes back through the
+ * response message's JSON mapping.
  */
 function commandService<D extends CommandServiceDefinition>(
   name: string,
@@ -120,6 +123,8 @@ async function send(
   const options = callOptionsOf(request.options);
   // The wrapper's JSON holds the payload's proto3 JSON, which is the OCPP JSON of the payload.
   const { payload } = method.requestType.toJSON(request) as { payload: Record<string, unknown> };
+  const broken = commandRuleViolations(version, action, payload);
+  if (broken.length > 0) throw invalidRequest(`invalid ${action} call`, broken);
   const answer = await sendCommand(
     sender,
     { stationId: request.stationId, version, action, payload, options },
