@@ -7,6 +7,7 @@
  */
 import { X509Certificate, createPrivateKey, createPublicKey } from 'node:crypto';
 import type { V201 } from '@csms/ocpp';
+import { Subjects } from '@csms/bus';
 import { authV1 } from '@csms/grpc';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { booted201 } from '../support/octt-states.js';
@@ -228,7 +229,20 @@ describe('revoked station certificate', () => {
       serialNumber: installed.serialNumber.toLowerCase(),
     });
     expect(certificate?.status).toBe(authV1.StationCertificateStatus.STATION_CERTIFICATE_STATUS_REVOKED);
+    const events: Record<string, unknown>[] = [];
+    const subscription = await t.csms.bus.subscribe<Record<string, unknown>>(
+      Subjects.event('REVOKE-CS', 'security-event'),
+      (m) => void events.push(m.data),
+    );
     expect(await upgradeStatus(t, 'REVOKE-CS', 'ocpp2.0.1', mutual)).toBe(401);
+    // A00.FR.408: the CSMS records an InvalidChargingStationCertificate security event.
+    await eventually(() => events.length > 0);
+    expect(events[0]).toMatchObject({
+      eventType: 'InvalidChargingStationCertificate',
+      techInfo: 'client certificate revoked',
+      source: 'csms',
+    });
+    await subscription.unsubscribe();
     await expect(
       t.auth.revokeStationCertificate({ stationId: 'REVOKE-CS', serialNumber: installed.serialNumber }),
     ).rejects.toMatchObject({ code: 5 });

@@ -92,6 +92,16 @@ describe('decideAdmission', () => {
     });
     // A verified certificate for the identity is profile 3 (A05: a higher profile than configured), raised to.
     expect(decide(1, mtls())).toEqual({ action: 'accept', securityProfile: 3, raise: true });
+    // At profile 3 an unusable certificate is a security event (A00.FR.408); a missing one is not.
+    expect(decide(3, mtls(ID, false))).toMatchObject({
+      status: 401,
+      securityEvent: 'InvalidChargingStationCertificate',
+    });
+    expect(decide(3, mtls('OTHER'))).toMatchObject({
+      status: 401,
+      securityEvent: 'InvalidChargingStationCertificate',
+    });
+    expect(decide(3, tlsNone)).not.toHaveProperty('securityEvent');
     // An unverified one, or one for another identity, is no substitute for the password.
     expect(decide(1, mtls(ID, false))).toMatchObject({ action: 'reject', status: 401 });
     expect(decide(1, mtls('OTHER'))).toMatchObject({ action: 'reject', status: 401 });

@@ -24,6 +24,11 @@ export interface AdmissionRefusal {
   readonly status: 401 | 403 | 404 | 503;
   readonly reason: string;
   readonly challenge: boolean;
+  /**
+   * The refusal is a security event the CSMS records (A00.FR.408: "RECOMMENDED to log a security event
+   * InvalidChargingStationCertificate in the CSMS" when a profile-3 station's certificate is invalid).
+   */
+  readonly securityEvent?: 'InvalidChargingStationCertificate';
 }
 
 /** The next step for an upgrade, decided by {@link decideAdmission} from what is known without I/O. */
@@ -110,9 +115,9 @@ export function decideAdmission(input: AdmissionInput): AdmissionDecision {
     case 3:
       if (!presented.tls) return reject(403, 'security profile 3 requires TLS', false);
       if (presented.clientCertificate === undefined) return reject(401, 'client certificate required', false);
-      if (!presented.clientCertificate.verified) return reject(401, 'client certificate not trusted', false);
+      if (!presented.clientCertificate.verified) return invalidCertificate('client certificate not trusted');
       if (!hasCertificateFor(stationId, presented)) {
-        return reject(401, 'client certificate CN does not match the station identity', false);
+        return invalidCertificate('client certificate CN does not match the station identity');
       }
       return { action: 'accept', securityProfile: 3 };
   }
@@ -167,7 +172,13 @@ export async function admitStation(
           fingerprint !== undefined &&
           (await credentials?.certificateRevoked(fingerprint))
         )
-          return { ok: false, status: 401, reason: 'client certificate revoked', challenge: false };
+          return {
+            ok: false,
+            status: 401,
+            reason: 'client certificate revoked',
+            challenge: false,
+            securityEvent: 'InvalidChargingStationCertificate',
+          };
         if (decision.raise) await store.raiseSecurityProfile(stationId, decision.securityProfile);
       } catch (error: unknown) {
         return unavailable(error);
@@ -179,8 +190,10 @@ export async function admitStation(
         ...(decision.raise ? { raised: true as const } : {}),
       };
     }
-    case 'reject':
-      return { ok: false, status: decision.status, reason: decision.reason, challenge: decision.challenge };
+    case 'reject': {
+      const { action: _, ...refusal } = decision;
+      return { ok: false, ...refusal };
+    }
     case 'register':
       try {
         await store.autoRegister(stationId, decision.securityProfile);
@@ -198,6 +211,17 @@ function hasCertificateFor(stationId: string, presented: PresentedCredentials): 
 
 function reject(status: 401 | 403 | 404, reason: string, challenge: boolean): AdmissionDecision {
   return { action: 'reject', status, reason, challenge };
+}
+
+/** A profile-3 station's certificate is unusable: 401 and a security event (A00.FR.407 / A00.FR.408). */
+function invalidCertificate(reason: string): AdmissionDecision {
+  return {
+    action: 'reject',
+    status: 401,
+    reason,
+    challenge: false,
+    securityEvent: 'InvalidChargingStationCertificate',
+  };
 }
 
 function unavailable(cause: unknown): AdmissionResult {

@@ -1,7 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { TLSSocket } from 'node:tls';
-import type { SecurityProfile } from '@csms/bus';
+import { Subjects, type SecurityProfile } from '@csms/bus';
 import { MAX_STATION_ID_LENGTH, type NegotiableSubprotocol } from '@csms/ocpp';
 import type { WebSocket, WebSocketServer } from 'ws';
 import { parseBasicAuthorization } from './basic-credentials.js';
@@ -47,6 +47,27 @@ export class StationUpgrades {
 
   constructor(host: UpgradeHost) {
     this.#host = host;
+  }
+
+  /**
+   * Publishes a security event the CSMS itself detected on the station's event stream (the station never got in, so
+   * its actor has no part in it). Best effort: a bus failure is logged.
+   */
+  #securityEvent(stationId: string, eventType: string, techInfo: string): void {
+    const { options, log } = this.#host;
+    const event = {
+      stationId,
+      type: 'security-event',
+      at: new Date().toISOString(),
+      eventType,
+      techInfo,
+      timestamp: new Date().toISOString(),
+      source: 'csms',
+      edgeId: options.edgeId,
+    };
+    options.bus.publish(Subjects.event(stationId, 'security-event'), event).catch((error: unknown) => {
+      log.warn({ ...errorFields(error) }, 'could not publish a security event');
+    });
   }
 
   /** The server's `upgrade` listener. Never throws. */
@@ -138,6 +159,8 @@ export class StationUpgrades {
         if (result.cause !== undefined)
           log.error({ ...fields, ...errorFields(result.cause) }, 'upgrade refused');
         else log.warn(fields, 'upgrade refused');
+        if (result.securityEvent !== undefined)
+          this.#securityEvent(stationId, result.securityEvent, result.reason);
         const challenge: Record<string, string> = result.challenge
           ? { 'WWW-Authenticate': 'Basic realm="OCPP"' }
           : {};
