@@ -12,7 +12,8 @@ import { rejection } from '../support/grpc-rejection.js';
 import { booted16 } from '../support/octt-states.js';
 import type { Station16 } from '../support/scenario.js';
 import { certificateHashData, Truststore, type HashAlgorithm } from '../support/station-truststore.js';
-import { selfSigned, startTlsCsms, type TlsCsms } from '../support/tls-csms.js';
+import { selfSignedCertificate as selfSigned } from '../support/pki.js';
+import { startTlsCsms, type TlsCsms } from '../support/tls-csms.js';
 
 const PASSWORD = 'OCTT16-certificates-pw-01';
 const STATIONS = ['CP075-1', 'CP075-2', 'CP076'] as const;

@@ -6,14 +6,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { booted16 } from '../support/octt-states.js';
 import { eventually } from '../support/scenario.js';
+import { clientCertificate, type KeyPair } from '../support/pki.js';
 import {
-  clientCertificate,
   expectEveryOcppSuite,
   expectValidServerSide,
   recordConnections,
   startTlsCsms,
   upgradeUntilClosed,
-  type KeyPair,
   type TlsCsms,
 } from '../support/tls-csms.js';
 

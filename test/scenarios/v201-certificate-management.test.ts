@@ -17,7 +17,8 @@ import {
   type HashAlgorithm,
   type InstalledCertificate,
 } from '../support/station-truststore.js';
-import { clientCertificate, selfSigned, startTlsCsms, type TlsCsms } from '../support/tls-csms.js';
+import { clientCertificate, selfSignedCertificate as selfSigned } from '../support/pki.js';
+import { startTlsCsms, type TlsCsms } from '../support/tls-csms.js';
 
 const PASSWORD = 'octt-M-Basic-password-01';
 const CASES = ['M01', 'M02', 'M05', 'M12', 'M13', 'M17', 'M18', 'M19', 'M20', 'M21'] as const;

@@ -9,16 +9,18 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { booted201 } from '../support/octt-states.js';
 import { eventually } from '../support/scenario.js';
 import {
-  SERVER_NAME,
   clientCertificate,
+  expiredClientCertificate,
+  selfSignedCertificate as selfSigned,
+  type KeyPair,
+} from '../support/pki.js';
+import {
+  SERVER_NAME,
   expectEveryOcppSuite,
   expectValidServerSide,
-  expiredClientCertificate,
   recordConnections,
-  selfSigned,
   startTlsCsms,
   upgradeUntilClosed,
-  type KeyPair,
   type TlsCsms,
 } from '../support/tls-csms.js';
 

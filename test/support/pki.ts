@@ -14,10 +14,10 @@ export interface Pki {
   rogue: KeyPair;
 }
 
-type KeyPair = { key: string; cert: string };
+export type KeyPair = { key: string; cert: string };
 
 const EC = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes'];
-const RSA = ['-newkey', 'rsa:2048', '-nodes'];
+export const RSA = ['-newkey', 'rsa:2048', '-nodes'];
 const SERVER_EXT = 'basicConstraints=CA:FALSE\nsubjectAltName=IP:127.0.0.1,DNS:localhost\n';
 const CLIENT_EXT = 'basicConstraints=CA:FALSE\nkeyUsage=digitalSignature\n';
 
@@ -52,10 +52,15 @@ function selfSigned(dir: string, name: string, subject: string, ...extra: string
   return read(dir, name);
 }
 
+/** A new key `<name>.key` and a certificate signing request `<name>.csr` for `subject` (EC P-256 unless `keyArgs`). */
+export function request(dir: string, name: string, subject: string, keyArgs = EC): void {
+  openssl(dir, 'req', ...keyArgs, '-keyout', `${name}.key`, '-out', `${name}.csr`, '-subj', subject);
+}
+
 /** A certificate signed by the CA in `dir` (ca.crt, ca.key), with the extensions `ext`. */
 function leaf(dir: string, name: string, subject: string, ext: string, keyArgs = EC): KeyPair {
   writeFileSync(join(dir, `${name}.ext`), ext);
-  openssl(dir, 'req', ...keyArgs, '-keyout', `${name}.key`, '-out', `${name}.csr`, '-subj', subject);
+  request(dir, name, subject, keyArgs);
   openssl(
     dir,
     'x509',
@@ -110,4 +115,65 @@ export function makePki(dir: string): Pki {
  */
 export function makeRsaServer(dir: string, name = 'server-rsa'): KeyPair {
   return leaf(dir, name, '/O=Test CSO/CN=localhost', SERVER_EXT, RSA);
+}
+
+// Further certificates, made with openssl in the folder of a PKI from makePki (ca.crt, ca.key).
+
+/** A client certificate for CN `cn` signed by the PKI's CA, valid now (a station's certificate, profile 3). */
+export function clientCertificate(dir: string, name: string, cn: string): KeyPair {
+  return leaf(dir, name, `/O=Test CSO/CN=${cn}`, CLIENT_EXT);
+}
+
+/** A client certificate for CN `cn` signed by the PKI's CA that expired in 2020 (`openssl ca` sets the dates). */
+export function expiredClientCertificate(dir: string, name: string, cn: string): KeyPair {
+  const config = [
+    '[ca]',
+    'default_ca = test_ca',
+    '[test_ca]',
+    `database = ${name}.index`,
+    'new_certs_dir = .',
+    `serial = ${name}.serial`,
+    'default_md = sha256',
+    'policy = any',
+    'x509_extensions = client',
+    '[any]',
+    'organizationName = optional',
+    'commonName = supplied',
+    '[client]',
+    ...CLIENT_EXT.trim().split('\n'),
+    '',
+  ].join('\n');
+  writeFileSync(join(dir, `${name}.cnf`), config);
+  writeFileSync(join(dir, `${name}.index`), '');
+  writeFileSync(join(dir, `${name}.serial`), '1000\n');
+  request(dir, name, `/O=Test CSO/CN=${cn}`);
+  openssl(
+    dir,
+    'ca',
+    '-batch',
+    '-notext',
+    '-config',
+    `${name}.cnf`,
+    '-cert',
+    'ca.crt',
+    '-keyfile',
+    'ca.key',
+    '-in',
+    `${name}.csr`,
+    '-out',
+    `${name}.crt`,
+    '-startdate',
+    '20200101000000Z',
+    '-enddate',
+    '20200102000000Z',
+  );
+  return read(dir, name);
+}
+
+/** A self-signed certificate with subject `subject`: a root CA (`ca`) or a certificate no trusted CA signed. */
+export function selfSignedCertificate(dir: string, name: string, subject: string, ca = false): KeyPair {
+  const extensions = ca
+    ? ['-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign']
+    : [];
+  return selfSigned(dir, name, subject, ...extensions);
 }

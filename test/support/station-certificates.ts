@@ -15,7 +15,7 @@ import { RPCClient } from 'ocpp-rpc';
 import type { RPC_ClientOptions as RPCClientOptions } from 'ocpp-rpc/lib/client.js';
 import { WebSocket } from 'ws';
 import { startTestCsms, type TestCsms } from './csms.js';
-import { makePki, type Pki } from './pki.js';
+import { RSA, makePki, request, type Pki } from './pki.js';
 import { SimStation, eventually, type Station16, type Station201 } from './scenario.js';
 
 export const ORGANIZATION = 'Test CSO';
@@ -101,13 +101,7 @@ export function stationCsr(
   subject: string,
   key: 'ec' | 'rsa' = 'ec',
 ): { csr: string; key: string } {
-  const keyArgs =
-    key === 'ec' ? ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1'] : ['-newkey', 'rsa:2048'];
-  execFileSync(
-    'openssl',
-    ['req', '-new', ...keyArgs, '-nodes', '-keyout', `${name}.key`, '-out', `${name}.csr`, '-subj', subject],
-    { cwd: dir, stdio: 'pipe' },
-  );
+  request(dir, name, subject, ...(key === 'rsa' ? [RSA] : []));
   return {
     csr: readFileSync(join(dir, `${name}.csr`), 'utf8'),
     key: readFileSync(join(dir, `${name}.key`), 'utf8'),

@@ -3,9 +3,8 @@
  * connect to it over TLS: independent `ocpp-rpc` clients in strict mode (Basic credentials and / or a client
  * certificate, optionally restricted TLS versions and cipher suites), wrapped as {@link SimStation}s.
  */
-import { execFileSync } from 'node:child_process';
 import { randomBytes, X509Certificate } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import type { IncomingMessage } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -16,10 +15,8 @@ import { RPCClient } from 'ocpp-rpc';
 import type { RPC_ClientOptions as RPCClientOptions } from 'ocpp-rpc/lib/client.js';
 import { expect } from 'vitest';
 import { startTestCsms, type TestCsms } from './csms.js';
-import { makePki, makeRsaServer, type Pki } from './pki.js';
+import { makePki, makeRsaServer, type KeyPair, type Pki } from './pki.js';
 import { SimStation, type Station16, type Station201 } from './scenario.js';
-
-export type KeyPair = { readonly key: string; readonly cert: string };
 
 /** The TLS 1.2 suites OCPP requires of a CSMS (A00.FR.318 / A00.FR.421): IANA name, OpenSSL name, key type. */
 export const OCPP_SUITES = [
@@ -252,128 +249,4 @@ export function upgradeUntilClosed(
     });
     socket.once('error', reject);
   });
-}
-
-// ---------------------------------------------------------------------------------------------------------------
-// Further certificates, made with openssl in the folder of a PKI from makePki (ca.crt, ca.key).
-
-const CLIENT_EXT = 'basicConstraints=CA:FALSE\nkeyUsage=digitalSignature\n';
-const EC = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes'];
-
-function openssl(dir: string, ...args: string[]): void {
-  execFileSync('openssl', args, { cwd: dir, stdio: 'pipe' });
-}
-
-function readPair(dir: string, name: string): KeyPair {
-  const read = (ext: string) => readFileSync(join(dir, `${name}.${ext}`), 'utf8');
-  return { key: read('key'), cert: read('crt') };
-}
-
-/** A new EC key `<name>.key` and a certificate signing request `<name>.csr` for CN `cn`. */
-function keyAndRequest(dir: string, name: string, cn: string): void {
-  openssl(
-    dir,
-    'req',
-    ...EC,
-    '-keyout',
-    `${name}.key`,
-    '-out',
-    `${name}.csr`,
-    '-subj',
-    `/O=Test CSO/CN=${cn}`,
-  );
-}
-
-/** A client certificate for CN `cn` signed by the PKI's CA, valid now (a station's certificate, profile 3). */
-export function clientCertificate(dir: string, name: string, cn: string): KeyPair {
-  writeFileSync(join(dir, `${name}.ext`), CLIENT_EXT);
-  keyAndRequest(dir, name, cn);
-  openssl(
-    dir,
-    'x509',
-    '-req',
-    '-in',
-    `${name}.csr`,
-    '-CA',
-    'ca.crt',
-    '-CAkey',
-    'ca.key',
-    '-CAcreateserial',
-    '-out',
-    `${name}.crt`,
-    '-days',
-    '1',
-    '-extfile',
-    `${name}.ext`,
-  );
-  return readPair(dir, name);
-}
-
-/** A client certificate for CN `cn` signed by the PKI's CA that expired in 2020 (`openssl ca` sets the dates). */
-export function expiredClientCertificate(dir: string, name: string, cn: string): KeyPair {
-  const config = [
-    '[ca]',
-    'default_ca = test_ca',
-    '[test_ca]',
-    `database = ${name}.index`,
-    'new_certs_dir = .',
-    `serial = ${name}.serial`,
-    'default_md = sha256',
-    'policy = any',
-    'x509_extensions = client',
-    '[any]',
-    'organizationName = optional',
-    'commonName = supplied',
-    '[client]',
-    ...CLIENT_EXT.trim().split('\n'),
-    '',
-  ].join('\n');
-  writeFileSync(join(dir, `${name}.cnf`), config);
-  writeFileSync(join(dir, `${name}.index`), '');
-  writeFileSync(join(dir, `${name}.serial`), '1000\n');
-  keyAndRequest(dir, name, cn);
-  openssl(
-    dir,
-    'ca',
-    '-batch',
-    '-notext',
-    '-config',
-    `${name}.cnf`,
-    '-cert',
-    'ca.crt',
-    '-keyfile',
-    'ca.key',
-    '-in',
-    `${name}.csr`,
-    '-out',
-    `${name}.crt`,
-    '-startdate',
-    '20200101000000Z',
-    '-enddate',
-    '20200102000000Z',
-  );
-  return readPair(dir, name);
-}
-
-/** A self-signed certificate with subject `subject`: a root CA (`ca`) or a certificate no trusted CA signed. */
-export function selfSigned(dir: string, name: string, subject: string, ca = false): KeyPair {
-  const extensions = ca
-    ? ['-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign']
-    : [];
-  openssl(
-    dir,
-    'req',
-    '-x509',
-    ...EC,
-    '-keyout',
-    `${name}.key`,
-    '-out',
-    `${name}.crt`,
-    '-days',
-    '1',
-    '-subj',
-    subject,
-    ...extensions,
-  );
-  return readPair(dir, name);
 }
