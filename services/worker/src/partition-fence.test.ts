@@ -48,13 +48,11 @@ describe('PartitionFence', () => {
     const station = 'fence-station-1';
     const p = partitionOf(station);
     expect(await a.acquire(p, '10')).toBe(true);
-    await database.db.transaction().execute((trx) => a.check(trx, station));
+    await a.transaction(station, () => Promise.resolve());
     expect(await b.acquire(p, '11')).toBe(true);
     expect(await a.acquire(p, '10')).toBe(false); // stale
-    await expect(database.db.transaction().execute((trx) => a.check(trx, station))).rejects.toBeInstanceOf(
-      FencedError,
-    );
-    await database.db.transaction().execute((trx) => b.check(trx, station));
+    await expect(a.transaction(station, () => Promise.resolve())).rejects.toBeInstanceOf(FencedError);
+    await b.transaction(station, () => Promise.resolve());
     const log = await database.db
       .selectFrom('partition_ownership_log')
       .select(['owner', 'epoch', 'event'])
@@ -78,8 +76,7 @@ describe('PartitionFence', () => {
     const aHolds = new Promise<void>((r) => (releaseA = r));
     let aChecked!: () => void;
     const checked = new Promise<void>((r) => (aChecked = r));
-    const aTx = database.db.transaction().execute(async (trx) => {
-      await a.check(trx, station);
+    const aTx = a.transaction(station, async () => {
       aChecked();
       await aHolds; // the old owner is slow (or paused) inside its transaction
       order.push('a-commit');

@@ -2,7 +2,6 @@ import { partitionOf } from '@csms/bus';
 import {
   FenceRejectedError,
   fencedStatements,
-  checkPartitionFence,
   fencedTransaction,
   logPartitionOwnership,
   raisePartitionFence,
@@ -65,20 +64,10 @@ export class PartitionFence {
   }
 
   /**
-   * Run first in every actor transaction: locks the fence row FOR SHARE, checks the epoch is still
-   * ours and records it in `csms.epoch` for the rows the transaction appends (`owner_epoch`); the
-   * transaction service runs the same check (`checkPartitionFence`) for the record calls of workers.
-   */
-  async check(trx: Kysely<Database>, stationId: string): Promise<void> {
-    const partition = partitionOf(stationId);
-    const epoch = this.#epochs.get(partition);
-    if (epoch === undefined) throw new FencedError(partition);
-    if (!(await checkPartitionFence(trx, partition, epoch))) throw new FencedError(partition);
-  }
-
-  /**
-   * Runs `fn` in a database transaction that begins with the fence check of the station's partition (the
-   * check of {@link check}, sent with the `BEGIN` in one round trip): how a station CALL's handler runs.
+   * Runs `fn` in a database transaction that begins with the fence check of the station's partition (its fence
+   * row locked FOR SHARE, the epoch checked to be still ours and recorded in `csms.epoch` for the rows the
+   * transaction appends; sent with the `BEGIN` in one round trip): how a station CALL's handler and the actor's
+   * other writes run.
    */
   transaction<T>(stationId: string, fn: (trx: Kysely<Database>) => Promise<T>): Promise<T> {
     return this.#underFence(stationId, (partition, epoch) =>

@@ -38,13 +38,9 @@ export interface StationActorDeps {
   readonly log: Logger;
   readonly handlers: HandlersByVersion;
   /**
-   * Distributed mode: run first in every handler transaction; throws `FencedError` when this worker
-   * no longer owns the station's partition (see PartitionFence). Absent in embedded mode.
-   */
-  readonly fence?: (trx: Kysely<Database>, stationId: string) => Promise<void>;
-  /**
-   * Distributed mode: runs `fn` in a database transaction whose `BEGIN` carries the fence check (one round
-   * trip less per CALL than `fence` inside a plain transaction); throws `FencedError` like `fence`.
+   * Distributed mode: runs `fn` in a database transaction whose `BEGIN` carries the fence check (see
+   * PartitionFence.transaction); throws `FencedError` when this worker no longer owns the station's partition.
+   * Every write of the actor (handlers, queued-command delivery) goes through it. Absent in embedded mode.
    */
   readonly fencedTransaction?: <T>(
     stationId: string,
@@ -161,7 +157,6 @@ export class StationActor implements Actor {
     let queued = false;
     const { fencedTransaction } = this.#deps;
     const run = async (db: Kysely<Database>): Promise<Record<string, unknown>> => {
-      if (fencedTransaction === undefined) await this.#deps.fence?.(db, this.stationId);
       const ctx: HandlerContext = {
         ...this.#context(version),
         db,
@@ -191,7 +186,7 @@ export class StationActor implements Actor {
     // autocommit only through fencedStatements.
     const { fencedStatements } = this.#deps;
     const autocommit =
-      (this.#deps.fence === undefined || fencedStatements !== undefined) &&
+      (fencedTransaction === undefined || fencedStatements !== undefined) &&
       isAutocommit(this.#deps.handlers, version, call.action);
     try {
       const payload = autocommit
@@ -300,10 +295,10 @@ export class StationActor implements Actor {
 
   /** Runs `fn` in a transaction that is fenced in distributed mode (like every handler's writes). */
   #write<T>(fn: (trx: Kysely<Database>) => Promise<T>): Promise<T> {
-    return this.#deps.db.transaction().execute(async (trx) => {
-      await this.#deps.fence?.(trx, this.stationId);
-      return fn(trx);
-    });
+    const { fencedTransaction } = this.#deps;
+    return fencedTransaction
+      ? fencedTransaction(this.stationId, fn)
+      : this.#deps.db.transaction().execute(fn);
   }
 
   /** Sends a CALL (in the outbound queue); a CALLRESULT runs the version's after-command hook first. */

@@ -122,7 +122,6 @@ export class Worker {
           ...(options.ports ? { ports: this.#portsOf(stationId, options.ports) } : {}),
           ...(fence
             ? {
-                fence: (trx, id) => fence.check(trx, id),
                 fencedTransaction: (id, fn) => fence.transaction(id, fn),
                 ...(statementsDb
                   ? { fencedStatements: (id, fn) => fence.statements(statementsDb, id, fn) }
