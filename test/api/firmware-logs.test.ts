@@ -108,3 +108,40 @@ describe('FirmwareService log upload failure on 2.0.1', () => {
     await getLog(await station201(), LogType.LOG_TYPE_DIAGNOSTICS, 'UploadFailure');
   });
 });
+
+describe('FirmwareService log upload: a second GetLog answered AcceptedCanceled (2.0.1 N01.FR.12, N01.FR.20; TC_N_36 steps)', () => {
+  it('ends the first upload canceled, naming the second GetLog, and follows the second to Uploaded', async () => {
+    const cs = await station201();
+    cs.respond('GetLog', { status: 'Accepted', filename: 'first.log' });
+    const first = await startLog([cs.id], LogType.LOG_TYPE_DIAGNOSTICS);
+    await service.settled();
+    const firstId = cs.requests('GetLog')[0]!.requestId;
+    expect(await cs.call('LogStatusNotification', { status: 'Uploading', requestId: firstId })).toEqual({});
+    await reaches(first, cs.id, S.STATION_STATUS_ACCEPTED, 'Uploading');
+
+    cs.respond('GetLog', { status: 'AcceptedCanceled', filename: 'second.log' });
+    const second = await startLog([cs.id], LogType.LOG_TYPE_DIAGNOSTICS);
+    await service.settled();
+    const secondId = cs.requests('GetLog')[1]!.requestId;
+    expect(await rowOf(second, cs.id)).toMatchObject({
+      status: S.STATION_STATUS_ACCEPTED,
+      reason: 'AcceptedCanceled',
+      requestId: secondId,
+    });
+    const reason = `AcceptedCanceled: the station canceled it for GetLog requestId ${secondId} (campaign ${second})`;
+    expect(await rowOf(first, cs.id)).toMatchObject({ status: S.STATION_STATUS_CANCELED, reason });
+    expect((await counts(first)).state).toBe(CampaignState.CAMPAIGN_STATE_COMPLETED);
+    // N01.FR.20: the station reports the canceled upload with its requestId; the row stays canceled.
+    expect(
+      await cs.call('LogStatusNotification', { status: 'AcceptedCanceled', requestId: firstId }),
+    ).toEqual({});
+    expect(await reaches(first, cs.id, S.STATION_STATUS_CANCELED, 'AcceptedCanceled')).toMatchObject({
+      reason,
+    });
+
+    expect(await cs.call('LogStatusNotification', { status: 'Uploading', requestId: secondId })).toEqual({});
+    expect(await cs.call('LogStatusNotification', { status: 'Uploaded', requestId: secondId })).toEqual({});
+    await reaches(second, cs.id, S.STATION_STATUS_SUCCEEDED, 'Uploaded');
+    expect((await counts(second)).state).toBe(CampaignState.CAMPAIGN_STATE_COMPLETED);
+  });
+});

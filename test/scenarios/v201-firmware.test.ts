@@ -1,11 +1,14 @@
 /**
  * OCPP 2.0.1 Part 6 §3.12 (L Firmware Management), secure firmware update CSMS test cases beyond the happy and
  * failure paths of test/api/firmware-updates.test.ts: scheduled download / install, the certificate refusals,
- * a second update that cancels (or cannot cancel) the first, and an update while a transaction runs. The
- * operator is csms.firmware.v1.FirmwareService on a real gRPC server (test/support/firmware-api.ts); the
- * station is an ocpp-rpc client in strict mode, so every UpdateFirmwareRequest is schema-checked by it.
+ * a second update that cancels (or cannot cancel) the first, an update while a transaction runs, and scheduled
+ * updates outlasting the status timeout. The operator is csms.firmware.v1.FirmwareService on a real gRPC server
+ * (test/support/firmware-api.ts); the station is an ocpp-rpc client in strict mode, so every
+ * UpdateFirmwareRequest is schema-checked by it.
  */
+import { createFirmwareService } from '@csms/firmware';
 import type { V201 } from '@csms/ocpp';
+import { createLogger } from '@csms/telemetry';
 import { describe, expect, it } from 'vitest';
 import {
   CERTIFICATE,
@@ -24,7 +27,7 @@ import {
   useFirmwareApi,
 } from '../support/firmware-api.js';
 import { booted201, notifyConnector, Tx201 } from '../support/octt-states.js';
-import { addIdToken, at, connect201, type Station201 } from '../support/scenario.js';
+import { addIdToken, at, connect201, eventually, type Station201 } from '../support/scenario.js';
 
 useFirmwareApi();
 
@@ -222,7 +225,20 @@ describe('TC_L_10_CSMS: Secure Firmware Update - AcceptedCanceled', () => {
       reason: 'AcceptedCanceled',
       requestId: second.request.requestId,
     });
+    await endedBy(first, second, cs, 'Downloading');
     return { first, second };
+  }
+
+  type Update = Awaited<ReturnType<typeof update>>;
+
+  /** The first update's row is CANCELED naming the second request, and its campaign completed. */
+  async function endedBy(first: Update, second: Update, cs: Station201, notification: string) {
+    expect(await rowOf(first.id, cs.id)).toMatchObject({
+      status: S.STATION_STATUS_CANCELED,
+      reason: `AcceptedCanceled: the station canceled it for UpdateFirmware requestId ${second.request.requestId} (campaign ${second.id})`,
+      notificationStatus: notification,
+    });
+    expect((await counts(first.id)).state).toBe(CampaignState.CAMPAIGN_STATE_COMPLETED);
   }
 
   it('sends a second UpdateFirmwareRequest, takes AcceptedCanceled and follows the new update to Installed', async () => {
@@ -234,13 +250,10 @@ describe('TC_L_10_CSMS: Secure Firmware Update - AcceptedCanceled', () => {
     await rebooted(cs);
     await installed(cs, second.id, requestId);
     // L01.FR.10: the notifications carry the new requestId, so none of them is credited to the canceled update.
-    // (Its row stays in progress until the station reports on it, next test, or the status timeout: ending it
-    // on AcceptedCanceled needs a campaign_stations update that @csms/db does not offer yet.)
-    expect(await rowOf(first.id, cs.id)).toMatchObject({ notificationStatus: 'Downloading' });
-    expect((await rowOf(first.id, cs.id)).status).not.toBe(S.STATION_STATUS_SUCCEEDED);
+    await endedBy(first, second, cs, 'Downloading');
   });
 
-  it('ends the canceled update when the station reports DownloadFailed for it (L01.FR.24 note)', async () => {
+  it('keeps the canceled update canceled when the station then reports DownloadFailed for it (L01.FR.24 note)', async () => {
     const cs = await station201();
     const { first, second } = await canceledBySecond(cs);
     expect(
@@ -249,12 +262,46 @@ describe('TC_L_10_CSMS: Secure Firmware Update - AcceptedCanceled', () => {
         requestId: first.request.requestId,
       }),
     ).toEqual({});
-    expect(await reaches(first.id, cs.id, S.STATION_STATUS_FAILED, 'DownloadFailed')).toMatchObject({
+    // The notification is recorded on the canceled row, which stays canceled (a final status stays final).
+    await reaches(first.id, cs.id, S.STATION_STATUS_CANCELED, 'DownloadFailed');
+    await endedBy(first, second, cs, 'DownloadFailed');
+    await report(cs, second.id, second.request.requestId, 'Downloading');
+    await inProgress(second.id, cs.id, 'Downloading');
+  });
+
+  it('keeps AcceptedCanceled when the notifications of both requests arrive before the answer', async () => {
+    const cs = await station201();
+    answerUpdates(cs, 'Accepted');
+    const first = await update(cs);
+    await report(cs, first.id, first.request.requestId, 'Downloading');
+    cs.respond('UpdateFirmware', async ({ requestId }) => {
+      // Tool validation step 6 (errata 2025-09): DownloadFailed for <#1> may come before the answer; so may the
+      // first notification of <#2>. Both are recorded before the CSMS sees AcceptedCanceled.
+      expect(
+        await cs.call('FirmwareStatusNotification', {
+          status: 'DownloadFailed',
+          requestId: first.request.requestId,
+        }),
+      ).toEqual({});
+      expect(await cs.call('FirmwareStatusNotification', { status: 'Downloading', requestId })).toEqual({});
+      await reaches(first.id, cs.id, S.STATION_STATUS_FAILED, 'DownloadFailed');
+      const row = () =>
+        csms.database.db.selectFrom('campaign_stations').selectAll().where('request_id', '=', requestId);
+      await eventually(async () => (await row().executeTakeFirst())?.notification_status === 'Downloading');
+      return { status: 'AcceptedCanceled' };
+    });
+    const second = await update(cs);
+    expect(await rowOf(second.id, cs.id)).toMatchObject({
+      status: S.STATION_STATUS_ACCEPTED,
+      reason: 'AcceptedCanceled',
+      notificationStatus: 'Downloading',
+    });
+    // The station's own report on the canceled update came first and stays: a final status stays final.
+    expect(await rowOf(first.id, cs.id)).toMatchObject({
+      status: S.STATION_STATUS_FAILED,
       reason: 'DownloadFailed',
     });
     expect((await counts(first.id)).state).toBe(CampaignState.CAMPAIGN_STATE_COMPLETED);
-    await report(cs, second.id, second.request.requestId, 'Downloading');
-    await inProgress(second.id, cs.id, 'Downloading');
   });
 });
 
@@ -347,5 +394,53 @@ describe('TC_L_13_CSMS: Secure Firmware Update - Unable to download/install firm
     await rebooted(cs, EVSES);
     expect(await connectorStatuses(cs)).toEqual(['1/1:Available', '2/1:Available']);
     await installed(cs, id, requestId);
+  });
+});
+
+describe('Scheduled firmware updates and the status timeout (L01.FR.13, L01.FR.16)', () => {
+  /** The status timeout of the check below, far shorter than the schedules (CSMS_FIRMWARE_STATUS_TIMEOUT). */
+  const STATUS_TIMEOUT_MS = 200;
+
+  /** A station that accepted `fw`, reported `statuses` and then nothing more. */
+  async function quietAfter(fw: Parameters<typeof update>[1], ...statuses: V201.FirmwareStatusEnumType[]) {
+    const cs = await station201();
+    answerUpdates(cs, 'Accepted');
+    const { id, request } = await update(cs, fw);
+    await report(cs, id, request.requestId, ...statuses);
+    return { cs, id };
+  }
+
+  it('does not fail a station waiting for a retrieve or install time further away than the status timeout', async () => {
+    const inAnHour = () => new Date(Date.now() + 3_600_000);
+    const downloads = await quietAfter(signedUpdate({ retrieveTime: inAnHour() }), 'DownloadScheduled');
+    const installs = await quietAfter(
+      signedUpdate({ installTime: inAnHour() }),
+      'Downloading',
+      'Downloaded',
+      'SignatureVerified',
+      'InstallScheduled',
+    );
+    // A station that has nothing scheduled and goes quiet while downloading: the check does run.
+    const quiet = await quietAfter(signedUpdate(), 'Downloading');
+
+    // Every station has now been silent for longer than the timeout; a replica runs one silence check.
+    await new Promise((resolve) => setTimeout(resolve, 2 * STATUS_TIMEOUT_MS));
+    const checker = createFirmwareService({
+      db: csms.database.db,
+      bus: csms.bus,
+      stations: csms.stations,
+      logger: createLogger({ service: 'firmware-timeout-check', level: 'silent' }),
+      runner: { statusTimeoutMs: STATUS_TIMEOUT_MS, resumeIntervalMs: 0 },
+    });
+    await checker.ready;
+    await checker.close();
+
+    await inProgress(downloads.id, downloads.cs.id, 'DownloadScheduled');
+    await inProgress(installs.id, installs.cs.id, 'InstallScheduled');
+    expect(await rowOf(quiet.id, quiet.cs.id)).toMatchObject({
+      status: S.STATION_STATUS_FAILED,
+      reason: expect.stringContaining('last status: Downloading') as string,
+    });
+    expect((await counts(quiet.id)).state).toBe(CampaignState.CAMPAIGN_STATE_COMPLETED);
   });
 });

@@ -157,6 +157,14 @@ export {
   type ProfileFilter,
   type ProfileSelector,
 } from './charging-profiles/profiles.js';
+// charging-profiles: reported_charging_profiles (what 2.0.1 stations report, K09)
+export {
+  findChargingProfilesReport,
+  hasChargingProfilesReport,
+  storeReportedProfiles,
+  type ChargingProfilesReport,
+  type ReportedProfilesPart,
+} from './charging-profiles/reported-profiles.js';
 
 // campaigns: campaigns, campaign_stations
 export {
@@ -186,6 +194,12 @@ export {
   type ClaimedStation,
   type NotifiedCommand,
 } from './campaigns/campaign-stations.js';
+export {
+  cancelSupersededCommands,
+  findNextCommand,
+  type LaterCommand,
+  type SupersedingCommand,
+} from './campaigns/superseded-commands.js';
 
 // queued-commands: queued_commands
 export {

@@ -3,6 +3,7 @@ import type { StationApi } from '@csms/bus';
 import type { Logger } from '@csms/telemetry';
 import type { CampaignPlan } from './campaign-parameters.js';
 import {
+  cancelSupersededCommands,
   claimNextStation,
   completeIfDone,
   failInterruptedSends,
@@ -17,7 +18,14 @@ import {
   type Database,
   type Kysely,
 } from '@csms/db';
-import { stationCallFor, verdictOf } from './station-command.js';
+import {
+  ACCEPTED_CANCELED,
+  stationCallFor,
+  supersededActions,
+  supersededReason,
+  verdictOf,
+  type CallVerdict,
+} from './station-command.js';
 
 export interface RunnerOptions {
   /** How long a sender's lease on a campaign lasts without renewal (default 30 s). */
@@ -143,7 +151,7 @@ export class CampaignRunner {
         while (!this.#closed && leased) {
           const station = await claimNextStation(db, campaignId);
           if (!station) return;
-          await this.#send(plan, station);
+          await this.#send(plan, campaignId, station);
         }
       };
       await Promise.all(Array.from({ length: campaign.max_concurrency }, worker));
@@ -154,7 +162,7 @@ export class CampaignRunner {
     }
   }
 
-  async #send(plan: CampaignPlan, station: ClaimedStation): Promise<void> {
+  async #send(plan: CampaignPlan, campaignId: string, station: ClaimedStation): Promise<void> {
     const { db, stations } = this.deps;
     const call = stationCallFor(plan, station.ocppVersion, station.requestId);
     if ('error' in call) {
@@ -176,6 +184,31 @@ export class CampaignRunner {
       );
       verdict = { status: 'failed' as const, reason: `not delivered: ${String(error)}`, filename: null };
     }
-    await recordVerdict(db, station.id, verdict);
+    await this.#record(campaignId, station, call.action, verdict);
+  }
+
+  /**
+   * Records the station's answer. AcceptedCanceled also ends the station's earlier commands of the same kind
+   * still in progress, in any campaign, as `canceled` (the station canceled them to take this one: 2.0.1
+   * L01.FR.24 / N01.FR.12, 1.6 whitepaper L01.FR.26 / N01.FR.11), in the same database transaction, and
+   * completes their campaigns when nothing else is pending.
+   */
+  async #record(campaignId: string, station: ClaimedStation, action: string, verdict: CallVerdict) {
+    const { db } = this.deps;
+    if (verdict.status !== 'accepted' || verdict.reason !== ACCEPTED_CANCELED) {
+      await recordVerdict(db, station.id, verdict);
+      return;
+    }
+    const reason = supersededReason({ action, requestId: station.requestId, campaignId });
+    const touched = await db.transaction().execute(async (tx) => {
+      await recordVerdict(tx, station.id, verdict);
+      return cancelSupersededCommands(tx, { rowId: station.id, actions: supersededActions(action), reason });
+    });
+    if (touched.length > 0)
+      this.deps.logger.info(
+        { stationId: station.stationId, campaignId, canceledIn: touched },
+        'station canceled earlier commands (AcceptedCanceled)',
+      );
+    for (const id of touched) await completeIfDone(db, id);
   }
 }

@@ -88,6 +88,32 @@ export interface CallVerdict {
   readonly filename: string | null;
 }
 
+/** The answer by which a station says it canceled its command in progress to take the new one. */
+export const ACCEPTED_CANCELED = 'AcceptedCanceled';
+
+/**
+ * The actions of the commands a new one of `action` supersedes when the station answers it AcceptedCanceled:
+ * any firmware update (2.0.1 L01.FR.24 / L02.FR.15, 1.6 whitepaper L01.FR.26; a station runs one at a time),
+ * an earlier GetLog (2.0.1 N01.FR.12, 1.6 whitepaper N01.FR.11; not a 1.6 GetDiagnostics, whose upload the
+ * station may run besides).
+ */
+export function supersededActions(action: string): readonly string[] {
+  if (action === 'UpdateFirmware' || action === 'SignedUpdateFirmware')
+    return ['UpdateFirmware', 'SignedUpdateFirmware'];
+  if (action === 'GetLog') return ['GetLog'];
+  return [];
+}
+
+/** The reason stored on a row its station canceled for a newer command (names that command). */
+export function supersededReason(newer: {
+  readonly action: string | null;
+  readonly requestId: number | null;
+  readonly campaignId: string;
+}): string {
+  const request = newer.requestId === null ? '' : ` requestId ${newer.requestId}`;
+  return `${ACCEPTED_CANCELED}: the station canceled it for ${newer.action ?? 'a newer command'}${request} (campaign ${newer.campaignId})`;
+}
+
 /** Reads the station's answer (or why there was none) into the station's campaign status. */
 export function verdictOf(action: StationCall['action'], outcome: CommandOutcome): CallVerdict {
   const verdict = (status: CampaignStationStatus, reason: string | null, filename: string | null = null) => ({
@@ -111,8 +137,9 @@ export function verdictOf(action: StationCall['action'], outcome: CommandOutcome
       const status = typeof payload.status === 'string' ? payload.status : 'missing status';
       const filename = typeof payload.filename === 'string' ? payload.filename : null;
       if (status === 'Accepted') return verdict('accepted', null, filename);
-      // AcceptedCanceled: accepted, and an earlier update/upload on the station was canceled.
-      if (status === 'AcceptedCanceled') return verdict('accepted', status, filename);
+      // AcceptedCanceled: accepted, and the update / upload in progress on the station was canceled (the
+      // runner ends its row, see supersededActions).
+      if (status === ACCEPTED_CANCELED) return verdict('accepted', status, filename);
       return verdict('rejected', status, filename);
     }
     case 'offline':

@@ -1,6 +1,7 @@
 import type { Bus, Subscription } from '@csms/bus';
 import {
   completeIfDone,
+  findNextCommand,
   findNotifiedCampaignStation,
   recordCampaignNotification,
   type Database,
@@ -8,7 +9,8 @@ import {
   type NotifiedCommand,
 } from '@csms/db';
 import type { Logger } from '@csms/telemetry';
-import { notificationOutcome } from './notification-status.js';
+import { notificationOutcome, type NotificationOutcome } from './notification-status.js';
+import { supersededReason } from './station-command.js';
 
 /** The station events (published by the worker after commit) that report campaign progress. */
 export const TRACKED_EVENTS = ['firmware-status', 'diagnostics-status', 'log-status'] as const;
@@ -31,8 +33,8 @@ export const TRACKER_QUEUE = 'firmware-campaign-tracker';
 /**
  * Follows stations' firmware / diagnostics / log status notifications and moves their campaign rows:
  * progress statuses are recorded (and mean the station took the command), Installed / Uploaded end it
- * as succeeded, DownloadFailed, InstallationFailed, InvalidSignature, UploadFailed, ... as failed; a
- * campaign completes when its last station is final.
+ * as succeeded, DownloadFailed, InstallationFailed, InvalidSignature, UploadFailed, ... as failed, a log
+ * upload's AcceptedCanceled as canceled; a campaign completes when its last station is final.
  */
 export class StatusTracker {
   #subscriptions: Subscription[] = [];
@@ -103,16 +105,35 @@ export class StatusTracker {
         ...(type === 'firmware-status' ? { ocppVersion: 'ocpp1.6' } : {}),
       };
     }
+    const outcome = notificationOutcome(type, event.status);
+    // Without a requestId the station's latest row would be the new request's, not the canceled one's.
+    if (outcome === 'canceled' && requestId === undefined) return;
     const row = await findNotifiedCampaignStation(db, command);
     if (!row) return;
-    const outcome = notificationOutcome(type, event.status);
     const updated = await recordCampaignNotification(db, row.id, {
       notificationStatus: event.status,
       at: when,
       status: outcome ?? 'accepted',
-      reason: outcome === 'failed' ? event.status : null,
+      reason: await this.#reason(outcome, event.status, row.id, command.actions),
     });
     if (outcome !== undefined && updated) await completeIfDone(db, row.campaign_id);
+  }
+
+  /** The reason stored with a notification's outcome (none while in progress). */
+  async #reason(
+    outcome: NotificationOutcome,
+    status: string,
+    rowId: string,
+    actions: readonly string[],
+  ): Promise<string | null> {
+    if (outcome === 'failed') return status;
+    if (outcome !== 'canceled') return null;
+    // LogStatusNotification AcceptedCanceled carries the canceled upload's requestId (2.0.1 N01.FR.20, TC_N_36):
+    // name the GetLog it was canceled for, as the runner does when that GetLog's answer is recorded first.
+    const next = await findNextCommand(this.deps.db, rowId, actions);
+    return next
+      ? supersededReason({ action: next.action, requestId: next.request_id, campaignId: next.campaign_id })
+      : `${status}: the station canceled it for a newer request`;
   }
 }
 

@@ -9,6 +9,8 @@ export type Purpose =
 export type Kind = 'Absolute' | 'Recurring' | 'Relative';
 export type Recurrency = 'Daily' | 'Weekly';
 export type RateUnit = 'A' | 'W';
+/** OCPP 2.0.1 ChargingLimitSourceEnumType: who installed a profile a station reports. */
+export type LimitSource = 'EMS' | 'Other' | 'SO' | 'CSO';
 
 const PURPOSES: ReadonlyMap<api.ChargingProfilePurpose, Purpose> = new Map([
   [
@@ -36,6 +38,16 @@ const RATE_UNITS: ReadonlyMap<api.ChargingRateUnit, RateUnit> = new Map([
   [api.ChargingRateUnit.CHARGING_RATE_UNIT_W, 'W'],
 ]);
 
+const LIMIT_SOURCES: ReadonlyMap<api.ChargingLimitSource, LimitSource> = new Map([
+  [api.ChargingLimitSource.CHARGING_LIMIT_SOURCE_EMS, 'EMS'],
+  [api.ChargingLimitSource.CHARGING_LIMIT_SOURCE_OTHER, 'Other'],
+  [api.ChargingLimitSource.CHARGING_LIMIT_SOURCE_SO, 'SO'],
+  [api.ChargingLimitSource.CHARGING_LIMIT_SOURCE_CSO, 'CSO'],
+]);
+
+/** Every charging limit source: asking for all of them asks for every profile (K09.FR.03). */
+export const ALL_LIMIT_SOURCES: readonly LimitSource[] = [...LIMIT_SOURCES.values()];
+
 function inverse<K, V>(map: ReadonlyMap<K, V>): ReadonlyMap<V, K> {
   return new Map([...map].map(([k, v]) => [v, k]));
 }
@@ -43,6 +55,7 @@ const PURPOSE_VALUES = inverse(PURPOSES);
 const KIND_VALUES = inverse(KINDS);
 const RECURRENCY_VALUES = inverse(RECURRENCIES);
 const RATE_UNIT_VALUES = inverse(RATE_UNITS);
+const LIMIT_SOURCE_VALUES = inverse(LIMIT_SOURCES);
 
 /** The OCPP spelling of an API enum value; undefined for UNSPECIFIED and unknown numbers. */
 export const ocpp = Object.freeze({
@@ -65,6 +78,9 @@ export const fromOcpp = Object.freeze({
   rateUnit: (value: string | undefined): api.ChargingRateUnit =>
     (value === undefined ? undefined : RATE_UNIT_VALUES.get(value as RateUnit)) ??
     api.ChargingRateUnit.CHARGING_RATE_UNIT_UNSPECIFIED,
+  limitSource: (value: string): api.ChargingLimitSource =>
+    LIMIT_SOURCE_VALUES.get(value as LimitSource) ??
+    api.ChargingLimitSource.CHARGING_LIMIT_SOURCE_UNSPECIFIED,
 });
 
 /** The version-neutral spelling of an OCPP purpose (1.6 ChargePointMaxProfile → ChargingStationMaxProfile). */

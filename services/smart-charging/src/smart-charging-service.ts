@@ -28,12 +28,13 @@ const SERVICE_NAME = 'csms.smart_charging.v1.SmartChargingService';
 /**
  * `csms.smart_charging.v1.SmartChargingService`: sets, lists and clears the charging profiles of
  * stations (OCPP 1.6 Smart Charging, OCPP 2.0.1 K01/K10) and asks them for their composite schedule
- * (K08). Profiles are stored once the station accepted them and deleted once it accepted a clear.
+ * (K08). Profiles are stored once the station accepted them and deleted once it accepted a clear. What a
+ * 2.0.1 station reports it has installed (K09) is listed apart, as reported (GetChargingProfiles).
  */
 export function createSmartChargingService(deps: SmartChargingServiceDeps): ApiService {
   const impl: ServiceImplementation<typeof api.SmartChargingServiceDefinition> = {
     setChargingProfile: (request, context) => setChargingProfile(deps, request, context),
-    getChargingProfiles: (request) => getChargingProfiles(deps.db, request),
+    getChargingProfiles: (request, context) => getChargingProfiles(deps, request, context),
     clearChargingProfile: (request, context) => clearChargingProfile(deps, request, context),
     getCompositeSchedule: (request, context) => getCompositeSchedule(deps, request, context),
   };

@@ -108,18 +108,22 @@ export async function recordCall(
 
 /**
  * Records the station's answer. A status notification may have overtaken the answer (the station
- * reports Downloading before the CSMS sees its CALLRESULT), so the status only moves from `sent`.
+ * reports Downloading before the CSMS sees its CALLRESULT), so the status only moves from `sent`. The
+ * reason of an accepting answer (AcceptedCanceled: L01.FR.24, N01.FR.12) is kept all the same when the row
+ * has none yet: the notification that overtook it moved the row without one.
  */
 export async function recordVerdict(
   db: Kysely<Database>,
   rowId: string,
   verdict: CampaignStationVerdict,
 ): Promise<void> {
+  const takesReason =
+    verdict.status === 'accepted' ? sql`status = 'sent' or reason is null` : sql`status = 'sent'`;
   await db
     .updateTable('campaign_stations')
     .set({
       status: sql`case when status = 'sent' then ${verdict.status} else status end`,
-      reason: sql`case when status = 'sent' then ${verdict.reason}::text else reason end`,
+      reason: sql`case when ${takesReason} then ${verdict.reason}::text else reason end`,
       filename: verdict.filename,
       updated_at: sql`now()`,
     })
@@ -142,16 +146,28 @@ export function failInterruptedSends(db: Kysely<Database>, olderThanMs: number):
 }
 
 /**
+ * When a row's silence began: its last change, or its campaign's scheduled retrieve / install time when later
+ * (firmware campaigns store them as ISO 8601 `retrieveTime` / `installTime` in `parameters`, see
+ * services/firmware campaign-parameters.ts; `greatest` ignores the NULLs of campaigns without them).
+ */
+const silentSince = sql<Date>`greatest(campaign_stations.updated_at, (
+  select greatest((c.parameters->>'retrieveTime')::timestamptz, (c.parameters->>'installTime')::timestamptz)
+    from campaigns c where c.id = campaign_stations.campaign_id))`;
+
+/**
  * Stations that took the command (`accepted`) but reported nothing for `silentForMs` (no status notification,
  * or none since the last): `failed`, so a station that went quiet (replaced, bricked, never sending its final
  * FirmwareStatusNotification / LogStatusNotification) cannot keep its campaign running forever. The reason
  * names the last status heard. Returns the campaigns touched.
+ *
+ * Silence counts from the row's last change or, when later, the campaign's retrieve / install time: a station
+ * that reported DownloadScheduled / InstallScheduled (L01.FR.13 / L01.FR.16) says nothing more until then.
  */
 export function failSilentStations(db: Kysely<Database>, silentForMs: number): Promise<string[]> {
   const hours = Math.round((silentForMs / 3_600_000) * 100) / 100;
   return failStale(db, {
     status: 'accepted',
-    since: 'updated_at',
+    since: silentSince,
     olderThanMs: silentForMs,
     reason: sql<string>`${`no final status notification within ${hours} h; last status: `} || coalesce(notification_status, 'none')`,
   });
@@ -162,7 +178,7 @@ async function failStale(
   db: Kysely<Database>,
   stale: {
     readonly status: CampaignStationStatus;
-    readonly since: 'sent_at' | 'updated_at';
+    readonly since: 'sent_at' | RawBuilder<Date>;
     readonly olderThanMs: number;
     readonly reason: RawBuilder<string>;
   },

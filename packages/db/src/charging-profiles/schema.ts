@@ -1,4 +1,4 @@
-import type { Selectable } from 'kysely';
+import type { Generated, Selectable } from 'kysely';
 import type { CreatedAt, Json, Timestamp, UpdatedAt } from '../column-types.js';
 
 /**
@@ -22,8 +22,35 @@ export interface ChargingProfilesTable {
   updated_at: UpdatedAt;
 }
 
+/**
+ * Charging profiles an OCPP 2.0.1 station reported (ReportChargingProfilesRequest, K09), one row per reported
+ * profile, kept as reported: the CSMS's own installed set is `charging_profiles`. `profile` is the 2.0.1
+ * ChargingProfileType as the station sent it.
+ */
+export interface ReportedChargingProfilesTable {
+  id: Generated<string>;
+  station_id: string;
+  /** The requestId of the GetChargingProfilesRequest the report answers (K09.FR.01). */
+  request_id: number;
+  /** The EVSE the station reported it on; 0 = the station itself (the grid connection). */
+  evse_id: number;
+  /** Who installed it (OCPP ChargingLimitSourceEnumType: CSO, EMS, SO, Other). */
+  charging_limit_source: string;
+  profile_id: number;
+  profile: Json<Record<string, unknown>>;
+  /** The tbc of its ReportChargingProfilesRequest: false on the report's last part (K09.FR.02). */
+  tbc: boolean;
+  /** Hash of the CALL's message id and payload: a retried CALL is stored once. */
+  dedupe_key: string;
+  /** Its position in its ReportChargingProfilesRequest. */
+  position: number;
+  received_at: CreatedAt;
+}
+
 export interface ChargingProfileTables {
   charging_profiles: ChargingProfilesTable;
+  reported_charging_profiles: ReportedChargingProfilesTable;
 }
 
 export type ChargingProfileRow = Selectable<ChargingProfilesTable>;
+export type ReportedChargingProfileRow = Selectable<ReportedChargingProfilesTable>;

@@ -39,3 +39,36 @@ export async function createChargingProfilesTable(db: Kysely<any>): Promise<void
 export async function dropChargingProfilesTable(db: Kysely<any>): Promise<void> {
   await db.schema.dropTable('charging_profiles').ifExists().execute();
 }
+
+/**
+ * `reported_charging_profiles`: the charging profiles OCPP 2.0.1 stations reported (ReportChargingProfilesRequest,
+ * K09), one row per profile, with the part's requestId, evseId, chargingLimitSource and tbc. A part is stored
+ * once per (station, dedupe_key): the hash of the CALL's message id and payload, so a retried CALL is a no-op.
+ * (Migration 2026_12_05_21_00_00_create_reported_charging_profiles.)
+ */
+export async function createReportedChargingProfilesTable(db: Kysely<any>): Promise<void> {
+  await db.schema
+    .createTable('reported_charging_profiles')
+    .addColumn('id', 'bigserial', (c) => c.primaryKey())
+    .addColumn('station_id', 'text', (c) => c.notNull().references('stations.id').onDelete('cascade'))
+    .addColumn('request_id', 'integer', (c) => c.notNull())
+    .addColumn('evse_id', 'integer', (c) => c.notNull())
+    .addColumn('charging_limit_source', 'text', (c) => c.notNull())
+    .addColumn('profile_id', 'integer', (c) => c.notNull())
+    .addColumn('profile', 'jsonb', (c) => c.notNull())
+    .addColumn('tbc', 'boolean', (c) => c.notNull())
+    .addColumn('dedupe_key', 'text', (c) => c.notNull())
+    .addColumn('position', 'integer', (c) => c.notNull())
+    .addColumn('received_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
+    .addUniqueConstraint('reported_charging_profiles_part_uq', ['station_id', 'dedupe_key', 'position'])
+    .execute();
+  await db.schema
+    .createIndex('reported_charging_profiles_request_idx')
+    .on('reported_charging_profiles')
+    .columns(['station_id', 'request_id'])
+    .execute();
+}
+
+export async function dropReportedChargingProfilesTable(db: Kysely<any>): Promise<void> {
+  await db.schema.dropTable('reported_charging_profiles').ifExists().execute();
+}

@@ -31,6 +31,8 @@ export let client: firmwareV1.FirmwareServiceClient;
 
 /** Commands the stations' actors received, and how many were in flight at most at once. */
 export const received: { stationId: string; command: StationCommand }[] = [];
+/** Answers other than Accepted, by station id: the CALLRESULT payload (the function may act before answering). */
+export const answers = new Map<string, (command: StationCommand) => Promise<Record<string, unknown>>>();
 export let inFlight = 0;
 export let maxInFlight = 0;
 
@@ -85,14 +87,14 @@ export function useFirmwareApi(): void {
       inFlight++;
       maxInFlight = Math.max(maxInFlight, inFlight);
       await new Promise((r) => setTimeout(r, 20));
+      const answer = answers.get(stationOfSubject(message.subject));
+      const payload = answer
+        ? await answer(message.data)
+        : message.data.action === 'UpdateFirmware' && message.data.payload.requestId === undefined
+          ? {}
+          : { status: 'Accepted' };
       inFlight--;
-      return {
-        status: 'result',
-        payload:
-          message.data.action === 'UpdateFirmware' && message.data.payload.requestId === undefined
-            ? {}
-            : { status: 'Accepted' },
-      };
+      return { status: 'result', payload };
     });
     service = createFirmwareService({
       db: handle.db,

@@ -17,6 +17,7 @@ import { onNotifyEvent } from './notify-event.js';
 import { onNotifyMonitoringReport } from './notify-monitoring-report.js';
 import { onNotifyReport } from './notify-report.js';
 import { onPublishFirmwareStatusNotification } from './publish-firmware-status-notification.js';
+import { onReportChargingProfiles } from './report-charging-profiles.js';
 import { onReservationStatusUpdate } from './reservation-status-update.js';
 import { onSecurityEventNotification } from '../security-events.js';
 import { afterCertificateSigned, onSignCertificate } from '../station-certificates.js';
@@ -25,8 +26,8 @@ import { onTransactionEvent } from './transaction-event.js';
 
 /**
  * OCPP 2.0.1 station→CSMS actions this CSMS handles. Station actions without a handler here
- * (NotifyEVChargingNeeds, NotifyEVChargingSchedule, ReportChargingProfiles, Get15118EVCertificate,
- * GetCertificateStatus) are answered NotSupported by the actor.
+ * (NotifyEVChargingNeeds, NotifyEVChargingSchedule, Get15118EVCertificate, GetCertificateStatus) are
+ * answered NotSupported by the actor.
  */
 const calls: HandlerMap<V201Actions> = {
   BootNotification: onBootNotification,
@@ -50,6 +51,8 @@ const calls: HandlerMap<V201Actions> = {
   ClearedChargingLimit: onClearedChargingLimit,
   ReservationStatusUpdate: onReservationStatusUpdate,
   PublishFirmwareStatusNotification: onPublishFirmwareStatusNotification,
+  // K09: the parts of a station's answer to GetChargingProfilesRequest, stored as reported.
+  ReportChargingProfiles: onReportChargingProfiles,
 };
 
 /** OCPP 2.0.1 handlers. */

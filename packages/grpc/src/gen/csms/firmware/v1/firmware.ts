@@ -165,7 +165,12 @@ export enum StationStatus {
   STATION_STATUS_FAILED = 6,
   /** STATION_STATUS_SUCCEEDED - The station reported success (Installed / Uploaded). */
   STATION_STATUS_SUCCEEDED = 7,
-  /** STATION_STATUS_CANCELED - Not sent because the campaign was canceled first. */
+  /**
+   * STATION_STATUS_CANCELED - Not sent because the campaign was canceled first, or canceled by the station for a newer command of
+   * the same kind: it answered a later UpdateFirmware / SignedUpdateFirmware / GetLog (of any campaign)
+   * AcceptedCanceled, or reported the upload AcceptedCanceled (2.0.1 L01.FR.24, N01.FR.12, N01.FR.20;
+   * 1.6 security whitepaper L01.FR.26, N01.FR.11). The reason then names the newer request.
+   */
   STATION_STATUS_CANCELED = 8,
   UNRECOGNIZED = -1,
 }
@@ -317,9 +322,11 @@ export interface CampaignStation {
   stationId: string;
   status: StationStatus;
   /**
-   * Why it is REJECTED / OFFLINE / FAILED (e.g. "unknown station", "CALLERROR NotImplemented: ...",
+   * Why it is REJECTED / OFFLINE / FAILED / CANCELED (e.g. "unknown station", "CALLERROR NotImplemented: ...",
    * "DownloadFailed", "no final status notification within 24 h; last status: Downloading" after the
-   * CSMS_FIRMWARE_STATUS_TIMEOUT of silence), or the station's answer when ACCEPTED (e.g. "AcceptedCanceled").
+   * CSMS_FIRMWARE_STATUS_TIMEOUT of silence, counted from the last status or the scheduled retrieve / install
+   * time when later, "AcceptedCanceled: the station canceled it for UpdateFirmware requestId 42 (campaign 7)"),
+   * or the station's answer when ACCEPTED (e.g. "AcceptedCanceled").
    */
   reason: string;
   /** The OCPP action sent (UpdateFirmware, SignedUpdateFirmware, GetLog, GetDiagnostics); empty before. */

@@ -334,6 +334,207 @@ export function compositeScheduleStatusToJSON(object: CompositeScheduleStatus): 
   }
 }
 
+/** Whose account of a station's charging profiles GetChargingProfiles returns. */
+export enum ChargingProfilesView {
+  /** CHARGING_PROFILES_VIEW_UNSPECIFIED - The CSMS's view. */
+  CHARGING_PROFILES_VIEW_UNSPECIFIED = 0,
+  /** CHARGING_PROFILES_VIEW_CSMS - The profiles the CSMS installed (stored when the station accepted them); the station is not asked. */
+  CHARGING_PROFILES_VIEW_CSMS = 1,
+  /** CHARGING_PROFILES_VIEW_STATION - The profiles the station reports (OCPP 2.0.1 GetChargingProfiles / ReportChargingProfiles, K09). */
+  CHARGING_PROFILES_VIEW_STATION = 2,
+  UNRECOGNIZED = -1,
+}
+
+export function chargingProfilesViewFromJSON(object: any): ChargingProfilesView {
+  switch (object) {
+    case 0:
+    case "CHARGING_PROFILES_VIEW_UNSPECIFIED":
+      return ChargingProfilesView.CHARGING_PROFILES_VIEW_UNSPECIFIED;
+    case 1:
+    case "CHARGING_PROFILES_VIEW_CSMS":
+      return ChargingProfilesView.CHARGING_PROFILES_VIEW_CSMS;
+    case 2:
+    case "CHARGING_PROFILES_VIEW_STATION":
+      return ChargingProfilesView.CHARGING_PROFILES_VIEW_STATION;
+    case -1:
+    case "UNRECOGNIZED":
+    default:
+      return ChargingProfilesView.UNRECOGNIZED;
+  }
+}
+
+export function chargingProfilesViewToJSON(object: ChargingProfilesView): string {
+  switch (object) {
+    case ChargingProfilesView.CHARGING_PROFILES_VIEW_UNSPECIFIED:
+      return "CHARGING_PROFILES_VIEW_UNSPECIFIED";
+    case ChargingProfilesView.CHARGING_PROFILES_VIEW_CSMS:
+      return "CHARGING_PROFILES_VIEW_CSMS";
+    case ChargingProfilesView.CHARGING_PROFILES_VIEW_STATION:
+      return "CHARGING_PROFILES_VIEW_STATION";
+    case ChargingProfilesView.UNRECOGNIZED:
+    default:
+      return "UNRECOGNIZED";
+  }
+}
+
+/** Who installed a profile a station reports (OCPP 2.0.1 ChargingLimitSourceEnumType). */
+export enum ChargingLimitSource {
+  CHARGING_LIMIT_SOURCE_UNSPECIFIED = 0,
+  /** CHARGING_LIMIT_SOURCE_EMS - Energy Management System. */
+  CHARGING_LIMIT_SOURCE_EMS = 1,
+  /** CHARGING_LIMIT_SOURCE_OTHER - Another source. */
+  CHARGING_LIMIT_SOURCE_OTHER = 2,
+  /** CHARGING_LIMIT_SOURCE_SO - System Operator (e.g. the grid operator). */
+  CHARGING_LIMIT_SOURCE_SO = 3,
+  /** CHARGING_LIMIT_SOURCE_CSO - Charging Station Operator: through a CSMS (this one, or another). */
+  CHARGING_LIMIT_SOURCE_CSO = 4,
+  UNRECOGNIZED = -1,
+}
+
+export function chargingLimitSourceFromJSON(object: any): ChargingLimitSource {
+  switch (object) {
+    case 0:
+    case "CHARGING_LIMIT_SOURCE_UNSPECIFIED":
+      return ChargingLimitSource.CHARGING_LIMIT_SOURCE_UNSPECIFIED;
+    case 1:
+    case "CHARGING_LIMIT_SOURCE_EMS":
+      return ChargingLimitSource.CHARGING_LIMIT_SOURCE_EMS;
+    case 2:
+    case "CHARGING_LIMIT_SOURCE_OTHER":
+      return ChargingLimitSource.CHARGING_LIMIT_SOURCE_OTHER;
+    case 3:
+    case "CHARGING_LIMIT_SOURCE_SO":
+      return ChargingLimitSource.CHARGING_LIMIT_SOURCE_SO;
+    case 4:
+    case "CHARGING_LIMIT_SOURCE_CSO":
+      return ChargingLimitSource.CHARGING_LIMIT_SOURCE_CSO;
+    case -1:
+    case "UNRECOGNIZED":
+    default:
+      return ChargingLimitSource.UNRECOGNIZED;
+  }
+}
+
+export function chargingLimitSourceToJSON(object: ChargingLimitSource): string {
+  switch (object) {
+    case ChargingLimitSource.CHARGING_LIMIT_SOURCE_UNSPECIFIED:
+      return "CHARGING_LIMIT_SOURCE_UNSPECIFIED";
+    case ChargingLimitSource.CHARGING_LIMIT_SOURCE_EMS:
+      return "CHARGING_LIMIT_SOURCE_EMS";
+    case ChargingLimitSource.CHARGING_LIMIT_SOURCE_OTHER:
+      return "CHARGING_LIMIT_SOURCE_OTHER";
+    case ChargingLimitSource.CHARGING_LIMIT_SOURCE_SO:
+      return "CHARGING_LIMIT_SOURCE_SO";
+    case ChargingLimitSource.CHARGING_LIMIT_SOURCE_CSO:
+      return "CHARGING_LIMIT_SOURCE_CSO";
+    case ChargingLimitSource.UNRECOGNIZED:
+    default:
+      return "UNRECOGNIZED";
+  }
+}
+
+/** The station's answer to the GetChargingProfilesRequest (OCPP 2.0.1 GetChargingProfileStatusEnumType). */
+export enum GetChargingProfilesStatus {
+  /** GET_CHARGING_PROFILES_STATUS_UNSPECIFIED - Not known: the report of an earlier request was read (request_id), the CSMS did not send it now. */
+  GET_CHARGING_PROFILES_STATUS_UNSPECIFIED = 0,
+  /** GET_CHARGING_PROFILES_STATUS_ACCEPTED - The station reports its matching profiles in ReportChargingProfilesRequests. */
+  GET_CHARGING_PROFILES_STATUS_ACCEPTED = 1,
+  /** GET_CHARGING_PROFILES_STATUS_NO_PROFILES - The station has no matching profile and reports nothing (K09 error handling). */
+  GET_CHARGING_PROFILES_STATUS_NO_PROFILES = 2,
+  UNRECOGNIZED = -1,
+}
+
+export function getChargingProfilesStatusFromJSON(object: any): GetChargingProfilesStatus {
+  switch (object) {
+    case 0:
+    case "GET_CHARGING_PROFILES_STATUS_UNSPECIFIED":
+      return GetChargingProfilesStatus.GET_CHARGING_PROFILES_STATUS_UNSPECIFIED;
+    case 1:
+    case "GET_CHARGING_PROFILES_STATUS_ACCEPTED":
+      return GetChargingProfilesStatus.GET_CHARGING_PROFILES_STATUS_ACCEPTED;
+    case 2:
+    case "GET_CHARGING_PROFILES_STATUS_NO_PROFILES":
+      return GetChargingProfilesStatus.GET_CHARGING_PROFILES_STATUS_NO_PROFILES;
+    case -1:
+    case "UNRECOGNIZED":
+    default:
+      return GetChargingProfilesStatus.UNRECOGNIZED;
+  }
+}
+
+export function getChargingProfilesStatusToJSON(object: GetChargingProfilesStatus): string {
+  switch (object) {
+    case GetChargingProfilesStatus.GET_CHARGING_PROFILES_STATUS_UNSPECIFIED:
+      return "GET_CHARGING_PROFILES_STATUS_UNSPECIFIED";
+    case GetChargingProfilesStatus.GET_CHARGING_PROFILES_STATUS_ACCEPTED:
+      return "GET_CHARGING_PROFILES_STATUS_ACCEPTED";
+    case GetChargingProfilesStatus.GET_CHARGING_PROFILES_STATUS_NO_PROFILES:
+      return "GET_CHARGING_PROFILES_STATUS_NO_PROFILES";
+    case GetChargingProfilesStatus.UNRECOGNIZED:
+    default:
+      return "UNRECOGNIZED";
+  }
+}
+
+/** How a profile a station reports compares with the profiles the CSMS installed. */
+export enum ProfileReconciliation {
+  PROFILE_RECONCILIATION_UNSPECIFIED = 0,
+  /**
+   * PROFILE_RECONCILIATION_INSTALLED_BY_CSMS - Installed by the CSMS: charging_limit_source CSO, and the CSMS stored a profile with this id on this
+   * EVSE with the same content.
+   */
+  PROFILE_RECONCILIATION_INSTALLED_BY_CSMS = 1,
+  /**
+   * PROFILE_RECONCILIATION_DIFFERS_FROM_CSMS - charging_limit_source CSO and the CSMS stored a profile with this id, but on another EVSE or with
+   * other content (e.g. replaced by another CSMS or locally).
+   */
+  PROFILE_RECONCILIATION_DIFFERS_FROM_CSMS = 2,
+  /**
+   * PROFILE_RECONCILIATION_NOT_INSTALLED_BY_CSMS - Not installed by the CSMS: it stored no profile with this id, or the source is not CSO (an EMS, the
+   * system operator, a local limit: e.g. ChargingStationExternalConstraints, K11.FR.06, K12.FR.05). Kept
+   * as reported, never added to the profiles the CSMS installed.
+   */
+  PROFILE_RECONCILIATION_NOT_INSTALLED_BY_CSMS = 3,
+  UNRECOGNIZED = -1,
+}
+
+export function profileReconciliationFromJSON(object: any): ProfileReconciliation {
+  switch (object) {
+    case 0:
+    case "PROFILE_RECONCILIATION_UNSPECIFIED":
+      return ProfileReconciliation.PROFILE_RECONCILIATION_UNSPECIFIED;
+    case 1:
+    case "PROFILE_RECONCILIATION_INSTALLED_BY_CSMS":
+      return ProfileReconciliation.PROFILE_RECONCILIATION_INSTALLED_BY_CSMS;
+    case 2:
+    case "PROFILE_RECONCILIATION_DIFFERS_FROM_CSMS":
+      return ProfileReconciliation.PROFILE_RECONCILIATION_DIFFERS_FROM_CSMS;
+    case 3:
+    case "PROFILE_RECONCILIATION_NOT_INSTALLED_BY_CSMS":
+      return ProfileReconciliation.PROFILE_RECONCILIATION_NOT_INSTALLED_BY_CSMS;
+    case -1:
+    case "UNRECOGNIZED":
+    default:
+      return ProfileReconciliation.UNRECOGNIZED;
+  }
+}
+
+export function profileReconciliationToJSON(object: ProfileReconciliation): string {
+  switch (object) {
+    case ProfileReconciliation.PROFILE_RECONCILIATION_UNSPECIFIED:
+      return "PROFILE_RECONCILIATION_UNSPECIFIED";
+    case ProfileReconciliation.PROFILE_RECONCILIATION_INSTALLED_BY_CSMS:
+      return "PROFILE_RECONCILIATION_INSTALLED_BY_CSMS";
+    case ProfileReconciliation.PROFILE_RECONCILIATION_DIFFERS_FROM_CSMS:
+      return "PROFILE_RECONCILIATION_DIFFERS_FROM_CSMS";
+    case ProfileReconciliation.PROFILE_RECONCILIATION_NOT_INSTALLED_BY_CSMS:
+      return "PROFILE_RECONCILIATION_NOT_INSTALLED_BY_CSMS";
+    case ProfileReconciliation.UNRECOGNIZED:
+    default:
+      return "UNRECOGNIZED";
+  }
+}
+
 /**
  * One period of a schedule: a limit from start_period until the next period starts (or the schedule
  * ends).
@@ -444,6 +645,47 @@ export interface SetChargingProfileResponse {
   statusInfo: StatusInfo | undefined;
 }
 
+/** A profile as the station reported it. */
+export interface ReportedChargingProfile {
+  /** The EVSE the station reported it on; 0 = the station itself (the grid connection). */
+  evseId: number;
+  chargingLimitSource: ChargingLimitSource;
+  /**
+   * As reported (negative ids are allowed here: stations are recommended to give external constraints
+   * negative ids, K11.FR.06).
+   */
+  profile: ChargingProfile | undefined;
+  reconciliation: ProfileReconciliation;
+  /** When the CSMS received the ReportChargingProfilesRequest that carried it. */
+  receiveTime: Date | undefined;
+}
+
+/** What a station reported for one GetChargingProfilesRequest (OCPP 2.0.1 K09). */
+export interface StationChargingProfilesReport {
+  /** The requestId of the GetChargingProfilesRequest, which the station repeats in its reports (K09.FR.01). */
+  requestId: number;
+  status: GetChargingProfilesStatus;
+  /** Why the station answered as it did, if it said. */
+  statusInfo:
+    | StatusInfo
+    | undefined;
+  /**
+   * True when the report is whole: its last part (tbc false) arrived, or the station answered NO_PROFILES.
+   * False when the wait ended first: `profiles` holds what arrived so far (read it again with request_id).
+   */
+  complete: boolean;
+  /**
+   * Every profile reported, in the order received (a station sends one ReportChargingProfilesRequest per
+   * EVSE and source at least). When a requestId is reused, only the station's latest report for it.
+   */
+  profiles: ReportedChargingProfile[];
+  /**
+   * When complete: the ids of the profiles the CSMS installed that match this request's evse_id, purpose
+   * and stack_level and that the station did not report (e.g. cleared locally, or lost in a reset).
+   */
+  missingProfileIds: number[];
+}
+
 export interface GetChargingProfilesRequest {
   stationId: string;
   /** Only profiles on this EVSE (0 = the station-wide ones). */
@@ -456,16 +698,33 @@ export interface GetChargingProfilesRequest {
   stackLevel?:
     | number
     | undefined;
-  /** At most this many (default 100, at most 1000). */
+  /** CSMS view: at most this many (default 100, at most 1000). */
   pageSize: number;
-  /** The next_page_token of the previous page. */
+  /** CSMS view: the next_page_token of the previous page. */
   pageToken: string;
+  /** Whose account (UNSPECIFIED = the CSMS's). */
+  view: ChargingProfilesView;
+  /**
+   * Station view: read the report of the GetChargingProfilesRequest with this requestId (sent before)
+   * instead of asking the station now.
+   */
+  requestId?:
+    | number
+    | undefined;
+  /**
+   * Station view: how long to wait for the report's last part, 0 to 120 seconds (default 30; 0 = return
+   * what arrived). The caller's deadline still applies.
+   */
+  reportWaitSeconds?: number | undefined;
 }
 
 export interface GetChargingProfilesResponse {
+  /** CSMS view: the profiles the CSMS installed. */
   profiles: StoredChargingProfile[];
-  /** Empty on the last page. */
+  /** CSMS view: empty on the last page. */
   nextPageToken: string;
+  /** Station view only (absent in the CSMS view): what the station reported. */
+  stationReport?: StationChargingProfilesReport | undefined;
 }
 
 export interface ClearChargingProfileRequest {
@@ -1495,8 +1754,344 @@ export const SetChargingProfileResponse: MessageFns<SetChargingProfileResponse> 
   },
 };
 
+function createBaseReportedChargingProfile(): ReportedChargingProfile {
+  return { evseId: 0, chargingLimitSource: 0, profile: undefined, reconciliation: 0, receiveTime: undefined };
+}
+
+export const ReportedChargingProfile: MessageFns<ReportedChargingProfile> = {
+  encode(message: ReportedChargingProfile, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.evseId !== 0) {
+      writer.uint32(8).int32(message.evseId);
+    }
+    if (message.chargingLimitSource !== 0) {
+      writer.uint32(16).int32(message.chargingLimitSource);
+    }
+    if (message.profile !== undefined) {
+      ChargingProfile.encode(message.profile, writer.uint32(26).fork()).join();
+    }
+    if (message.reconciliation !== 0) {
+      writer.uint32(32).int32(message.reconciliation);
+    }
+    if (message.receiveTime !== undefined) {
+      Timestamp.encode(toTimestamp(message.receiveTime), writer.uint32(42).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ReportedChargingProfile {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseReportedChargingProfile();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.evseId = reader.int32();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.chargingLimitSource = reader.int32() as any;
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.profile = ChargingProfile.decode(reader, reader.uint32());
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.reconciliation = reader.int32() as any;
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.receiveTime = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ReportedChargingProfile {
+    return {
+      evseId: isSet(object.evseId)
+        ? globalThis.Number(object.evseId)
+        : isSet(object.evse_id)
+        ? globalThis.Number(object.evse_id)
+        : 0,
+      chargingLimitSource: isSet(object.chargingLimitSource)
+        ? chargingLimitSourceFromJSON(object.chargingLimitSource)
+        : isSet(object.charging_limit_source)
+        ? chargingLimitSourceFromJSON(object.charging_limit_source)
+        : 0,
+      profile: isSet(object.profile) ? ChargingProfile.fromJSON(object.profile) : undefined,
+      reconciliation: isSet(object.reconciliation) ? profileReconciliationFromJSON(object.reconciliation) : 0,
+      receiveTime: isSet(object.receiveTime)
+        ? fromJsonTimestamp(object.receiveTime)
+        : isSet(object.receive_time)
+        ? fromJsonTimestamp(object.receive_time)
+        : undefined,
+    };
+  },
+
+  toJSON(message: ReportedChargingProfile): unknown {
+    const obj: any = {};
+    if (message.evseId !== 0) {
+      obj.evseId = Math.round(message.evseId);
+    }
+    if (message.chargingLimitSource !== 0) {
+      obj.chargingLimitSource = chargingLimitSourceToJSON(message.chargingLimitSource);
+    }
+    if (message.profile !== undefined) {
+      obj.profile = ChargingProfile.toJSON(message.profile);
+    }
+    if (message.reconciliation !== 0) {
+      obj.reconciliation = profileReconciliationToJSON(message.reconciliation);
+    }
+    if (message.receiveTime !== undefined) {
+      obj.receiveTime = message.receiveTime.toISOString();
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<ReportedChargingProfile>): ReportedChargingProfile {
+    return ReportedChargingProfile.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ReportedChargingProfile>): ReportedChargingProfile {
+    const message = createBaseReportedChargingProfile();
+    message.evseId = object.evseId ?? 0;
+    message.chargingLimitSource = object.chargingLimitSource ?? 0;
+    message.profile = (object.profile !== undefined && object.profile !== null)
+      ? ChargingProfile.fromPartial(object.profile)
+      : undefined;
+    message.reconciliation = object.reconciliation ?? 0;
+    message.receiveTime = object.receiveTime ?? undefined;
+    return message;
+  },
+};
+
+function createBaseStationChargingProfilesReport(): StationChargingProfilesReport {
+  return { requestId: 0, status: 0, statusInfo: undefined, complete: false, profiles: [], missingProfileIds: [] };
+}
+
+export const StationChargingProfilesReport: MessageFns<StationChargingProfilesReport> = {
+  encode(message: StationChargingProfilesReport, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.requestId !== 0) {
+      writer.uint32(8).int32(message.requestId);
+    }
+    if (message.status !== 0) {
+      writer.uint32(16).int32(message.status);
+    }
+    if (message.statusInfo !== undefined) {
+      StatusInfo.encode(message.statusInfo, writer.uint32(26).fork()).join();
+    }
+    if (message.complete !== false) {
+      writer.uint32(32).bool(message.complete);
+    }
+    for (const v of message.profiles) {
+      ReportedChargingProfile.encode(v!, writer.uint32(42).fork()).join();
+    }
+    if (message.missingProfileIds.length !== 0) {
+      writer.uint32(50).fork();
+      for (const v of message.missingProfileIds) {
+        writer.int32(v);
+      }
+      writer.join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): StationChargingProfilesReport {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseStationChargingProfilesReport();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.requestId = reader.int32();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.status = reader.int32() as any;
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.statusInfo = StatusInfo.decode(reader, reader.uint32());
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.complete = reader.bool();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.profiles.push(ReportedChargingProfile.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 6: {
+            if (tag === 48) {
+              message.missingProfileIds.push(reader.int32());
+
+              continue;
+            }
+
+            if (tag === 50) {
+              const end2 = reader.uint32() + reader.pos;
+              while (reader.pos < end2) {
+                message.missingProfileIds.push(reader.int32());
+              }
+
+              continue;
+            }
+
+            break;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): StationChargingProfilesReport {
+    return {
+      requestId: isSet(object.requestId)
+        ? globalThis.Number(object.requestId)
+        : isSet(object.request_id)
+        ? globalThis.Number(object.request_id)
+        : 0,
+      status: isSet(object.status) ? getChargingProfilesStatusFromJSON(object.status) : 0,
+      statusInfo: isSet(object.statusInfo)
+        ? StatusInfo.fromJSON(object.statusInfo)
+        : isSet(object.status_info)
+        ? StatusInfo.fromJSON(object.status_info)
+        : undefined,
+      complete: isSet(object.complete) ? globalThis.Boolean(object.complete) : false,
+      profiles: globalThis.Array.isArray(object?.profiles)
+        ? object.profiles.map((e: any) => ReportedChargingProfile.fromJSON(e))
+        : [],
+      missingProfileIds: globalThis.Array.isArray(object?.missingProfileIds)
+        ? object.missingProfileIds.map((e: any) => globalThis.Number(e))
+        : globalThis.Array.isArray(object?.missing_profile_ids)
+        ? object.missing_profile_ids.map((e: any) => globalThis.Number(e))
+        : [],
+    };
+  },
+
+  toJSON(message: StationChargingProfilesReport): unknown {
+    const obj: any = {};
+    if (message.requestId !== 0) {
+      obj.requestId = Math.round(message.requestId);
+    }
+    if (message.status !== 0) {
+      obj.status = getChargingProfilesStatusToJSON(message.status);
+    }
+    if (message.statusInfo !== undefined) {
+      obj.statusInfo = StatusInfo.toJSON(message.statusInfo);
+    }
+    if (message.complete !== false) {
+      obj.complete = message.complete;
+    }
+    if (message.profiles?.length) {
+      obj.profiles = message.profiles.map((e) => ReportedChargingProfile.toJSON(e));
+    }
+    if (message.missingProfileIds?.length) {
+      obj.missingProfileIds = message.missingProfileIds.map((e) => Math.round(e));
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<StationChargingProfilesReport>): StationChargingProfilesReport {
+    return StationChargingProfilesReport.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<StationChargingProfilesReport>): StationChargingProfilesReport {
+    const message = createBaseStationChargingProfilesReport();
+    message.requestId = object.requestId ?? 0;
+    message.status = object.status ?? 0;
+    message.statusInfo = (object.statusInfo !== undefined && object.statusInfo !== null)
+      ? StatusInfo.fromPartial(object.statusInfo)
+      : undefined;
+    message.complete = object.complete ?? false;
+    message.profiles = object.profiles?.map((e) => ReportedChargingProfile.fromPartial(e)) || [];
+    message.missingProfileIds = object.missingProfileIds?.map((e) => e) || [];
+    return message;
+  },
+};
+
 function createBaseGetChargingProfilesRequest(): GetChargingProfilesRequest {
-  return { stationId: "", evseId: undefined, purpose: 0, stackLevel: undefined, pageSize: 0, pageToken: "" };
+  return {
+    stationId: "",
+    evseId: undefined,
+    purpose: 0,
+    stackLevel: undefined,
+    pageSize: 0,
+    pageToken: "",
+    view: 0,
+    requestId: undefined,
+    reportWaitSeconds: undefined,
+  };
 }
 
 export const GetChargingProfilesRequest: MessageFns<GetChargingProfilesRequest> = {
@@ -1518,6 +2113,15 @@ export const GetChargingProfilesRequest: MessageFns<GetChargingProfilesRequest> 
     }
     if (message.pageToken !== "") {
       writer.uint32(50).string(message.pageToken);
+    }
+    if (message.view !== 0) {
+      writer.uint32(56).int32(message.view);
+    }
+    if (message.requestId !== undefined) {
+      writer.uint32(64).int32(message.requestId);
+    }
+    if (message.reportWaitSeconds !== undefined) {
+      writer.uint32(72).int32(message.reportWaitSeconds);
     }
     return writer;
   },
@@ -1583,6 +2187,30 @@ export const GetChargingProfilesRequest: MessageFns<GetChargingProfilesRequest> 
             message.pageToken = reader.string();
             continue;
           }
+          case 7: {
+            if (tag !== 56) {
+              break;
+            }
+
+            message.view = reader.int32() as any;
+            continue;
+          }
+          case 8: {
+            if (tag !== 64) {
+              break;
+            }
+
+            message.requestId = reader.int32();
+            continue;
+          }
+          case 9: {
+            if (tag !== 72) {
+              break;
+            }
+
+            message.reportWaitSeconds = reader.int32();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1623,6 +2251,17 @@ export const GetChargingProfilesRequest: MessageFns<GetChargingProfilesRequest> 
         : isSet(object.page_token)
         ? globalThis.String(object.page_token)
         : "",
+      view: isSet(object.view) ? chargingProfilesViewFromJSON(object.view) : 0,
+      requestId: isSet(object.requestId)
+        ? globalThis.Number(object.requestId)
+        : isSet(object.request_id)
+        ? globalThis.Number(object.request_id)
+        : undefined,
+      reportWaitSeconds: isSet(object.reportWaitSeconds)
+        ? globalThis.Number(object.reportWaitSeconds)
+        : isSet(object.report_wait_seconds)
+        ? globalThis.Number(object.report_wait_seconds)
+        : undefined,
     };
   },
 
@@ -1646,6 +2285,15 @@ export const GetChargingProfilesRequest: MessageFns<GetChargingProfilesRequest> 
     if (message.pageToken !== "") {
       obj.pageToken = message.pageToken;
     }
+    if (message.view !== 0) {
+      obj.view = chargingProfilesViewToJSON(message.view);
+    }
+    if (message.requestId !== undefined) {
+      obj.requestId = Math.round(message.requestId);
+    }
+    if (message.reportWaitSeconds !== undefined) {
+      obj.reportWaitSeconds = Math.round(message.reportWaitSeconds);
+    }
     return obj;
   },
 
@@ -1660,12 +2308,15 @@ export const GetChargingProfilesRequest: MessageFns<GetChargingProfilesRequest> 
     message.stackLevel = object.stackLevel ?? undefined;
     message.pageSize = object.pageSize ?? 0;
     message.pageToken = object.pageToken ?? "";
+    message.view = object.view ?? 0;
+    message.requestId = object.requestId ?? undefined;
+    message.reportWaitSeconds = object.reportWaitSeconds ?? undefined;
     return message;
   },
 };
 
 function createBaseGetChargingProfilesResponse(): GetChargingProfilesResponse {
-  return { profiles: [], nextPageToken: "" };
+  return { profiles: [], nextPageToken: "", stationReport: undefined };
 }
 
 export const GetChargingProfilesResponse: MessageFns<GetChargingProfilesResponse> = {
@@ -1675,6 +2326,9 @@ export const GetChargingProfilesResponse: MessageFns<GetChargingProfilesResponse
     }
     if (message.nextPageToken !== "") {
       writer.uint32(18).string(message.nextPageToken);
+    }
+    if (message.stationReport !== undefined) {
+      StationChargingProfilesReport.encode(message.stationReport, writer.uint32(26).fork()).join();
     }
     return writer;
   },
@@ -1708,6 +2362,14 @@ export const GetChargingProfilesResponse: MessageFns<GetChargingProfilesResponse
             message.nextPageToken = reader.string();
             continue;
           }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.stationReport = StationChargingProfilesReport.decode(reader, reader.uint32());
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1730,6 +2392,11 @@ export const GetChargingProfilesResponse: MessageFns<GetChargingProfilesResponse
         : isSet(object.next_page_token)
         ? globalThis.String(object.next_page_token)
         : "",
+      stationReport: isSet(object.stationReport)
+        ? StationChargingProfilesReport.fromJSON(object.stationReport)
+        : isSet(object.station_report)
+        ? StationChargingProfilesReport.fromJSON(object.station_report)
+        : undefined,
     };
   },
 
@@ -1741,6 +2408,9 @@ export const GetChargingProfilesResponse: MessageFns<GetChargingProfilesResponse
     if (message.nextPageToken !== "") {
       obj.nextPageToken = message.nextPageToken;
     }
+    if (message.stationReport !== undefined) {
+      obj.stationReport = StationChargingProfilesReport.toJSON(message.stationReport);
+    }
     return obj;
   },
 
@@ -1751,6 +2421,9 @@ export const GetChargingProfilesResponse: MessageFns<GetChargingProfilesResponse
     const message = createBaseGetChargingProfilesResponse();
     message.profiles = object.profiles?.map((e) => StoredChargingProfile.fromPartial(e)) || [];
     message.nextPageToken = object.nextPageToken ?? "";
+    message.stationReport = (object.stationReport !== undefined && object.stationReport !== null)
+      ? StationChargingProfilesReport.fromPartial(object.stationReport)
+      : undefined;
     return message;
   },
 };
@@ -2446,9 +3119,27 @@ export const SmartChargingServiceDefinition = {
       options: {},
     },
     /**
-     * Lists the profiles the CSMS stored for a station (those the station accepted and that were not
-     * cleared since; a TxProfile is gone once its transaction ended, as on the station: 2.0.1 K02.FR.05,
-     * 1.6 §3.13.2), ordered by profile id, a page at a time. Does not contact the station.
+     * Lists a station's charging profiles in one of two views (`view`), never mixed:
+     *
+     * CHARGING_PROFILES_VIEW_CSMS (the default): what the CSMS installed, in `profiles`: the profiles the
+     * station accepted from the CSMS and that were not cleared since (a TxProfile is gone once its
+     * transaction ended, as on the station: 2.0.1 K02.FR.05, 1.6 §3.13.2), ordered by profile id, a page
+     * at a time. Does not contact the station.
+     *
+     * CHARGING_PROFILES_VIEW_STATION (OCPP 2.0.1 only, K09): what the station reports it has installed,
+     * whoever installed it, in `station_report`. Without `request_id` the CSMS sends the station a
+     * GetChargingProfilesRequest with a new requestId and the filter as criteria (evse_id, purpose,
+     * stack_level; with neither purpose nor stack_level it asks for every charging limit source, i.e.
+     * every profile, as K09.FR.03 requires a criterion) and, when the station answers Accepted, waits for
+     * its ReportChargingProfilesRequests until the last one (tbc false, K09.FR.02) arrived or
+     * `report_wait_seconds` passed. With `request_id` it sends nothing and reads, with the same bounded
+     * wait, what the station reported for a GetChargingProfilesRequest sent before with that requestId
+     * (e.g. through csms.ocpp201.v1.Ocpp201Service/GetChargingProfiles). Reported profiles are compared
+     * with the ones the CSMS installed (`reconciliation`) and never change them.
+     *
+     * page_size and page_token are for the CSMS view only, request_id and report_wait_seconds for the
+     * station's view only (INVALID_ARGUMENT otherwise). The station's view of an OCPP 1.6 station is
+     * FAILED_PRECONDITION OCPP_VERSION_UNSUPPORTED; asking the station fails as listed above.
      */
     getChargingProfiles: {
       name: "GetChargingProfiles",
@@ -2501,9 +3192,27 @@ export interface SmartChargingServiceImplementation<CallContextExt = {}> {
     context: CallContext & CallContextExt,
   ): Promise<DeepPartial<SetChargingProfileResponse>>;
   /**
-   * Lists the profiles the CSMS stored for a station (those the station accepted and that were not
-   * cleared since; a TxProfile is gone once its transaction ended, as on the station: 2.0.1 K02.FR.05,
-   * 1.6 §3.13.2), ordered by profile id, a page at a time. Does not contact the station.
+   * Lists a station's charging profiles in one of two views (`view`), never mixed:
+   *
+   * CHARGING_PROFILES_VIEW_CSMS (the default): what the CSMS installed, in `profiles`: the profiles the
+   * station accepted from the CSMS and that were not cleared since (a TxProfile is gone once its
+   * transaction ended, as on the station: 2.0.1 K02.FR.05, 1.6 §3.13.2), ordered by profile id, a page
+   * at a time. Does not contact the station.
+   *
+   * CHARGING_PROFILES_VIEW_STATION (OCPP 2.0.1 only, K09): what the station reports it has installed,
+   * whoever installed it, in `station_report`. Without `request_id` the CSMS sends the station a
+   * GetChargingProfilesRequest with a new requestId and the filter as criteria (evse_id, purpose,
+   * stack_level; with neither purpose nor stack_level it asks for every charging limit source, i.e.
+   * every profile, as K09.FR.03 requires a criterion) and, when the station answers Accepted, waits for
+   * its ReportChargingProfilesRequests until the last one (tbc false, K09.FR.02) arrived or
+   * `report_wait_seconds` passed. With `request_id` it sends nothing and reads, with the same bounded
+   * wait, what the station reported for a GetChargingProfilesRequest sent before with that requestId
+   * (e.g. through csms.ocpp201.v1.Ocpp201Service/GetChargingProfiles). Reported profiles are compared
+   * with the ones the CSMS installed (`reconciliation`) and never change them.
+   *
+   * page_size and page_token are for the CSMS view only, request_id and report_wait_seconds for the
+   * station's view only (INVALID_ARGUMENT otherwise). The station's view of an OCPP 1.6 station is
+   * FAILED_PRECONDITION OCPP_VERSION_UNSUPPORTED; asking the station fails as listed above.
    */
   getChargingProfiles(
     request: GetChargingProfilesRequest,
@@ -2543,9 +3252,27 @@ export interface SmartChargingServiceClient<CallOptionsExt = {}> {
     options?: CallOptions & CallOptionsExt,
   ): Promise<SetChargingProfileResponse>;
   /**
-   * Lists the profiles the CSMS stored for a station (those the station accepted and that were not
-   * cleared since; a TxProfile is gone once its transaction ended, as on the station: 2.0.1 K02.FR.05,
-   * 1.6 §3.13.2), ordered by profile id, a page at a time. Does not contact the station.
+   * Lists a station's charging profiles in one of two views (`view`), never mixed:
+   *
+   * CHARGING_PROFILES_VIEW_CSMS (the default): what the CSMS installed, in `profiles`: the profiles the
+   * station accepted from the CSMS and that were not cleared since (a TxProfile is gone once its
+   * transaction ended, as on the station: 2.0.1 K02.FR.05, 1.6 §3.13.2), ordered by profile id, a page
+   * at a time. Does not contact the station.
+   *
+   * CHARGING_PROFILES_VIEW_STATION (OCPP 2.0.1 only, K09): what the station reports it has installed,
+   * whoever installed it, in `station_report`. Without `request_id` the CSMS sends the station a
+   * GetChargingProfilesRequest with a new requestId and the filter as criteria (evse_id, purpose,
+   * stack_level; with neither purpose nor stack_level it asks for every charging limit source, i.e.
+   * every profile, as K09.FR.03 requires a criterion) and, when the station answers Accepted, waits for
+   * its ReportChargingProfilesRequests until the last one (tbc false, K09.FR.02) arrived or
+   * `report_wait_seconds` passed. With `request_id` it sends nothing and reads, with the same bounded
+   * wait, what the station reported for a GetChargingProfilesRequest sent before with that requestId
+   * (e.g. through csms.ocpp201.v1.Ocpp201Service/GetChargingProfiles). Reported profiles are compared
+   * with the ones the CSMS installed (`reconciliation`) and never change them.
+   *
+   * page_size and page_token are for the CSMS view only, request_id and report_wait_seconds for the
+   * station's view only (INVALID_ARGUMENT otherwise). The station's view of an OCPP 1.6 station is
+   * FAILED_PRECONDITION OCPP_VERSION_UNSUPPORTED; asking the station fails as listed above.
    */
   getChargingProfiles(
     request: DeepPartial<GetChargingProfilesRequest>,
