@@ -279,3 +279,41 @@ describe('1.6 GetConfiguration split by GetConfigurationMaxKeys (§5.8)', () => 
     await cp.close();
   });
 });
+
+describe('learned limits end with a firmware change', () => {
+  it('asks a 1.6 station for GetConfigurationMaxKeys again after it booted with another firmware version', async () => {
+    const cp = await connect16(csms);
+    const boot = (firmwareVersion: string) =>
+      cp.call('BootNotification', { chargePointVendor: 'V', chargePointModel: 'M', firmwareVersion });
+    expect((await boot('1.0.0')).status).toBe('Accepted');
+    const model = {
+      GetConfigurationMaxKeys: '2',
+      HeartbeatInterval: '300',
+      NumberOfConnectors: '1',
+      ConnectionTimeOut: '30',
+    };
+    answerGetConfiguration(cp, model);
+    const keys = ['HeartbeatInterval', 'NumberOfConnectors', 'ConnectionTimeOut'];
+    const asked = () =>
+      cp.requests('GetConfiguration').filter((r) => r.key?.[0] === 'GetConfigurationMaxKeys').length;
+    await c16().getConfiguration({ stationId: cp.id, payload: { key: keys } });
+    expect(asked()).toBe(1);
+    // The same firmware again: the limit still holds.
+    expect((await boot('1.0.0')).status).toBe('Accepted');
+    await c16().getConfiguration({ stationId: cp.id, payload: { key: keys } });
+    expect(asked()).toBe(1);
+    // A new firmware (e.g. after UpdateFirmware) may take more keys per message: asked again, and used.
+    answerGetConfiguration(cp, { ...model, GetConfigurationMaxKeys: '3' });
+    expect((await boot('2.0.0')).status).toBe('Accepted');
+    const before = cp.requests('GetConfiguration').length;
+    await c16().getConfiguration({ stationId: cp.id, payload: { key: keys } });
+    expect(asked()).toBe(2);
+    expect(
+      cp
+        .requests('GetConfiguration')
+        .slice(before)
+        .map((r) => r.key),
+    ).toEqual([['GetConfigurationMaxKeys'], keys]);
+    await cp.close();
+  });
+});

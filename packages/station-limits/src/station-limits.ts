@@ -1,5 +1,6 @@
 import type { CommandOutcome, StationApi } from '@csms/bus';
 import {
+  findStation,
   reportedVariableValues,
   saveMessageLimits,
   storedMessageLimits,
@@ -105,13 +106,18 @@ export class StationLimits {
     }
   }
 
-  /** The stored limits, and for 2.0.1 variables the stored reports' values where newer. */
+  /**
+   * The stored limits, and for 2.0.1 variables the stored reports' values where newer; only those learned since the
+   * station's last firmware change (a new firmware may take more or less per message: it is asked again).
+   */
   async #known(stationId: string, defs: readonly LimitDef[]): Promise<Map<string, Known>> {
     const { db } = this.#deps;
+    const since = (await findStation(db, stationId))?.firmware_changed_at ?? undefined;
     const rows = await storedMessageLimits(
       db,
       stationId,
       defs.map((d) => d.name),
+      since,
     );
     const known = new Map<string, Known>(rows.map((r) => [r.name, { value: r.value, at: r.updatedAt }]));
     const refs = defs.flatMap((d): DeviceVariableRef[] =>
@@ -125,7 +131,7 @@ export class StationLimits {
           ]
         : [],
     );
-    for (const reported of await reportedVariableValues(db, stationId, refs)) {
+    for (const reported of await reportedVariableValues(db, stationId, refs, since)) {
       const def = defs.find(
         (d) =>
           d.source.kind === 'variable' &&

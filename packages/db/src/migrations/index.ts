@@ -9,6 +9,7 @@ import * as addTransactionEndColumns from './2026_11_22_00_00_00_add_transaction
 import * as createStationMessageLimits from './2026_12_05_10_00_00_create_station_message_limits.js';
 import * as createStationCertificates from './2026_12_05_20_00_00_create_station_certificates.js';
 import * as createReportedChargingProfiles from './2026_12_05_21_00_00_create_reported_charging_profiles.js';
+import * as addStationFirmwareChangedAt from './2026_12_05_22_00_00_add_station_firmware_changed_at.js';
 
 /**
  * Every migration, by name. Listed statically (not read from a folder at run time) so that the same
@@ -28,4 +29,5 @@ export const migrations: Readonly<Record<string, Migration>> = Object.freeze({
   '2026_12_05_10_00_00_create_station_message_limits': createStationMessageLimits,
   '2026_12_05_20_00_00_create_station_certificates': createStationCertificates,
   '2026_12_05_21_00_00_create_reported_charging_profiles': createReportedChargingProfiles,
+  '2026_12_05_22_00_00_add_station_firmware_changed_at': addStationFirmwareChangedAt,
 });

@@ -16,19 +16,24 @@ export interface MessageLimitWrite {
   readonly source: 'answer' | 'asked';
 }
 
-/** The stored limits of `names` for a station (absent names were never learned). */
+/**
+ * The stored limits of `names` for a station (absent names were never learned), learned since `since` when given
+ * (the station's last firmware change: what it told before may no longer hold).
+ */
 export async function storedMessageLimits(
   db: Kysely<Database>,
   stationId: string,
   names: readonly string[],
+  since?: Date,
 ): Promise<StoredMessageLimit[]> {
   if (names.length === 0) return [];
-  const rows = await db
+  let query = db
     .selectFrom('station_message_limits')
     .select(['name', 'value', 'updated_at'])
     .where('station_id', '=', stationId)
-    .where('name', 'in', [...names])
-    .execute();
+    .where('name', 'in', [...names]);
+  if (since !== undefined) query = query.where('updated_at', '>=', since);
+  const rows = await query.execute();
   return rows.map((r) => ({ name: r.name, value: r.value, updatedAt: r.updated_at }));
 }
 
@@ -86,12 +91,14 @@ const REPORT_PARTS_SEARCHED = 20;
 
 /**
  * The newest reported Actual value of each variable in the station's stored NotifyReport parts (B07/B08
- * reportData: component, variable, variableAttribute[]); variables no stored report mentions are absent.
+ * reportData: component, variable, variableAttribute[]), received since `since` when given; variables no such
+ * report mentions are absent.
  */
 export async function reportedVariableValues(
   db: Kysely<Database>,
   stationId: string,
   refs: readonly DeviceVariableRef[],
+  since?: Date,
 ): Promise<ReportedVariableValue[]> {
   if (refs.length === 0) return [];
   const patterns = refs.map((ref) =>
@@ -106,6 +113,7 @@ export async function reportedVariableValues(
     .selectFrom('device_reports')
     .select(['report_data', 'received_at'])
     .where('station_id', '=', stationId)
+    .where('received_at', '>=', since ?? new Date(0))
     .where((eb) => eb.or(patterns.map((p) => eb(sql`report_data`, '@>', sql`${p}::jsonb`))))
     .orderBy('received_at', 'desc')
     .orderBy('id', 'desc')

@@ -28,6 +28,8 @@ export interface StationsTable {
   registration_status: RegistrationStatus | null;
   last_boot_at: Timestamp | null;
   last_heartbeat_at: Timestamp | null;
+  /** When a boot last reported a firmware version other than the boot before (null: never). */
+  firmware_changed_at: Timestamp | null;
   created_at: CreatedAt;
   updated_at: UpdatedAt;
 }

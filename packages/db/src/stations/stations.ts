@@ -23,6 +23,7 @@ const NOT_BOOTED_YET = {
   registration_status: null,
   last_boot_at: null,
   last_heartbeat_at: null,
+  firmware_changed_at: null,
 } as const;
 
 export interface StationRegistration {
@@ -178,6 +179,9 @@ export async function recordBoot(
       meter_type: info.meterType ?? null,
       meter_serial_number: info.meterSerialNumber ?? null,
       registration_status: status,
+      // The old values: a boot after an earlier one that reports another firmware (e.g. after L01) ends what was
+      // learned of the old one (per-message limits, see station-limits).
+      firmware_changed_at: sql<Date | null>`case when last_boot_at is not null and firmware_version is distinct from ${info.firmwareVersion ?? null}::text then now() else firmware_changed_at end`,
       last_boot_at: at,
       updated_at: sql<Date>`now()`,
     })

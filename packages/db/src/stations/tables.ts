@@ -54,3 +54,16 @@ export async function createStationTables(db: Kysely<any>): Promise<void> {
 export async function dropStationTables(db: Kysely<any>): Promise<void> {
   for (const table of ['connectors', 'stations']) await db.schema.dropTable(table).ifExists().execute();
 }
+
+/**
+ * `stations.firmware_changed_at` (migration 2026_12_05_22_00_00_add_station_firmware_changed_at): when a boot last
+ * reported another firmware version than the boot before; what the CSMS learned of the station before (its
+ * per-message limits) no longer holds.
+ */
+export async function addStationFirmwareChangedAt(db: Kysely<any>): Promise<void> {
+  await db.schema.alterTable('stations').addColumn('firmware_changed_at', 'timestamptz').execute();
+}
+
+export async function dropStationFirmwareChangedAt(db: Kysely<any>): Promise<void> {
+  await db.schema.alterTable('stations').dropColumn('firmware_changed_at').execute();
+}
