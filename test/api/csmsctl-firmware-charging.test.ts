@@ -275,4 +275,44 @@ describe('csmsctl charging (SmartChargingService)', () => {
     expect(noEvse.code).toBe(2);
     expect(noEvse.stderr).toMatch(/required option '--evse <n>' not specified/);
   });
+
+  it('charging report: the profiles the 2.0.1 station reports, marked against the CSMS’s, and its 1.6 refusal', async () => {
+    cs.respond('GetChargingProfiles', { status: 'Accepted' });
+    const asked = cs.requests('GetChargingProfiles').length;
+    const running = ctl('charging', 'report', cs.id, '--evse', '0', '--wait', '20');
+    const request = await eventually(() => cs.requests('GetChargingProfiles')[asked]);
+    expect(request.evseId).toBe(0);
+    await cs.call('ReportChargingProfiles', {
+      requestId: request.requestId,
+      chargingLimitSource: 'EMS',
+      evseId: 0,
+      tbc: false,
+      chargingProfile: [
+        {
+          id: 4242,
+          stackLevel: 0,
+          chargingProfilePurpose: 'ChargingStationExternalConstraints',
+          chargingProfileKind: 'Absolute',
+          chargingSchedule: [
+            {
+              id: 1,
+              startSchedule: '2030-06-01T00:00:00.000Z',
+              chargingRateUnit: 'W',
+              chargingSchedulePeriod: [{ startPeriod: 0, limit: 11000 }],
+            },
+          ],
+        },
+      ],
+    });
+    const run = await running;
+    expect(run.code).toBe(0);
+    expect(run.stderr).toMatch(new RegExp(`^request ${request.requestId}: Accepted`));
+    expect(rows(run.stdout)).toEqual([
+      ['id', 'evse', 'source', 'stack', 'purpose', 'reconciliation', 'periods'],
+      ['4242', '0', 'EMS', '0', 'ChargingStationExternalConstraints', 'NotInstalledByCsms', '0s 11000W'],
+    ]);
+    const old = await ctl('charging', 'report', cp.id);
+    expect(old.code).toBe(1);
+    expect(old.stderr).toMatch(/OCPP_VERSION_UNSUPPORTED|1\.6/);
+  });
 });

@@ -4,25 +4,12 @@ import type { CliContext } from '../context.js';
 import { parseIntOption } from '../parse.js';
 import { STATION_ANSWER_MS } from '../station-call.js';
 import { pages, printPage, withPageOptions, type PageOptions } from './paging.js';
+import { addReport } from './charging-report.js';
+import { KIND, PURPOSE, UNIT, evseOption, schedules, type Ctx } from './charging-shared.js';
 import { EnumChoice, parseMessage, readJsonArg } from './proto-json.js';
 
 const { SmartChargingServiceDefinition, ChargingProfilePurpose, ChargingRateUnit } = smartChargingV1;
 
-const PURPOSE = new EnumChoice<smartChargingV1.ChargingProfilePurpose>(
-  '--purpose',
-  ChargingProfilePurpose,
-  'CHARGING_PROFILE_PURPOSE_',
-);
-const KIND = new EnumChoice<smartChargingV1.ChargingProfileKind>(
-  'kind',
-  smartChargingV1.ChargingProfileKind,
-  'CHARGING_PROFILE_KIND_',
-);
-const UNIT = new EnumChoice<smartChargingV1.ChargingRateUnit>(
-  '--unit',
-  ChargingRateUnit,
-  'CHARGING_RATE_UNIT_',
-);
 const SET_STATUS = new EnumChoice<smartChargingV1.ChargingProfileStatus>(
   'status',
   smartChargingV1.ChargingProfileStatus,
@@ -38,25 +25,6 @@ const COMPOSITE_STATUS = new EnumChoice<smartChargingV1.CompositeScheduleStatus>
   smartChargingV1.CompositeScheduleStatus,
   'COMPOSITE_SCHEDULE_STATUS_',
 );
-
-type Ctx = () => CliContext;
-
-const evseOption = parseIntOption('--evse', 0, 2_147_483_647);
-
-/** "0s 16A, 3600s 10A" */
-function periods(
-  list: readonly smartChargingV1.ChargingSchedulePeriod[],
-  unit: smartChargingV1.ChargingRateUnit,
-): string {
-  return list
-    .map(
-      (p) => `${p.startPeriod}s ${p.limit}${UNIT.name(unit)}${p.numberPhases ? ` ${p.numberPhases}ph` : ''}`,
-    )
-    .join(', ');
-}
-
-const schedules = (p: smartChargingV1.ChargingProfile | undefined) =>
-  (p?.schedules ?? []).map((s) => periods(s.periods, s.chargingRateUnit)).join(' | ');
 
 function statusLines(
   c: CliContext,
@@ -77,6 +45,7 @@ export function registerChargingCommands(program: Command, ctx: Ctx): void {
     .description('smart charging: charging profiles and composite schedules (SmartChargingService)');
   addSet(charging, ctx);
   addGet(charging, ctx);
+  addReport(charging, ctx);
   addClear(charging, ctx);
   addComposite(charging, ctx);
 }

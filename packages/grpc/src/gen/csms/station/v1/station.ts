@@ -252,13 +252,17 @@ export interface StreamStationEventsResponse {
   event: StationEvent | undefined;
 }
 
-/** A fact about a station, published by its actor after the effects were committed. */
+/**
+ * A fact about a station, published by its actor after the effects were committed (security-event also by
+ * the edge, with source "csms", when it refuses a profile-3 station's certificate).
+ */
 export interface StationEvent {
   stationId: string;
   /**
    * connected, disconnected, booted, status-changed, transaction-started, transaction-ended,
    * transaction-event, firmware-status, log-status, diagnostics-status, security-event,
-   * command-completed, data-transfer, device-event, report-part.
+   * command-completed, data-transfer, device-event, report-part, charging-profiles-reported,
+   * certificate-issued, certificate-refused, certificate-installed, certificate-rejected.
    */
   type: string;
   time:
