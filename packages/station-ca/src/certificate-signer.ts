@@ -26,3 +26,6 @@ export interface SigningRequest {
 
 /** The certificate types a station asks to be signed (2.0.1 CertificateSigningUseEnumType). */
 export type StationCertificateType = 'ChargingStationCertificate' | 'V2GCertificate';
+
+/** The signer of each certificate type; a type without one is refused. */
+export type CertificateSigners = Readonly<Partial<Record<StationCertificateType, CertificateSigner>>>;

@@ -58,6 +58,9 @@ export class CommandCertificateSigner implements CertificateSigner {
           else resolve(chain.join('\n'));
         },
       );
+      // A program that exits before reading its input (it refuses at once) closes the pipe: the write fails with
+      // EPIPE, which must not become an uncaught error (it would end the CSMS); its exit status is the answer.
+      child.stdin?.on('error', () => undefined);
       child.stdin?.end(request.csrPem);
     });
   }

@@ -1,10 +1,20 @@
 import { createPublicKey } from 'node:crypto';
+import type { StationCertificateType } from './certificate-signer.js';
 import { x509 } from './x509.js';
 
 /** What a station's CSR must satisfy besides being well formed and self-signed. */
 export interface CsrExpectations {
-  /** The identity the station connected with: the CSR's CN must equal it (A00.FR.511, A00.FR.405). */
+  /**
+   * The identity the station connected with: the CSR's CN must equal it (A00.FR.511, A00.FR.405) for its
+   * charging station certificate.
+   */
   readonly stationId: string;
+  /**
+   * The certificate asked for. A `V2GCertificate` (the SECC certificate of ISO 15118) has the SECC's id as CN
+   * (A02 "SignV2GCertificate": "a csr in which the CommonName (CN) is set to the value of SeccId") and an EC P-256
+   * key (ISO 15118-2 uses secp256r1 only). Default `ChargingStationCertificate`.
+   */
+  readonly certificateType?: StationCertificateType;
   /**
    * The CSO's organization name: when set, the CSR's O must equal it (A00.FR.509, A00.FR.404; the station takes it
    * from SecurityCtrlr.OrganizationName / 1.6 CpoName). Unset: any non-empty O.
@@ -63,10 +73,13 @@ export async function checkCsr(csrPem: string, expected: CsrExpectations): Promi
     }
   };
   const cn = names('CN');
-  if (cn.length !== 1 || cn[0] !== expected.stationId)
+  const v2g = expected.certificateType === 'V2GCertificate';
+  if (v2g ? cn.length !== 1 || cn[0] === '' : cn.length !== 1 || cn[0] !== expected.stationId)
     return refuse(
       'InvalidCommonName',
-      `the CSR's CN (${cn.join(', ') || 'none'}) must be the station identity ${expected.stationId}`,
+      v2g
+        ? `the CSR's CN (${cn.join(', ') || 'none'}) must be the SECC id (ISO15118Ctrlr.SeccId)`
+        : `the CSR's CN (${cn.join(', ') || 'none'}) must be the station identity ${expected.stationId}`,
     );
   const o = names('O');
   if (
@@ -90,6 +103,11 @@ export async function checkCsr(csrPem: string, expected: CsrExpectations): Promi
   } catch {
     return refuse('InvalidKey', "the CSR's public key cannot be read");
   }
+  if (v2g && (details.type !== 'ec' || details.curve !== 'prime256v1'))
+    return refuse(
+      'InvalidKey',
+      `a ${details.curve ?? details.type ?? 'unknown'} key (ISO 15118-2: EC prime256v1)`,
+    );
   if (details.type === 'rsa' && details.bits !== undefined) {
     if (details.bits < 2048)
       return refuse('InvalidKey', `an RSA key of ${details.bits} bits (at least 2048)`);

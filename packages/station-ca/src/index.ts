@@ -1,4 +1,9 @@
-export type { CertificateSigner, SigningRequest, StationCertificateType } from './certificate-signer.js';
+export type {
+  CertificateSigner,
+  CertificateSigners,
+  SigningRequest,
+  StationCertificateType,
+} from './certificate-signer.js';
 export { checkCsr, type CheckedCsr, type CsrExpectations, type CsrRefusal } from './csr-check.js';
 export {
   FileCertificateAuthority,

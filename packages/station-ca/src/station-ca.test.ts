@@ -125,6 +125,24 @@ describe('checkCsr', () => {
   });
 });
 
+describe('checkCsr, V2G (ISO 15118 SECC) certificates', () => {
+  it('takes the SeccId as CN, any O, and only an EC P-256 key', async () => {
+    const v2g = { stationId: 'CS-3', certificateType: 'V2GCertificate' as const };
+    expect(await checkCsr(csr('v1', '/O=Test CPO/CN=DE-ICE-S-0003C4D5-2'), v2g)).toMatchObject({ ok: true });
+    expect(await checkCsr(csr('v2', '/O=Test CPO/CN=DE-ICE-S-0003C4D5-2', 'rsa:2048'), v2g)).toMatchObject({
+      ok: false,
+      reasonCode: 'InvalidKey',
+    });
+    const p384 = ['req', '-new', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:secp384r1', '-nodes'];
+    openssl(...p384, '-keyout', 'v3.key', '-out', 'v3.csr', '-subj', '/O=Test CPO/CN=SECC-1');
+    expect(await checkCsr(read('v3.csr'), v2g)).toMatchObject({ ok: false, reasonCode: 'InvalidKey' });
+    expect(await checkCsr(csr('v4', '/O=Test CPO'), v2g)).toMatchObject({
+      ok: false,
+      reasonCode: 'InvalidCommonName',
+    });
+  });
+});
+
 describe('FileCertificateAuthority', () => {
   it.each([
     ['ec-ca', 'ec'],
@@ -206,6 +224,18 @@ describe('CommandCertificateSigner', () => {
       certificateType: 'ChargingStationCertificate',
     });
     expect(verify(chain, 'ec-ca.crt')).toBe('leaf.pem: OK');
+    // A program that refuses without reading the CSR (its input pipe closed: EPIPE) is an error, not a crash.
+    const refuser = join(dir, 'refuse.sh');
+    writeFileSync(refuser, '#!/bin/sh\necho no >&2\nexit 3\n', { mode: 0o755 });
+    const big = `${csr('ext3', '/O=Test CSO/CN=CS-13')}${' '.repeat(256 * 1024)}`;
+    for (let i = 0; i < 5; i++)
+      await expect(
+        new CommandCertificateSigner({ command: [refuser], timeoutMs: 10_000 }).sign({
+          csrPem: big,
+          stationId: 'CS-13',
+          certificateType: 'ChargingStationCertificate',
+        }),
+      ).rejects.toThrow(/refuse\.sh failed[^]*: no/);
     await expect(
       signer.sign({
         csrPem: csr('ext2', '/O=Test CSO/CN=CS-12'),
