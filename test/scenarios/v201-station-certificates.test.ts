@@ -25,7 +25,7 @@ import {
 } from '../support/station-certificates.js';
 
 const PASSWORD = 'octt-A02-Basic-pw-0001';
-const STATIONS = ['A11-CS', 'A14-CS', 'A19-CS', 'BADCSR-CS', 'REVOKE-CS'] as const;
+const STATIONS = ['A11-CS', 'A14-CS', 'A19-CS', 'BADCSR-CS', 'REVOKE-CS', 'V2G-CS'] as const;
 const { STATION_CERTIFICATE_STATUS_INSTALLED: INSTALLED, STATION_CERTIFICATE_STATUS_REJECTED: REJECTED } =
   authV1.StationCertificateStatus;
 
@@ -202,15 +202,57 @@ describe('SignCertificate with a bad CSR (A02.FR.12)', () => {
       expect(answer.status).toBe('Rejected');
       expect(answer.statusInfo?.reasonCode).toBe(reasonCode);
     }
-    // A V2G certificate is another CA's (ISO 15118): refused, not signed by the station CA.
+    // A V2G (SECC) certificate needs an EC P-256 key (ISO 15118-2).
     const v2g = await cs.call('SignCertificate', { csr: small.csr, certificateType: 'V2GCertificate' });
-    expect(v2g).toMatchObject({ status: 'Rejected', statusInfo: { reasonCode: 'UnsupportedCertType' } });
+    expect(v2g).toMatchObject({ status: 'Rejected', statusInfo: { reasonCode: 'InvalidKey' } });
     // Still usable: a good CSR afterwards is signed.
     const good = stationCsr(t.dir, 'good', `/O=${ORGANIZATION}/CN=BADCSR-CS`, 'rsa');
     expect((await cs.call('SignCertificate', { csr: good.csr })).status).toBe('Accepted');
     await newestCertificateWith(t, 'BADCSR-CS', INSTALLED);
     expect(await listedCertificates(t, 'BADCSR-CS')).toHaveLength(1);
     expect(cs.requests('CertificateSigned')).toHaveLength(1);
+    await cs.close();
+  });
+});
+
+describe('V2G (ISO 15118 SECC) certificate, A02 SignV2GCertificate', () => {
+  it('triggers SignV2GCertificate and signs the CSR (CN = SeccId) with the V2G sub-CA, not the station CA', async () => {
+    const cs = await bootedOverTls('V2G-CS', { password: PASSWORD });
+    const seccId = 'DE-ICE-S-0003C4D5578786756453309675436-2';
+    const { csr, key } = stationCsr(t.dir, 'v2g', `/O=Test CPO/CN=${seccId}`);
+    let signed: Promise<V201.SignCertificateResponse> | undefined;
+    cs.respond('TriggerMessage', () => {
+      signed = new Promise((resolve, reject) =>
+        setImmediate(() => {
+          cs.call('SignCertificate', { csr, certificateType: 'V2GCertificate' }).then(resolve, reject);
+        }),
+      );
+      return { status: 'Accepted' };
+    });
+    cs.respond('CertificateSigned', { status: 'Accepted' });
+    const renewed = await t.auth.renewStationCertificate({
+      stationId: cs.id,
+      certificateType: 'V2GCertificate',
+    });
+    expect(renewed.stationStatus).toBe('Accepted');
+    expect(cs.requests('TriggerMessage').at(-1)).toEqual({ requestedMessage: 'SignV2GCertificate' });
+    expect(await eventually(() => signed)).toEqual({ status: 'Accepted' });
+    const [request] = await eventually(
+      () => cs.requests('CertificateSigned').length > 0 && cs.requests('CertificateSigned'),
+    );
+    expect(request!.certificateType).toBe('V2GCertificate');
+    const [leaf, ca] = chainCertificates(request!.certificateChain);
+    expect(ca?.fingerprint256).toBe(new X509Certificate(t.v2gCa).fingerprint256);
+    expect(leaf!.verify(ca!.publicKey)).toBe(true);
+    expect(leaf!.subject).toBe(`O=Test CPO\nCN=${seccId}`);
+    expect(leaf!.publicKey.export({ type: 'spki', format: 'pem' })).toBe(
+      createPublicKey(createPrivateKey(key)).export({ type: 'spki', format: 'pem' }),
+    );
+    const stored = await newestCertificateWith(t, cs.id, INSTALLED);
+    expect(stored.certificateType).toBe('V2GCertificate');
+    await expect(
+      t.auth.renewStationCertificate({ stationId: cs.id, certificateType: 'Other' }),
+    ).rejects.toMatchObject({ code: 3 });
     await cs.close();
   });
 });

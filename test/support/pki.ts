@@ -32,8 +32,18 @@ function read(dir: string, name: string): KeyPair {
   };
 }
 
-/** A self-signed certificate `<name>.crt` with its key `<name>.key`. */
+/** A self-signed certificate `<name>.crt` with its key `<name>.key`, valid for a day (or `days`). */
 function selfSigned(dir: string, name: string, subject: string, ...extra: string[]): KeyPair {
+  return selfSignedFor(1, dir, name, subject, ...extra);
+}
+
+function selfSignedFor(
+  days: number,
+  dir: string,
+  name: string,
+  subject: string,
+  ...extra: string[]
+): KeyPair {
   openssl(
     dir,
     'req',
@@ -44,7 +54,7 @@ function selfSigned(dir: string, name: string, subject: string, ...extra: string
     '-out',
     `${name}.crt`,
     '-days',
-    '1',
+    String(days),
     '-subj',
     subject,
     ...extra,
@@ -170,10 +180,19 @@ export function expiredClientCertificate(dir: string, name: string, cn: string):
   return read(dir, name);
 }
 
+const CA_EXTENSIONS = [
+  '-addext',
+  'basicConstraints=critical,CA:TRUE',
+  '-addext',
+  'keyUsage=critical,keyCertSign,cRLSign',
+];
+
 /** A self-signed certificate with subject `subject`: a root CA (`ca`) or a certificate no trusted CA signed. */
 export function selfSignedCertificate(dir: string, name: string, subject: string, ca = false): KeyPair {
-  const extensions = ca
-    ? ['-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign']
-    : [];
-  return selfSigned(dir, name, subject, ...extensions);
+  return selfSigned(dir, name, subject, ...(ca ? CA_EXTENSIONS : []));
+}
+
+/** A self-signed CA (EC P-256) valid for ten years, `<name>.crt` / `<name>.key`: one that caps nothing it signs. */
+export function longLivedCa(dir: string, name: string, subject: string): KeyPair {
+  return selfSignedFor(3650, dir, name, subject, ...CA_EXTENSIONS);
 }

@@ -4,7 +4,6 @@
  * `ocpp-rpc` strict-mode clients over real TLS (Basic auth for profile 2, their client certificate for profile 3),
  * and CSRs made by openssl as a station would make them.
  */
-import { execFileSync } from 'node:child_process';
 import { X509Certificate } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -15,7 +14,7 @@ import { RPCClient } from 'ocpp-rpc';
 import type { RPC_ClientOptions as RPCClientOptions } from 'ocpp-rpc/lib/client.js';
 import { WebSocket } from 'ws';
 import { startTestCsms, type TestCsms } from './csms.js';
-import { RSA, makePki, request, type Pki } from './pki.js';
+import { RSA, longLivedCa, makePki, request, type Pki } from './pki.js';
 import { SimStation, eventually, type Station16, type Station201 } from './scenario.js';
 
 export const ORGANIZATION = 'Test CSO';
@@ -25,6 +24,8 @@ export interface StationCa {
   readonly pki: Pki;
   /** The station CA's certificate (PEM). */
   readonly stationCa: string;
+  /** The V2G sub-CA's certificate (PEM). */
+  readonly v2gCa: string;
   readonly dir: string;
   readonly auth: ApiClient<typeof authV1.AuthServiceDefinition>;
   close(): Promise<void>;
@@ -37,33 +38,10 @@ export async function startStationCa(seed: string, env: Record<string, string> =
   writeFileSync(join(dir, 'server.pem'), pki.serverCert);
   writeFileSync(join(dir, 'server-key.pem'), pki.serverKey);
   // The station CA: valid for years (the test PKI's CA lives a day, which would cap every issued certificate); the
-  // edge trusts it and the test CA (whose client certificates some tests present).
-  execFileSync(
-    'openssl',
-    [
-      'req',
-      '-x509',
-      '-newkey',
-      'ec',
-      '-pkeyopt',
-      'ec_paramgen_curve:prime256v1',
-      '-nodes',
-      '-keyout',
-      'station-ca.key',
-      '-out',
-      'station-ca.crt',
-      '-days',
-      '3650',
-      '-subj',
-      `/O=${ORGANIZATION}/CN=Station CA`,
-      '-addext',
-      'basicConstraints=critical,CA:TRUE',
-      '-addext',
-      'keyUsage=critical,keyCertSign,cRLSign',
-    ],
-    { cwd: dir, stdio: 'pipe' },
-  );
-  const stationCaPem = readFileSync(join(dir, 'station-ca.crt'), 'utf8');
+  // edge trusts it and the test CA (whose client certificates some tests present). The V2G sub-CA signs SECC
+  // certificates (ISO 15118), another CA than the stations'.
+  const stationCaPem = longLivedCa(dir, 'station-ca', `/O=${ORGANIZATION}/CN=Station CA`).cert;
+  const v2gCaPem = longLivedCa(dir, 'v2g-ca', '/O=Test CPO/CN=CPO Sub-CA 2').cert;
   writeFileSync(join(dir, 'client-cas.pem'), `${pki.ca}${stationCaPem}`);
   const csms = await startTestCsms({
     seed,
@@ -75,6 +53,8 @@ export async function startStationCa(seed: string, env: Record<string, string> =
       CSMS_STATION_CA_CERT_FILE: join(dir, 'station-ca.crt'),
       CSMS_STATION_CA_KEY_FILE: join(dir, 'station-ca.key'),
       CSMS_STATION_CERT_ORGANIZATION: ORGANIZATION,
+      CSMS_V2G_CA_CERT_FILE: join(dir, 'v2g-ca.crt'),
+      CSMS_V2G_CA_KEY_FILE: join(dir, 'v2g-ca.key'),
       CSMS_CERT_RENEWAL_CHECK_INTERVAL: '0',
       ...env,
     },
@@ -84,6 +64,7 @@ export async function startStationCa(seed: string, env: Record<string, string> =
     csms,
     pki,
     stationCa: stationCaPem,
+    v2gCa: v2gCaPem,
     dir,
     auth: api.client(authV1.AuthServiceDefinition),
     async close() {

@@ -4,7 +4,12 @@ import { ConfigError, type CsmsConfig } from '@csms/config';
 import type { EdgeOptions, EdgeServer, EdgeTlsOptions, StationCredentialStore } from '@csms/edge';
 import { findQueuedCommand, setBootPolicy, type Database, type Kysely } from '@csms/db';
 import type { OcppValidator } from '@csms/ocpp';
-import { CommandCertificateSigner, FileCertificateAuthority, type CertificateSigner } from '@csms/station-ca';
+import {
+  CommandCertificateSigner,
+  FileCertificateAuthority,
+  type CertificateSigner,
+  type CertificateSigners,
+} from '@csms/station-ca';
 import { traceHeaders, type CsmsMetrics, type Logger } from '@csms/telemetry';
 import type { WorkerConfig } from '@csms/worker';
 import type { AdminServerOptions } from './admin-server.js';
@@ -26,24 +31,36 @@ export function workerConfigFrom(config: CsmsConfig): Partial<WorkerConfig> {
 }
 
 /**
- * The signer of station CSRs (CSMS_STATION_CA_*): the built-in CA read from its files, an external CA program, or
- * none. A CA whose files cannot be used stops the start with the reason (a station would otherwise get Rejected
- * answers nobody understands).
+ * The signers of station CSRs: charging station certificates by the built-in CA read from its files
+ * (CSMS_STATION_CA_*) or an external CA program, V2G (ISO 15118 SECC) certificates by the built-in V2G sub-CA
+ * (CSMS_V2G_CA_*) or the same external program; a type without a signer is refused. CA files that cannot be used
+ * stop the start with the reason (a station would otherwise get Rejected answers nobody understands).
  */
-export async function certificateSignerFrom(config: CsmsConfig): Promise<CertificateSigner | undefined> {
-  const { signer, validityDays } = config.stationCertificates;
-  switch (signer.kind) {
-    case 'none':
-      return undefined;
-    case 'command':
-      return new CommandCertificateSigner({ command: signer.command, timeoutMs: signer.timeoutMs });
-    case 'files':
-      try {
-        return await FileCertificateAuthority.fromFiles(signer.certFile, signer.keyFile, { validityDays });
-      } catch (error) {
-        throw new ConfigError([`CSMS_STATION_CA_CERT_FILE / _KEY_FILE: ${(error as Error).message}`]);
-      }
-  }
+export async function certificateSignersFrom(config: CsmsConfig): Promise<CertificateSigners> {
+  const { signer, validityDays, v2gSigner, v2gValidityDays } = config.stationCertificates;
+  const fromFiles = async (prefix: string, certFile: string, keyFile: string, days: number) => {
+    try {
+      return await FileCertificateAuthority.fromFiles(certFile, keyFile, { validityDays: days });
+    } catch (error) {
+      throw new ConfigError([`${prefix}_CERT_FILE / _KEY_FILE: ${(error as Error).message}`]);
+    }
+  };
+  const station: CertificateSigner | undefined =
+    signer.kind === 'files'
+      ? await fromFiles('CSMS_STATION_CA', signer.certFile, signer.keyFile, validityDays)
+      : signer.kind === 'command'
+        ? new CommandCertificateSigner({ command: signer.command, timeoutMs: signer.timeoutMs })
+        : undefined;
+  const v2g =
+    v2gSigner.kind === 'files'
+      ? await fromFiles('CSMS_V2G_CA', v2gSigner.certFile, v2gSigner.keyFile, v2gValidityDays)
+      : station instanceof CommandCertificateSigner
+        ? station
+        : undefined;
+  return {
+    ...(station ? { ChargingStationCertificate: station } : {}),
+    ...(v2g ? { V2GCertificate: v2g } : {}),
+  };
 }
 
 export function edgeOptionsFrom(

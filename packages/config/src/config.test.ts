@@ -110,6 +110,8 @@ describe('station certificates (CSMS_STATION_CA_*, CSMS_CERT_RENEWAL_*)', () => 
     expect(loadConfig({}).stationCertificates).toEqual({
       signer: { kind: 'none' },
       validityDays: 365,
+      v2gSigner: { kind: 'none' },
+      v2gValidityDays: 60,
       renewalDaysBefore: 30,
       renewalCheckIntervalSec: 3600,
     });
@@ -131,6 +133,11 @@ describe('station certificates (CSMS_STATION_CA_*, CSMS_CERT_RENEWAL_*)', () => 
     ).toEqual({ kind: 'command', command: ['/usr/local/bin/sign', '--profile', 'station'], timeoutMs: 5000 });
     expect(() => loadConfig({ ...files, CSMS_STATION_CA_COMMAND: 'sign' })).toThrow(/not both/);
     expect(() => loadConfig({ CSMS_STATION_CA_CERT_FILE: 'ca.crt' })).toThrow(/set both or neither/);
+    expect(
+      loadConfig({ CSMS_V2G_CA_CERT_FILE: 'v2g.crt', CSMS_V2G_CA_KEY_FILE: 'v2g.key' }).stationCertificates
+        .v2gSigner,
+    ).toEqual({ kind: 'files', certFile: 'v2g.crt', keyFile: 'v2g.key' });
+    expect(() => loadConfig({ CSMS_V2G_CA_KEY_FILE: 'v2g.key' })).toThrow(/CSMS_V2G_CA_CERT_FILE and/);
     expect(() => loadConfig({ ...files, CSMS_STATION_CERT_VALIDITY_DAYS: '30' })).toThrow(
       /CSMS_CERT_RENEWAL_DAYS \(30\) must be less than CSMS_STATION_CERT_VALIDITY_DAYS \(30\)/,
     );

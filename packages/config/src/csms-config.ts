@@ -94,6 +94,7 @@ export interface CsmsConfig {
     readonly transactionUrl?: string;
     readonly firmwareUrl?: string;
     readonly smartChargingUrl?: string;
+    readonly reservationUrl?: string;
   };
   /** The per-process HTTP endpoint for /metrics, /healthz, /readyz (port 0 = any free port; off = none). */
   readonly metrics: { readonly enabled: boolean; readonly host: string; readonly port: number };
@@ -123,6 +124,15 @@ export interface StationCertificateSettings {
     | { readonly kind: 'none' };
   /** Validity of a certificate the built-in CA issues (days). */
   readonly validityDays: number;
+  /**
+   * The V2G (ISO 15118 SECC) certificates' signer: the built-in V2G sub-CA from PEM files, or none; an external
+   * program (`signer` of kind `command`) signs both kinds when no V2G files are set (it is told the type).
+   */
+  readonly v2gSigner:
+    | { readonly kind: 'files'; readonly certFile: string; readonly keyFile: string }
+    | { readonly kind: 'none' };
+  /** Validity of a V2G certificate the built-in V2G sub-CA issues (days). */
+  readonly v2gValidityDays: number;
   /** The organization (O) a station's CSR must carry; unset: any. */
   readonly organization?: string;
   /** Renew an installed certificate this many days before it expires (A03.FR.02: one month). */
@@ -152,6 +162,7 @@ function serviceAddresses(r: EnvReader): CsmsConfig['services'] {
     ...(r.string('CSMS_TRANSACTION_URL') ? { transactionUrl: r.string('CSMS_TRANSACTION_URL') } : {}),
     ...(r.string('CSMS_FIRMWARE_URL') ? { firmwareUrl: r.string('CSMS_FIRMWARE_URL') } : {}),
     ...(r.string('CSMS_SMART_CHARGING_URL') ? { smartChargingUrl: r.string('CSMS_SMART_CHARGING_URL') } : {}),
+    ...(r.string('CSMS_RESERVATION_URL') ? { reservationUrl: r.string('CSMS_RESERVATION_URL') } : {}),
   };
 }
 
@@ -247,6 +258,14 @@ function stationCertificateSettings(r: EnvReader): StationCertificateSettings {
   } else if (command.length > 0) {
     signer = { kind: 'command', command: command as [string, ...string[]], timeoutMs };
   }
+  const v2gCertFile = r.string('CSMS_V2G_CA_CERT_FILE');
+  const v2gKeyFile = r.string('CSMS_V2G_CA_KEY_FILE');
+  if ((v2gCertFile === undefined) !== (v2gKeyFile === undefined))
+    r.problems.push('CSMS_V2G_CA_CERT_FILE and CSMS_V2G_CA_KEY_FILE: set both or neither');
+  const v2gSigner: StationCertificateSettings['v2gSigner'] =
+    v2gCertFile !== undefined && v2gKeyFile !== undefined
+      ? { kind: 'files', certFile: v2gCertFile, keyFile: v2gKeyFile }
+      : { kind: 'none' };
   const organization = r.string('CSMS_STATION_CERT_ORGANIZATION');
   const validityDays = r.int('CSMS_STATION_CERT_VALIDITY_DAYS', 365, { min: 1, max: 3650 });
   const renewalDaysBefore = r.int('CSMS_CERT_RENEWAL_DAYS', 30, { min: 1, max: 3650 });
@@ -258,6 +277,8 @@ function stationCertificateSettings(r: EnvReader): StationCertificateSettings {
   return {
     signer,
     validityDays,
+    v2gSigner,
+    v2gValidityDays: r.int('CSMS_V2G_CERT_VALIDITY_DAYS', 60, { min: 1, max: 3650 }),
     ...(organization ? { organization } : {}),
     renewalDaysBefore,
     renewalCheckIntervalSec: r.int('CSMS_CERT_RENEWAL_CHECK_INTERVAL', 3600, { min: 0, max: 86_400 }),

@@ -78,6 +78,7 @@ export class CertificateRenewalScheduler {
       try {
         // Kept in the durable queue for an offline station (stationStatus `Queued`), until the retry is due.
         const status = await triggerCertificateRenewal(stations, certificate.station_id, version, {
+          certificateType: certificate.certificate_type,
           call: { whenOffline: 'queue', queueTtlMs: retryAfterMs },
         });
         logger.info(

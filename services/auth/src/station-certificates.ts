@@ -89,12 +89,20 @@ export async function triggerCertificateRenewal(
   stations: StationApi,
   stationId: string,
   version: OcppVersion,
-  options: { readonly signal?: AbortSignal; readonly call?: CallOptions } = {},
+  options: {
+    readonly certificateType?: string;
+    readonly signal?: AbortSignal;
+    readonly call?: CallOptions;
+  } = {},
 ): Promise<string> {
+  const v2g = options.certificateType === 'V2GCertificate';
   const [action, payload] =
     version === 'ocpp1.6'
       ? ['ExtendedTriggerMessage', { requestedMessage: 'SignChargePointCertificate' }]
-      : ['TriggerMessage', { requestedMessage: 'SignChargingStationCertificate' }];
+      : [
+          'TriggerMessage',
+          { requestedMessage: v2g ? 'SignV2GCertificate' : 'SignChargingStationCertificate' },
+        ];
   const call = stations.call(stationId, action, payload, options.call);
   const outcome = await (options.signal ? abortable(call, options.signal) : call);
   const answer = answerOf(stationId, action, outcome);
@@ -106,17 +114,32 @@ export async function renewCertificate(
   request: authV1.RenewStationCertificateRequest,
   context: CallContext,
 ): Promise<authV1.RenewStationCertificateResponse> {
+  const certificateType =
+    request.certificateType === '' ? 'ChargingStationCertificate' : request.certificateType;
+  const v = new RequestViolations();
+  if (certificateType !== 'ChargingStationCertificate' && certificateType !== 'V2GCertificate')
+    v.add('certificate_type', 'must be ChargingStationCertificate or V2GCertificate');
+  v.throwIfAny('invalid RenewStationCertificate request');
   const station = await existingStation(deps.db, request.stationId);
-  const stationStatus = await triggerCertificateRenewal(deps.stations, station.id, versionOf(station), {
+  const version = versionOf(station);
+  if (certificateType === 'V2GCertificate' && version !== 'ocpp2.0.1')
+    throw ApiErrors.failedPrecondition(
+      'OCPP_VERSION_UNSUPPORTED',
+      `station ${station.id} speaks ${version}: V2G certificates are renewed over OCPP 2.0.1 only`,
+      { stationId: station.id },
+    );
+  const stationStatus = await triggerCertificateRenewal(deps.stations, station.id, version, {
+    certificateType,
     signal: context.signal,
   });
-  // The installed certificates of the station count as renewal-requested now (the scheduler does not repeat it).
+  // The installed certificates of that type count as renewal-requested now (the scheduler does not repeat it).
   const installed = await listStationCertificates(deps.db, {
     stationId: station.id,
     status: 'installed',
     limit: 10,
   });
-  for (const row of installed) await claimCertificateRenewal(deps.db, row.id, new Date());
+  for (const row of installed)
+    if (row.certificate_type === certificateType) await claimCertificateRenewal(deps.db, row.id, new Date());
   deps.logger.info({ stationId: station.id, stationStatus }, 'station certificate renewal requested');
   return { stationStatus };
 }

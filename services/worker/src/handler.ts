@@ -1,7 +1,7 @@
 import type { Database, Kysely } from '@csms/db';
 import type { InboundCall } from '@csms/bus';
 import type { OcppErrorCode, OcppVersion } from '@csms/ocpp';
-import type { CertificateSigner } from '@csms/station-ca';
+import type { CertificateSigners } from '@csms/station-ca';
 import type { Logger } from './logger.js';
 import type { Authorizer, TransactionRecorder } from './ports.js';
 import type { StationState } from './station-state.js';
@@ -25,8 +25,8 @@ export interface HandlerContext {
   readonly transactions: TransactionRecorder;
   /** The CALL being handled (message id, receive time, connection). */
   readonly call: InboundCall;
-  /** Signs station CSRs (SignCertificate); undefined when no CA is configured. */
-  readonly certificateSigner: CertificateSigner | undefined;
+  /** Sign station CSRs (SignCertificate), per certificate type; a type without a signer is refused. */
+  readonly certificateSigners: CertificateSigners;
   /**
    * Queues a CSMS-initiated CALL for this station in the durable command queue, in the CALL's database
    * transaction: it is sent (through the outbound queue, after this CALL's answer) only if the CALL's effects

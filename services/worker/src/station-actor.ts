@@ -11,7 +11,7 @@ import {
 } from '@csms/bus';
 import { enqueueCommand, findStation, type Database, type Kysely } from '@csms/db';
 import { versionedCode, type OcppValidator, type OcppVersion } from '@csms/ocpp';
-import type { CertificateSigner } from '@csms/station-ca';
+import type { CertificateSigners } from '@csms/station-ca';
 import { noopCsmsMetrics, type CsmsMetrics } from '@csms/telemetry';
 import { NOT_DELIVERED, sendCsmsCall } from './csms-call.js';
 import { CallErrorResponse, type CommandContext, type HandlerContext } from './handler.js';
@@ -64,8 +64,8 @@ export interface StationActorDeps {
   readonly now?: () => Date;
   /** CSMS CALL instruments (queued, in flight, timeouts); default: no-ops. */
   readonly metrics?: CsmsMetrics;
-  /** Signs station CSRs (SignCertificate); absent: no CA configured. */
-  readonly certificateSigner?: CertificateSigner;
+  /** Sign station CSRs (SignCertificate), per certificate type; absent: no CA configured. */
+  readonly certificateSigners?: CertificateSigners;
 }
 
 /**
@@ -347,7 +347,7 @@ export class StationActor implements Actor {
       station: this.state,
       log: this.#log,
       ...this.#ports(this.#deps.db),
-      certificateSigner: this.#deps.certificateSigner,
+      certificateSigners: this.#deps.certificateSigners ?? {},
       now,
       emit: (type, data) => this.#emit(type, data),
     };

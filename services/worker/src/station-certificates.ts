@@ -21,7 +21,7 @@ export async function onSignCertificate(
   ctx: HandlerContext,
   request: V16.SignCertificateRequest | V201.SignCertificateRequest,
 ): Promise<SignCertificateResponse> {
-  // 1.6 stations sign only their charge point certificate.
+  // 1.6 stations sign only their charge point certificate (A02.FR.13: a 2.0.1 station names the type).
   const type: string =
     'certificateType' in request && request.certificateType
       ? request.certificateType
@@ -33,15 +33,22 @@ export async function onSignCertificate(
       ? { status: 'Rejected' }
       : { status: 'Rejected', statusInfo: { reasonCode, additionalInfo: reason.slice(0, 512) } };
   };
-  const signer = ctx.certificateSigner;
+  if (type !== 'ChargingStationCertificate' && type !== 'V2GCertificate')
+    return refuse('UnsupportedCertType', `${type} is not a certificate type this CSMS signs`);
+  const signer = ctx.certificateSigners[type];
   if (signer === undefined)
-    return refuse('NoCertAuthority', 'no certificate authority is configured (CSMS_STATION_CA_*)');
-  // A V2G (SECC) certificate carries the SeccId as CN and chains to the V2G root: another CA's job (ISO 15118).
-  if (type !== 'ChargingStationCertificate')
-    return refuse('UnsupportedCertType', `${type} is not signed by this CSMS's CA`);
+    return refuse(
+      'NoCertAuthority',
+      type === 'V2GCertificate'
+        ? 'no V2G certificate authority is configured (CSMS_V2G_CA_*)'
+        : 'no certificate authority is configured (CSMS_STATION_CA_*)',
+    );
+  // A V2G (SECC) certificate carries the SeccId as CN and is for the ISO 15118 PKI: its O is the CPO's name of
+  // that PKI (ISO15118Ctrlr.OrganizationName), not checked against the station certificates' organization.
   const checked = await checkCsr(request.csr, {
     stationId: ctx.stationId,
-    organization: ctx.config.stationCertificateOrganization,
+    certificateType: type,
+    organization: type === 'V2GCertificate' ? undefined : ctx.config.stationCertificateOrganization,
   });
   if (!checked.ok) return refuse(checked.reasonCode, checked.reason);
 

@@ -33,7 +33,7 @@ import type { PortsFactory } from './ports.js';
 import { StationActor } from './station-actor.js';
 import type { HandlersByVersion } from './version-handlers.js';
 import { defaultWorkerConfig, type WorkerConfig } from './worker-config.js';
-import type { CertificateSigner } from '@csms/station-ca';
+import type { CertificateSigners } from '@csms/station-ca';
 import { v16Handlers } from './v16/index.js';
 import { v201Handlers } from './v201/index.js';
 
@@ -71,8 +71,11 @@ export interface WorkerOptions {
   };
   /** Instruments (from `startTelemetry`); default: no-ops. Spans go through the OpenTelemetry API. */
   readonly metrics?: CsmsMetrics;
-  /** Signs station CSRs (SignCertificate, see @csms/station-ca); absent: SignCertificate is answered Rejected. */
-  readonly certificateSigner?: CertificateSigner;
+  /**
+   * Sign station CSRs (SignCertificate, see @csms/station-ca), per certificate type; a type without a signer is
+   * answered Rejected.
+   */
+  readonly certificateSigners?: CertificateSigners;
 }
 
 const HANDLERS: HandlersByVersion = {
@@ -118,7 +121,7 @@ export class Worker {
           handlers: HANDLERS,
           now: options.now,
           metrics: this.#metrics,
-          ...(options.certificateSigner ? { certificateSigner: options.certificateSigner } : {}),
+          ...(options.certificateSigners ? { certificateSigners: options.certificateSigners } : {}),
           ...(options.ports ? { ports: this.#portsOf(stationId, options.ports) } : {}),
           ...(fence
             ? {

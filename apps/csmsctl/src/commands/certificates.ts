@@ -60,11 +60,18 @@ export function registerCertificateCommands(program: Command, ctx: Ctx): void {
   certificates
     .command('renew <station>')
     .description('ask a connected station to renew its certificate (it sends a CSR, the CSMS signs it)')
-    .action(async (station: string) => {
+    .option(
+      '--type <type>',
+      'ChargingStationCertificate (default) or V2GCertificate (the ISO 15118 SECC certificate, 2.0.1)',
+    )
+    .action(async (station: string, o: { type?: string }) => {
       const c = ctx();
       const r = await c
         .client(AuthServiceDefinition)
-        .renewStationCertificate({ stationId: station }, c.call(STATION_ANSWER_MS));
+        .renewStationCertificate(
+          { stationId: station, certificateType: o.type ?? '' },
+          c.call(STATION_ANSWER_MS),
+        );
       c.out.record(authV1.RenewStationCertificateResponse.toJSON(r), [
         ['station', station],
         ['station answer', r.stationStatus],

@@ -493,6 +493,11 @@ export interface ListStationCertificatesResponse {
 
 export interface RenewStationCertificateRequest {
   stationId: string;
+  /**
+   * ChargingStationCertificate (empty: the same) or V2GCertificate (the ISO 15118 SECC certificate, 2.0.1
+   * TriggerMessage SignV2GCertificate; OCPP 1.6 stations have none).
+   */
+  certificateType: string;
 }
 
 export interface RenewStationCertificateResponse {
@@ -2859,13 +2864,16 @@ export const ListStationCertificatesResponse: MessageFns<ListStationCertificates
 };
 
 function createBaseRenewStationCertificateRequest(): RenewStationCertificateRequest {
-  return { stationId: "" };
+  return { stationId: "", certificateType: "" };
 }
 
 export const RenewStationCertificateRequest: MessageFns<RenewStationCertificateRequest> = {
   encode(message: RenewStationCertificateRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.stationId !== "") {
       writer.uint32(10).string(message.stationId);
+    }
+    if (message.certificateType !== "") {
+      writer.uint32(18).string(message.certificateType);
     }
     return writer;
   },
@@ -2891,6 +2899,14 @@ export const RenewStationCertificateRequest: MessageFns<RenewStationCertificateR
             message.stationId = reader.string();
             continue;
           }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.certificateType = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -2910,6 +2926,11 @@ export const RenewStationCertificateRequest: MessageFns<RenewStationCertificateR
         : isSet(object.station_id)
         ? globalThis.String(object.station_id)
         : "",
+      certificateType: isSet(object.certificateType)
+        ? globalThis.String(object.certificateType)
+        : isSet(object.certificate_type)
+        ? globalThis.String(object.certificate_type)
+        : "",
     };
   },
 
@@ -2917,6 +2938,9 @@ export const RenewStationCertificateRequest: MessageFns<RenewStationCertificateR
     const obj: any = {};
     if (message.stationId !== "") {
       obj.stationId = message.stationId;
+    }
+    if (message.certificateType !== "") {
+      obj.certificateType = message.certificateType;
     }
     return obj;
   },
@@ -2927,6 +2951,7 @@ export const RenewStationCertificateRequest: MessageFns<RenewStationCertificateR
   fromPartial(object: DeepPartial<RenewStationCertificateRequest>): RenewStationCertificateRequest {
     const message = createBaseRenewStationCertificateRequest();
     message.stationId = object.stationId ?? "";
+    message.certificateType = object.certificateType ?? "";
     return message;
   },
 };
@@ -4174,8 +4199,8 @@ export const AuthServiceDefinition = {
       options: {},
     },
     /**
-     * Asks a connected station to renew its certificate: 2.0.1 TriggerMessage(SignChargingStationCertificate),
-     * 1.6 ExtendedTriggerMessage(SignChargePointCertificate). The station then sends a SignCertificate for a new
+     * Asks a connected station to renew its certificate: 2.0.1 TriggerMessage(SignChargingStationCertificate, or
+     * SignV2GCertificate for its ISO 15118 certificate), 1.6 ExtendedTriggerMessage(SignChargePointCertificate). The station then sends a SignCertificate for a new
      * key, which the CSMS signs and answers with CertificateSigned (see ListStationCertificates). The response says
      * what the station answered to the trigger. NOT_FOUND for an unknown station, UNAVAILABLE (STATION_OFFLINE)
      * when it is not connected. Without a CA configured (CSMS_STATION_CA_*) the station's SignCertificate is
@@ -4314,8 +4339,8 @@ export interface AuthServiceImplementation<CallContextExt = {}> {
     context: CallContext & CallContextExt,
   ): Promise<DeepPartial<ListStationCertificatesResponse>>;
   /**
-   * Asks a connected station to renew its certificate: 2.0.1 TriggerMessage(SignChargingStationCertificate),
-   * 1.6 ExtendedTriggerMessage(SignChargePointCertificate). The station then sends a SignCertificate for a new
+   * Asks a connected station to renew its certificate: 2.0.1 TriggerMessage(SignChargingStationCertificate, or
+   * SignV2GCertificate for its ISO 15118 certificate), 1.6 ExtendedTriggerMessage(SignChargePointCertificate). The station then sends a SignCertificate for a new
    * key, which the CSMS signs and answers with CertificateSigned (see ListStationCertificates). The response says
    * what the station answered to the trigger. NOT_FOUND for an unknown station, UNAVAILABLE (STATION_OFFLINE)
    * when it is not connected. Without a CA configured (CSMS_STATION_CA_*) the station's SignCertificate is
@@ -4433,8 +4458,8 @@ export interface AuthServiceClient<CallOptionsExt = {}> {
     options?: CallOptions & CallOptionsExt,
   ): Promise<ListStationCertificatesResponse>;
   /**
-   * Asks a connected station to renew its certificate: 2.0.1 TriggerMessage(SignChargingStationCertificate),
-   * 1.6 ExtendedTriggerMessage(SignChargePointCertificate). The station then sends a SignCertificate for a new
+   * Asks a connected station to renew its certificate: 2.0.1 TriggerMessage(SignChargingStationCertificate, or
+   * SignV2GCertificate for its ISO 15118 certificate), 1.6 ExtendedTriggerMessage(SignChargePointCertificate). The station then sends a SignCertificate for a new
    * key, which the CSMS signs and answers with CertificateSigned (see ListStationCertificates). The response says
    * what the station answered to the trigger. NOT_FOUND for an unknown station, UNAVAILABLE (STATION_OFFLINE)
    * when it is not connected. Without a CA configured (CSMS_STATION_CA_*) the station's SignCertificate is
