@@ -134,6 +134,7 @@ function checkReferences(label: string, docs: readonly Obj[], values: Obj): Set<
       asObj(values.apiToken).existingSecret,
       asObj(values.grpcTls).secretName,
       asObj(values.stationCa).secretName,
+      asObj(values.stationCa).v2gSecretName,
       asObj(asObj(values.edge).tls).secretName ?? 'csms-edge-tls',
       asObj(asObj(values.edge).tls).caSecretName,
       asObj(asObj(values.edge).tls).ecdsaSecretName,

@@ -40,7 +40,17 @@ const variants: [string, Obj][] = [
   ['tls-at-load-balancer', { edge: { tls: { mode: 'loadBalancer' } } }],
   // Both key types on the station port (OCPP's ECDSA and RSA cipher suites).
   ['rsa-and-ecdsa-certificates', { edge: { tls: { ecdsaSecretName: 'csms-edge-tls-ecdsa' } } }],
-  ['station-ca', { stationCa: { secretName: 'csms-station-ca', organization: 'ACME CSO', renewalDays: 14 } }],
+  [
+    'station-ca',
+    {
+      stationCa: {
+        secretName: 'csms-station-ca',
+        v2gSecretName: 'csms-v2g-ca',
+        organization: 'ACME CSO',
+        renewalDays: 14,
+      },
+    },
+  ],
 ];
 
 export async function checkVariants(): Promise<void> {

@@ -4,6 +4,7 @@ import {
   connectApi,
   firmwareV1,
   forwardingService,
+  reservationV1,
   smartChargingV1,
   transactionV1,
   type ApiConnection,
@@ -19,6 +20,7 @@ const DEFINITIONS: Readonly<Record<ForwardableService, TsProtoServiceDefinition>
   transaction: transactionV1.TransactionServiceDefinition,
   firmware: firmwareV1.FirmwareServiceDefinition,
   'smart-charging': smartChargingV1.SmartChargingServiceDefinition,
+  reservation: reservationV1.ReservationServiceDefinition,
 };
 
 /** Where a domain service runs (CSMS_<SERVICE>_URL), or undefined when it is not configured. */
@@ -33,6 +35,8 @@ export function serviceUrlOf(config: CsmsConfig, name: ForwardableService): stri
       return urls.firmwareUrl;
     case 'smart-charging':
       return urls.smartChargingUrl;
+    case 'reservation':
+      return urls.reservationUrl;
   }
 }
 

@@ -4,8 +4,14 @@ import type { Database, Kysely } from '@csms/db';
 import { startApiServer, type ApiAuth, type ApiServer, type ApiService } from '@csms/grpc';
 import { createAuthService } from '@csms/auth';
 import { createFirmwareService } from '@csms/firmware';
+import { createReservationService } from '@csms/reservation';
 import { createSmartChargingService } from '@csms/smart-charging';
-import { createOcpp16Service, createOcpp201Service, createStationService } from '@csms/station-api';
+import {
+  createDisplayMessageService,
+  createOcpp16Service,
+  createOcpp201Service,
+  createStationService,
+} from '@csms/station-api';
 import { createTransactionService } from '@csms/transaction';
 import type { Logger } from '@csms/telemetry';
 
@@ -28,6 +34,7 @@ const FACTORIES: Readonly<Record<ApiServiceName, (parts: ApiParts, logger: Logge
     createStationService({ ...parts, logger }),
     createOcpp16Service({ ...parts, logger }),
     createOcpp201Service({ ...parts, logger }),
+    createDisplayMessageService({ ...parts, logger }),
   ],
   auth: (parts, logger) => {
     const { renewalCheckIntervalSec, renewalDaysBefore } = parts.config.stationCertificates;
@@ -56,6 +63,7 @@ const FACTORIES: Readonly<Record<ApiServiceName, (parts: ApiParts, logger: Logge
     }),
   ],
   'smart-charging': (parts, logger) => [createSmartChargingService({ ...parts, logger })],
+  reservation: (parts, logger) => [createReservationService({ ...parts, logger })],
 };
 
 /** Builds the named services. */

@@ -169,6 +169,7 @@ export class LocalCluster {
             CSMS_WORKER_DOMAINS: o.services.workerDomains ?? 'grpc',
             CSMS_FIRMWARE_URL: `127.0.0.1:${o.services.basePort + SERVICE_ROLES.indexOf('firmware')}`,
             CSMS_SMART_CHARGING_URL: `127.0.0.1:${o.services.basePort + SERVICE_ROLES.indexOf('smart-charging')}`,
+            CSMS_RESERVATION_URL: `127.0.0.1:${o.services.basePort + SERVICE_ROLES.indexOf('reservation')}`,
           }
         : { CSMS_GRPC_PORT: 'off' }),
       ...o.env,

@@ -64,6 +64,7 @@ const STARTERS: Readonly<Record<RoleName, () => Promise<RoleStarter>>> = {
   transaction: grpcRole('transaction'),
   firmware: grpcRole('firmware'),
   'smart-charging': grpcRole('smart-charging'),
+  reservation: grpcRole('reservation'),
   migrate: async () => (await distributed()).runMigrateRole,
 };
 

@@ -4,8 +4,10 @@ import { ExitCode, reportError, UsageError } from './cli-error.js';
 import { registerAuthCommands } from './commands/auth.js';
 import { registerCertificateCommands } from './commands/certificates.js';
 import { registerChargingCommands } from './commands/charging.js';
+import { registerDisplayMessageCommands } from './commands/display-messages.js';
 import { registerFirmwareCommands } from './commands/firmware.js';
 import { registerOcppCommands } from './commands/ocpp.js';
+import { registerReservationCommands } from './commands/reservations.js';
 import { registerStationCommands } from './commands/stations.js';
 import { registerTransactionCommands } from './commands/transactions.js';
 import { CliContext, type GlobalOptions } from './context.js';
@@ -37,7 +39,7 @@ export async function runCli(
     .option('--key <file>', 'mutual TLS: client key (PEM)')
     .option(
       '--endpoint <service=host:port>',
-      'address of one service when they run apart (auth, transaction, firmware, smart-charging, station; repeatable; env CSMSCTL_ENDPOINTS, comma-separated)',
+      'address of one service when they run apart (auth, transaction, firmware, smart-charging, reservation, station; repeatable; env CSMSCTL_ENDPOINTS, comma-separated)',
       collect,
     )
     .option('--json', 'print JSON instead of tables', false)
@@ -65,6 +67,8 @@ export async function runCli(
   registerTransactionCommands(program, ctx);
   registerFirmwareCommands(program, ctx);
   registerChargingCommands(program, ctx);
+  registerReservationCommands(program, ctx);
+  registerDisplayMessageCommands(program, ctx);
   registerOcppCommands(program, ctx);
   program
     .command('health')
@@ -94,7 +98,7 @@ export async function runCli(
   }
 }
 
-const SERVICES = ['station', 'auth', 'transaction', 'firmware', 'smart-charging'];
+const SERVICES = ['station', 'auth', 'transaction', 'firmware', 'smart-charging', 'reservation'];
 
 /** `auth=host:port` items → a map; a malformed item is a usage error. */
 function endpointsOf(items: readonly string[]): Record<string, string> {

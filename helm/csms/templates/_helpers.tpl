@@ -26,11 +26,12 @@ auth: auth
 transaction: transaction
 firmware: firmware
 smartCharging: smart-charging
+reservation: reservation
 {{- end -}}
 
 {{/* Roles that serve gRPC (grpc.health.v1 on ports.grpc): the registry's SERVICE_ROLES. */}}
 {{- define "csms.grpcRoles" -}}
-[api, auth, transaction, firmware, smart-charging]
+[api, auth, transaction, firmware, smart-charging, reservation]
 {{- end -}}
 
 {{- define "csms.labels" -}}

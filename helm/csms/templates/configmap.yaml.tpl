@@ -22,11 +22,13 @@ data:
   # The api role forwards the domain services' RPCs to them: clients use the api Service alone.
   CSMS_FIRMWARE_URL: {{ include "csms.grpcAddress" (dict "root" . "role" "firmware") | quote }}
   CSMS_SMART_CHARGING_URL: {{ include "csms.grpcAddress" (dict "root" . "role" "smart-charging") | quote }}
+  CSMS_RESERVATION_URL: {{ include "csms.grpcAddress" (dict "root" . "role" "reservation") | quote }}
   {{- if not .Values.nats.existingSecret }}
   CSMS_NATS_URL: {{ include "csms.natsUrl" . | quote }}
   {{- end }}
   # Station certificates: the workers sign (their pods mount the CA), the auth service renews.
   CSMS_STATION_CERT_VALIDITY_DAYS: {{ .Values.stationCa.validityDays | toString | quote }}
+  CSMS_V2G_CERT_VALIDITY_DAYS: {{ .Values.stationCa.v2gValidityDays | toString | quote }}
   CSMS_CERT_RENEWAL_DAYS: {{ .Values.stationCa.renewalDays | toString | quote }}
   CSMS_CERT_RENEWAL_CHECK_INTERVAL: {{ .Values.stationCa.renewalCheckIntervalSec | toString | quote }}
   {{- with .Values.stationCa.organization }}

@@ -181,6 +181,12 @@ spec:
             - name: CSMS_STATION_CA_KEY_FILE
               value: /etc/csms/station-ca/tls.key
             {{- end }}
+            {{- if and (eq $role "worker") $root.Values.stationCa.v2gSecretName }}
+            - name: CSMS_V2G_CA_CERT_FILE
+              value: /etc/csms/v2g-ca/tls.crt
+            - name: CSMS_V2G_CA_KEY_FILE
+              value: /etc/csms/v2g-ca/tls.key
+            {{- end }}
             {{- if eq $role "worker" }}
             - name: CSMS_LEASE_TTL_MS
               value: {{ $v.leaseTtlMs | quote }}
@@ -245,6 +251,11 @@ spec:
               mountPath: /etc/csms/station-ca
               readOnly: true
             {{- end }}
+            {{- if and (eq $role "worker") $root.Values.stationCa.v2gSecretName }}
+            - name: v2g-ca
+              mountPath: /etc/csms/v2g-ca
+              readOnly: true
+            {{- end }}
             {{- if $seed }}
             - name: seed
               mountPath: /etc/csms/seed
@@ -287,6 +298,12 @@ spec:
         - name: station-ca
           secret:
             secretName: {{ $root.Values.stationCa.secretName }}
+            defaultMode: 0440
+        {{- end }}
+        {{- if and (eq $role "worker") $root.Values.stationCa.v2gSecretName }}
+        - name: v2g-ca
+          secret:
+            secretName: {{ $root.Values.stationCa.v2gSecretName }}
             defaultMode: 0440
         {{- end }}
         {{- if $root.Values.grpcTls.enabled }}

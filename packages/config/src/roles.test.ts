@@ -19,6 +19,7 @@ describe('role registry', () => {
       'transaction',
       'firmware',
       'smart-charging',
+      'reservation',
       'migrate',
     ]);
     expect(DEPLOYED_ROLES).toEqual([
@@ -29,9 +30,17 @@ describe('role registry', () => {
       'transaction',
       'firmware',
       'smart-charging',
+      'reservation',
     ]);
     // The local cluster gives the gRPC roles ports in this order: api on the base port, auth next, ...
-    expect(SERVICE_ROLES).toEqual(['api', 'auth', 'transaction', 'firmware', 'smart-charging']);
+    expect(SERVICE_ROLES).toEqual([
+      'api',
+      'auth',
+      'transaction',
+      'firmware',
+      'smart-charging',
+      'reservation',
+    ]);
   });
 
   it('keeps the old api name working without listing or deploying it', () => {

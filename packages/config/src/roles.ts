@@ -6,7 +6,14 @@
  */
 
 /** The gRPC services a process can serve (`station` includes the typed OCPP command services). */
-export const API_SERVICE_NAMES = ['station', 'auth', 'transaction', 'firmware', 'smart-charging'] as const;
+export const API_SERVICE_NAMES = [
+  'station',
+  'auth',
+  'transaction',
+  'firmware',
+  'smart-charging',
+  'reservation',
+] as const;
 export type ApiServiceName = (typeof API_SERVICE_NAMES)[number];
 
 /** How the Helm chart runs a role: a Deployment, a pre-install/pre-upgrade hook Job, or not at all. */
@@ -74,6 +81,10 @@ export const ROLES = {
   'smart-charging': grpcRole(
     'smart-charging',
     'gRPC smart-charging service (charging profiles, composite schedules)',
+  ),
+  reservation: grpcRole(
+    'reservation',
+    'gRPC reservation service (ReserveNow, CancelReservation, reservations)',
   ),
   migrate: {
     description: 'migrate the database schema, then exit (a release job)',

@@ -36,6 +36,7 @@ export {
 } from './stations/stations.js';
 export { findStationOcppVersion } from './stations/ocpp-version.js';
 export {
+  reportedEvseIds,
   upsertConnectorStatus,
   type ConnectorStatusInput,
   type ConnectorStatusWrite,
@@ -145,6 +146,23 @@ export {
   transactionEventKeys,
   transactionsOfStations,
 } from './transactions/ledger-reads.js';
+export { endedTransactionIds } from './transactions/ended-transactions.js';
+
+// display-messages: display_messages, display_message_requests (2.0.1 O01-O06)
+export {
+  listDisplayMessages,
+  removeDisplayMessage,
+  storeAcceptedDisplayMessage,
+  upsertDisplayMessage,
+  type DisplayMessageFilter,
+} from './display-messages/display-messages.js';
+export {
+  findDisplayMessageRequest,
+  recordDisplayMessagesAnswer,
+  startDisplayMessageRequest,
+  storeDisplayMessagesPart,
+  type DisplayMessagesPart,
+} from './display-messages/message-reports.js';
 
 // charging-profiles: charging_profiles
 export {
@@ -216,6 +234,24 @@ export {
   type EnqueueResult,
   type NewQueuedCommand,
 } from './queued-commands/queued-commands.js';
+
+// reservations: reservations (1.6 §5.13 ReserveNow, 2.0.1 H01-H04)
+export {
+  cancelReservation,
+  consumeReservation,
+  endReservation,
+  expireReservations,
+  findConsumableReservation,
+  findOverlappingReservation,
+  findReservation,
+  listReservations,
+  removeReservationsOf,
+  storeReservation,
+  type ConsumingStart,
+  type NewReservation,
+  type ReservationQuery,
+  type ReservationRow,
+} from './reservations/reservations.js';
 
 // fences: partition_fences, partition_ownership_log
 export {

@@ -1,8 +1,10 @@
 import type { CampaignTables } from './campaigns/schema.js';
 import type { ChargingProfileTables } from './charging-profiles/schema.js';
+import type { DisplayMessageTables } from './display-messages/schema.js';
 import type { FenceTables } from './fences/schema.js';
 import type { IdTokenTables } from './id-tokens/schema.js';
 import type { QueuedCommandTables } from './queued-commands/schema.js';
+import type { ReservationTables } from './reservations/schema.js';
 import type { StationCertificateTables } from './station-certificates/schema.js';
 import type { StationReportTables } from './station-reports/schema.js';
 import type { StationTables } from './stations/schema.js';
@@ -21,15 +23,19 @@ export interface Database
     IdTokenTables,
     TransactionTables,
     ChargingProfileTables,
+    DisplayMessageTables,
     CampaignTables,
     QueuedCommandTables,
+    ReservationTables,
     FenceTables {}
 
 export type * from './campaigns/schema.js';
 export type * from './charging-profiles/schema.js';
+export type * from './display-messages/schema.js';
 export type * from './fences/schema.js';
 export type * from './id-tokens/schema.js';
 export type * from './queued-commands/schema.js';
+export type * from './reservations/schema.js';
 export type * from './station-certificates/schema.js';
 export type * from './station-reports/schema.js';
 export type * from './stations/schema.js';

@@ -4,3 +4,4 @@ export {
   createOcpp201Service,
   type OcppCommandServiceDeps,
 } from './ocpp-command-services.js';
+export { createDisplayMessageService } from './display-messages/display-message-service.js';

@@ -14,11 +14,13 @@ import type {
 export interface VersionHandlers<V extends OcppVersion> {
   readonly calls: HandlerMap<ActionsOf<V>>;
   /**
-   * Actions whose handler makes at most one write statement (plus reads of rows only this actor writes, or
-   * that a READ COMMITTED transaction would read the same way): without a fence to check they run without
-   * BEGIN / COMMIT, the one statement committing on its own before the CALLRESULT leaves (nothing
-   * acknowledged is lost either way). Saves two of three database round trips for the most frequent
-   * messages (Heartbeat, StatusNotification, Authorize, MeterValues).
+   * Actions whose handler makes one write statement (plus reads of rows only this actor writes, or that a READ
+   * COMMITTED transaction would read the same way), or in rare cases further writes that are each idempotent and
+   * complete on their own (1.6 StatusNotification Faulted / Unavailable ending the connector's reservations,
+   * §5.13): without a fence to check they run without BEGIN / COMMIT, each statement committing on its own before
+   * the CALLRESULT leaves (nothing acknowledged is lost; a failure after the first statement committed is
+   * answered with a CALLERROR and leaves that statement's effect, the later ones applying on a retry). Saves two of three database round trips for the most
+   * frequent messages (Heartbeat, StatusNotification, Authorize, MeterValues).
    */
   readonly autocommit?: ReadonlySet<StationActionOf<ActionsOf<V>>>;
   /** Run in the actor's mailbox after the station answered a CSMS command with a CALLRESULT. */

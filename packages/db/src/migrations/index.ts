@@ -10,6 +10,8 @@ import * as createStationMessageLimits from './2026_12_05_10_00_00_create_statio
 import * as createStationCertificates from './2026_12_05_20_00_00_create_station_certificates.js';
 import * as createReportedChargingProfiles from './2026_12_05_21_00_00_create_reported_charging_profiles.js';
 import * as addStationFirmwareChangedAt from './2026_12_05_22_00_00_add_station_firmware_changed_at.js';
+import * as createReservations from './2026_12_05_23_00_00_create_reservations.js';
+import * as createDisplayMessages from './2026_12_05_23_30_00_create_display_messages.js';
 
 /**
  * Every migration, by name. Listed statically (not read from a folder at run time) so that the same
@@ -30,4 +32,6 @@ export const migrations: Readonly<Record<string, Migration>> = Object.freeze({
   '2026_12_05_20_00_00_create_station_certificates': createStationCertificates,
   '2026_12_05_21_00_00_create_reported_charging_profiles': createReportedChargingProfiles,
   '2026_12_05_22_00_00_add_station_firmware_changed_at': addStationFirmwareChangedAt,
+  '2026_12_05_23_00_00_create_reservations': createReservations,
+  '2026_12_05_23_30_00_create_display_messages': createDisplayMessages,
 });

@@ -66,3 +66,16 @@ export async function upsertConnectorStatus(
     ? { stored: true }
     : { stored: true, previous: { status: row.previous_status, errorCode: row.previous_error_code ?? null } };
 }
+
+/** The EVSE ids (1.6: connector ids) a station reported a status for, ascending; 0 (the station itself) left out. */
+export async function reportedEvseIds(db: Kysely<Database>, stationId: string): Promise<number[]> {
+  const rows = await db
+    .selectFrom('connectors')
+    .select('evse_id')
+    .distinct()
+    .where('station_id', '=', stationId)
+    .where('evse_id', '>', 0)
+    .orderBy('evse_id')
+    .execute();
+  return rows.map((r) => r.evse_id);
+}

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { INT32_MAX } from '@csms/ocpp';
 import { sql, type Kysely } from 'kysely';
 import { deleteEndedTxProfiles } from '../charging-profiles/profiles.js';
+import { consumeReservation } from '../reservations/reservations.js';
 import type { Database } from '../schema.js';
 import { storeStationNotification } from '../station-reports/notifications.js';
 import { endSupersededTransactions16 } from './csms-end.js';
@@ -27,6 +28,8 @@ export interface StartTransaction16Record {
   readonly transactionId: number;
   /** transactionIds of this connector's older active transactions ended by this start. */
   readonly superseded: readonly number[];
+  /** The reservationId of the reservation this start consumed (1.6 §5.13), when it consumed one. */
+  readonly consumedReservationId?: number;
 }
 
 /**
@@ -95,7 +98,22 @@ export async function recordStartTransaction16(
       start_key: startKey,
     })
     .execute();
-  return { created: true, transactionId, superseded };
+  // 1.6 §5.13: the start terminates the reservation it names (or, without a reservationId, one of its idTag on this
+  // connector or on connector 0), in this same database transaction.
+  const consumed = await consumeReservation(db, {
+    stationId: input.stationId,
+    reservationId: input.reservationId,
+    evseId: input.connectorId,
+    idToken: input.idTag,
+    transactionId: String(transactionId),
+    at: startedAt,
+  });
+  return {
+    created: true,
+    transactionId,
+    superseded,
+    ...(consumed ? { consumedReservationId: consumed.reservation_id } : {}),
+  };
 }
 
 /** Identifies a StartTransaction.req so that its retry is recognised (the same message is resent). */

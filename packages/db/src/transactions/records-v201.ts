@@ -1,5 +1,6 @@
 import { sql, type Kysely, type QueryCreator, type UpdateObject } from 'kysely';
 import { deleteEndedTxProfiles } from '../charging-profiles/profiles.js';
+import { consumeReservation } from '../reservations/reservations.js';
 import type { Database } from '../schema.js';
 import { endSupersededTransactions201 } from './csms-end.js';
 import { meterReadings, widenRegisterSpan } from './energy-register.js';
@@ -24,6 +25,8 @@ export interface TransactionEvent201Record {
      * ended (ended_by csms): the event made its transaction active there, so they lost their Ended.
      */
     readonly superseded: readonly string[];
+    /** The reservationId of the reservation this event consumed (H01.FR.15, E03.FR.03), when it consumed one. */
+    readonly consumedReservationId?: number;
   };
 }
 
@@ -68,7 +71,28 @@ export async function recordTransactionEvent201(
   // A retry of an event stored before (E13): nothing changes.
   if (locked === undefined) return {};
   const { row, created, superseded } = await applyEvent(db, stationId, request, timestamp, locked);
-  return { applied: { created, state: row.state, chargingState: row.charging_state, superseded } };
+  // H01.FR.15 / E03.FR.03: only the first event of a transaction authorized for a reservation carries its id; the
+  // reservation ends in this same database transaction (no statement for the events without one).
+  const consumed =
+    request.reservationId === undefined
+      ? undefined
+      : await consumeReservation(db, {
+          stationId,
+          reservationId: request.reservationId,
+          evseId: row.evse_id,
+          idToken: row.id_token,
+          transactionId: request.transactionInfo.transactionId,
+          at: timestamp,
+        });
+  return {
+    applied: {
+      created,
+      state: row.state,
+      chargingState: row.charging_state,
+      superseded,
+      ...(consumed ? { consumedReservationId: consumed.reservation_id } : {}),
+    },
+  };
 }
 
 /**

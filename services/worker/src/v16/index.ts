@@ -16,6 +16,7 @@ import { onSignedFirmwareStatusNotification } from './signed-firmware-status-not
 import { onStartTransaction } from './start-transaction.js';
 import { onStatusNotification } from './status-notification.js';
 import { onStopTransaction } from './stop-transaction.js';
+import { afterCancelReservation, afterReserveNow } from '../reservations.js';
 
 /** Station→CSMS actions of OCPP 1.6 (Core, Firmware Management, security whitepaper ed. 3). */
 const calls: HandlerMap<V16Actions> = {
@@ -38,7 +39,13 @@ const calls: HandlerMap<V16Actions> = {
 /** OCPP 1.6 handlers, and the hooks run after a CSMS command was answered. */
 export const v16Handlers: VersionHandlers<'ocpp1.6'> = {
   calls,
-  // One write statement each at most (see VersionHandlers.autocommit).
+  // One write statement each (StatusNotification: a second, idempotent one for Faulted / Unavailable; see
+  // VersionHandlers.autocommit).
   autocommit: new Set(['Heartbeat', 'StatusNotification', 'Authorize', 'MeterValues']),
-  afterCommand: { ChangeConfiguration: afterChangeConfiguration, CertificateSigned: afterCertificateSigned },
+  afterCommand: {
+    ChangeConfiguration: afterChangeConfiguration,
+    CertificateSigned: afterCertificateSigned,
+    ReserveNow: afterReserveNow,
+    CancelReservation: afterCancelReservation,
+  },
 };

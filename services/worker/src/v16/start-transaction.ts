@@ -19,6 +19,8 @@ export { foldTransactionId, startKeyOf } from '@csms/db';
  *   it may have been authorized offline from a stale cache), now counting an active transaction of the
  *   token anywhere, this station included, as ConcurrentTx (§7.2); the transaction just recorded (or
  *   found again, for a retry) never conflicts with itself.
+ * - The reservation the start consumes (its reservationId, §5.13) is marked used in the same database transaction
+ *   (by `recordStartTransaction16`).
  */
 export async function onStartTransaction(
   ctx: HandlerContext,
@@ -61,6 +63,13 @@ export async function onStartTransaction(
       superseded: true,
     });
   }
+  if (outcome.consumedReservationId !== undefined)
+    ctx.emit('reservation-ended', {
+      reservationId: outcome.consumedReservationId,
+      status: 'used',
+      transactionId: String(outcome.transactionId),
+      connectorId: request.connectorId,
+    });
   if (outcome.created) {
     ctx.emit('transaction-started', {
       transactionId: outcome.transactionId,

@@ -6,6 +6,11 @@ import { onAuthorize } from './authorize.js';
 import { onBootNotification } from './boot-notification.js';
 import { onClearedChargingLimit } from './cleared-charging-limit.js';
 import { onDataTransfer } from './data-transfer.js';
+import {
+  afterClearDisplayMessage,
+  afterGetDisplayMessages,
+  afterSetDisplayMessage,
+} from './display-message-commands.js';
 import { onFirmwareStatusNotification } from './firmware-status-notification.js';
 import { onHeartbeat } from './heartbeat.js';
 import { onLogStatusNotification } from './log-status-notification.js';
@@ -19,6 +24,7 @@ import { onNotifyReport } from './notify-report.js';
 import { onPublishFirmwareStatusNotification } from './publish-firmware-status-notification.js';
 import { onReportChargingProfiles } from './report-charging-profiles.js';
 import { onReservationStatusUpdate } from './reservation-status-update.js';
+import { afterCancelReservation, afterReserveNow } from '../reservations.js';
 import { onSecurityEventNotification } from '../security-events.js';
 import { afterCertificateSigned, onSignCertificate } from '../station-certificates.js';
 import { onStatusNotification } from './status-notification.js';
@@ -60,5 +66,14 @@ export const v201Handlers: VersionHandlers<'ocpp2.0.1'> = {
   calls,
   // One write statement each at most (see VersionHandlers.autocommit).
   autocommit: new Set(['Heartbeat', 'StatusNotification', 'Authorize', 'MeterValues']),
-  afterCommand: { SetVariables: afterSetVariables, CertificateSigned: afterCertificateSigned },
+  afterCommand: {
+    SetVariables: afterSetVariables,
+    CertificateSigned: afterCertificateSigned,
+    ReserveNow: afterReserveNow,
+    CancelReservation: afterCancelReservation,
+    // O01-O06: the display message catalogue follows the station's answers, however the command was sent.
+    SetDisplayMessage: afterSetDisplayMessage,
+    ClearDisplayMessage: afterClearDisplayMessage,
+    GetDisplayMessages: afterGetDisplayMessages,
+  },
 };

@@ -56,6 +56,12 @@ export async function onTransactionEvent(
       endedBy: 'csms',
     });
   }
+  if (applied?.consumedReservationId !== undefined)
+    ctx.emit('reservation-ended', {
+      reservationId: applied.consumedReservationId,
+      status: 'used',
+      transactionId,
+    });
   if (applied) {
     ctx.emit('transaction-event', {
       transactionId,

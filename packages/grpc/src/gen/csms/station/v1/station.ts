@@ -262,7 +262,8 @@ export interface StationEvent {
    * connected, disconnected, booted, status-changed, transaction-started, transaction-ended,
    * transaction-event, firmware-status, log-status, diagnostics-status, security-event,
    * command-completed, data-transfer, device-event, report-part, charging-profiles-reported,
-   * certificate-issued, certificate-refused, certificate-installed, certificate-rejected.
+   * certificate-issued, certificate-refused, certificate-installed, certificate-rejected, reservation-created,
+   * reservation-ended.
    */
   type: string;
   time:

@@ -1,0 +1,1 @@
+export { createReservationService, type ReservationServiceDeps } from './reservation-service.js';
