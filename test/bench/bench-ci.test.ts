@@ -5,6 +5,7 @@
  * Needs the build (apps/csms/dist, packages/simulator/dist), like the fail-over suite.
  */
 import { existsSync } from 'node:fs';
+import { SERVICE_ROLES } from '@csms/config';
 import { describe, expect, it } from 'vitest';
 import { CONFIGURATIONS, formatReport, runBench, type ConfigurationResult } from '../../bench/index.js';
 
@@ -138,15 +139,16 @@ describe('benchmark harness, ci profile', () => {
     expect(embedded?.database).toMatchObject({ kind: 'postgresql', database: 'bench_embedded' });
     expect(embedded?.memory.processes.map((p) => p.role)).toEqual(['embedded']);
     expect(distributed?.database).toMatchObject({ kind: 'postgresql', database: 'bench_distributed' });
-    // The full topology: the workers call auth and transaction over gRPC.
+    // The full topology: every gRPC service role of the registry its own process (the workers call auth and
+    // transaction over gRPC).
     expect(distributed?.memory.processes.map((p) => p.role).sort()).toEqual([
       'edge',
-      ...Array<string>(5).fill('service'),
+      ...Array<string>(SERVICE_ROLES.length).fill('service'),
       'worker',
       'worker',
     ]);
     expect(distributed?.memory.processes.map((p) => p.name)).toEqual(
-      expect.arrayContaining(['api', 'auth', 'transaction', 'firmware', 'smart-charging']),
+      expect.arrayContaining([...SERVICE_ROLES]),
     );
   }, 180_000);
 });
