@@ -35,13 +35,14 @@ describe('DisplayMessageService input checks', () => {
     expect([unknown.code, unknown.reason]).toEqual([Status.NOT_FOUND, 'NOT_FOUND']);
     const cp = await connect16(csms, { id: uniqueId('DM16') });
     expect((await booted16(cp, 1)).status).toBe('Accepted');
+    // One call at a time: a call started before the previous one is awaited could reject unobserved.
     for (const call of [
-      client.setDisplayMessage({ stationId: cp.id, message: message(1) }),
-      client.listDisplayMessages({ stationId: cp.id }),
-      client.refreshDisplayMessages({ stationId: cp.id }),
-      client.clearDisplayMessage({ stationId: cp.id, id: 1 }),
+      () => client.setDisplayMessage({ stationId: cp.id, message: message(1) }),
+      () => client.listDisplayMessages({ stationId: cp.id }),
+      () => client.refreshDisplayMessages({ stationId: cp.id }),
+      () => client.clearDisplayMessage({ stationId: cp.id, id: 1 }),
     ]) {
-      const error = await rejection(call);
+      const error = await rejection(call());
       expect([error.code, error.reason, error.metadata.ocppVersion]).toEqual([
         Status.FAILED_PRECONDITION,
         'OCPP_VERSION_UNSUPPORTED',
