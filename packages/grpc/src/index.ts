@@ -3,6 +3,7 @@ export { RequestViolations, invalidRequest, requireStationId } from './request-v
 export { answerOf, resultOf, type CallAnswer } from './command-outcome.js';
 export { forwardingService } from './forwarding-service.js';
 export { abortable } from './abortable.js';
+export { pollUntil } from './poll-until.js';
 export { apiStationEvents, type ApiStationEvent } from './station-event-feed.js';
 export {
   DEFAULT_PAGE_SIZE,

@@ -55,13 +55,14 @@ export class StationUpgrades {
    */
   #securityEvent(stationId: string, eventType: string, techInfo: string): void {
     const { options, log } = this.#host;
+    const now = new Date().toISOString();
     const event = {
       stationId,
       type: 'security-event',
-      at: new Date().toISOString(),
+      at: now,
       eventType,
       techInfo,
-      timestamp: new Date().toISOString(),
+      timestamp: now,
       source: 'csms',
       edgeId: options.edgeId,
     };

@@ -8,7 +8,13 @@ import {
   type Database,
   type Kysely,
 } from '@csms/db';
-import { abortable, requireOcppVersion, smartChargingV1 as api, type CallContext } from '@csms/grpc';
+import {
+  abortable,
+  pollUntil,
+  requireOcppVersion,
+  smartChargingV1 as api,
+  type CallContext,
+} from '@csms/grpc';
 import { INT32_MAX, type V201 } from '@csms/ocpp';
 import { statusInfoOf } from './composite-schedule.js';
 import type { SmartChargingServiceDeps } from './deps.js';
@@ -28,9 +34,6 @@ export interface ReportOptions {
 
 /** More than any station keeps (ChargingProfileEntries): every stored profile of a station, to compare. */
 const STORED_LIMIT = 10_000;
-/** Polling of the store while a report comes in: from the first to the longest interval, doubling. */
-const FIRST_POLL_MS = 25;
-const LONGEST_POLL_MS = 250;
 
 /**
  * The station's view of its charging profiles (OCPP 2.0.1 K09): asks it with a GetChargingProfilesRequest (a
@@ -120,32 +123,17 @@ async function unusedRequestId(db: Kysely<Database>, stationId: string): Promise
  * was cancelled) with what arrived by then. The station's actor stores the parts, in whichever process it runs:
  * the store is polled.
  */
-async function waitForReport(
+function waitForReport(
   db: Kysely<Database>,
   stationId: string,
   requestId: number,
   waitMs: number,
   signal: AbortSignal,
 ): Promise<ChargingProfilesReport> {
-  const deadline = Date.now() + waitMs;
-  let pollMs = FIRST_POLL_MS;
-  for (;;) {
-    const report = await findChargingProfilesReport(db, stationId, requestId);
-    const left = deadline - Date.now();
-    if (report.complete || left <= 0 || signal.aborted) return report;
-    await sleep(Math.min(pollMs, left), signal);
-    pollMs = Math.min(pollMs * 2, LONGEST_POLL_MS);
-  }
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const done = () => {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    signal.addEventListener('abort', done, { once: true });
-  });
+  return pollUntil(
+    () => findChargingProfilesReport(db, stationId, requestId),
+    (report) => report.complete,
+    waitMs,
+    signal,
+  );
 }

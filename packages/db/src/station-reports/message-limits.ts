@@ -109,12 +109,13 @@ export async function reportedVariableValues(
       },
     ]),
   );
-  const rows = await db
+  let query = db
     .selectFrom('device_reports')
     .select(['report_data', 'received_at'])
     .where('station_id', '=', stationId)
-    .where('received_at', '>=', since ?? new Date(0))
-    .where((eb) => eb.or(patterns.map((p) => eb(sql`report_data`, '@>', sql`${p}::jsonb`))))
+    .where((eb) => eb.or(patterns.map((p) => eb(sql`report_data`, '@>', sql`${p}::jsonb`))));
+  if (since !== undefined) query = query.where('received_at', '>=', since);
+  const rows = await query
     .orderBy('received_at', 'desc')
     .orderBy('id', 'desc')
     .limit(REPORT_PARTS_SEARCHED)

@@ -6,7 +6,13 @@ import {
   startDisplayMessageRequest,
   type DisplayMessageFilter,
 } from '@csms/db';
-import { RequestViolations, abortable, type displayMessageV1 as api, type CallContext } from '@csms/grpc';
+import {
+  RequestViolations,
+  abortable,
+  pollUntil,
+  type displayMessageV1 as api,
+  type CallContext,
+} from '@csms/grpc';
 import { INT32_MAX, type V201 } from '@csms/ocpp';
 import type { StationServiceDeps } from '../deps.js';
 import { filterOf, toCatalogueMessage } from './display-message-convert.js';
@@ -18,9 +24,6 @@ const DEFAULT_REPORT_WAIT_SECONDS = 30;
 const MAX_REPORT_WAIT_SECONDS = 120;
 /** The most messages a refresh returns (a station holds NumberOfDisplayMessages.maxLimit, far fewer). */
 const RETURNED_LIMIT = 1000;
-/** Polling of the store while a report comes in: from the first to the longest interval, doubling. */
-const FIRST_POLL_MS = 25;
-const LONGEST_POLL_MS = 250;
 
 /**
  * RefreshDisplayMessages (O03/O04): records a GetDisplayMessagesRequest with a new requestId and its criteria, sends
@@ -105,25 +108,11 @@ async function waitForReport(
   waitMs: number,
   signal: AbortSignal,
 ): Promise<boolean> {
-  const deadline = Date.now() + waitMs;
-  let pollMs = FIRST_POLL_MS;
-  for (;;) {
-    const row = await findDisplayMessageRequest(deps.db, stationId, requestId);
-    const left = deadline - Date.now();
-    if (row?.complete || left <= 0 || signal.aborted) return row?.complete === true;
-    await sleep(Math.min(pollMs, left), signal);
-    pollMs = Math.min(pollMs * 2, LONGEST_POLL_MS);
-  }
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const done = () => {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    signal.addEventListener('abort', done, { once: true });
-  });
+  const row = await pollUntil(
+    () => findDisplayMessageRequest(deps.db, stationId, requestId),
+    (r) => r?.complete === true,
+    waitMs,
+    signal,
+  );
+  return row?.complete === true;
 }
