@@ -3,11 +3,11 @@ import { join } from 'node:path';
 import { LocalCluster, applySeed } from '@csms/app';
 import { SERVICE_ROLES, readSeedFile } from '@csms/config';
 import { migrateToLatest, openDatabase } from '@csms/db';
-import { startTcpBalancer } from '@csms/test-servers';
+import { freePort, freePortRanges, startTcpBalancer } from '@csms/test-servers';
 import type { Cleanup } from './cleanup.js';
 import type { CpuSubject } from './cpu-usage.js';
 import type { ConfigurationName, ResolvedOptions } from './options.js';
-import { countLogLine, freePort, freePortRange, spawnNodeChild, type LogCounts } from './processes.js';
+import { countLogLine, spawnNodeChild, type LogCounts } from './processes.js';
 import { REPO_ROOT, SIMULATOR_CLI, type SharedInfra } from './shared-infra.js';
 
 const CSMS_MAIN = join(REPO_ROOT, 'apps', 'csms', 'dist', 'main.js');
@@ -205,11 +205,8 @@ async function seededDatabase(infra: SharedInfra, name: string): Promise<string>
 
 /** The edges' first port and the gRPC service roles' first port, in two ranges that do not overlap. */
 async function clusterPorts(edges: number): Promise<{ basePort: number; servicesBasePort: number }> {
-  const basePort = await freePortRange(edges);
-  let servicesBasePort = await freePortRange(SERVICE_ROLES.length);
-  while (servicesBasePort < basePort + edges && basePort < servicesBasePort + SERVICE_ROLES.length)
-    servicesBasePort = await freePortRange(SERVICE_ROLES.length);
-  return { basePort, servicesBasePort };
+  const [basePort, servicesBasePort] = await freePortRanges(edges, SERVICE_ROLES.length);
+  return { basePort: basePort!, servicesBasePort: servicesBasePort! };
 }
 
 /** Starts the cluster; a failure carries its last log lines. Its processes are killed if this process dies. */

@@ -28,6 +28,7 @@ import {
   type SimulatorStats,
 } from '@csms/simulator';
 import {
+  freePortRanges,
   startNatsServer,
   startPostgres,
   startTcpBalancer,
@@ -59,7 +60,7 @@ beforeAll(async () => {
   await admin.query('create database csms');
   await admin.end();
   databaseUrl = postgres.url.replace(/\/postgres$/, '/csms');
-  const basePort = 20_000 + Math.floor(Math.random() * 20_000);
+  const [basePort] = (await freePortRanges(2)) as [number];
   cluster = new LocalCluster({
     edges: 2,
     workers: 3,

@@ -1,10 +1,10 @@
 import { existsSync } from 'node:fs';
-import { LocalCluster, type ServiceRole } from '@csms/app';
+import { LocalCluster, SERVICE_ROLES, type ServiceRole } from '@csms/app';
 import { openDatabase, type DatabaseHandle } from '@csms/db';
 import type { RPCClient } from 'ocpp-rpc';
 import { connectStation, type StationClientOptions } from './csms.js';
 import { createTestDatabase, type TestDatabase } from './databases.js';
-import { startNatsServer, type NatsServer } from '@csms/test-servers';
+import { freePortRanges, startNatsServer, type NatsServer } from '@csms/test-servers';
 
 /**
  * The whole distributed topology as OS processes (`csms api|auth|transaction|firmware|smart-charging`,
@@ -35,7 +35,7 @@ export async function startDistributedCsms(
   const token = 'distributed-test-token';
   const nats: NatsServer = await startNatsServer({ jetstream: true });
   const testDb: TestDatabase = await createTestDatabase();
-  const basePort = 20_000 + Math.floor(Math.random() * 20_000);
+  const [basePort, servicesBasePort] = (await freePortRanges(1, SERVICE_ROLES.length)) as [number, number];
   const lines: string[] = [];
   const cluster = new LocalCluster({
     edges: 1,
@@ -43,7 +43,7 @@ export async function startDistributedCsms(
     natsUrl: nats.url,
     databaseUrl: testDb.url,
     basePort,
-    services: { basePort: basePort + 100 },
+    services: { basePort: servicesBasePort },
     env: {
       CSMS_LOG_LEVEL: 'warn',
       CSMS_API_TOKEN: token,

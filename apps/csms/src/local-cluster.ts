@@ -204,7 +204,13 @@ export class LocalCluster {
           const timer = setTimeout(() => {
             if (!ready) reject(new Error(`${name} was not ready within ${o.readyTimeoutMs ?? 30_000} ms`));
           }, o.readyTimeoutMs ?? 30_000);
-          const onLine = (line: string) => o.onLine?.(name, line);
+          // The last lines it wrote go into the error when it dies before it is ready (e.g. EADDRINUSE).
+          const tail: string[] = [];
+          const onLine = (line: string) => {
+            tail.push(line);
+            if (tail.length > 20) tail.shift();
+            o.onLine?.(name, line);
+          };
           // main.ts sends { type: 'ready' } over the IPC channel once the role is up.
           c.on('message', (message: { type?: string }) => {
             if (!ready && message.type === 'ready') {
@@ -215,10 +221,12 @@ export class LocalCluster {
           });
           if (c.stdout) createInterface({ input: c.stdout }).on('line', onLine);
           if (c.stderr) createInterface({ input: c.stderr }).on('line', onLine);
-          void exit.then((code) => {
+          // 'close' (not 'exit'): its output has been read to the end by then.
+          c.once('close', (code) => {
             if (!ready) {
               clearTimeout(timer);
-              reject(new Error(`${name} exited with ${code} before it was ready`));
+              const last = tail.length > 0 ? `; its last lines:\n${tail.join('\n')}` : '';
+              reject(new Error(`${name} exited with ${code} before it was ready${last}`));
             }
           });
         }),

@@ -9,4 +9,4 @@ export { startNatsServer } from './nats-server.js';
 export type { NatsServer, NatsServerOptions } from './nats-server.js';
 export { startTcpBalancer } from './tcp-balancer.js';
 export type { TcpBalancer } from './tcp-balancer.js';
-export { freePort } from './free-port.js';
+export { freePort, freePortRanges, portIsFree } from './free-port.js';
