@@ -5,6 +5,7 @@
  */
 import type { authV1 } from '@csms/grpc';
 import { Status } from '@csms/grpc';
+import { createRPCError } from 'ocpp-rpc';
 import { describe, expect, it } from 'vitest';
 import {
   LocalListStatus,
@@ -133,5 +134,46 @@ describe('SendLocalList split by the learned limit (D01.FR.11)', () => {
     expect(cp.requests('SendLocalList').map((r) => r.localAuthorizationList?.length)).toEqual([3]);
     expect(cp.requests('GetConfiguration')).toHaveLength(1);
     await cp.close();
+  });
+
+  it('2.0.1: a list refused as too large (CALLERROR) is sent again in halves, and the size taken is learned', async () => {
+    // The station states no limit (GetVariables: NotImplemented) and takes 2 entries per message at most.
+    const cs = await booted201Station();
+    cs.respond('SendLocalList', ({ localAuthorizationList }) => {
+      if ((localAuthorizationList?.length ?? 0) > 2)
+        throw createRPCError('OccurrenceConstraintViolation', 'too many entries') as Error;
+      return { status: 'Accepted' };
+    });
+    const answer = await client.sendLocalList({
+      stationId: cs.id,
+      updateType: UpdateType.UPDATE_TYPE_FULL,
+      entries: ['H-1', 'H-2', 'H-3', 'H-4', 'H-5'].map((t) => accepted(t, 'ISO14443')),
+      maxEntriesPerMessage: 0,
+    });
+    expect(answer).toMatchObject({ status: LocalListStatus.LOCAL_LIST_STATUS_ACCEPTED, version: 3 });
+    const sent = () =>
+      cs
+        .requests('SendLocalList')
+        .map((r) => [r.versionNumber, r.updateType, r.localAuthorizationList?.length]);
+    // Refused messages changed nothing, so their version is used again.
+    expect(sent()).toEqual([
+      [1, 'Full', 5],
+      [1, 'Full', 3],
+      [1, 'Full', 2],
+      [2, 'Differential', 1],
+      [3, 'Differential', 2],
+    ]);
+    expect((await client.getLocalList({ stationId: cs.id })).entries).toHaveLength(5);
+    await client.sendLocalList({
+      stationId: cs.id,
+      updateType: UpdateType.UPDATE_TYPE_DIFFERENTIAL,
+      entries: ['H-6', 'H-7', 'H-8'].map((t) => accepted(t, 'ISO14443')),
+      maxEntriesPerMessage: 0,
+    });
+    expect(sent().slice(5)).toEqual([
+      [4, 'Differential', 2],
+      [5, 'Differential', 1],
+    ]);
+    await cs.close();
   });
 });

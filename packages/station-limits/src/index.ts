@@ -1,6 +1,7 @@
 /**
  * @csms/station-limits: each station's per-message limits (2.0.1 ItemsPerMessage / BytesPerMessage of
- * GetVariables, SetVariables, GetReport and SendLocalList; 1.6 GetConfigurationMaxKeys, SendLocalListMaxLength,
+ * GetVariables, SetVariables, GetReport, GetMonitoringReport, SetVariableMonitoring, ClearVariableMonitoring and
+ * SendLocalList; 1.6 GetConfigurationMaxKeys, SendLocalListMaxLength,
  * LocalAuthListMaxLength), learned from what the station reported or answered, or by asking it once, and the
  * splitting of a request's list into messages within them. Used by the services that send those requests.
  */
@@ -18,4 +19,11 @@ export {
   parseLimit,
   type LearnedLimit,
 } from './limit-values.js';
-export { frameBytes, jsonBytes, splitItems, type MessageLimits } from './split-items.js';
+export {
+  frameBytes,
+  halvesOf,
+  jsonBytes,
+  refusedAsTooLarge,
+  splitItems,
+  type MessageLimits,
+} from './split-items.js';

@@ -4,7 +4,14 @@ import type { OcppVersion } from '@csms/ocpp';
 
 /** The requests whose size a station limits. */
 export type LimitedAction =
-  'GetVariables' | 'SetVariables' | 'GetReport' | 'GetConfiguration' | 'SendLocalList';
+  | 'GetVariables'
+  | 'SetVariables'
+  | 'GetReport'
+  | 'GetMonitoringReport'
+  | 'SetVariableMonitoring'
+  | 'ClearVariableMonitoring'
+  | 'GetConfiguration'
+  | 'SendLocalList';
 
 /** A 2.0.1 device model variable or a 1.6 configuration key. */
 export type LimitSource =
@@ -44,6 +51,11 @@ const deviceData = (instance: string): readonly LimitDef[] => [
   variable('DeviceDataCtrlr', 'BytesPerMessage', 'bytes', instance),
 ];
 
+const monitoring = (instance: string): readonly LimitDef[] => [
+  variable('MonitoringCtrlr', 'ItemsPerMessage', 'items', instance),
+  variable('MonitoringCtrlr', 'BytesPerMessage', 'bytes', instance),
+];
+
 const CATALOG: Readonly<
   Record<'ocpp1.6' | 'ocpp2.0.1', Partial<Record<LimitedAction, readonly LimitDef[]>>>
 > = {
@@ -52,6 +64,11 @@ const CATALOG: Readonly<
     GetVariables: deviceData('GetVariables'),
     SetVariables: deviceData('SetVariables'),
     GetReport: deviceData('GetReport'),
+    // Appendix 2.1.16: ItemsPerMessageGetReport also bounds GetMonitoringReport's componentVariable entries.
+    GetMonitoringReport: deviceData('GetReport'),
+    // N04.FR.09, N06.FR.04: MonitoringCtrlr ItemsPerMessage / BytesPerMessage with the request as instance.
+    SetVariableMonitoring: monitoring('SetVariableMonitoring'),
+    ClearVariableMonitoring: monitoring('ClearVariableMonitoring'),
     // D01.FR.11: ItemsPerMessageSendLocalList / BytesPerMessageSendLocalList.
     SendLocalList: [
       variable('LocalAuthListCtrlr', 'ItemsPerMessage', 'items'),
@@ -73,5 +90,10 @@ export function limitDefsFor(version: OcppVersion, action: string): readonly Lim
 
 /** Every limit of a version: what a GetVariables / GetConfiguration answer may tell about. */
 export function allLimitDefs(version: 'ocpp1.6' | 'ocpp2.0.1'): readonly LimitDef[] {
-  return Object.values(CATALOG[version]).flat();
+  const byName = new Map(
+    Object.values(CATALOG[version])
+      .flat()
+      .map((d) => [d.name, d]),
+  );
+  return [...byName.values()];
 }

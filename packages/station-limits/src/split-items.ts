@@ -56,3 +56,26 @@ export function splitItems<T>(
 export function jsonBytes(value: unknown): number {
   return Buffer.byteLength(JSON.stringify(value), 'utf8');
 }
+
+/**
+ * The CALLERRORs a station MAY answer a request too large for it with (2.0.1 B06.FR.16/17, B08.FR.17/18,
+ * N06.FR.06/07; 1.6 spells two of them differently). A CALLERROR means the station did not act on the request:
+ * it may be sent again, cut smaller.
+ */
+const TOO_LARGE: ReadonlySet<string> = new Set([
+  'OccurrenceConstraintViolation',
+  'OccurenceConstraintViolation',
+  'FormatViolation',
+  'FormationViolation',
+]);
+
+/** Whether a station's answer refuses the request as too large (see {@link TOO_LARGE}). */
+export function refusedAsTooLarge(outcome: { readonly status: string; readonly code?: string }): boolean {
+  return outcome.status === 'call-error' && outcome.code !== undefined && TOO_LARGE.has(outcome.code);
+}
+
+/** A list as two consecutive halves, the first the larger (for a list of at least two entries). */
+export function halvesOf<T>(items: readonly T[]): [T[], T[]] {
+  const middle = Math.ceil(items.length / 2);
+  return [items.slice(0, middle), items.slice(middle)];
+}

@@ -107,6 +107,35 @@ export class StationLimits {
   }
 
   /**
+   * Remembers that the station took `items` entries of `action` in one message after refusing more as too large
+   * (a CALLERROR B06.FR.16 / B08.FR.17 / N06.FR.06 allows), so that the next requests are cut to that size without
+   * being refused first. Only lowers what is known: a limit the station stated and that it keeps to stays. Ends,
+   * like every learned limit, with a firmware change. Never throws.
+   */
+  async learnFromRefusal(
+    stationId: string,
+    version: OcppVersion,
+    action: string,
+    items: number,
+  ): Promise<void> {
+    const def = limitDefsFor(version, action).find((d) => d.role === 'items');
+    if (def === undefined || items < 1) return;
+    try {
+      const current = (await this.#known(stationId, [def])).get(def.name)?.value;
+      if (current !== undefined && current !== null && current <= items) return;
+      await saveMessageLimits(this.#deps.db, stationId, [
+        { name: def.name, value: items, source: 'refused' },
+      ]);
+      this.#deps.logger.info(
+        { stationId, action, limit: def.name, stated: current ?? null, learned: items },
+        'the station refused a larger message as too large; its requests are cut to the size it took',
+      );
+    } catch (error) {
+      this.#deps.logger.warn({ err: error, stationId, action }, 'could not store the learned message limit');
+    }
+  }
+
+  /**
    * The stored limits, and for 2.0.1 variables the stored reports' values where newer; only those learned since the
    * station's last firmware change (a new firmware may take more or less per message: it is asked again).
    */

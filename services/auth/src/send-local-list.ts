@@ -1,6 +1,6 @@
 import { commitListUpdate, storedListVersion, type LocalListChange } from '@csms/db';
 import { ApiErrors, abortable, authV1, resultOf, type CallContext } from '@csms/grpc';
-import type { StationLimits } from '@csms/station-limits';
+import { halvesOf, refusedAsTooLarge, type StationLimits } from '@csms/station-limits';
 import type { AuthServiceDeps } from './deps.js';
 import type { KeyedLock } from './keyed-lock.js';
 import { checkEntries, checkPerMessage, checkUpdateType } from './local-list-checks.js';
@@ -47,17 +47,24 @@ export async function sendLocalList(
   return lock.run(station.id, () => sendParts(deps, update, context.signal));
 }
 
-/** Sends the parts in order, each with the version after the stored one; stops at the first refusal. */
+/**
+ * Sends the parts in order, each with the version after the stored one; stops at the first refusal. A part of
+ * several entries the station refuses as too large (a CALLERROR D01.FR.11's limits allow; the list is unchanged)
+ * is sent again in halves, and the size it took is learned as its limit.
+ */
 async function sendParts(
-  deps: Deps,
+  deps: SendDeps,
   update: ListUpdate,
   signal: AbortSignal,
 ): Promise<authV1.SendLocalListResponse> {
-  const { stationId, full, parts } = update;
+  const { stationId, full } = update;
+  const parts = [...update.parts];
   const stored = await storedListVersion(deps.db, stationId);
   let storedVersion = stored.version;
   let reasonCode = '';
-  for (const [index, part] of parts.entries()) {
+  const sizes = { smallestRefused: Number.POSITIVE_INFINITY, largestTaken: 0 };
+  for (let index = 0; index < parts.length; index++) {
+    const part = parts[index]!;
     // Only the first message replaces the list; the rest add to it (and a FULL list has no removals).
     const partFull = full && index === 0;
     // D01.FR.18: versions start at 1 (0 means "no list"); D01.FR.19: each update above the last.
@@ -71,6 +78,12 @@ async function sendParts(
       ),
       signal,
     );
+    if (refusedAsTooLarge(outcome) && part.length > 1) {
+      parts.splice(index, 1, ...halvesOf(part));
+      sizes.smallestRefused = Math.min(sizes.smallestRefused, part.length);
+      index -= 1;
+      continue;
+    }
     const answer = resultOf(stationId, action, outcome);
     const status = localListAnswerOf(answer.status);
     reasonCode = reasonCodeOf(answer);
@@ -95,7 +108,15 @@ async function sendParts(
     }
     await commitPart(deps, stationId, storedVersion, sentVersion, partFull, part);
     storedVersion = sentVersion;
+    sizes.largestTaken = Math.max(sizes.largestTaken, part.length);
   }
+  if (sizes.largestTaken > 0 && Number.isFinite(sizes.smallestRefused))
+    await deps.limits.learnFromRefusal(
+      stationId,
+      update.version,
+      'SendLocalList',
+      Math.min(sizes.largestTaken, sizes.smallestRefused - 1),
+    );
   return {
     status: LocalListStatus.LOCAL_LIST_STATUS_ACCEPTED,
     sentVersion: storedVersion,

@@ -1,17 +1,15 @@
 import type { CallOptions, CommandOutcome, StationApi } from '@csms/bus';
 import { ApiErrors, RichServerError, abortable, answerOf, type CallAnswer } from '@csms/grpc';
 import type { OcppValidator, OcppVersion } from '@csms/ocpp';
-import { frameBytes, jsonBytes, splitItems, type StationLimits } from '@csms/station-limits';
-
-/**
- * The requests the CSMS splits by the station's per-message limits: the list that is cut and the lists of the
- * answer that are joined (B06.FR.05 GetVariables, B05.FR.11 SetVariables, 1.6 §5.8 GetConfiguration keys).
- */
-const SPLITTABLE: Readonly<Record<string, { readonly list: string; readonly results: readonly string[] }>> = {
-  'ocpp2.0.1/GetVariables': { list: 'getVariableData', results: ['getVariableResult'] },
-  'ocpp2.0.1/SetVariables': { list: 'setVariableData', results: ['setVariableResult'] },
-  'ocpp1.6/GetConfiguration': { list: 'key', results: ['configurationKey', 'unknownKey'] },
-};
+import {
+  frameBytes,
+  halvesOf,
+  jsonBytes,
+  refusedAsTooLarge,
+  splitItems,
+  type StationLimits,
+} from '@csms/station-limits';
+import { joinAnswers, partGoesOn, splitSpecOf, type SplitSpec } from './split-specs.js';
 
 /** What sending a command needs: the station API, the limits and a validator for whole requests. */
 export interface CommandSender {
@@ -30,10 +28,11 @@ export interface Command {
 }
 
 /**
- * Sends a command. GetVariables / SetVariables (2.0.1) and GetConfiguration (1.6) with more entries than the
- * station takes in one message are sent as several CALLs, in order, one after the other, and their answers
- * joined in the same order into one answer. Limits and their learning: {@link StationLimits}; a GetVariables /
- * GetConfiguration answer also teaches the limits it mentions.
+ * Sends a command. The requests of {@link splitSpecOf} with more entries than the station takes in one message
+ * are sent as several CALLs, in order, one after the other, and their answers joined into one answer. Limits
+ * and their learning: {@link StationLimits}; a GetVariables / GetConfiguration answer also teaches the limits
+ * it mentions. A station that refuses a request of several entries as too large (CALLERROR) without having told
+ * its limit gets it again in halves, and the size it took is remembered for the next requests.
  */
 export async function sendCommand(
   sender: CommandSender,
@@ -41,21 +40,38 @@ export async function sendCommand(
   signal: AbortSignal,
 ): Promise<CallAnswer> {
   const { stationId, version, action, options } = command;
-  const spec = SPLITTABLE[`${version}/${action}`];
-  const parts = spec ? await partsOf(sender, command, spec.list, signal) : [command.payload];
-  const answer =
-    spec && parts.length > 1
-      ? await sendParts(sender, command, parts, spec.results, signal)
-      : answerOf(
-          stationId,
-          action,
-          await abortable(
-            sender.stations.call(stationId, action, command.payload, { ...options, ocppVersion: version }),
-            signal,
-          ),
-        );
+  const spec = splitSpecOf(version, action);
+  const answer = spec
+    ? await sendSplittable(sender, command, spec, signal)
+    : answerOf(
+        stationId,
+        action,
+        await abortable(
+          sender.stations.call(stationId, action, command.payload, { ...options, ocppVersion: version }),
+          signal,
+        ),
+      );
   if (answer.kind === 'result') await sender.limits.learnFromAnswer(stationId, action, answer.payload);
   return answer;
+}
+
+async function sendSplittable(
+  sender: CommandSender,
+  command: Command,
+  spec: SplitSpec,
+  signal: AbortSignal,
+): Promise<CallAnswer> {
+  const { stationId, version, action, payload, options } = command;
+  const parts = await partsOf(sender, command, spec.list, signal);
+  if (parts.length > 1) return sendParts(sender, command, spec, parts, signal);
+  // One message: sent with the caller's options (it may be queued for an offline station).
+  const outcome = await abortable(
+    sender.stations.call(stationId, action, payload, { ...options, ocppVersion: version }),
+    signal,
+  );
+  const entries = entriesOf(payload, spec.list);
+  if (!refusedAsTooLarge(outcome) || entries <= 1) return answerOf(stationId, action, outcome);
+  return sendParts(sender, command, spec, halves(payload, spec.list), signal, entries);
 }
 
 /** The payloads to send: the request cut by the station's limits (itself when it fits or they are unknown). */
@@ -88,20 +104,27 @@ async function partsOf(
 /**
  * Sends the parts in order and joins their answers. A split request is not queued for an offline station
  * (a queued call is one message): UNAVAILABLE STATION_OFFLINE. The first part that fails fails the whole
- * request, with the count of parts the station answered before it.
+ * request, with the count of parts the station answered before it. A part of several entries the station
+ * refuses as too large is sent again in halves; `refused` is the size of a whole request already refused.
  */
 async function sendParts(
   sender: CommandSender,
   command: Command,
+  spec: SplitSpec,
   parts: readonly Record<string, unknown>[],
-  results: readonly string[],
   signal: AbortSignal,
+  refused?: number,
 ): Promise<CallAnswer> {
-  const { stationId, version, action, options } = command;
+  const { stationId, version, action, payload, options } = command;
+  const queue = [...parts];
   const answers: Record<string, unknown>[] = [];
-  for (const [index, part] of parts.entries()) {
+  let smallestRefused = refused;
+  let largestTaken = 0;
+  for (let part = queue.shift(); part !== undefined; part = queue.shift()) {
+    const index = answers.length;
+    const sent = spec.requestIdPerPart ? { ...part, requestId: Number(payload.requestId) + index } : part;
     const outcome = await abortable(
-      sender.stations.call(stationId, action, part, {
+      sender.stations.call(stationId, action, sent, {
         ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}),
         whenOffline: 'reject',
         ocppVersion: version,
@@ -115,9 +138,35 @@ async function sendParts(
           'messages within the station’s per-message limit, and a queued call is one message',
         { stationId, action, messages: String(parts.length) },
       );
-    answers.push(partAnswer(stationId, action, outcome, index, parts.length));
+    const entries = entriesOf(part, spec.list);
+    if (refusedAsTooLarge(outcome) && entries > 1) {
+      smallestRefused = Math.min(smallestRefused ?? entries, entries);
+      queue.unshift(...halves(part, spec.list));
+      continue;
+    }
+    const answer = partAnswer(stationId, action, outcome, index, index + 1 + queue.length);
+    answers.push(answer);
+    largestTaken = Math.max(largestTaken, entries);
+    if (!partGoesOn(spec, answer)) break;
   }
-  return { kind: 'result', payload: joined(answers, results) };
+  if (smallestRefused !== undefined && largestTaken > 0)
+    await sender.limits.learnFromRefusal(
+      stationId,
+      version,
+      action,
+      Math.min(largestTaken, smallestRefused - 1),
+    );
+  return { kind: 'result', payload: joinAnswers(spec, answers, answers.length + queue.length) };
+}
+
+function entriesOf(payload: Record<string, unknown>, list: string): number {
+  const items = payload[list];
+  return Array.isArray(items) ? items.length : 0;
+}
+
+/** The request as two, each with half of the list (the first half the larger). */
+function halves(payload: Record<string, unknown>, list: string): Record<string, unknown>[] {
+  return halvesOf(payload[list] as unknown[]).map((half) => ({ ...payload, [list]: half }));
 }
 
 function partAnswer(
@@ -140,17 +189,4 @@ function partAnswer(
       error.extra,
     );
   }
-}
-
-/** One answer with each result list the concatenation of the parts' lists, in the parts' order. */
-function joined(
-  answers: readonly Record<string, unknown>[],
-  results: readonly string[],
-): Record<string, unknown> {
-  const payload: Record<string, unknown> = {};
-  for (const field of results) {
-    if (!answers.some((a) => Array.isArray(a[field]))) continue;
-    payload[field] = answers.flatMap((a) => (Array.isArray(a[field]) ? (a[field] as unknown[]) : []));
-  }
-  return payload;
 }

@@ -9,11 +9,14 @@ export interface StoredMessageLimit {
   readonly updatedAt: Date;
 }
 
-/** A limit to store: its name, value (null = not reported) and how it was learned. */
+/**
+ * A limit to store: its name, value (null = not reported) and how it was learned: from an answer passing through
+ * the API, by asking the station, or from the size it took after refusing a larger message (CALLERROR).
+ */
 export interface MessageLimitWrite {
   readonly name: string;
   readonly value: number | null;
-  readonly source: 'answer' | 'asked';
+  readonly source: 'answer' | 'asked' | 'refused';
 }
 
 /**
