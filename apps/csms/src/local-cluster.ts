@@ -192,46 +192,58 @@ export class LocalCluster {
         if (proc.running) child?.kill(signal);
       },
       exited: () => exit,
-      restart: () =>
-        new Promise<void>((resolve, reject) => {
-          const c = spawn(process.execPath, [...(o.nodeArgs ?? []), MAIN, role], {
-            env,
-            stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
-          });
-          child = c;
-          exit = new Promise((r) => c.once('exit', (code) => r(code)));
-          let ready = false;
-          const timer = setTimeout(() => {
-            if (!ready) reject(new Error(`${name} was not ready within ${o.readyTimeoutMs ?? 30_000} ms`));
-          }, o.readyTimeoutMs ?? 30_000);
-          // The last lines it wrote go into the error when it dies before it is ready (e.g. EADDRINUSE).
-          const tail: string[] = [];
-          const onLine = (line: string) => {
-            tail.push(line);
-            if (tail.length > 20) tail.shift();
-            o.onLine?.(name, line);
-          };
-          // main.ts sends { type: 'ready' } over the IPC channel once the role is up.
-          c.on('message', (message: { type?: string }) => {
-            if (!ready && message.type === 'ready') {
-              ready = true;
-              clearTimeout(timer);
-              resolve();
-            }
-          });
-          if (c.stdout) createInterface({ input: c.stdout }).on('line', onLine);
-          if (c.stderr) createInterface({ input: c.stderr }).on('line', onLine);
-          // 'close' (not 'exit'): its output has been read to the end by then.
-          c.once('close', (code) => {
-            if (!ready) {
-              clearTimeout(timer);
-              const last = tail.length > 0 ? `; its last lines:\n${tail.join('\n')}` : '';
-              reject(new Error(`${name} exited with ${code} before it was ready${last}`));
-            }
-          });
-        }),
+      restart: async () => {
+        const c = spawn(process.execPath, [...(o.nodeArgs ?? []), MAIN, role], {
+          env,
+          stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+        });
+        child = c;
+        exit = new Promise((r) => c.once('exit', (code) => r(code)));
+        await untilReady(c, name, o.readyTimeoutMs ?? 30_000, (line) => o.onLine?.(name, line));
+      },
     };
     this.processes.push(proc);
     return proc;
   }
+}
+
+/**
+ * Resolves once the child reports `{ type: 'ready' }` over IPC (main.ts does when its role is up); rejects when
+ * it is not ready in time or exits first, then with the last lines it wrote (e.g. an EADDRINUSE).
+ */
+function untilReady(
+  child: ChildProcess,
+  name: string,
+  timeoutMs: number,
+  onLine: (line: string) => void,
+): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    let ready = false;
+    const timer = setTimeout(() => {
+      if (!ready) reject(new Error(`${name} was not ready within ${timeoutMs} ms`));
+    }, timeoutMs);
+    const tail: string[] = [];
+    const line = (text: string) => {
+      tail.push(text);
+      if (tail.length > 20) tail.shift();
+      onLine(text);
+    };
+    child.on('message', (message: { type?: string }) => {
+      if (!ready && message.type === 'ready') {
+        ready = true;
+        clearTimeout(timer);
+        resolve();
+      }
+    });
+    if (child.stdout) createInterface({ input: child.stdout }).on('line', line);
+    if (child.stderr) createInterface({ input: child.stderr }).on('line', line);
+    // 'close' (not 'exit'): its output has been read to the end by then.
+    child.once('close', (code) => {
+      if (!ready) {
+        clearTimeout(timer);
+        const last = tail.length > 0 ? `; its last lines:\n${tail.join('\n')}` : '';
+        reject(new Error(`${name} exited with ${code} before it was ready${last}`));
+      }
+    });
+  });
 }
