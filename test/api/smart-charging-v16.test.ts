@@ -169,19 +169,23 @@ describe('TC_066_CSMS: Get Composite Schedule', () => {
     expect(cp.requests('GetCompositeSchedule')).toEqual([
       { connectorId: 1, duration: 300, chargingRateUnit: 'W' },
     ]);
+    const schedule = {
+      evseId: 1,
+      scheduleStart: NOW,
+      duration: 300,
+      chargingRateUnit: U.CHARGING_RATE_UNIT_W,
+      periods: [
+        { startPeriod: 0, limit: 10000, numberPhases: 3 },
+        { startPeriod: 120, limit: 6000.5 },
+      ],
+    };
+    // OCPP 1.6 has no external limits: the limited schedule is the station's.
     expect(answer).toEqual({
       status: CS.COMPOSITE_SCHEDULE_STATUS_ACCEPTED,
-      schedule: {
-        evseId: 1,
-        scheduleStart: NOW,
-        duration: 300,
-        chargingRateUnit: U.CHARGING_RATE_UNIT_W,
-        periods: [
-          { startPeriod: 0, limit: 10000, numberPhases: 3 },
-          { startPeriod: 120, limit: 6000.5 },
-        ],
-      },
+      schedule,
       statusInfo: undefined,
+      externalLimits: [],
+      limitedSchedule: schedule,
     });
   });
 });

@@ -118,16 +118,20 @@ describe('TC_K_43_CSMS: Get Composite Schedule - Specific EVSE', () => {
     expect(cs.requests('GetCompositeSchedule')).toEqual([
       { evseId: 1, duration: 300, chargingRateUnit: 'A' },
     ]);
+    const schedule = {
+      evseId: 1,
+      scheduleStart: NOW,
+      duration: 300,
+      chargingRateUnit: U.CHARGING_RATE_UNIT_A,
+      periods: [{ startPeriod: 0, limit: 10 }],
+    };
+    // No external limit reported: the limited schedule is the station's.
     expect(answer).toEqual({
       status: CS.COMPOSITE_SCHEDULE_STATUS_ACCEPTED,
-      schedule: {
-        evseId: 1,
-        scheduleStart: NOW,
-        duration: 300,
-        chargingRateUnit: U.CHARGING_RATE_UNIT_A,
-        periods: [{ startPeriod: 0, limit: 10 }],
-      },
+      schedule,
       statusInfo: undefined,
+      externalLimits: [],
+      limitedSchedule: schedule,
     });
   });
 });
@@ -149,6 +153,8 @@ describe('TC_K_44_CSMS: Get Composite Schedule - Charging Station', () => {
       status: CS.COMPOSITE_SCHEDULE_STATUS_REJECTED,
       schedule: undefined,
       statusInfo: { reasonCode: 'UnknownEVSE', additionalInfo: '' },
+      externalLimits: [],
+      limitedSchedule: undefined,
     });
   });
 });

@@ -9,77 +9,39 @@
  * (CHARGING_PROFILES_VIEW_STATION), either asking the station there (TC_K_29_CSMS, TC_K_05_CSMS) or reading the
  * report of a request sent through the typed command API (TC_K_30_CSMS).
  */
-import { findChargingProfilesReport } from '@csms/db';
-import {
-  connectApi,
-  ocpp201V1,
-  smartChargingV1,
-  startApiServer,
-  Status,
-  type ApiClient,
-  type ApiConnection,
-  type ApiServer,
-} from '@csms/grpc';
+import { Status } from '@csms/grpc';
 import { createValidator, type V201 } from '@csms/ocpp';
-import { createOcpp201Service } from '@csms/station-api';
-import { createLogger } from '@csms/telemetry';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { rejection } from '../support/grpc-rejection.js';
 import { Tx201 } from '../support/octt-states.js';
-import { addIdToken, eventually, type Station201 } from '../support/scenario.js';
+import { addIdToken, type Station201 } from '../support/scenario.js';
 import {
   C,
-  NOW,
   P,
-  S,
-  absolute,
   booted201Station,
   client,
   csms,
   storedIds,
   useSmartChargingApi,
 } from '../support/smart-charging-api.js';
+import {
+  G,
+  L,
+  R,
+  STATION_VIEW,
+  askStation,
+  generated,
+  installed,
+  ocpp201,
+  part,
+  setStored,
+  storedReport,
+  summary,
+  useOcpp201Commands,
+} from '../support/smart-charging-reports.js';
 
 useSmartChargingApi();
-
-const {
-  ChargingLimitSource: L,
-  GetChargingProfilesStatus: G,
-  ProfileReconciliation: R,
-  ChargingProfilesView: { CHARGING_PROFILES_VIEW_STATION: STATION_VIEW },
-} = smartChargingV1;
-
-let server: ApiServer;
-let connection: ApiConnection;
-let ocpp201: ApiClient<typeof ocpp201V1.Ocpp201ServiceDefinition>;
-
-// Registered after useSmartChargingApi's hooks: runs once its CSMS is up, and stops before it closes.
-beforeAll(async () => {
-  const logger = createLogger({ service: 'v201-smart-charging-test', level: 'silent' });
-  server = await startApiServer({ host: '127.0.0.1', port: 0, auth: { kind: 'none' }, logger }, [
-    createOcpp201Service({ stations: csms.stations, db: csms.database.db, logger }),
-  ]);
-  connection = connectApi({ address: `127.0.0.1:${server.port}` });
-  ocpp201 = connection.client(ocpp201V1.Ocpp201ServiceDefinition);
-});
-afterAll(async () => {
-  connection.close();
-  await server.stop();
-});
-
-/** Sets a profile through the SmartChargingService (station answers Accepted) so that the CSMS stores it. */
-async function setStored(
-  cs: Station201,
-  evseId: number,
-  id: number,
-  purpose: (typeof P)[keyof typeof P],
-): Promise<void> {
-  cs.respond('SetChargingProfile', { status: 'Accepted' });
-  const profile = absolute(id, purpose, 16);
-  expect((await client.setChargingProfile({ stationId: cs.id, evseId, profile })).status).toBe(
-    S.CHARGING_PROFILE_STATUS_ACCEPTED,
-  );
-}
+useOcpp201Commands();
 
 /**
  * Steps 1-2 of K09 as the OCTT plays them: the CSMS sends GetChargingProfilesRequest (typed API) with `request`,
@@ -96,83 +58,10 @@ async function getChargingProfiles(
   return answer.payload;
 }
 
-/** A profile the station installed from a SetChargingProfileRequest it accepted, as it reports it. */
-function installed(cs: Station201, id: number): V201.ChargingProfileType {
-  const request = cs.requests('SetChargingProfile').find((r) => r.chargingProfile.id === id);
-  if (!request) throw new Error(`profile ${id} was never set`);
-  return request.chargingProfile;
-}
-
-/** A profile the OCTT installed itself, with an id it generated: not one the CSMS set. */
-function generated(id: number, purpose: V201.ChargingProfilePurposeEnumType): V201.ChargingProfileType {
-  return {
-    id,
-    stackLevel: 0,
-    chargingProfilePurpose: purpose,
-    chargingProfileKind: 'Absolute',
-    chargingSchedule: [
-      {
-        id: 1,
-        startSchedule: NOW.toISOString(),
-        chargingRateUnit: 'A',
-        chargingSchedulePeriod: [{ startPeriod: 0, limit: 16 }],
-      },
-    ],
-  };
-}
-
-/** One ReportChargingProfilesRequest (K09.FR.01: the requestId it was asked with; tbc omitted on the last). */
-function part(
-  requestId: number,
-  evseId: number,
-  chargingProfile: V201.ChargingProfileType[],
-  tbc?: boolean,
-): V201.ReportChargingProfilesRequest {
-  return { requestId, chargingLimitSource: 'CSO', evseId, chargingProfile, ...(tbc ? { tbc } : {}) };
-}
-
 /** The ReportChargingProfilesRequest the OCTT sends after accepting a GetChargingProfilesRequest (K09.FR.01). */
 function report(requestId: number, evseId: number, id: number): V201.ReportChargingProfilesRequest {
   const purpose = evseId === 0 ? 'ChargingStationMaxProfile' : 'TxDefaultProfile';
   return { ...part(requestId, evseId, [generated(id, purpose)]), tbc: false };
-}
-
-/**
- * The station's view through SmartChargingService/GetChargingProfiles, asking the station now: the OCTT accepts
- * the GetChargingProfilesRequest and, while the CSMS waits for the report, sends `parts(requestId)`, each
- * answered with an empty ReportChargingProfilesResponse. Returns the request the OCTT received and the report.
- */
-async function askStation(
-  cs: Station201,
-  filter: Partial<smartChargingV1.GetChargingProfilesRequest>,
-  parts: (requestId: number) => V201.ReportChargingProfilesRequest[],
-) {
-  cs.respond('GetChargingProfiles', { status: 'Accepted' });
-  const asked = cs.requests('GetChargingProfiles').length;
-  const pending = client.getChargingProfiles({ stationId: cs.id, ...filter, view: STATION_VIEW });
-  pending.catch(() => undefined); // awaited below; not unhandled if the station's side fails first
-  const request = await eventually(() => cs.requests('GetChargingProfiles')[asked], 20_000);
-  for (const p of parts(request.requestId)) expect(await cs.call('ReportChargingProfiles', p)).toEqual({});
-  const { stationReport } = await pending;
-  return { request, report: stationReport! };
-}
-
-/** The stored report of a requestId: [evseId, chargingLimitSource, profile id, tbc] per reported profile. */
-async function storedReport(cs: Station201, requestId: number) {
-  const { profiles } = await findChargingProfilesReport(csms.database.db, cs.id, requestId);
-  return profiles.map((p) => [p.evse_id, p.charging_limit_source, p.profile_id, p.tbc]);
-}
-
-/** A report as [evseId, source, profile id, reconciliation] per profile, with its status and missing ids. */
-function summary(r: smartChargingV1.StationChargingProfilesReport | undefined) {
-  return (
-    r && {
-      status: r.status,
-      complete: r.complete,
-      profiles: r.profiles.map((p) => [p.evseId, p.chargingLimitSource, p.profile?.id, p.reconciliation]),
-      missing: r.missingProfileIds,
-    }
-  );
 }
 
 describe('TC_K_29_CSMS: Get Charging Profile - EvseId 0', () => {

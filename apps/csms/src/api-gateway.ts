@@ -5,6 +5,7 @@ import {
   firmwareV1,
   forwardingService,
   reservationV1,
+  tariffV1,
   smartChargingV1,
   transactionV1,
   type ApiConnection,
@@ -21,6 +22,11 @@ const DEFINITIONS: Readonly<Record<ForwardableService, TsProtoServiceDefinition>
   firmware: firmwareV1.FirmwareServiceDefinition,
   'smart-charging': smartChargingV1.SmartChargingServiceDefinition,
   reservation: reservationV1.ReservationServiceDefinition,
+};
+
+/** Further services a role serves at the same address (forwarded along with its main one). */
+const MORE_DEFINITIONS: Readonly<Partial<Record<ForwardableService, readonly TsProtoServiceDefinition[]>>> = {
+  transaction: [tariffV1.TariffServiceDefinition],
 };
 
 /** Where a domain service runs (CSMS_<SERVICE>_URL), or undefined when it is not configured. */
@@ -83,6 +89,7 @@ export function forwardedServices(config: CsmsConfig, names: readonly ApiService
     const connection = connectApi({ address, ...apiClientCredentials(config) });
     connections.push(connection);
     services.push(forwardingService(DEFINITIONS[name], connection));
+    for (const more of MORE_DEFINITIONS[name] ?? []) services.push(forwardingService(more, connection));
     routes.push({ name, address });
   }
   return { services, routes, close: () => connections.forEach((c) => c.close()) };

@@ -8,11 +8,12 @@ import { createReservationService } from '@csms/reservation';
 import { createSmartChargingService } from '@csms/smart-charging';
 import {
   createDisplayMessageService,
+  createMonitoringService,
   createOcpp16Service,
   createOcpp201Service,
   createStationService,
 } from '@csms/station-api';
-import { createTransactionService } from '@csms/transaction';
+import { createTariffService, createTransactionService } from '@csms/transaction';
 import type { Logger } from '@csms/telemetry';
 
 // The service names live in the role registry (@csms/config), next to the roles that serve them.
@@ -35,6 +36,7 @@ const FACTORIES: Readonly<Record<ApiServiceName, (parts: ApiParts, logger: Logge
     createOcpp16Service({ ...parts, logger }),
     createOcpp201Service({ ...parts, logger }),
     createDisplayMessageService({ ...parts, logger }),
+    createMonitoringService({ ...parts, logger }),
   ],
   auth: (parts, logger) => {
     const { renewalCheckIntervalSec, renewalDaysBefore } = parts.config.stationCertificates;
@@ -54,7 +56,11 @@ const FACTORIES: Readonly<Record<ApiServiceName, (parts: ApiParts, logger: Logge
       }),
     ];
   },
-  transaction: (parts, logger) => [createTransactionService({ ...parts, logger })],
+  // The tariff service runs with the transactions: a cost is derived from a transaction's recorded data.
+  transaction: (parts, logger) => [
+    createTransactionService({ ...parts, logger }),
+    createTariffService(parts),
+  ],
   firmware: (parts, logger) => [
     createFirmwareService({
       ...parts,

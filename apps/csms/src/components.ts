@@ -1,3 +1,4 @@
+import { X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { StationApi, type Bus } from '@csms/bus';
 import { ConfigError, type CsmsConfig } from '@csms/config';
@@ -7,6 +8,8 @@ import type { OcppValidator } from '@csms/ocpp';
 import {
   CommandCertificateSigner,
   FileCertificateAuthority,
+  OcspClient,
+  pemCertificates,
   type CertificateSigner,
   type CertificateSigners,
 } from '@csms/station-ca';
@@ -181,4 +184,41 @@ export function readTls(config: CsmsConfig): EdgeTlsOptions | undefined {
   // A client CA means Security Profile 3 (mTLS) is offered; stations without certificates can still
   // use profile 2 on the same port.
   return edgeTlsOf(contents, files.caFile !== undefined);
+}
+
+/** The OCSP client of a worker (CSMS_OCSP_*): GetCertificateStatus (M06) and contract certificates (C07). */
+export function ocspClientFrom(config: CsmsConfig): OcspClient {
+  const { timeoutMs, cacheSeconds, responders } = config.ocsp;
+  return new OcspClient({ timeoutMs, cacheMs: cacheSeconds * 1000, allowedResponders: responders });
+}
+
+/**
+ * The V2G and MO roots of central contract validation (CSMS_CONTRACT_ROOTS_FILE, C07.FR.06): a file that cannot be
+ * read or holds no certificate stops the start with the reason.
+ */
+export function contractRootsFrom(config: CsmsConfig): string[] {
+  const file = config.ocsp.contractRootsFile;
+  if (file === undefined) return [];
+  let roots: string[];
+  try {
+    roots = pemCertificates(readFileSync(file, 'utf8'));
+    for (const pem of roots) new X509Certificate(pem);
+  } catch (error) {
+    throw new ConfigError([`CSMS_CONTRACT_ROOTS_FILE: ${(error as Error).message}`]);
+  }
+  if (roots.length === 0) throw new ConfigError([`CSMS_CONTRACT_ROOTS_FILE: no PEM certificate in ${file}`]);
+  return roots;
+}
+
+/** What a worker needs for station certificates: the CSR signers, the OCSP client and the contract roots. */
+export async function workerCertificatesFrom(config: CsmsConfig): Promise<{
+  certificateSigners: CertificateSigners;
+  ocsp: OcspClient;
+  contractRoots: string[];
+}> {
+  return {
+    certificateSigners: await certificateSignersFrom(config),
+    ocsp: ocspClientFrom(config),
+    contractRoots: contractRootsFrom(config),
+  };
 }

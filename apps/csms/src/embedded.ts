@@ -13,7 +13,7 @@ import { Worker, localPortsWith } from '@csms/worker';
 import { startAdminServer } from './admin-server.js';
 import { API_SERVICE_NAMES, apiServicesFor, startApi } from './api.js';
 import { DbCredentialStore } from './db-credential-store.js';
-import { adminOptionsFrom, certificateSignersFrom, readTls, workerConfigFrom } from './components.js';
+import { adminOptionsFrom, readTls, workerCertificatesFrom, workerConfigFrom } from './components.js';
 import { applySeed } from './seed.js';
 import { startStationEdge } from './station-edge.js';
 
@@ -69,7 +69,7 @@ export async function startEmbeddedCsms({
       logger.info({ seedFile: config.seedFile, ...n }, 'seed file applied');
     }
 
-    const certificateSigners = await certificateSignersFrom(config);
+    const certificates = await workerCertificatesFrom(config);
     const validator = createValidator();
     validator.precompileAll();
     const bus = new MemoryBus();
@@ -84,7 +84,7 @@ export async function startEmbeddedCsms({
       config: workerConfigFrom(config),
       ports: localPortsWith({ concurrency: config.concurrency }),
       ...(metrics ? { metrics } : {}),
-      certificateSigners,
+      ...certificates,
     });
     await worker.start();
     cleanups.unshift(() => worker.stop());

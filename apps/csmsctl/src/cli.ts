@@ -4,10 +4,13 @@ import { ExitCode, reportError, UsageError } from './cli-error.js';
 import { registerAuthCommands } from './commands/auth.js';
 import { registerCertificateCommands } from './commands/certificates.js';
 import { registerChargingCommands } from './commands/charging.js';
+import { registerCustomerCommands } from './commands/customers.js';
 import { registerDisplayMessageCommands } from './commands/display-messages.js';
 import { registerFirmwareCommands } from './commands/firmware.js';
+import { registerMonitoringCommands } from './commands/monitoring.js';
 import { registerOcppCommands } from './commands/ocpp.js';
 import { registerReservationCommands } from './commands/reservations.js';
+import { registerTariffCommands } from './commands/tariffs.js';
 import { registerStationCommands } from './commands/stations.js';
 import { registerTransactionCommands } from './commands/transactions.js';
 import { CliContext, type GlobalOptions } from './context.js';
@@ -64,11 +67,14 @@ export async function runCli(
   registerStationCommands(program, ctx);
   registerAuthCommands(program, ctx);
   registerCertificateCommands(program, ctx);
+  registerCustomerCommands(program, ctx);
   registerTransactionCommands(program, ctx);
   registerFirmwareCommands(program, ctx);
   registerChargingCommands(program, ctx);
   registerReservationCommands(program, ctx);
+  registerTariffCommands(program, ctx);
   registerDisplayMessageCommands(program, ctx);
+  registerMonitoringCommands(program, ctx);
   registerOcppCommands(program, ctx);
   program
     .command('health')

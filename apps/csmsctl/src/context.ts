@@ -26,6 +26,8 @@ function serviceKey(definition: CompatServiceDefinition): string | undefined {
   if (pkg === undefined) return undefined;
   // The typed OCPP command services are served with the station API (the api role).
   if (pkg === 'ocpp16' || pkg === 'ocpp201') return 'station';
+  // The tariff service is served by the transaction role.
+  if (pkg === 'tariff') return 'transaction';
   return pkg.replace(/_/g, '-');
 }
 

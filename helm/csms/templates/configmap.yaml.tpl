@@ -34,6 +34,12 @@ data:
   {{- with .Values.stationCa.organization }}
   CSMS_STATION_CERT_ORGANIZATION: {{ . | quote }}
   {{- end }}
+  # OCSP requests (workers): GetCertificateStatus, contract certificates.
+  CSMS_OCSP_TIMEOUT: {{ .Values.ocsp.timeoutSeconds | toString | quote }}
+  CSMS_OCSP_CACHE_SECONDS: {{ .Values.ocsp.cacheSeconds | toString | quote }}
+  {{- with .Values.ocsp.responders }}
+  CSMS_OCSP_RESPONDERS: {{ join "," . | quote }}
+  {{- end }}
   {{- with .Values.tracing.otlpEndpoint }}
   CSMS_TRACING: otlp
   OTEL_EXPORTER_OTLP_ENDPOINT: {{ . | quote }}

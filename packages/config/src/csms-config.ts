@@ -106,6 +106,23 @@ export interface CsmsConfig {
   readonly log: { readonly level: LogLevel };
   /** Station certificates (SignCertificate / CertificateSigned, renewal): the CA and the renewal schedule. */
   readonly stationCertificates: StationCertificateSettings;
+  /** OCSP requests for certificate statuses (GetCertificateStatus M06, contract certificates at Authorize C07). */
+  readonly ocsp: OcspSettings;
+}
+
+/** CSMS_OCSP_*: how the CSMS asks OCSP responders. */
+export interface OcspSettings {
+  /** Bound on one responder exchange, ms (CSMS_OCSP_TIMEOUT, seconds). */
+  readonly timeoutMs: number;
+  /** How long an answer is reused at most, s (CSMS_OCSP_CACHE_SECONDS; an earlier nextUpdate wins). */
+  readonly cacheSeconds: number;
+  /** URL prefixes a responder must start with (CSMS_OCSP_RESPONDERS, comma-separated; empty: any). */
+  readonly responders: readonly string[];
+  /**
+   * PEM file of the V2G and MO root certificates a contract certificate chain a station passes for central
+   * validation must lead to (CSMS_CONTRACT_ROOTS_FILE; 2.0.1 C07.FR.06). Unset: such chains are CertChainError.
+   */
+  readonly contractRootsFile?: string;
 }
 
 /** How station CSRs are signed (CSMS_STATION_CA_*) and when installed certificates are renewed (CSMS_CERT_RENEWAL_*). */
@@ -176,6 +193,7 @@ export function loadConfig(env: Env = process.env): CsmsConfig {
   if (databaseUrl !== undefined && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
     r.problems.push('CSMS_DATABASE_URL: expected a postgres:// or postgresql:// URL');
   }
+  const contractRootsFile = r.string('CSMS_CONTRACT_ROOTS_FILE');
   const config: CsmsConfig = {
     edge: edgeSettings(r, edgeTls, maxConnections),
     admin: {
@@ -224,6 +242,12 @@ export function loadConfig(env: Env = process.env): CsmsConfig {
     concurrency: concurrencySettings(r),
     dataTransferVendors: r.list('CSMS_DATA_TRANSFER_VENDORS'),
     stationCertificates: stationCertificateSettings(r),
+    ocsp: {
+      timeoutMs: r.int('CSMS_OCSP_TIMEOUT', 5, { min: 1, max: 60 }) * 1000,
+      cacheSeconds: r.int('CSMS_OCSP_CACHE_SECONDS', 3600, { min: 0, max: 7 * 86_400 }),
+      responders: r.list('CSMS_OCSP_RESPONDERS'),
+      ...(contractRootsFile ? { contractRootsFile } : {}),
+    },
     log: {
       level: r.oneOf<LogLevel>('CSMS_LOG_LEVEL', 'info', [
         'fatal',

@@ -5,6 +5,7 @@ export {
   type CsmsConfig,
   type LogLevel,
   type StationCertificateSettings,
+  type OcspSettings,
 } from './csms-config.js';
 export {
   API_SERVICE_NAMES,

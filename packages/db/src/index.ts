@@ -45,6 +45,10 @@ export {
 // station-reports: station_notifications, security_events, device_reports, device_events,
 // station_message_limits
 export { storeStationNotification } from './station-reports/notifications.js';
+export {
+  customerInformationParts,
+  type CustomerInformationPart,
+} from './station-reports/customer-information.js';
 export { storeDeviceEvent, storeDeviceReport, storeSecurityEvent } from './station-reports/device-reports.js';
 export {
   reportedVariableValues,
@@ -96,6 +100,7 @@ export {
   type LocalListChange,
   type StoredLocalList,
 } from './id-tokens/local-lists.js';
+export { localListEntriesOfIdToken, type StationListEntryRow } from './id-tokens/customer-data.js';
 
 // transactions: transactions, transaction_events, meter_values
 export { OCPP16, OCPP201, findV16Transaction } from './transactions/transaction-lookup.js';
@@ -164,6 +169,36 @@ export {
   type DisplayMessagesPart,
 } from './display-messages/message-reports.js';
 
+// monitoring: variable_monitors, monitoring_report_requests, monitoring_settings, monitoring_events (2.0.1 N02-N08)
+export {
+  findMonitors,
+  listMonitors,
+  recordMonitorKinds,
+  removeMonitors,
+  storeSetMonitors,
+  upsertReportedMonitors,
+  type MonitorFilter,
+  type MonitorInput,
+} from './monitoring/monitors.js';
+export {
+  findMonitoringReportRequest,
+  listCoveredMonitors,
+  recordMonitoringReportAnswer,
+  startMonitoringReportRequest,
+  storeMonitoringReportPart,
+  type MonitoringReportPart,
+} from './monitoring/monitoring-reports.js';
+export {
+  findMonitoringSettings,
+  recordMonitoringBase,
+  recordMonitoringLevel,
+} from './monitoring/monitoring-settings.js';
+export {
+  listMonitoringEvents,
+  storeMonitoringEvents,
+  type MonitoringEventInput,
+} from './monitoring/monitoring-events.js';
+
 // charging-profiles: charging_profiles
 export {
   deleteEndedTxProfiles,
@@ -183,6 +218,13 @@ export {
   type ChargingProfilesReport,
   type ReportedProfilesPart,
 } from './charging-profiles/reported-profiles.js';
+// charging-profiles: external_charging_limits (NotifyChargingLimit / ClearedChargingLimit, K11-K14)
+export {
+  clearExternalChargingLimits,
+  listExternalChargingLimits,
+  storeExternalChargingLimit,
+  type ExternalChargingLimit,
+} from './charging-profiles/external-limits.js';
 
 // campaigns: campaigns, campaign_stations
 export {
@@ -252,6 +294,36 @@ export {
   type ReservationQuery,
   type ReservationRow,
 } from './reservations/reservations.js';
+
+// tariffs: tariffs, transaction_costs (2.0.1 I01-I06)
+export {
+  anyTariffDefined,
+  createTariff,
+  deleteTariff,
+  findApplicableTariff,
+  findTariff,
+  findTariffWithoutGroup,
+  listTariffs,
+  updateTariff,
+  type Tariff,
+  type TariffChanges,
+  type TariffQuery,
+  type TariffScope,
+} from './tariffs/tariffs.js';
+export { findTransactionCost, storeTransactionCost } from './tariffs/transaction-costs.js';
+export {
+  computeCost,
+  minorUnitDigits,
+  type CostInput,
+  type TariffPrices,
+  type TransactionCost,
+} from './tariffs/cost.js';
+export {
+  tariffForTransaction,
+  transactionCostOf,
+  type CostFacts,
+  type TariffFacts,
+} from './tariffs/transaction-cost.js';
 
 // fences: partition_fences, partition_ownership_log
 export {

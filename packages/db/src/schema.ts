@@ -3,11 +3,13 @@ import type { ChargingProfileTables } from './charging-profiles/schema.js';
 import type { DisplayMessageTables } from './display-messages/schema.js';
 import type { FenceTables } from './fences/schema.js';
 import type { IdTokenTables } from './id-tokens/schema.js';
+import type { MonitoringTables } from './monitoring/schema.js';
 import type { QueuedCommandTables } from './queued-commands/schema.js';
 import type { ReservationTables } from './reservations/schema.js';
 import type { StationCertificateTables } from './station-certificates/schema.js';
 import type { StationReportTables } from './station-reports/schema.js';
 import type { StationTables } from './stations/schema.js';
+import type { TariffTables } from './tariffs/schema.js';
 import type { TransactionTables } from './transactions/schema.js';
 
 /**
@@ -24,9 +26,11 @@ export interface Database
     TransactionTables,
     ChargingProfileTables,
     DisplayMessageTables,
+    MonitoringTables,
     CampaignTables,
     QueuedCommandTables,
     ReservationTables,
+    TariffTables,
     FenceTables {}
 
 export type * from './campaigns/schema.js';
@@ -34,9 +38,11 @@ export type * from './charging-profiles/schema.js';
 export type * from './display-messages/schema.js';
 export type * from './fences/schema.js';
 export type * from './id-tokens/schema.js';
+export type * from './monitoring/schema.js';
 export type * from './queued-commands/schema.js';
 export type * from './reservations/schema.js';
 export type * from './station-certificates/schema.js';
 export type * from './station-reports/schema.js';
 export type * from './stations/schema.js';
+export type * from './tariffs/schema.js';
 export type * from './transactions/schema.js';

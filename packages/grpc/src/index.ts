@@ -41,6 +41,7 @@ export type { CompatServiceDefinition, ServiceImplementation, TsProtoServiceDefi
 // Generated from proto/ (one namespace per proto package).
 export * as stationV1 from './gen/csms/station/v1/station.js';
 export * as displayMessageV1 from './gen/csms/station/v1/display_message.js';
+export * as monitoringV1 from './gen/csms/station/v1/monitoring.js';
 export * as authV1 from './gen/csms/auth/v1/auth.js';
 export * as firmwareV1 from './gen/csms/firmware/v1/firmware.js';
 export * as smartChargingV1 from './gen/csms/smart_charging/v1/smart_charging.js';
@@ -48,3 +49,4 @@ export * as ocpp16V1 from './gen/csms/ocpp16/v1/ocpp16.js';
 export * as ocpp201V1 from './gen/csms/ocpp201/v1/ocpp201.js';
 export * as transactionV1 from './gen/csms/transaction/v1/transaction.js';
 export * as reservationV1 from './gen/csms/reservation/v1/reservation.js';
+export * as tariffV1 from './gen/csms/tariff/v1/tariff.js';

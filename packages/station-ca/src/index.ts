@@ -19,3 +19,18 @@ export {
   pemCertificates,
   type CertificateFacts,
 } from './certificate-facts.js';
+export { OcspClient, ocspRequestDer, type OcspClientOptions } from './ocsp-client.js';
+export { checkOcspResponse, type CheckedOcspResponse } from './ocsp-response.js';
+export {
+  OcspError,
+  type OcspAnswer,
+  type OcspCertId,
+  type OcspCertStatus,
+  type OcspFailure,
+} from './ocsp-types.js';
+export { isIssuedBy, ocspCertIdOf, ocspResponderUrlOf } from './ocsp-cert-id.js';
+export {
+  checkContractChain,
+  checkContractHashData,
+  type ContractChainResult,
+} from './contract-certificates.js';

@@ -37,6 +37,12 @@ export type BusRequestAttributes = {
   /** ok | no-responders | timeout | remote-error | error. */
   outcome: string;
 };
+export type StationAlertAttributes = {
+  /** The triggering monitor's severity, 0 (Danger) .. 9 (Debug), or `unknown` when the CSMS holds no such monitor. */
+  severity: string;
+  /** The event's trigger: Alerting, Delta or Periodic. */
+  trigger: string;
+};
 export type ActorCallAttributes = { action: string; outcome: 'result' | 'error' | 'failed' } & Version;
 
 /**
@@ -78,6 +84,8 @@ export interface CsmsMetrics {
    * queued and processed in order, refused beyond the per-station FIFO, or a duplicate of one in flight.
    */
   readonly stationCallsOverlappingTotal: Counter<{ outcome: 'queued' | 'refused' | 'duplicate' } & Version>;
+  /** Worker: monitor events of 2.0.1 NotifyEvents (N07 alerts, N08 periodic events), by severity and trigger. */
+  readonly stationAlertsTotal: Counter<StationAlertAttributes>;
 }
 
 export type MetricKind = 'histogram' | 'counter' | 'gauge';
@@ -191,6 +199,13 @@ export const CSMS_METRICS = Object.freeze({
     description: 'Station CALLs sent before the previous one was answered: queued, refused or duplicate',
     labels: ['outcome', 'version'],
   },
+  stationAlertsTotal: {
+    name: 'csms_station_alerts_total',
+    kind: 'counter',
+    description:
+      'Monitor events stations reported (NotifyEvent with a variableMonitoringId) by severity and trigger',
+    labels: ['severity', 'trigger'],
+  },
 } satisfies Record<keyof CsmsMetrics, MetricDefinition>);
 
 /**
@@ -243,6 +258,7 @@ export function createCsmsMetrics(meter: Meter): CsmsMetrics {
     stationCallRetriesTotal: counter(m.stationCallRetriesTotal),
     actorCallSeconds: histogram(m.actorCallSeconds),
     stationCallsOverlappingTotal: counter(m.stationCallsOverlappingTotal),
+    stationAlertsTotal: counter(m.stationAlertsTotal),
   };
 }
 

@@ -191,5 +191,6 @@ function recordEveryInstrument(m: CsmsMetrics): void {
   m.stationCallRetriesTotal.add(1, { failure: 'no-responders' });
   m.actorCallSeconds.record(0.004, { action: 'Heartbeat', outcome: 'result', ...v });
   m.stationCallsOverlappingTotal.add(1, { outcome: 'queued', ...v });
+  m.stationAlertsTotal.add(1, { severity: '4', trigger: 'Alerting' });
   expect(Object.keys(m).sort()).toEqual(Object.keys(CSMS_METRICS).sort());
 }

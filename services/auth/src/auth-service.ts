@@ -1,5 +1,6 @@
 import { apiService, authV1, type ApiService, type ServiceImplementation } from '@csms/grpc';
 import { authorize } from './authorize.js';
+import { customerInformationHandlers } from './customer-information.js';
 import type { AuthServiceDeps } from './deps.js';
 import { idTokenHandlers } from './id-tokens.js';
 import { localListHandlers } from './local-lists.js';
@@ -13,6 +14,7 @@ import { rotateStationPassword } from './station-password.js';
  * authorization lists (see proto/csms/auth/v1/auth.proto).
  */
 export function createAuthService(deps: AuthServiceDeps): ApiService & { close(): Promise<void> } {
+  const localLists = localListHandlers(deps);
   const implementation: ServiceImplementation<typeof authV1.AuthServiceDefinition> = {
     authorize: (request) => authorize(deps, request),
     ...idTokenHandlers(deps),
@@ -21,7 +23,9 @@ export function createAuthService(deps: AuthServiceDeps): ApiService & { close()
     listStationCertificates: (request) => listCertificates(deps, request),
     renewStationCertificate: (request, context) => renewCertificate(deps, request, context),
     revokeStationCertificate: (request) => revokeCertificate(deps, request),
-    ...localListHandlers(deps),
+    ...localLists,
+    // N10.FR.02: a clear updates the station's local list through the same SendLocalList (lock, limits).
+    ...customerInformationHandlers(deps, localLists.sendLocalList),
   };
   const renewal = deps.certificateRenewal
     ? new CertificateRenewalScheduler(deps, deps.certificateRenewal)

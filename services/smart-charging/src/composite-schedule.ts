@@ -54,6 +54,9 @@ export function fromV16CompositeSchedule(
       ...(schedule.minChargingRate !== undefined ? { minChargingRate: schedule.minChargingRate } : {}),
     },
     statusInfo: undefined,
+    // Filled in by withExternalLimits (external-limits.ts).
+    externalLimits: [],
+    limitedSchedule: undefined,
   };
 }
 
@@ -72,6 +75,8 @@ export function fromV201CompositeSchedule(
       periods: schedule.chargingSchedulePeriod.map(fromV201Period),
     },
     statusInfo: statusInfoOf(response.statusInfo),
+    externalLimits: [],
+    limitedSchedule: undefined,
   };
 }
 

@@ -11,7 +11,7 @@ import {
   type CallContext,
 } from '@csms/grpc';
 import type { SmartChargingServiceDeps } from './deps.js';
-import { ocpp } from './ocpp-enums.js';
+import { ocpp, type LimitSource, type Purpose } from './ocpp-enums.js';
 import type { ReportFilter } from './reconcile-report.js';
 import { stationReport } from './station-report.js';
 import { toStoredProfile } from './stored-profile.js';
@@ -22,6 +22,9 @@ const VIEWS: readonly api.ChargingProfilesView[] = [
   View.CHARGING_PROFILES_VIEW_CSMS,
   View.CHARGING_PROFILES_VIEW_STATION,
 ];
+
+/** At most this many charging_profile_ids (a station keeps ChargingProfileEntries.maxLimit profiles). */
+const MAX_PROFILE_IDS = 1000;
 
 /** How long the station's view waits for a report by default, and at most (report_wait_seconds). */
 const DEFAULT_REPORT_WAIT_SECONDS = 30;
@@ -63,6 +66,7 @@ function checkRequest(request: api.GetChargingProfilesRequest): ReportFilter {
   )
     v.add('purpose', 'unknown value');
   v.check(VIEWS.includes(request.view), 'view', 'unknown value');
+  const criteria = checkCriteria(v, request, purpose);
   const station = request.view === View.CHARGING_PROFILES_VIEW_STATION;
   if (station) {
     v.check(request.pageSize === 0, 'page_size', 'only with the CSMS view');
@@ -84,6 +88,33 @@ function checkRequest(request: api.GetChargingProfilesRequest): ReportFilter {
     ...(request.evseId !== undefined ? { evseId: request.evseId } : {}),
     ...(purpose !== undefined ? { purpose } : {}),
     ...(request.stackLevel !== undefined ? { stackLevel: request.stackLevel } : {}),
+    ...criteria,
+  };
+}
+
+/** The profile id and charging limit source criteria (OCPP 2.0.1 ChargingProfileCriterionType), checked. */
+function checkCriteria(
+  v: RequestViolations,
+  request: api.GetChargingProfilesRequest,
+  purpose: Purpose | undefined,
+): Pick<ReportFilter, 'profileIds' | 'limitSources'> {
+  const ids = request.chargingProfileIds;
+  if (ids.length > 0) {
+    v.check(ids.length <= MAX_PROFILE_IDS, 'charging_profile_ids', `at most ${MAX_PROFILE_IDS}`);
+    v.check(new Set(ids).size === ids.length, 'charging_profile_ids', 'each id at most once');
+    // K09.FR.03: either a list of chargingProfileIds or the other criteria.
+    const others = purpose !== undefined || request.stackLevel !== undefined;
+    if (others || request.chargingLimitSources.length > 0)
+      v.add('charging_profile_ids', 'not with purpose, stack_level or charging_limit_sources (K09.FR.03)');
+  }
+  const sources = request.chargingLimitSources.map((source) => ocpp.limitSource(source));
+  if (sources.some((source) => source === undefined))
+    v.add('charging_limit_sources', 'unknown or unspecified value');
+  else if (new Set(sources).size !== sources.length)
+    v.add('charging_limit_sources', 'each source at most once');
+  return {
+    ...(ids.length > 0 ? { profileIds: ids } : {}),
+    ...(sources.length > 0 ? { limitSources: sources as LimitSource[] } : {}),
   };
 }
 
@@ -97,7 +128,11 @@ async function installedProfiles(
   const afterKey = decodePageToken(request.pageToken, INT32_KEY);
   const after = afterKey === undefined ? undefined : Number(afterKey);
   if (!(await findStation(db, request.stationId))) throw ApiErrors.notFound('station', request.stationId);
-  const rows = await listStoredProfiles(db, request.stationId, filter, after, pageSize + 1);
+  // The CSMS installs its profiles as the CSO: a source filter without CSO matches none of them.
+  const rows =
+    filter.limitSources && !filter.limitSources.includes('CSO')
+      ? []
+      : await listStoredProfiles(db, request.stationId, filter, after, pageSize + 1);
   const page = rows.slice(0, pageSize);
   return {
     profiles: page.map(toStoredProfile),

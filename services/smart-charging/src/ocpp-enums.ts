@@ -63,6 +63,7 @@ export const ocpp = Object.freeze({
   kind: (value: api.ChargingProfileKind) => KINDS.get(value),
   recurrency: (value: api.RecurrencyKind) => RECURRENCIES.get(value),
   rateUnit: (value: api.ChargingRateUnit) => RATE_UNITS.get(value),
+  limitSource: (value: api.ChargingLimitSource) => LIMIT_SOURCES.get(value),
 });
 
 /** The API enum value of an OCPP spelling (1.6 `ChargePointMaxProfile` included); UNSPECIFIED if unknown. */

@@ -96,14 +96,19 @@ export function fromV201Profile(profile: V201.ChargingProfileType): api.Charging
     validFrom: dateOf(profile.validFrom),
     validTo: dateOf(profile.validTo),
     ...(profile.transactionId !== undefined ? { transactionId: profile.transactionId } : {}),
-    schedules: profile.chargingSchedule.map((schedule) => ({
-      id: schedule.id,
-      startSchedule: dateOf(schedule.startSchedule),
-      ...(schedule.duration !== undefined ? { duration: schedule.duration } : {}),
-      chargingRateUnit: fromOcpp.rateUnit(schedule.chargingRateUnit),
-      periods: schedule.chargingSchedulePeriod.map(fromV201Period),
-      ...(schedule.minChargingRate !== undefined ? { minChargingRate: schedule.minChargingRate } : {}),
-    })),
+    schedules: profile.chargingSchedule.map(fromV201Schedule),
+  };
+}
+
+/** The typed schedule of an OCPP 2.0.1 ChargingScheduleType (of a profile, or of an external limit). */
+export function fromV201Schedule(schedule: V201.ChargingScheduleType): api.ChargingSchedule {
+  return {
+    id: schedule.id,
+    startSchedule: dateOf(schedule.startSchedule),
+    ...(schedule.duration !== undefined ? { duration: schedule.duration } : {}),
+    chargingRateUnit: fromOcpp.rateUnit(schedule.chargingRateUnit),
+    periods: schedule.chargingSchedulePeriod.map(fromV201Period),
+    ...(schedule.minChargingRate !== undefined ? { minChargingRate: schedule.minChargingRate } : {}),
   };
 }
 

@@ -1,7 +1,7 @@
 import type { ChargingProfileRow, ChargingProfilesReport, ReportedChargingProfileRow } from '@csms/db';
 import { smartChargingV1 as api } from '@csms/grpc';
 import type { V201 } from '@csms/ocpp';
-import { fromOcpp, neutralPurpose, type Purpose } from './ocpp-enums.js';
+import { fromOcpp, neutralPurpose, type LimitSource, type Purpose } from './ocpp-enums.js';
 import { fromV201Profile } from './profile-v201.js';
 import { typedStoredProfile } from './stored-profile.js';
 
@@ -12,6 +12,10 @@ export interface ReportFilter {
   readonly evseId?: number;
   readonly purpose?: Purpose;
   readonly stackLevel?: number;
+  /** Only these profile ids (K09.FR.03: then none of purpose, stackLevel, limitSources). */
+  readonly profileIds?: readonly number[];
+  /** Only profiles installed by these sources. */
+  readonly limitSources?: readonly LimitSource[];
 }
 
 /** A station's report compared with the profiles the CSMS installed. */
@@ -84,6 +88,9 @@ function canonical(value: unknown): string {
 
 function matches(row: ChargingProfileRow, filter: ReportFilter): boolean {
   return (
+    // The CSMS installs its profiles as the CSO.
+    (filter.limitSources === undefined || filter.limitSources.includes('CSO')) &&
+    (filter.profileIds === undefined || filter.profileIds.includes(row.profile_id)) &&
     (filter.evseId === undefined || row.evse_id === filter.evseId) &&
     (filter.purpose === undefined || neutralPurpose(row.purpose) === filter.purpose) &&
     (filter.stackLevel === undefined || row.stack_level === filter.stackLevel)

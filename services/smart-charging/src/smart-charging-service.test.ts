@@ -185,6 +185,37 @@ describe('request checks', () => {
     expect(fields(composite)).toEqual(['duration_seconds', 'evse_id']);
     expect(received).toEqual([]);
   });
+
+  it('checks the GetChargingProfiles criteria (K09.FR.03) and ListExternalChargingLimits', async () => {
+    const v201 = await station('SVC-V201-CRITERIA', 'ocpp2.0.1');
+    const { CHARGING_LIMIT_SOURCE_EMS: EMS, CHARGING_LIMIT_SOURCE_UNSPECIFIED: NONE } =
+      api.ChargingLimitSource;
+    const idsAndSource = await rejection(
+      client.getChargingProfiles({ stationId: v201, chargingProfileIds: [1], chargingLimitSources: [EMS] }),
+    );
+    expect(idsAndSource.violations).toEqual([
+      {
+        field: 'charging_profile_ids',
+        description: 'not with purpose, stack_level or charging_limit_sources (K09.FR.03)',
+      },
+    ]);
+    const sources = await rejection(
+      client.getChargingProfiles({ stationId: v201, chargingLimitSources: [EMS, NONE] }),
+    );
+    expect(fields(sources)).toEqual(['charging_limit_sources']);
+    const twice = await rejection(
+      client.getChargingProfiles({ stationId: v201, chargingLimitSources: [EMS, EMS] }),
+    );
+    expect(twice.violations).toEqual([
+      { field: 'charging_limit_sources', description: 'each source at most once' },
+    ]);
+    const negative = await rejection(client.listExternalChargingLimits({ stationId: v201, evseId: -1 }));
+    expect([negative.code, fields(negative)]).toEqual([Status.INVALID_ARGUMENT, ['evse_id']]);
+    const unknown = await rejection(client.listExternalChargingLimits({ stationId: 'SVC-NO-SUCH' }));
+    expect(unknown.code).toBe(Status.NOT_FOUND);
+    expect(await client.listExternalChargingLimits({ stationId: v201 })).toEqual({ limits: [] });
+    expect(received).toEqual([]);
+  });
 });
 
 describe('stored profiles', () => {

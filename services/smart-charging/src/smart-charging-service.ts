@@ -16,6 +16,7 @@ import {
   toGetCompositeSchedule,
 } from './composite-schedule.js';
 import type { SmartChargingServiceDeps } from './deps.js';
+import { listExternalLimits, withExternalLimits } from './external-limits.js';
 import { getChargingProfiles } from './get-charging-profiles.js';
 import { setChargingProfile } from './set-charging-profile.js';
 import { callStation } from './station-call.js';
@@ -29,7 +30,8 @@ const SERVICE_NAME = 'csms.smart_charging.v1.SmartChargingService';
  * `csms.smart_charging.v1.SmartChargingService`: sets, lists and clears the charging profiles of
  * stations (OCPP 1.6 Smart Charging, OCPP 2.0.1 K01/K10) and asks them for their composite schedule
  * (K08). Profiles are stored once the station accepted them and deleted once it accepted a clear. What a
- * 2.0.1 station reports it has installed (K09) is listed apart, as reported (GetChargingProfiles).
+ * 2.0.1 station reports it has installed (K09) is listed apart, as reported (GetChargingProfiles), and so are
+ * the external limits it notifies (K11-K14: ListExternalChargingLimits, applied to composite schedules).
  */
 export function createSmartChargingService(deps: SmartChargingServiceDeps): ApiService {
   const impl: ServiceImplementation<typeof api.SmartChargingServiceDefinition> = {
@@ -37,11 +39,15 @@ export function createSmartChargingService(deps: SmartChargingServiceDeps): ApiS
     getChargingProfiles: (request, context) => getChargingProfiles(deps, request, context),
     clearChargingProfile: (request, context) => clearChargingProfile(deps, request, context),
     getCompositeSchedule: (request, context) => getCompositeSchedule(deps, request, context),
+    listExternalChargingLimits: (request) => listExternalLimits(deps.db, request),
   };
   return apiService(SERVICE_NAME, api.SmartChargingServiceDefinition, impl);
 }
 
-/** GetCompositeSchedule (2.0.1 K08): asks the station and converts its answer; nothing is stored. */
+/**
+ * GetCompositeSchedule (2.0.1 K08): asks the station and converts its answer, with the stored external limits
+ * applied (external-limits.ts); nothing is stored.
+ */
 async function getCompositeSchedule(
   deps: SmartChargingServiceDeps,
   request: api.GetCompositeScheduleRequest,
@@ -56,7 +62,9 @@ async function getCompositeSchedule(
       callStation<R>(deps.stations, request.stationId, 'GetCompositeSchedule', conversion.value),
       context.signal,
     );
-  return version === 'ocpp1.6'
-    ? fromV16CompositeSchedule(request.evseId, await send<V16.GetCompositeScheduleResponse>())
-    : fromV201CompositeSchedule(await send<V201.GetCompositeScheduleResponse>());
+  const response =
+    version === 'ocpp1.6'
+      ? fromV16CompositeSchedule(request.evseId, await send<V16.GetCompositeScheduleResponse>())
+      : fromV201CompositeSchedule(await send<V201.GetCompositeScheduleResponse>());
+  return withExternalLimits(deps.db, version, request, response);
 }

@@ -84,8 +84,9 @@ export async function stationReport(
 }
 
 /**
- * The GetChargingProfilesRequest for `filter`. K09.FR.03 requires a criterion besides the EVSE: without purpose
- * or stack level it asks for every charging limit source, which matches every profile.
+ * The GetChargingProfilesRequest for `filter`. K09.FR.03 requires a criterion besides the EVSE: profile ids, or
+ * one or more of purpose, stack level and charging limit sources; without any it asks for every charging limit
+ * source, which matches every profile.
  */
 export function toGetChargingProfiles(
   requestId: number,
@@ -94,6 +95,8 @@ export function toGetChargingProfiles(
   const criterion: V201.ChargingProfileCriterionType = {
     ...(filter.purpose !== undefined ? { chargingProfilePurpose: filter.purpose } : {}),
     ...(filter.stackLevel !== undefined ? { stackLevel: filter.stackLevel } : {}),
+    ...(filter.profileIds !== undefined ? { chargingProfileId: [...filter.profileIds] } : {}),
+    ...(filter.limitSources !== undefined ? { chargingLimitSource: [...filter.limitSources] } : {}),
   };
   return {
     requestId,

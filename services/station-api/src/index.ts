@@ -5,3 +5,4 @@ export {
   type OcppCommandServiceDeps,
 } from './ocpp-command-services.js';
 export { createDisplayMessageService } from './display-messages/display-message-service.js';
+export { createMonitoringService } from './monitoring/monitoring-service.js';

@@ -1,7 +1,8 @@
 import type { Database, Kysely } from '@csms/db';
 import type { InboundCall } from '@csms/bus';
 import type { OcppErrorCode, OcppVersion } from '@csms/ocpp';
-import type { CertificateSigners } from '@csms/station-ca';
+import type { CertificateSigners, OcspClient } from '@csms/station-ca';
+import type { CsmsMetrics } from '@csms/telemetry';
 import type { Logger } from './logger.js';
 import type { Authorizer, TransactionRecorder } from './ports.js';
 import type { StationState } from './station-state.js';
@@ -27,6 +28,10 @@ export interface HandlerContext {
   readonly call: InboundCall;
   /** Sign station CSRs (SignCertificate), per certificate type; a type without a signer is refused. */
   readonly certificateSigners: CertificateSigners;
+  /** Asks OCSP responders (GetCertificateStatus M06, contract certificates C07); undefined: not configured. */
+  readonly ocsp: OcspClient | undefined;
+  /** PEM V2G / MO roots for central contract validation (C07.FR.06, CSMS_CONTRACT_ROOTS_FILE). */
+  readonly contractRoots: readonly string[];
   /**
    * Queues a CSMS-initiated CALL for this station in the durable command queue, in the CALL's database
    * transaction: it is sent (through the outbound queue, after this CALL's answer) only if the CALL's effects
@@ -36,6 +41,11 @@ export interface HandlerContext {
     readonly action: string;
     readonly payload: Record<string, unknown>;
   }): Promise<void>;
+  /**
+   * The process's instruments. A handler counts a fact after its write; its transaction may still roll back
+   * (rare: the count is then one too many, and the station's retry is counted again only if it stores anew).
+   */
+  readonly metrics: CsmsMetrics;
   /** Current time (injectable for tests). */
   now(): Date;
   /** Publishes a fact about the station for observers (e.g. `booted`, `status-changed`). */

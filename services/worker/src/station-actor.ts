@@ -11,7 +11,7 @@ import {
 } from '@csms/bus';
 import { enqueueCommand, findStation, type Database, type Kysely } from '@csms/db';
 import { versionedCode, type OcppValidator, type OcppVersion } from '@csms/ocpp';
-import type { CertificateSigners } from '@csms/station-ca';
+import type { CertificateSigners, OcspClient } from '@csms/station-ca';
 import { noopCsmsMetrics, type CsmsMetrics } from '@csms/telemetry';
 import { NOT_DELIVERED, sendCsmsCall } from './csms-call.js';
 import { CallErrorResponse, type CommandContext, type HandlerContext } from './handler.js';
@@ -66,6 +66,10 @@ export interface StationActorDeps {
   readonly metrics?: CsmsMetrics;
   /** Sign station CSRs (SignCertificate), per certificate type; absent: no CA configured. */
   readonly certificateSigners?: CertificateSigners;
+  /** Asks OCSP responders (GetCertificateStatus, contract certificates at Authorize); absent: those fail. */
+  readonly ocsp?: OcspClient;
+  /** PEM V2G / MO roots for central contract validation (C07.FR.06); empty: such chains are CertChainError. */
+  readonly contractRoots?: readonly string[];
 }
 
 /**
@@ -348,6 +352,9 @@ export class StationActor implements Actor {
       log: this.#log,
       ...this.#ports(this.#deps.db),
       certificateSigners: this.#deps.certificateSigners ?? {},
+      ocsp: this.#deps.ocsp,
+      contractRoots: this.#deps.contractRoots ?? [],
+      metrics: this.#deps.metrics ?? noopCsmsMetrics(),
       now,
       emit: (type, data) => this.#emit(type, data),
     };

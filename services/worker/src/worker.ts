@@ -33,7 +33,7 @@ import type { PortsFactory } from './ports.js';
 import { StationActor } from './station-actor.js';
 import type { HandlersByVersion } from './version-handlers.js';
 import { defaultWorkerConfig, type WorkerConfig } from './worker-config.js';
-import type { CertificateSigners } from '@csms/station-ca';
+import type { CertificateSigners, OcspClient } from '@csms/station-ca';
 import { v16Handlers } from './v16/index.js';
 import { v201Handlers } from './v201/index.js';
 
@@ -76,6 +76,10 @@ export interface WorkerOptions {
    * answered Rejected.
    */
   readonly certificateSigners?: CertificateSigners;
+  /** Asks OCSP responders (GetCertificateStatus, contract certificates at Authorize); absent: those fail. */
+  readonly ocsp?: OcspClient;
+  /** PEM V2G / MO roots for central contract validation (C07.FR.06); empty: such chains are CertChainError. */
+  readonly contractRoots?: readonly string[];
 }
 
 const HANDLERS: HandlersByVersion = {
@@ -122,6 +126,8 @@ export class Worker {
           now: options.now,
           metrics: this.#metrics,
           ...(options.certificateSigners ? { certificateSigners: options.certificateSigners } : {}),
+          ...(options.ocsp ? { ocsp: options.ocsp } : {}),
+          ...(options.contractRoots ? { contractRoots: options.contractRoots } : {}),
           ...(options.ports ? { ports: this.#portsOf(stationId, options.ports) } : {}),
           ...(fence
             ? {

@@ -9,7 +9,7 @@ import { localPortsWith, remotePorts, Worker, type RemotePorts } from '@csms/wor
 import { startAdminServer } from '../admin-server.js';
 import { API_SERVICE_NAMES, apiServicesFor, startApi, type ApiServiceName } from '../api.js';
 import { apiClientCredentials, forwardedServices } from '../api-gateway.js';
-import { adminOptionsFrom, certificateSignersFrom, workerConfigFrom } from '../components.js';
+import { adminOptionsFrom, workerCertificatesFrom, workerConfigFrom } from '../components.js';
 import { DbCredentialStore } from '../db-credential-store.js';
 import { applySeed } from '../seed.js';
 import { startStationEdge } from '../station-edge.js';
@@ -110,9 +110,9 @@ export async function startWorkerRole(
   // The worker reports fencing to the lease manager, which is created after the worker it drives.
   const fencedTo: { leases?: PartitionLeases } = {};
   const remote = remotePortsFrom(config);
-  const certificateSigners = await certificateSignersFrom(config);
+  const certificates = await workerCertificatesFrom(config);
   const worker = new Worker({
-    certificateSigners,
+    ...certificates,
     // Remote: the auth service applies the concurrency policy (CSMS_CONCURRENT_TX_*) of its own process.
     ports: remote ? remote.factory : localPortsWith({ concurrency: config.concurrency }),
     ...(metrics ? { metrics } : {}),

@@ -1,19 +1,13 @@
 import type { Command } from 'commander';
 import { smartChargingV1 } from '@csms/grpc';
+import { UsageError } from '../cli-error.js';
 import { parseIntOption } from '../parse.js';
 import { STATION_ANSWER_MS } from '../station-call.js';
-import { PURPOSE, evseOption, schedules, type Ctx } from './charging-shared.js';
+import { PURPOSE, SOURCE, evseOption, schedules, type Ctx } from './charging-shared.js';
 import { EnumChoice } from './proto-json.js';
 
 const { SmartChargingServiceDefinition, ChargingProfilePurpose, ChargingProfilesView } = smartChargingV1;
 
-/** ChargingLimitSourceEnumType as OCPP spells it (acronyms, which the enum's names would turn into "Ems"). */
-const SOURCE: Readonly<Record<number, string>> = {
-  [smartChargingV1.ChargingLimitSource.CHARGING_LIMIT_SOURCE_EMS]: 'EMS',
-  [smartChargingV1.ChargingLimitSource.CHARGING_LIMIT_SOURCE_OTHER]: 'Other',
-  [smartChargingV1.ChargingLimitSource.CHARGING_LIMIT_SOURCE_SO]: 'SO',
-  [smartChargingV1.ChargingLimitSource.CHARGING_LIMIT_SOURCE_CSO]: 'CSO',
-};
 const RECONCILIATION = new EnumChoice<smartChargingV1.ProfileReconciliation>(
   'reconciliation',
   smartChargingV1.ProfileReconciliation,
@@ -24,6 +18,24 @@ const REPORT_STATUS = new EnumChoice<smartChargingV1.GetChargingProfilesStatus>(
   smartChargingV1.GetChargingProfilesStatus,
   'GET_CHARGING_PROFILES_STATUS_',
 );
+
+const profileId = parseIntOption('--id', -2_147_483_648, 2_147_483_647);
+const SOURCES = new Map(Object.entries(SOURCE).map(([value, name]) => [name.toLowerCase(), Number(value)]));
+
+/** `--id 1,2`: chargingProfileId criteria. */
+function parseIds(value: string): number[] {
+  return value.split(',').map((id) => profileId(id.trim()));
+}
+
+/** `--source EMS,SO`: chargingLimitSource criteria. */
+function parseSources(value: string): smartChargingV1.ChargingLimitSource[] {
+  return value.split(',').map((name) => {
+    const source = SOURCES.get(name.trim().toLowerCase());
+    if (source === undefined)
+      throw new UsageError(`--source must be EMS, Other, SO or CSO (comma-separated), got "${name}"`);
+    return source;
+  });
+}
 
 /**
  * `charging report <station>`: the profiles a 2.0.1 station reports it has (GetChargingProfiles /
@@ -38,6 +50,12 @@ export function addReport(charging: Command, ctx: Ctx): void {
     .option('--evse <n>', 'only profiles on this EVSE (0 = station-wide)', evseOption)
     .option('--purpose <purpose>', PURPOSE.choices.join(', '), PURPOSE.parse)
     .option('--stack-level <n>', 'only this stack level', parseIntOption('--stack-level', 0, 2_147_483_647))
+    .option('--id <ids>', 'only these profile ids (comma-separated; not with the other criteria)', parseIds)
+    .option(
+      '--source <sources>',
+      'only profiles of these sources: EMS, Other, SO, CSO (comma-separated)',
+      parseSources,
+    )
     .option(
       '--request-id <n>',
       'read the report of this earlier request; ask nothing',
@@ -55,6 +73,8 @@ export function addReport(charging: Command, ctx: Ctx): void {
           evse?: number;
           purpose?: smartChargingV1.ChargingProfilePurpose;
           stackLevel?: number;
+          id?: number[];
+          source?: smartChargingV1.ChargingLimitSource[];
           requestId?: number;
           wait?: number;
         },
@@ -71,6 +91,8 @@ export function addReport(charging: Command, ctx: Ctx): void {
             view: ChargingProfilesView.CHARGING_PROFILES_VIEW_STATION,
             requestId: o.requestId,
             reportWaitSeconds: o.wait,
+            chargingProfileIds: o.id ?? [],
+            chargingLimitSources: o.source ?? [],
           },
           c.call(STATION_ANSWER_MS + (o.wait ?? 30) * 1000),
         );

@@ -23,6 +23,14 @@ export const UNIT = new EnumChoice<smartChargingV1.ChargingRateUnit>(
 );
 export type Ctx = () => CliContext;
 
+/** ChargingLimitSourceEnumType as OCPP spells it (acronyms, which the enum's names would turn into "Ems"). */
+export const SOURCE: Readonly<Record<number, string>> = {
+  [smartChargingV1.ChargingLimitSource.CHARGING_LIMIT_SOURCE_EMS]: 'EMS',
+  [smartChargingV1.ChargingLimitSource.CHARGING_LIMIT_SOURCE_OTHER]: 'Other',
+  [smartChargingV1.ChargingLimitSource.CHARGING_LIMIT_SOURCE_SO]: 'SO',
+  [smartChargingV1.ChargingLimitSource.CHARGING_LIMIT_SOURCE_CSO]: 'CSO',
+};
+
 export const evseOption = parseIntOption('--evse', 0, 2_147_483_647);
 
 /** "0s 16A, 3600s 10A" */

@@ -4,8 +4,9 @@ import type { CliContext } from '../context.js';
 import { parseIntOption } from '../parse.js';
 import { STATION_ANSWER_MS } from '../station-call.js';
 import { pages, printPage, withPageOptions, type PageOptions } from './paging.js';
+import { addLimits } from './charging-limits.js';
 import { addReport } from './charging-report.js';
-import { KIND, PURPOSE, UNIT, evseOption, schedules, type Ctx } from './charging-shared.js';
+import { KIND, PURPOSE, SOURCE, UNIT, evseOption, schedules, type Ctx } from './charging-shared.js';
 import { EnumChoice, parseMessage, readJsonArg } from './proto-json.js';
 
 const { SmartChargingServiceDefinition, ChargingProfilePurpose, ChargingRateUnit } = smartChargingV1;
@@ -38,7 +39,7 @@ function statusLines(
   c.out.line(json, `${status}${reason}`);
 }
 
-/** `charging set|get|clear|composite`: csms.smart_charging.v1. */
+/** `charging set|get|report|clear|composite|limits`: csms.smart_charging.v1. */
 export function registerChargingCommands(program: Command, ctx: Ctx): void {
   const charging = program
     .command('charging')
@@ -48,6 +49,7 @@ export function registerChargingCommands(program: Command, ctx: Ctx): void {
   addReport(charging, ctx);
   addClear(charging, ctx);
   addComposite(charging, ctx);
+  addLimits(charging, ctx);
 }
 
 function addSet(charging: Command, ctx: Ctx): void {
@@ -217,6 +219,17 @@ function addComposite(charging: Command, ctx: Ctx): void {
           ['start (s)', 'limit', 'phases', 'phase to use'],
           s.periods.map((p) => [p.startPeriod, p.limit, p.numberPhases, p.phaseToUse]),
         );
+        // The stored external limits (2.0.1 NotifyChargingLimit) cut the station's schedule: shown when they do.
+        const limited = r.limitedSchedule;
+        if (limited && JSON.stringify(limited.periods) !== JSON.stringify(s.periods)) {
+          const sources = r.externalLimits.map((l) => `${SOURCE[l.chargingLimitSource] ?? '?'}@${l.evseId}`);
+          c.io.stdout.write(`with the external limits applied (${sources.join(', ')}):\n`);
+          c.out.table(
+            json,
+            ['start (s)', 'limit', 'phases', 'phase to use'],
+            limited.periods.map((p) => [p.startPeriod, p.limit, p.numberPhases, p.phaseToUse]),
+          );
+        }
       },
     );
 }

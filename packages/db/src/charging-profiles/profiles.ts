@@ -32,6 +32,8 @@ export interface ProfileFilter {
   readonly evseId?: number;
   readonly purpose?: string;
   readonly stackLevel?: number;
+  /** Only these profile ids (none when empty). */
+  readonly profileIds?: readonly number[];
 }
 
 /**
@@ -119,6 +121,10 @@ export async function listStoredProfiles(
   if (filter.evseId !== undefined) query = query.where('evse_id', '=', filter.evseId);
   if (filter.purpose !== undefined) query = query.where('purpose', '=', filter.purpose);
   if (filter.stackLevel !== undefined) query = query.where('stack_level', '=', filter.stackLevel);
+  if (filter.profileIds !== undefined) {
+    if (filter.profileIds.length === 0) return [];
+    query = query.where('profile_id', 'in', filter.profileIds);
+  }
   if (afterId !== undefined) query = query.where('profile_id', '>', afterId);
   return query.orderBy('profile_id').limit(limit).execute();
 }

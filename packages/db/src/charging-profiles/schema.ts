@@ -47,10 +47,30 @@ export interface ReportedChargingProfilesTable {
   received_at: CreatedAt;
 }
 
+/**
+ * The external charging limits OCPP 2.0.1 stations reported (NotifyChargingLimitRequest, K11/K12/K14), one row per
+ * (station, EVSE, charging limit source): a newer notification replaces it, a ClearedChargingLimitRequest (K13/K14)
+ * deletes it.
+ */
+export interface ExternalChargingLimitsTable {
+  station_id: string;
+  /** The notification's evseId; 0 = the whole station (grid connection: evseId omitted). */
+  evse_id: number;
+  /** OCPP ChargingLimitSourceEnumType: EMS, Other, SO (CSO as reported, though K11.FR.05 forbids it). */
+  charging_limit_source: string;
+  is_grid_critical: boolean | null;
+  /** The 2.0.1 ChargingScheduleTypes the station sent (K11.FR.03, K12.FR.03), as sent; [] when none. */
+  schedules: Json<Record<string, unknown>[]>;
+  /** When the CSMS received the (latest) notification. */
+  received_at: UpdatedAt;
+}
+
 export interface ChargingProfileTables {
   charging_profiles: ChargingProfilesTable;
   reported_charging_profiles: ReportedChargingProfilesTable;
+  external_charging_limits: ExternalChargingLimitsTable;
 }
 
 export type ChargingProfileRow = Selectable<ChargingProfilesTable>;
 export type ReportedChargingProfileRow = Selectable<ReportedChargingProfilesTable>;
+export type ExternalChargingLimitRow = Selectable<ExternalChargingLimitsTable>;

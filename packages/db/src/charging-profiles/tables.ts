@@ -72,3 +72,29 @@ export async function createReportedChargingProfilesTable(db: Kysely<any>): Prom
 export async function dropReportedChargingProfilesTable(db: Kysely<any>): Promise<void> {
   await db.schema.dropTable('reported_charging_profiles').ifExists().execute();
 }
+
+/**
+ * `external_charging_limits`: the external charging limits OCPP 2.0.1 stations reported (NotifyChargingLimitRequest,
+ * K11/K12/K14), one row per (station, EVSE, charging limit source), evse_id 0 for a station-wide limit; the
+ * schedules as sent. (Migration 2026_12_06_01_00_00_create_external_charging_limits.)
+ */
+export async function createExternalChargingLimitsTable(db: Kysely<any>): Promise<void> {
+  await db.schema
+    .createTable('external_charging_limits')
+    .addColumn('station_id', 'text', (c) => c.notNull().references('stations.id').onDelete('cascade'))
+    .addColumn('evse_id', 'integer', (c) => c.notNull())
+    .addColumn('charging_limit_source', 'text', (c) => c.notNull())
+    .addColumn('is_grid_critical', 'boolean')
+    .addColumn('schedules', 'jsonb', (c) => c.notNull())
+    .addColumn('received_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
+    .addPrimaryKeyConstraint('external_charging_limits_pkey', [
+      'station_id',
+      'evse_id',
+      'charging_limit_source',
+    ])
+    .execute();
+}
+
+export async function dropExternalChargingLimitsTable(db: Kysely<any>): Promise<void> {
+  await db.schema.dropTable('external_charging_limits').ifExists().execute();
+}

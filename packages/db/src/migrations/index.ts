@@ -12,6 +12,9 @@ import * as createReportedChargingProfiles from './2026_12_05_21_00_00_create_re
 import * as addStationFirmwareChangedAt from './2026_12_05_22_00_00_add_station_firmware_changed_at.js';
 import * as createReservations from './2026_12_05_23_00_00_create_reservations.js';
 import * as createDisplayMessages from './2026_12_05_23_30_00_create_display_messages.js';
+import * as createVariableMonitors from './2026_12_06_00_00_00_create_variable_monitors.js';
+import * as createTariffs from './2026_12_06_00_30_00_create_tariffs.js';
+import * as createExternalChargingLimits from './2026_12_06_01_00_00_create_external_charging_limits.js';
 
 /**
  * Every migration, by name. Listed statically (not read from a folder at run time) so that the same
@@ -34,4 +37,7 @@ export const migrations: Readonly<Record<string, Migration>> = Object.freeze({
   '2026_12_05_22_00_00_add_station_firmware_changed_at': addStationFirmwareChangedAt,
   '2026_12_05_23_00_00_create_reservations': createReservations,
   '2026_12_05_23_30_00_create_display_messages': createDisplayMessages,
+  '2026_12_06_00_00_00_create_variable_monitors': createVariableMonitors,
+  '2026_12_06_00_30_00_create_tariffs': createTariffs,
+  '2026_12_06_01_00_00_create_external_charging_limits': createExternalChargingLimits,
 });

@@ -19,6 +19,7 @@ import {
   type Kysely,
 } from '@csms/db';
 import { createValidator, type OcppVersion } from '@csms/ocpp';
+import type { CsmsMetrics } from '@csms/telemetry';
 import type { Logger } from '../logger.js';
 import { Worker } from '../worker.js';
 import type { WorkerConfig } from '../worker-config.js';
@@ -85,6 +86,8 @@ export async function startWorkerHarness(
     now?: () => Date;
     /** What the worker gets as its database (default: the opened one; tests observe its use through this). */
     workerDb?: (db: Kysely<Database>) => Kysely<Database>;
+    /** The worker's instruments (default: no-ops). */
+    metrics?: CsmsMetrics;
   } = {},
 ): Promise<WorkerHarness> {
   const bus = new MemoryBus();
@@ -99,6 +102,7 @@ export async function startWorkerHarness(
     log: silentLogger,
     config: options.config,
     now: options.now,
+    ...(options.metrics ? { metrics: options.metrics } : {}),
   });
   await worker.start();
   const unsubscribers: (() => Promise<void>)[] = [];

@@ -27,12 +27,13 @@ import { onReservationStatusUpdate } from './reservation-status-update.js';
 import { afterCancelReservation, afterReserveNow } from '../reservations.js';
 import { onSecurityEventNotification } from '../security-events.js';
 import { afterCertificateSigned, onSignCertificate } from '../station-certificates.js';
+import { onGetCertificateStatus } from './get-certificate-status.js';
 import { onStatusNotification } from './status-notification.js';
 import { onTransactionEvent } from './transaction-event.js';
 
 /**
  * OCPP 2.0.1 station→CSMS actions this CSMS handles. Station actions without a handler here
- * (NotifyEVChargingNeeds, NotifyEVChargingSchedule, Get15118EVCertificate, GetCertificateStatus) are
+ * (NotifyEVChargingNeeds, NotifyEVChargingSchedule, Get15118EVCertificate) are
  * answered NotSupported by the actor.
  */
 const calls: HandlerMap<V201Actions> = {
@@ -45,6 +46,8 @@ const calls: HandlerMap<V201Actions> = {
   DataTransfer: onDataTransfer,
   SecurityEventNotification: onSecurityEventNotification,
   SignCertificate: onSignCertificate,
+  // M06: no database write; the OCSP exchange is bounded by CSMS_OCSP_TIMEOUT.
+  GetCertificateStatus: onGetCertificateStatus,
   FirmwareStatusNotification: onFirmwareStatusNotification,
   LogStatusNotification: onLogStatusNotification,
   NotifyReport: onNotifyReport,
@@ -64,8 +67,15 @@ const calls: HandlerMap<V201Actions> = {
 /** OCPP 2.0.1 handlers. */
 export const v201Handlers: VersionHandlers<'ocpp2.0.1'> = {
   calls,
-  // One write statement each at most (see VersionHandlers.autocommit).
-  autocommit: new Set(['Heartbeat', 'StatusNotification', 'Authorize', 'MeterValues']),
+  // One write statement each at most (see VersionHandlers.autocommit). Not NotifyEvent nor NotifyMonitoringReport:
+  // they write the raw message and the monitoring store (N02, N07/N08) together.
+  autocommit: new Set([
+    'Heartbeat',
+    'StatusNotification',
+    'Authorize',
+    'MeterValues',
+    'GetCertificateStatus',
+  ]),
   afterCommand: {
     SetVariables: afterSetVariables,
     CertificateSigned: afterCertificateSigned,

@@ -1,6 +1,7 @@
 import type { V201 } from '@csms/ocpp';
 import type { HandlerContext } from '../handler.js';
 import { authorizeToken, checkIds, parseTimestamp } from './common.js';
+import { eventCost } from './tariff-cost.js';
 
 // Kept importable from here for the handler's tests; the recording lives in @csms/db.
 export { energyRegisterSamples } from '@csms/db';
@@ -20,8 +21,9 @@ export { energyRegisterSamples } from '@csms/db';
  * E05.FR.01: the CSMS verifies the token, which the station may have accepted from outdated local data;
  * C09.FR.12: with its groupIdToken), decided through `ctx.auth` after the event was recorded. The token
  * counts as concurrent when it is in any other active transaction, at this station or another.
- * totalCost / chargingPriority / updatedPersonalMessage are not sent (no tariffs: I02/I03 are out of
- * scope).
+ * Tariffs (I02 / I03, see `eventCost`): an Ended event's answer carries the transaction's totalCost, an
+ * Updated event with meter values queues a CostUpdated with the running cost. chargingPriority and
+ * updatedPersonalMessage (I06) are not sent.
  */
 export async function onTransactionEvent(
   ctx: HandlerContext,
@@ -79,5 +81,6 @@ export async function onTransactionEvent(
       'TransactionEvent already received (retry): not applied again',
     );
   }
-  return idTokenInfo ? { idTokenInfo } : {};
+  const cost = await eventCost(ctx, request, applied !== undefined, idTokenInfo);
+  return idTokenInfo ? { ...cost, idTokenInfo } : cost;
 }

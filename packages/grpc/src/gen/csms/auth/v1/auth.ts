@@ -601,6 +601,133 @@ export interface GetLocalListVersionResponse {
   inSync: boolean;
 }
 
+/** A 2.0.1 id token naming a customer (IdTokenType). */
+export interface CustomerIdToken {
+  /** 1 to 36 characters. */
+  idToken: string;
+  /**
+   * IdTokenEnumType (required): Central, eMAID, ISO14443, ISO15693, KeyCode, Local, MacAddress or
+   * NoAuthorization.
+   */
+  type: string;
+}
+
+/**
+ * A customer certificate (ISO 15118 contract certificate) by its hash data (CertificateHashDataType). N09.FR.08
+ * / N10.FR.09: with the hash algorithm used when it was installed.
+ */
+export interface CustomerCertificate {
+  /** SHA256, SHA384 or SHA512. */
+  hashAlgorithm: string;
+  /** Hash of the issuer's distinguished name, at most 128 characters. */
+  issuerNameHash: string;
+  /** Hash of the issuer's public key, at most 128 characters. */
+  issuerKeyHash: string;
+  /** The certificate's serial number, at most 40 characters. */
+  serialNumber: string;
+}
+
+/** An entry of a station's stored local authorization list. */
+export interface StationLocalListEntry {
+  stationId: string;
+  entry:
+    | LocalListEntry
+    | undefined;
+  /** The station's stored list version. */
+  listVersion: number;
+}
+
+/**
+ * What the CSMS itself holds about a customer named by an id token (empty for a customer identifier or
+ * certificate, which the CSMS does not keep).
+ */
+export interface CsmsCustomerData {
+  /** The stored id token (its status, expiry and group); unset when the CSMS does not know it. */
+  idToken:
+    | IdToken
+    | undefined;
+  /** The token's entries on the stations' stored local authorization lists, ordered by station. */
+  localListEntries: StationLocalListEntry[];
+}
+
+/** The station's report of a customer: its NotifyCustomerInformation parts of the request. */
+export interface CustomerInformationReport {
+  /** The requestId of the CustomerInformationRequest. */
+  requestId: number;
+  /**
+   * The data of the parts in seqNo order, concatenated (each part at most 512 characters). A station with
+   * no data about the customer says so in one part (N09.FR.06, N10.FR.04).
+   */
+  data: string;
+  /** How many parts arrived. */
+  parts: number;
+  /**
+   * The last part (tbc false) and every part before it arrived; false when report_wait_seconds passed
+   * first (the parts that arrived later are stored all the same).
+   */
+  complete: boolean;
+  /** generatedAt of the last part received. */
+  generateTime: Date | undefined;
+}
+
+export interface GetCustomerInformationRequest {
+  stationId: string;
+  /** A (e.g. vendor specific) customer identifier, at most 64 characters. */
+  customerIdentifier: string;
+  idToken: CustomerIdToken | undefined;
+  customerCertificate:
+    | CustomerCertificate
+    | undefined;
+  /** How long to wait for the report's last part: 0 to 120 seconds, unset = 30. */
+  reportWaitSeconds?: number | undefined;
+}
+
+export interface GetCustomerInformationResponse {
+  report: CustomerInformationReport | undefined;
+  csmsData: CsmsCustomerData | undefined;
+}
+
+export interface ClearCustomerInformationRequest {
+  stationId: string;
+  /** As in GetCustomerInformationRequest: exactly one of customer_identifier, id_token, customer_certificate. */
+  customerIdentifier: string;
+  idToken: CustomerIdToken | undefined;
+  customerCertificate:
+    | CustomerCertificate
+    | undefined;
+  /** Also have the station report the data it clears (CustomerInformationRequest report). */
+  report: boolean;
+  /**
+   * How long to wait for the station's NotifyCustomerInformation parts before the local list is updated:
+   * 0 to 120 seconds, unset = 30.
+   */
+  reportWaitSeconds?: number | undefined;
+}
+
+export interface ClearCustomerInformationResponse {
+  /** What the station reported: the cleared data (report = true) or that it cleared the data. */
+  report:
+    | CustomerInformationReport
+    | undefined;
+  /**
+   * What the CSMS holds about the customer after the clear. The id token record is kept: N10 clears a
+   * station's data, while the record is the CSMS's authorization of the customer on every station (and the
+   * key of its transactions); deleting it is DeleteIdToken, a separate decision of the operator.
+   */
+  csmsData:
+    | CsmsCustomerData
+    | undefined;
+  /** The update of this station's local list (N10.FR.02); unset when the token was not on it. */
+  localListUpdate:
+    | SendLocalListResponse
+    | undefined;
+  /**
+   * Why the local list update could not be made (e.g. the station went offline after clearing); empty when
+   * it was made or not needed. The station's list then still holds the token: send the update again.
+   */
+  localListError: string;
+}
+
 function createBaseAuthorizeRequest(): AuthorizeRequest {
   return { idToken: "", type: "", stationId: "", concurrency: 0, excludeTransactionId: undefined, time: undefined };
 }
@@ -4091,6 +4218,1146 @@ export const GetLocalListVersionResponse: MessageFns<GetLocalListVersionResponse
   },
 };
 
+function createBaseCustomerIdToken(): CustomerIdToken {
+  return { idToken: "", type: "" };
+}
+
+export const CustomerIdToken: MessageFns<CustomerIdToken> = {
+  encode(message: CustomerIdToken, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.idToken !== "") {
+      writer.uint32(10).string(message.idToken);
+    }
+    if (message.type !== "") {
+      writer.uint32(18).string(message.type);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): CustomerIdToken {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseCustomerIdToken();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.idToken = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.type = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): CustomerIdToken {
+    return {
+      idToken: isSet(object.idToken)
+        ? globalThis.String(object.idToken)
+        : isSet(object.id_token)
+        ? globalThis.String(object.id_token)
+        : "",
+      type: isSet(object.type) ? globalThis.String(object.type) : "",
+    };
+  },
+
+  toJSON(message: CustomerIdToken): unknown {
+    const obj: any = {};
+    if (message.idToken !== "") {
+      obj.idToken = message.idToken;
+    }
+    if (message.type !== "") {
+      obj.type = message.type;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<CustomerIdToken>): CustomerIdToken {
+    return CustomerIdToken.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<CustomerIdToken>): CustomerIdToken {
+    const message = createBaseCustomerIdToken();
+    message.idToken = object.idToken ?? "";
+    message.type = object.type ?? "";
+    return message;
+  },
+};
+
+function createBaseCustomerCertificate(): CustomerCertificate {
+  return { hashAlgorithm: "", issuerNameHash: "", issuerKeyHash: "", serialNumber: "" };
+}
+
+export const CustomerCertificate: MessageFns<CustomerCertificate> = {
+  encode(message: CustomerCertificate, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.hashAlgorithm !== "") {
+      writer.uint32(10).string(message.hashAlgorithm);
+    }
+    if (message.issuerNameHash !== "") {
+      writer.uint32(18).string(message.issuerNameHash);
+    }
+    if (message.issuerKeyHash !== "") {
+      writer.uint32(26).string(message.issuerKeyHash);
+    }
+    if (message.serialNumber !== "") {
+      writer.uint32(34).string(message.serialNumber);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): CustomerCertificate {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseCustomerCertificate();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.hashAlgorithm = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.issuerNameHash = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.issuerKeyHash = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.serialNumber = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): CustomerCertificate {
+    return {
+      hashAlgorithm: isSet(object.hashAlgorithm)
+        ? globalThis.String(object.hashAlgorithm)
+        : isSet(object.hash_algorithm)
+        ? globalThis.String(object.hash_algorithm)
+        : "",
+      issuerNameHash: isSet(object.issuerNameHash)
+        ? globalThis.String(object.issuerNameHash)
+        : isSet(object.issuer_name_hash)
+        ? globalThis.String(object.issuer_name_hash)
+        : "",
+      issuerKeyHash: isSet(object.issuerKeyHash)
+        ? globalThis.String(object.issuerKeyHash)
+        : isSet(object.issuer_key_hash)
+        ? globalThis.String(object.issuer_key_hash)
+        : "",
+      serialNumber: isSet(object.serialNumber)
+        ? globalThis.String(object.serialNumber)
+        : isSet(object.serial_number)
+        ? globalThis.String(object.serial_number)
+        : "",
+    };
+  },
+
+  toJSON(message: CustomerCertificate): unknown {
+    const obj: any = {};
+    if (message.hashAlgorithm !== "") {
+      obj.hashAlgorithm = message.hashAlgorithm;
+    }
+    if (message.issuerNameHash !== "") {
+      obj.issuerNameHash = message.issuerNameHash;
+    }
+    if (message.issuerKeyHash !== "") {
+      obj.issuerKeyHash = message.issuerKeyHash;
+    }
+    if (message.serialNumber !== "") {
+      obj.serialNumber = message.serialNumber;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<CustomerCertificate>): CustomerCertificate {
+    return CustomerCertificate.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<CustomerCertificate>): CustomerCertificate {
+    const message = createBaseCustomerCertificate();
+    message.hashAlgorithm = object.hashAlgorithm ?? "";
+    message.issuerNameHash = object.issuerNameHash ?? "";
+    message.issuerKeyHash = object.issuerKeyHash ?? "";
+    message.serialNumber = object.serialNumber ?? "";
+    return message;
+  },
+};
+
+function createBaseStationLocalListEntry(): StationLocalListEntry {
+  return { stationId: "", entry: undefined, listVersion: 0 };
+}
+
+export const StationLocalListEntry: MessageFns<StationLocalListEntry> = {
+  encode(message: StationLocalListEntry, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.stationId !== "") {
+      writer.uint32(10).string(message.stationId);
+    }
+    if (message.entry !== undefined) {
+      LocalListEntry.encode(message.entry, writer.uint32(18).fork()).join();
+    }
+    if (message.listVersion !== 0) {
+      writer.uint32(24).int32(message.listVersion);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): StationLocalListEntry {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseStationLocalListEntry();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.stationId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.entry = LocalListEntry.decode(reader, reader.uint32());
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.listVersion = reader.int32();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): StationLocalListEntry {
+    return {
+      stationId: isSet(object.stationId)
+        ? globalThis.String(object.stationId)
+        : isSet(object.station_id)
+        ? globalThis.String(object.station_id)
+        : "",
+      entry: isSet(object.entry) ? LocalListEntry.fromJSON(object.entry) : undefined,
+      listVersion: isSet(object.listVersion)
+        ? globalThis.Number(object.listVersion)
+        : isSet(object.list_version)
+        ? globalThis.Number(object.list_version)
+        : 0,
+    };
+  },
+
+  toJSON(message: StationLocalListEntry): unknown {
+    const obj: any = {};
+    if (message.stationId !== "") {
+      obj.stationId = message.stationId;
+    }
+    if (message.entry !== undefined) {
+      obj.entry = LocalListEntry.toJSON(message.entry);
+    }
+    if (message.listVersion !== 0) {
+      obj.listVersion = Math.round(message.listVersion);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<StationLocalListEntry>): StationLocalListEntry {
+    return StationLocalListEntry.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<StationLocalListEntry>): StationLocalListEntry {
+    const message = createBaseStationLocalListEntry();
+    message.stationId = object.stationId ?? "";
+    message.entry = (object.entry !== undefined && object.entry !== null)
+      ? LocalListEntry.fromPartial(object.entry)
+      : undefined;
+    message.listVersion = object.listVersion ?? 0;
+    return message;
+  },
+};
+
+function createBaseCsmsCustomerData(): CsmsCustomerData {
+  return { idToken: undefined, localListEntries: [] };
+}
+
+export const CsmsCustomerData: MessageFns<CsmsCustomerData> = {
+  encode(message: CsmsCustomerData, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.idToken !== undefined) {
+      IdToken.encode(message.idToken, writer.uint32(10).fork()).join();
+    }
+    for (const v of message.localListEntries) {
+      StationLocalListEntry.encode(v!, writer.uint32(18).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): CsmsCustomerData {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseCsmsCustomerData();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.idToken = IdToken.decode(reader, reader.uint32());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.localListEntries.push(StationLocalListEntry.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): CsmsCustomerData {
+    return {
+      idToken: isSet(object.idToken)
+        ? IdToken.fromJSON(object.idToken)
+        : isSet(object.id_token)
+        ? IdToken.fromJSON(object.id_token)
+        : undefined,
+      localListEntries: globalThis.Array.isArray(object?.localListEntries)
+        ? object.localListEntries.map((e: any) => StationLocalListEntry.fromJSON(e))
+        : globalThis.Array.isArray(object?.local_list_entries)
+        ? object.local_list_entries.map((e: any) => StationLocalListEntry.fromJSON(e))
+        : [],
+    };
+  },
+
+  toJSON(message: CsmsCustomerData): unknown {
+    const obj: any = {};
+    if (message.idToken !== undefined) {
+      obj.idToken = IdToken.toJSON(message.idToken);
+    }
+    if (message.localListEntries?.length) {
+      obj.localListEntries = message.localListEntries.map((e) => StationLocalListEntry.toJSON(e));
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<CsmsCustomerData>): CsmsCustomerData {
+    return CsmsCustomerData.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<CsmsCustomerData>): CsmsCustomerData {
+    const message = createBaseCsmsCustomerData();
+    message.idToken = (object.idToken !== undefined && object.idToken !== null)
+      ? IdToken.fromPartial(object.idToken)
+      : undefined;
+    message.localListEntries = object.localListEntries?.map((e) => StationLocalListEntry.fromPartial(e)) || [];
+    return message;
+  },
+};
+
+function createBaseCustomerInformationReport(): CustomerInformationReport {
+  return { requestId: 0, data: "", parts: 0, complete: false, generateTime: undefined };
+}
+
+export const CustomerInformationReport: MessageFns<CustomerInformationReport> = {
+  encode(message: CustomerInformationReport, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.requestId !== 0) {
+      writer.uint32(8).int32(message.requestId);
+    }
+    if (message.data !== "") {
+      writer.uint32(18).string(message.data);
+    }
+    if (message.parts !== 0) {
+      writer.uint32(24).int32(message.parts);
+    }
+    if (message.complete !== false) {
+      writer.uint32(32).bool(message.complete);
+    }
+    if (message.generateTime !== undefined) {
+      Timestamp.encode(toTimestamp(message.generateTime), writer.uint32(42).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): CustomerInformationReport {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseCustomerInformationReport();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.requestId = reader.int32();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.data = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.parts = reader.int32();
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.complete = reader.bool();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.generateTime = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): CustomerInformationReport {
+    return {
+      requestId: isSet(object.requestId)
+        ? globalThis.Number(object.requestId)
+        : isSet(object.request_id)
+        ? globalThis.Number(object.request_id)
+        : 0,
+      data: isSet(object.data) ? globalThis.String(object.data) : "",
+      parts: isSet(object.parts) ? globalThis.Number(object.parts) : 0,
+      complete: isSet(object.complete) ? globalThis.Boolean(object.complete) : false,
+      generateTime: isSet(object.generateTime)
+        ? fromJsonTimestamp(object.generateTime)
+        : isSet(object.generate_time)
+        ? fromJsonTimestamp(object.generate_time)
+        : undefined,
+    };
+  },
+
+  toJSON(message: CustomerInformationReport): unknown {
+    const obj: any = {};
+    if (message.requestId !== 0) {
+      obj.requestId = Math.round(message.requestId);
+    }
+    if (message.data !== "") {
+      obj.data = message.data;
+    }
+    if (message.parts !== 0) {
+      obj.parts = Math.round(message.parts);
+    }
+    if (message.complete !== false) {
+      obj.complete = message.complete;
+    }
+    if (message.generateTime !== undefined) {
+      obj.generateTime = message.generateTime.toISOString();
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<CustomerInformationReport>): CustomerInformationReport {
+    return CustomerInformationReport.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<CustomerInformationReport>): CustomerInformationReport {
+    const message = createBaseCustomerInformationReport();
+    message.requestId = object.requestId ?? 0;
+    message.data = object.data ?? "";
+    message.parts = object.parts ?? 0;
+    message.complete = object.complete ?? false;
+    message.generateTime = object.generateTime ?? undefined;
+    return message;
+  },
+};
+
+function createBaseGetCustomerInformationRequest(): GetCustomerInformationRequest {
+  return {
+    stationId: "",
+    customerIdentifier: "",
+    idToken: undefined,
+    customerCertificate: undefined,
+    reportWaitSeconds: undefined,
+  };
+}
+
+export const GetCustomerInformationRequest: MessageFns<GetCustomerInformationRequest> = {
+  encode(message: GetCustomerInformationRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.stationId !== "") {
+      writer.uint32(10).string(message.stationId);
+    }
+    if (message.customerIdentifier !== "") {
+      writer.uint32(18).string(message.customerIdentifier);
+    }
+    if (message.idToken !== undefined) {
+      CustomerIdToken.encode(message.idToken, writer.uint32(26).fork()).join();
+    }
+    if (message.customerCertificate !== undefined) {
+      CustomerCertificate.encode(message.customerCertificate, writer.uint32(34).fork()).join();
+    }
+    if (message.reportWaitSeconds !== undefined) {
+      writer.uint32(40).int32(message.reportWaitSeconds);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GetCustomerInformationRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGetCustomerInformationRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.stationId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.customerIdentifier = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.idToken = CustomerIdToken.decode(reader, reader.uint32());
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.customerCertificate = CustomerCertificate.decode(reader, reader.uint32());
+            continue;
+          }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.reportWaitSeconds = reader.int32();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): GetCustomerInformationRequest {
+    return {
+      stationId: isSet(object.stationId)
+        ? globalThis.String(object.stationId)
+        : isSet(object.station_id)
+        ? globalThis.String(object.station_id)
+        : "",
+      customerIdentifier: isSet(object.customerIdentifier)
+        ? globalThis.String(object.customerIdentifier)
+        : isSet(object.customer_identifier)
+        ? globalThis.String(object.customer_identifier)
+        : "",
+      idToken: isSet(object.idToken)
+        ? CustomerIdToken.fromJSON(object.idToken)
+        : isSet(object.id_token)
+        ? CustomerIdToken.fromJSON(object.id_token)
+        : undefined,
+      customerCertificate: isSet(object.customerCertificate)
+        ? CustomerCertificate.fromJSON(object.customerCertificate)
+        : isSet(object.customer_certificate)
+        ? CustomerCertificate.fromJSON(object.customer_certificate)
+        : undefined,
+      reportWaitSeconds: isSet(object.reportWaitSeconds)
+        ? globalThis.Number(object.reportWaitSeconds)
+        : isSet(object.report_wait_seconds)
+        ? globalThis.Number(object.report_wait_seconds)
+        : undefined,
+    };
+  },
+
+  toJSON(message: GetCustomerInformationRequest): unknown {
+    const obj: any = {};
+    if (message.stationId !== "") {
+      obj.stationId = message.stationId;
+    }
+    if (message.customerIdentifier !== "") {
+      obj.customerIdentifier = message.customerIdentifier;
+    }
+    if (message.idToken !== undefined) {
+      obj.idToken = CustomerIdToken.toJSON(message.idToken);
+    }
+    if (message.customerCertificate !== undefined) {
+      obj.customerCertificate = CustomerCertificate.toJSON(message.customerCertificate);
+    }
+    if (message.reportWaitSeconds !== undefined) {
+      obj.reportWaitSeconds = Math.round(message.reportWaitSeconds);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<GetCustomerInformationRequest>): GetCustomerInformationRequest {
+    return GetCustomerInformationRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<GetCustomerInformationRequest>): GetCustomerInformationRequest {
+    const message = createBaseGetCustomerInformationRequest();
+    message.stationId = object.stationId ?? "";
+    message.customerIdentifier = object.customerIdentifier ?? "";
+    message.idToken = (object.idToken !== undefined && object.idToken !== null)
+      ? CustomerIdToken.fromPartial(object.idToken)
+      : undefined;
+    message.customerCertificate = (object.customerCertificate !== undefined && object.customerCertificate !== null)
+      ? CustomerCertificate.fromPartial(object.customerCertificate)
+      : undefined;
+    message.reportWaitSeconds = object.reportWaitSeconds ?? undefined;
+    return message;
+  },
+};
+
+function createBaseGetCustomerInformationResponse(): GetCustomerInformationResponse {
+  return { report: undefined, csmsData: undefined };
+}
+
+export const GetCustomerInformationResponse: MessageFns<GetCustomerInformationResponse> = {
+  encode(message: GetCustomerInformationResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.report !== undefined) {
+      CustomerInformationReport.encode(message.report, writer.uint32(10).fork()).join();
+    }
+    if (message.csmsData !== undefined) {
+      CsmsCustomerData.encode(message.csmsData, writer.uint32(18).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GetCustomerInformationResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGetCustomerInformationResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.report = CustomerInformationReport.decode(reader, reader.uint32());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.csmsData = CsmsCustomerData.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): GetCustomerInformationResponse {
+    return {
+      report: isSet(object.report) ? CustomerInformationReport.fromJSON(object.report) : undefined,
+      csmsData: isSet(object.csmsData)
+        ? CsmsCustomerData.fromJSON(object.csmsData)
+        : isSet(object.csms_data)
+        ? CsmsCustomerData.fromJSON(object.csms_data)
+        : undefined,
+    };
+  },
+
+  toJSON(message: GetCustomerInformationResponse): unknown {
+    const obj: any = {};
+    if (message.report !== undefined) {
+      obj.report = CustomerInformationReport.toJSON(message.report);
+    }
+    if (message.csmsData !== undefined) {
+      obj.csmsData = CsmsCustomerData.toJSON(message.csmsData);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<GetCustomerInformationResponse>): GetCustomerInformationResponse {
+    return GetCustomerInformationResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<GetCustomerInformationResponse>): GetCustomerInformationResponse {
+    const message = createBaseGetCustomerInformationResponse();
+    message.report = (object.report !== undefined && object.report !== null)
+      ? CustomerInformationReport.fromPartial(object.report)
+      : undefined;
+    message.csmsData = (object.csmsData !== undefined && object.csmsData !== null)
+      ? CsmsCustomerData.fromPartial(object.csmsData)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseClearCustomerInformationRequest(): ClearCustomerInformationRequest {
+  return {
+    stationId: "",
+    customerIdentifier: "",
+    idToken: undefined,
+    customerCertificate: undefined,
+    report: false,
+    reportWaitSeconds: undefined,
+  };
+}
+
+export const ClearCustomerInformationRequest: MessageFns<ClearCustomerInformationRequest> = {
+  encode(message: ClearCustomerInformationRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.stationId !== "") {
+      writer.uint32(10).string(message.stationId);
+    }
+    if (message.customerIdentifier !== "") {
+      writer.uint32(18).string(message.customerIdentifier);
+    }
+    if (message.idToken !== undefined) {
+      CustomerIdToken.encode(message.idToken, writer.uint32(26).fork()).join();
+    }
+    if (message.customerCertificate !== undefined) {
+      CustomerCertificate.encode(message.customerCertificate, writer.uint32(34).fork()).join();
+    }
+    if (message.report !== false) {
+      writer.uint32(40).bool(message.report);
+    }
+    if (message.reportWaitSeconds !== undefined) {
+      writer.uint32(48).int32(message.reportWaitSeconds);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ClearCustomerInformationRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseClearCustomerInformationRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.stationId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.customerIdentifier = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.idToken = CustomerIdToken.decode(reader, reader.uint32());
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.customerCertificate = CustomerCertificate.decode(reader, reader.uint32());
+            continue;
+          }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.report = reader.bool();
+            continue;
+          }
+          case 6: {
+            if (tag !== 48) {
+              break;
+            }
+
+            message.reportWaitSeconds = reader.int32();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ClearCustomerInformationRequest {
+    return {
+      stationId: isSet(object.stationId)
+        ? globalThis.String(object.stationId)
+        : isSet(object.station_id)
+        ? globalThis.String(object.station_id)
+        : "",
+      customerIdentifier: isSet(object.customerIdentifier)
+        ? globalThis.String(object.customerIdentifier)
+        : isSet(object.customer_identifier)
+        ? globalThis.String(object.customer_identifier)
+        : "",
+      idToken: isSet(object.idToken)
+        ? CustomerIdToken.fromJSON(object.idToken)
+        : isSet(object.id_token)
+        ? CustomerIdToken.fromJSON(object.id_token)
+        : undefined,
+      customerCertificate: isSet(object.customerCertificate)
+        ? CustomerCertificate.fromJSON(object.customerCertificate)
+        : isSet(object.customer_certificate)
+        ? CustomerCertificate.fromJSON(object.customer_certificate)
+        : undefined,
+      report: isSet(object.report) ? globalThis.Boolean(object.report) : false,
+      reportWaitSeconds: isSet(object.reportWaitSeconds)
+        ? globalThis.Number(object.reportWaitSeconds)
+        : isSet(object.report_wait_seconds)
+        ? globalThis.Number(object.report_wait_seconds)
+        : undefined,
+    };
+  },
+
+  toJSON(message: ClearCustomerInformationRequest): unknown {
+    const obj: any = {};
+    if (message.stationId !== "") {
+      obj.stationId = message.stationId;
+    }
+    if (message.customerIdentifier !== "") {
+      obj.customerIdentifier = message.customerIdentifier;
+    }
+    if (message.idToken !== undefined) {
+      obj.idToken = CustomerIdToken.toJSON(message.idToken);
+    }
+    if (message.customerCertificate !== undefined) {
+      obj.customerCertificate = CustomerCertificate.toJSON(message.customerCertificate);
+    }
+    if (message.report !== false) {
+      obj.report = message.report;
+    }
+    if (message.reportWaitSeconds !== undefined) {
+      obj.reportWaitSeconds = Math.round(message.reportWaitSeconds);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<ClearCustomerInformationRequest>): ClearCustomerInformationRequest {
+    return ClearCustomerInformationRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ClearCustomerInformationRequest>): ClearCustomerInformationRequest {
+    const message = createBaseClearCustomerInformationRequest();
+    message.stationId = object.stationId ?? "";
+    message.customerIdentifier = object.customerIdentifier ?? "";
+    message.idToken = (object.idToken !== undefined && object.idToken !== null)
+      ? CustomerIdToken.fromPartial(object.idToken)
+      : undefined;
+    message.customerCertificate = (object.customerCertificate !== undefined && object.customerCertificate !== null)
+      ? CustomerCertificate.fromPartial(object.customerCertificate)
+      : undefined;
+    message.report = object.report ?? false;
+    message.reportWaitSeconds = object.reportWaitSeconds ?? undefined;
+    return message;
+  },
+};
+
+function createBaseClearCustomerInformationResponse(): ClearCustomerInformationResponse {
+  return { report: undefined, csmsData: undefined, localListUpdate: undefined, localListError: "" };
+}
+
+export const ClearCustomerInformationResponse: MessageFns<ClearCustomerInformationResponse> = {
+  encode(message: ClearCustomerInformationResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.report !== undefined) {
+      CustomerInformationReport.encode(message.report, writer.uint32(10).fork()).join();
+    }
+    if (message.csmsData !== undefined) {
+      CsmsCustomerData.encode(message.csmsData, writer.uint32(18).fork()).join();
+    }
+    if (message.localListUpdate !== undefined) {
+      SendLocalListResponse.encode(message.localListUpdate, writer.uint32(26).fork()).join();
+    }
+    if (message.localListError !== "") {
+      writer.uint32(34).string(message.localListError);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ClearCustomerInformationResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseClearCustomerInformationResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.report = CustomerInformationReport.decode(reader, reader.uint32());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.csmsData = CsmsCustomerData.decode(reader, reader.uint32());
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.localListUpdate = SendLocalListResponse.decode(reader, reader.uint32());
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.localListError = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ClearCustomerInformationResponse {
+    return {
+      report: isSet(object.report) ? CustomerInformationReport.fromJSON(object.report) : undefined,
+      csmsData: isSet(object.csmsData)
+        ? CsmsCustomerData.fromJSON(object.csmsData)
+        : isSet(object.csms_data)
+        ? CsmsCustomerData.fromJSON(object.csms_data)
+        : undefined,
+      localListUpdate: isSet(object.localListUpdate)
+        ? SendLocalListResponse.fromJSON(object.localListUpdate)
+        : isSet(object.local_list_update)
+        ? SendLocalListResponse.fromJSON(object.local_list_update)
+        : undefined,
+      localListError: isSet(object.localListError)
+        ? globalThis.String(object.localListError)
+        : isSet(object.local_list_error)
+        ? globalThis.String(object.local_list_error)
+        : "",
+    };
+  },
+
+  toJSON(message: ClearCustomerInformationResponse): unknown {
+    const obj: any = {};
+    if (message.report !== undefined) {
+      obj.report = CustomerInformationReport.toJSON(message.report);
+    }
+    if (message.csmsData !== undefined) {
+      obj.csmsData = CsmsCustomerData.toJSON(message.csmsData);
+    }
+    if (message.localListUpdate !== undefined) {
+      obj.localListUpdate = SendLocalListResponse.toJSON(message.localListUpdate);
+    }
+    if (message.localListError !== "") {
+      obj.localListError = message.localListError;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<ClearCustomerInformationResponse>): ClearCustomerInformationResponse {
+    return ClearCustomerInformationResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ClearCustomerInformationResponse>): ClearCustomerInformationResponse {
+    const message = createBaseClearCustomerInformationResponse();
+    message.report = (object.report !== undefined && object.report !== null)
+      ? CustomerInformationReport.fromPartial(object.report)
+      : undefined;
+    message.csmsData = (object.csmsData !== undefined && object.csmsData !== null)
+      ? CsmsCustomerData.fromPartial(object.csmsData)
+      : undefined;
+    message.localListUpdate = (object.localListUpdate !== undefined && object.localListUpdate !== null)
+      ? SendLocalListResponse.fromPartial(object.localListUpdate)
+      : undefined;
+    message.localListError = object.localListError ?? "";
+    return message;
+  },
+};
+
 /** Id tokens, authorization decisions, station credentials and local authorization lists. */
 export type AuthServiceDefinition = typeof AuthServiceDefinition;
 export const AuthServiceDefinition = {
@@ -4272,6 +5539,44 @@ export const AuthServiceDefinition = {
       responseStream: false,
       options: {},
     },
+    /**
+     * Customer information (2.0.1 N09, N10): exactly one of customer_identifier, id_token and
+     * customer_certificate names the customer (N09.FR.04 / N10.FR.08), else INVALID_ARGUMENT. NOT_FOUND for an
+     * unknown station, FAILED_PRECONDITION OCPP_VERSION_UNSUPPORTED for a 1.6 station (1.6 has no
+     * CustomerInformation), FAILED_PRECONDITION CUSTOMER_INFORMATION_NOT_ACCEPTED (metadata station_status
+     * Rejected or Invalid) when the station does not accept the request, and the other station-call errors of
+     * csms.station.v1.StationService.Call.
+     *
+     * Asks the station for what it holds about a customer (N09: CustomerInformationRequest report = true,
+     * clear = false, a new requestId), waits (at most report_wait_seconds) for its NotifyCustomerInformation
+     * parts of that requestId, and returns their data together with what the CSMS itself holds about the
+     * customer (the id token record, its local list entries on every station).
+     */
+    getCustomerInformation: {
+      name: "GetCustomerInformation",
+      requestType: GetCustomerInformationRequest as typeof GetCustomerInformationRequest,
+      requestStream: false,
+      responseType: GetCustomerInformationResponse as typeof GetCustomerInformationResponse,
+      responseStream: false,
+      options: {},
+    },
+    /**
+     * Has the station clear what it holds about a customer (N10: CustomerInformationRequest clear = true,
+     * report as asked), waits for its NotifyCustomerInformation parts (the cleared data, or one saying the data
+     * was cleared, N10.FR.06), then, when the id token is on this station's stored local authorization list,
+     * removes it there (N10.FR.02: the station keeps its local list, only the CSMS changes it): a SendLocalList
+     * Differential with the next version whose only entry is the token without idTokenInfo, stored when the
+     * station accepts (as SendLocalList). Nothing is changed when the station does not accept the request. The
+     * CSMS's own id token record is kept (see ClearCustomerInformationResponse.csms_data).
+     */
+    clearCustomerInformation: {
+      name: "ClearCustomerInformation",
+      requestType: ClearCustomerInformationRequest as typeof ClearCustomerInformationRequest,
+      requestStream: false,
+      responseType: ClearCustomerInformationResponse as typeof ClearCustomerInformationResponse,
+      responseStream: false,
+      options: {},
+    },
   },
 } as const;
 
@@ -4392,6 +5697,36 @@ export interface AuthServiceImplementation<CallContextExt = {}> {
     request: GetLocalListVersionRequest,
     context: CallContext & CallContextExt,
   ): Promise<DeepPartial<GetLocalListVersionResponse>>;
+  /**
+   * Customer information (2.0.1 N09, N10): exactly one of customer_identifier, id_token and
+   * customer_certificate names the customer (N09.FR.04 / N10.FR.08), else INVALID_ARGUMENT. NOT_FOUND for an
+   * unknown station, FAILED_PRECONDITION OCPP_VERSION_UNSUPPORTED for a 1.6 station (1.6 has no
+   * CustomerInformation), FAILED_PRECONDITION CUSTOMER_INFORMATION_NOT_ACCEPTED (metadata station_status
+   * Rejected or Invalid) when the station does not accept the request, and the other station-call errors of
+   * csms.station.v1.StationService.Call.
+   *
+   * Asks the station for what it holds about a customer (N09: CustomerInformationRequest report = true,
+   * clear = false, a new requestId), waits (at most report_wait_seconds) for its NotifyCustomerInformation
+   * parts of that requestId, and returns their data together with what the CSMS itself holds about the
+   * customer (the id token record, its local list entries on every station).
+   */
+  getCustomerInformation(
+    request: GetCustomerInformationRequest,
+    context: CallContext & CallContextExt,
+  ): Promise<DeepPartial<GetCustomerInformationResponse>>;
+  /**
+   * Has the station clear what it holds about a customer (N10: CustomerInformationRequest clear = true,
+   * report as asked), waits for its NotifyCustomerInformation parts (the cleared data, or one saying the data
+   * was cleared, N10.FR.06), then, when the id token is on this station's stored local authorization list,
+   * removes it there (N10.FR.02: the station keeps its local list, only the CSMS changes it): a SendLocalList
+   * Differential with the next version whose only entry is the token without idTokenInfo, stored when the
+   * station accepts (as SendLocalList). Nothing is changed when the station does not accept the request. The
+   * CSMS's own id token record is kept (see ClearCustomerInformationResponse.csms_data).
+   */
+  clearCustomerInformation(
+    request: ClearCustomerInformationRequest,
+    context: CallContext & CallContextExt,
+  ): Promise<DeepPartial<ClearCustomerInformationResponse>>;
 }
 
 export interface AuthServiceClient<CallOptionsExt = {}> {
@@ -4511,6 +5846,36 @@ export interface AuthServiceClient<CallOptionsExt = {}> {
     request: DeepPartial<GetLocalListVersionRequest>,
     options?: CallOptions & CallOptionsExt,
   ): Promise<GetLocalListVersionResponse>;
+  /**
+   * Customer information (2.0.1 N09, N10): exactly one of customer_identifier, id_token and
+   * customer_certificate names the customer (N09.FR.04 / N10.FR.08), else INVALID_ARGUMENT. NOT_FOUND for an
+   * unknown station, FAILED_PRECONDITION OCPP_VERSION_UNSUPPORTED for a 1.6 station (1.6 has no
+   * CustomerInformation), FAILED_PRECONDITION CUSTOMER_INFORMATION_NOT_ACCEPTED (metadata station_status
+   * Rejected or Invalid) when the station does not accept the request, and the other station-call errors of
+   * csms.station.v1.StationService.Call.
+   *
+   * Asks the station for what it holds about a customer (N09: CustomerInformationRequest report = true,
+   * clear = false, a new requestId), waits (at most report_wait_seconds) for its NotifyCustomerInformation
+   * parts of that requestId, and returns their data together with what the CSMS itself holds about the
+   * customer (the id token record, its local list entries on every station).
+   */
+  getCustomerInformation(
+    request: DeepPartial<GetCustomerInformationRequest>,
+    options?: CallOptions & CallOptionsExt,
+  ): Promise<GetCustomerInformationResponse>;
+  /**
+   * Has the station clear what it holds about a customer (N10: CustomerInformationRequest clear = true,
+   * report as asked), waits for its NotifyCustomerInformation parts (the cleared data, or one saying the data
+   * was cleared, N10.FR.06), then, when the id token is on this station's stored local authorization list,
+   * removes it there (N10.FR.02: the station keeps its local list, only the CSMS changes it): a SendLocalList
+   * Differential with the next version whose only entry is the token without idTokenInfo, stored when the
+   * station accepts (as SendLocalList). Nothing is changed when the station does not accept the request. The
+   * CSMS's own id token record is kept (see ClearCustomerInformationResponse.csms_data).
+   */
+  clearCustomerInformation(
+    request: DeepPartial<ClearCustomerInformationRequest>,
+    options?: CallOptions & CallOptionsExt,
+  ): Promise<ClearCustomerInformationResponse>;
 }
 
 type Builtin = Date | Function | Uint8Array | string | number | boolean | undefined;

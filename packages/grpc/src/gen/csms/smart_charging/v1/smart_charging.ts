@@ -715,7 +715,21 @@ export interface GetChargingProfilesRequest {
    * Station view: how long to wait for the report's last part, 0 to 120 seconds (default 30; 0 = return
    * what arrived). The caller's deadline still applies.
    */
-  reportWaitSeconds?: number | undefined;
+  reportWaitSeconds?:
+    | number
+    | undefined;
+  /**
+   * Only the profiles with one of these ids (2.0.1 criterion chargingProfileId, at most 1000). K09.FR.03: the
+   * criteria are either profile ids or purpose / stack_level / charging_limit_sources, so with ids those
+   * must be left out (INVALID_ARGUMENT otherwise); evse_id may be given with either.
+   */
+  chargingProfileIds: number[];
+  /**
+   * Only the profiles installed by one of these sources (2.0.1 criterion chargingLimitSource, at most the
+   * 4 sources, each once). In the CSMS view every profile is the CSMS's own (CSO): a list without
+   * CHARGING_LIMIT_SOURCE_CSO matches none of them.
+   */
+  chargingLimitSources: ChargingLimitSource[];
 }
 
 export interface GetChargingProfilesResponse {
@@ -777,7 +791,65 @@ export interface GetCompositeScheduleResponse {
   status: CompositeScheduleStatus;
   /** The schedule (absent when the station rejected the request). */
   schedule: CompositeSchedule | undefined;
-  statusInfo: StatusInfo | undefined;
+  statusInfo:
+    | StatusInfo
+    | undefined;
+  /**
+   * The stored external charging limits that apply to the EVSE: the ones reported for it and the
+   * station-wide ones (evse_id 0). For evse_id 0: the station-wide ones. Always empty for OCPP 1.6.
+   */
+  externalLimits: ExternalChargingLimit[];
+  /**
+   * `schedule` with `external_limits` applied: at every moment the lowest of the station's limit and the
+   * limits the external schedules set then (the lowest limit wins, as a station merges them: SC.01). An
+   * external schedule is applied only when its charging_rate_unit is the schedule's (W and A convert only
+   * with voltage and phases, which the CSMS does not know); one without start_schedule starts when the
+   * CSMS received it. Periods keep the station's number_phases and phase_to_use. The station's composite
+   * schedule should already respect its external limits (K11.FR.01, K12.FR.01): a difference means the
+   * CSMS knows of a limit the station did not apply, or the reverse. Equal to `schedule` when no
+   * external schedule applies; absent with it.
+   */
+  limitedSchedule: CompositeSchedule | undefined;
+}
+
+/**
+ * A charging limit an external system (an EMS, the grid operator, ...) imposed on a station, as the station
+ * reported it (OCPP 2.0.1 NotifyChargingLimitRequest).
+ */
+export interface ExternalChargingLimit {
+  stationId: string;
+  /**
+   * The EVSE it is for; 0 = the whole station (its grid connection: a NotifyChargingLimitRequest without
+   * evseId).
+   */
+  evseId: number;
+  /** Who imposed it (a station never reports CSO here: K11.FR.05, K12.FR.04; stored as reported). */
+  chargingLimitSource: ChargingLimitSource;
+  /** Whether the limit is grid critical, when the station said. */
+  isGridCritical?:
+    | boolean
+    | undefined;
+  /**
+   * The limits over time as the external system set them, when the station sent them (K11.FR.03,
+   * K12.FR.03: with EnableNotifyChargingLimitWithSchedules); empty when it only reported that a limit exists.
+   */
+  schedules: ChargingSchedule[];
+  /** When the CSMS received the NotifyChargingLimitRequest (the latest for this EVSE and source). */
+  updateTime: Date | undefined;
+}
+
+export interface ListExternalChargingLimitsRequest {
+  stationId: string;
+  /** Only the limits for this EVSE (0 = the station-wide ones). */
+  evseId?: number | undefined;
+}
+
+export interface ListExternalChargingLimitsResponse {
+  /**
+   * By EVSE, then charging limit source. A station has at most one per EVSE and source, so there is no
+   * paging.
+   */
+  limits: ExternalChargingLimit[];
 }
 
 function createBaseChargingSchedulePeriod(): ChargingSchedulePeriod {
@@ -2091,6 +2163,8 @@ function createBaseGetChargingProfilesRequest(): GetChargingProfilesRequest {
     view: 0,
     requestId: undefined,
     reportWaitSeconds: undefined,
+    chargingProfileIds: [],
+    chargingLimitSources: [],
   };
 }
 
@@ -2122,6 +2196,20 @@ export const GetChargingProfilesRequest: MessageFns<GetChargingProfilesRequest> 
     }
     if (message.reportWaitSeconds !== undefined) {
       writer.uint32(72).int32(message.reportWaitSeconds);
+    }
+    if (message.chargingProfileIds.length !== 0) {
+      writer.uint32(82).fork();
+      for (const v of message.chargingProfileIds) {
+        writer.int32(v);
+      }
+      writer.join();
+    }
+    if (message.chargingLimitSources.length !== 0) {
+      writer.uint32(90).fork();
+      for (const v of message.chargingLimitSources) {
+        writer.int32(v);
+      }
+      writer.join();
     }
     return writer;
   },
@@ -2211,6 +2299,42 @@ export const GetChargingProfilesRequest: MessageFns<GetChargingProfilesRequest> 
             message.reportWaitSeconds = reader.int32();
             continue;
           }
+          case 10: {
+            if (tag === 80) {
+              message.chargingProfileIds.push(reader.int32());
+
+              continue;
+            }
+
+            if (tag === 82) {
+              const end2 = reader.uint32() + reader.pos;
+              while (reader.pos < end2) {
+                message.chargingProfileIds.push(reader.int32());
+              }
+
+              continue;
+            }
+
+            break;
+          }
+          case 11: {
+            if (tag === 88) {
+              message.chargingLimitSources.push(reader.int32() as any);
+
+              continue;
+            }
+
+            if (tag === 90) {
+              const end2 = reader.uint32() + reader.pos;
+              while (reader.pos < end2) {
+                message.chargingLimitSources.push(reader.int32() as any);
+              }
+
+              continue;
+            }
+
+            break;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -2262,6 +2386,16 @@ export const GetChargingProfilesRequest: MessageFns<GetChargingProfilesRequest> 
         : isSet(object.report_wait_seconds)
         ? globalThis.Number(object.report_wait_seconds)
         : undefined,
+      chargingProfileIds: globalThis.Array.isArray(object?.chargingProfileIds)
+        ? object.chargingProfileIds.map((e: any) => globalThis.Number(e))
+        : globalThis.Array.isArray(object?.charging_profile_ids)
+        ? object.charging_profile_ids.map((e: any) => globalThis.Number(e))
+        : [],
+      chargingLimitSources: globalThis.Array.isArray(object?.chargingLimitSources)
+        ? object.chargingLimitSources.map((e: any) => chargingLimitSourceFromJSON(e))
+        : globalThis.Array.isArray(object?.charging_limit_sources)
+        ? object.charging_limit_sources.map((e: any) => chargingLimitSourceFromJSON(e))
+        : [],
     };
   },
 
@@ -2294,6 +2428,12 @@ export const GetChargingProfilesRequest: MessageFns<GetChargingProfilesRequest> 
     if (message.reportWaitSeconds !== undefined) {
       obj.reportWaitSeconds = Math.round(message.reportWaitSeconds);
     }
+    if (message.chargingProfileIds?.length) {
+      obj.chargingProfileIds = message.chargingProfileIds.map((e) => Math.round(e));
+    }
+    if (message.chargingLimitSources?.length) {
+      obj.chargingLimitSources = message.chargingLimitSources.map((e) => chargingLimitSourceToJSON(e));
+    }
     return obj;
   },
 
@@ -2311,6 +2451,8 @@ export const GetChargingProfilesRequest: MessageFns<GetChargingProfilesRequest> 
     message.view = object.view ?? 0;
     message.requestId = object.requestId ?? undefined;
     message.reportWaitSeconds = object.reportWaitSeconds ?? undefined;
+    message.chargingProfileIds = object.chargingProfileIds?.map((e) => e) || [];
+    message.chargingLimitSources = object.chargingLimitSources?.map((e) => e) || [];
     return message;
   },
 };
@@ -2976,7 +3118,7 @@ export const CompositeSchedule: MessageFns<CompositeSchedule> = {
 };
 
 function createBaseGetCompositeScheduleResponse(): GetCompositeScheduleResponse {
-  return { status: 0, schedule: undefined, statusInfo: undefined };
+  return { status: 0, schedule: undefined, statusInfo: undefined, externalLimits: [], limitedSchedule: undefined };
 }
 
 export const GetCompositeScheduleResponse: MessageFns<GetCompositeScheduleResponse> = {
@@ -2989,6 +3131,12 @@ export const GetCompositeScheduleResponse: MessageFns<GetCompositeScheduleRespon
     }
     if (message.statusInfo !== undefined) {
       StatusInfo.encode(message.statusInfo, writer.uint32(26).fork()).join();
+    }
+    for (const v of message.externalLimits) {
+      ExternalChargingLimit.encode(v!, writer.uint32(34).fork()).join();
+    }
+    if (message.limitedSchedule !== undefined) {
+      CompositeSchedule.encode(message.limitedSchedule, writer.uint32(42).fork()).join();
     }
     return writer;
   },
@@ -3030,6 +3178,22 @@ export const GetCompositeScheduleResponse: MessageFns<GetCompositeScheduleRespon
             message.statusInfo = StatusInfo.decode(reader, reader.uint32());
             continue;
           }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.externalLimits.push(ExternalChargingLimit.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.limitedSchedule = CompositeSchedule.decode(reader, reader.uint32());
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -3051,6 +3215,16 @@ export const GetCompositeScheduleResponse: MessageFns<GetCompositeScheduleRespon
         : isSet(object.status_info)
         ? StatusInfo.fromJSON(object.status_info)
         : undefined,
+      externalLimits: globalThis.Array.isArray(object?.externalLimits)
+        ? object.externalLimits.map((e: any) => ExternalChargingLimit.fromJSON(e))
+        : globalThis.Array.isArray(object?.external_limits)
+        ? object.external_limits.map((e: any) => ExternalChargingLimit.fromJSON(e))
+        : [],
+      limitedSchedule: isSet(object.limitedSchedule)
+        ? CompositeSchedule.fromJSON(object.limitedSchedule)
+        : isSet(object.limited_schedule)
+        ? CompositeSchedule.fromJSON(object.limited_schedule)
+        : undefined,
     };
   },
 
@@ -3064,6 +3238,12 @@ export const GetCompositeScheduleResponse: MessageFns<GetCompositeScheduleRespon
     }
     if (message.statusInfo !== undefined) {
       obj.statusInfo = StatusInfo.toJSON(message.statusInfo);
+    }
+    if (message.externalLimits?.length) {
+      obj.externalLimits = message.externalLimits.map((e) => ExternalChargingLimit.toJSON(e));
+    }
+    if (message.limitedSchedule !== undefined) {
+      obj.limitedSchedule = CompositeSchedule.toJSON(message.limitedSchedule);
     }
     return obj;
   },
@@ -3080,6 +3260,352 @@ export const GetCompositeScheduleResponse: MessageFns<GetCompositeScheduleRespon
     message.statusInfo = (object.statusInfo !== undefined && object.statusInfo !== null)
       ? StatusInfo.fromPartial(object.statusInfo)
       : undefined;
+    message.externalLimits = object.externalLimits?.map((e) => ExternalChargingLimit.fromPartial(e)) || [];
+    message.limitedSchedule = (object.limitedSchedule !== undefined && object.limitedSchedule !== null)
+      ? CompositeSchedule.fromPartial(object.limitedSchedule)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseExternalChargingLimit(): ExternalChargingLimit {
+  return {
+    stationId: "",
+    evseId: 0,
+    chargingLimitSource: 0,
+    isGridCritical: undefined,
+    schedules: [],
+    updateTime: undefined,
+  };
+}
+
+export const ExternalChargingLimit: MessageFns<ExternalChargingLimit> = {
+  encode(message: ExternalChargingLimit, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.stationId !== "") {
+      writer.uint32(10).string(message.stationId);
+    }
+    if (message.evseId !== 0) {
+      writer.uint32(16).int32(message.evseId);
+    }
+    if (message.chargingLimitSource !== 0) {
+      writer.uint32(24).int32(message.chargingLimitSource);
+    }
+    if (message.isGridCritical !== undefined) {
+      writer.uint32(32).bool(message.isGridCritical);
+    }
+    for (const v of message.schedules) {
+      ChargingSchedule.encode(v!, writer.uint32(42).fork()).join();
+    }
+    if (message.updateTime !== undefined) {
+      Timestamp.encode(toTimestamp(message.updateTime), writer.uint32(50).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ExternalChargingLimit {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseExternalChargingLimit();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.stationId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.evseId = reader.int32();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.chargingLimitSource = reader.int32() as any;
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.isGridCritical = reader.bool();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.schedules.push(ChargingSchedule.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.updateTime = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ExternalChargingLimit {
+    return {
+      stationId: isSet(object.stationId)
+        ? globalThis.String(object.stationId)
+        : isSet(object.station_id)
+        ? globalThis.String(object.station_id)
+        : "",
+      evseId: isSet(object.evseId)
+        ? globalThis.Number(object.evseId)
+        : isSet(object.evse_id)
+        ? globalThis.Number(object.evse_id)
+        : 0,
+      chargingLimitSource: isSet(object.chargingLimitSource)
+        ? chargingLimitSourceFromJSON(object.chargingLimitSource)
+        : isSet(object.charging_limit_source)
+        ? chargingLimitSourceFromJSON(object.charging_limit_source)
+        : 0,
+      isGridCritical: isSet(object.isGridCritical)
+        ? globalThis.Boolean(object.isGridCritical)
+        : isSet(object.is_grid_critical)
+        ? globalThis.Boolean(object.is_grid_critical)
+        : undefined,
+      schedules: globalThis.Array.isArray(object?.schedules)
+        ? object.schedules.map((e: any) => ChargingSchedule.fromJSON(e))
+        : [],
+      updateTime: isSet(object.updateTime)
+        ? fromJsonTimestamp(object.updateTime)
+        : isSet(object.update_time)
+        ? fromJsonTimestamp(object.update_time)
+        : undefined,
+    };
+  },
+
+  toJSON(message: ExternalChargingLimit): unknown {
+    const obj: any = {};
+    if (message.stationId !== "") {
+      obj.stationId = message.stationId;
+    }
+    if (message.evseId !== 0) {
+      obj.evseId = Math.round(message.evseId);
+    }
+    if (message.chargingLimitSource !== 0) {
+      obj.chargingLimitSource = chargingLimitSourceToJSON(message.chargingLimitSource);
+    }
+    if (message.isGridCritical !== undefined) {
+      obj.isGridCritical = message.isGridCritical;
+    }
+    if (message.schedules?.length) {
+      obj.schedules = message.schedules.map((e) => ChargingSchedule.toJSON(e));
+    }
+    if (message.updateTime !== undefined) {
+      obj.updateTime = message.updateTime.toISOString();
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<ExternalChargingLimit>): ExternalChargingLimit {
+    return ExternalChargingLimit.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ExternalChargingLimit>): ExternalChargingLimit {
+    const message = createBaseExternalChargingLimit();
+    message.stationId = object.stationId ?? "";
+    message.evseId = object.evseId ?? 0;
+    message.chargingLimitSource = object.chargingLimitSource ?? 0;
+    message.isGridCritical = object.isGridCritical ?? undefined;
+    message.schedules = object.schedules?.map((e) => ChargingSchedule.fromPartial(e)) || [];
+    message.updateTime = object.updateTime ?? undefined;
+    return message;
+  },
+};
+
+function createBaseListExternalChargingLimitsRequest(): ListExternalChargingLimitsRequest {
+  return { stationId: "", evseId: undefined };
+}
+
+export const ListExternalChargingLimitsRequest: MessageFns<ListExternalChargingLimitsRequest> = {
+  encode(message: ListExternalChargingLimitsRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.stationId !== "") {
+      writer.uint32(10).string(message.stationId);
+    }
+    if (message.evseId !== undefined) {
+      writer.uint32(16).int32(message.evseId);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListExternalChargingLimitsRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListExternalChargingLimitsRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.stationId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.evseId = reader.int32();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ListExternalChargingLimitsRequest {
+    return {
+      stationId: isSet(object.stationId)
+        ? globalThis.String(object.stationId)
+        : isSet(object.station_id)
+        ? globalThis.String(object.station_id)
+        : "",
+      evseId: isSet(object.evseId)
+        ? globalThis.Number(object.evseId)
+        : isSet(object.evse_id)
+        ? globalThis.Number(object.evse_id)
+        : undefined,
+    };
+  },
+
+  toJSON(message: ListExternalChargingLimitsRequest): unknown {
+    const obj: any = {};
+    if (message.stationId !== "") {
+      obj.stationId = message.stationId;
+    }
+    if (message.evseId !== undefined) {
+      obj.evseId = Math.round(message.evseId);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<ListExternalChargingLimitsRequest>): ListExternalChargingLimitsRequest {
+    return ListExternalChargingLimitsRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ListExternalChargingLimitsRequest>): ListExternalChargingLimitsRequest {
+    const message = createBaseListExternalChargingLimitsRequest();
+    message.stationId = object.stationId ?? "";
+    message.evseId = object.evseId ?? undefined;
+    return message;
+  },
+};
+
+function createBaseListExternalChargingLimitsResponse(): ListExternalChargingLimitsResponse {
+  return { limits: [] };
+}
+
+export const ListExternalChargingLimitsResponse: MessageFns<ListExternalChargingLimitsResponse> = {
+  encode(message: ListExternalChargingLimitsResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.limits) {
+      ExternalChargingLimit.encode(v!, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListExternalChargingLimitsResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListExternalChargingLimitsResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.limits.push(ExternalChargingLimit.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ListExternalChargingLimitsResponse {
+    return {
+      limits: globalThis.Array.isArray(object?.limits)
+        ? object.limits.map((e: any) => ExternalChargingLimit.fromJSON(e))
+        : [],
+    };
+  },
+
+  toJSON(message: ListExternalChargingLimitsResponse): unknown {
+    const obj: any = {};
+    if (message.limits?.length) {
+      obj.limits = message.limits.map((e) => ExternalChargingLimit.toJSON(e));
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<ListExternalChargingLimitsResponse>): ListExternalChargingLimitsResponse {
+    return ListExternalChargingLimitsResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ListExternalChargingLimitsResponse>): ListExternalChargingLimitsResponse {
+    const message = createBaseListExternalChargingLimitsResponse();
+    message.limits = object.limits?.map((e) => ExternalChargingLimit.fromPartial(e)) || [];
     return message;
   },
 };
@@ -3164,13 +3690,29 @@ export const SmartChargingServiceDefinition = {
     },
     /**
      * Asks the station for the composite schedule of an EVSE (or of the whole station with evse_id 0):
-     * the result of merging its local limits and the charging profiles that apply.
+     * the result of merging its local limits and the charging profiles that apply. The answer also carries
+     * the stored external charging limits that apply to that EVSE and the station's schedule with them
+     * applied (`limited_schedule`).
      */
     getCompositeSchedule: {
       name: "GetCompositeSchedule",
       requestType: GetCompositeScheduleRequest as typeof GetCompositeScheduleRequest,
       requestStream: false,
       responseType: GetCompositeScheduleResponse as typeof GetCompositeScheduleResponse,
+      responseStream: false,
+      options: {},
+    },
+    /**
+     * Lists the external charging limits OCPP 2.0.1 stations reported (NotifyChargingLimitRequest, K11, K12,
+     * K14): the latest per (station, EVSE, charging limit source), until the station reports them released
+     * (ClearedChargingLimitRequest, K13, K14). Does not contact the station. NOT_FOUND when the station is
+     * not registered.
+     */
+    listExternalChargingLimits: {
+      name: "ListExternalChargingLimits",
+      requestType: ListExternalChargingLimitsRequest as typeof ListExternalChargingLimitsRequest,
+      requestStream: false,
+      responseType: ListExternalChargingLimitsResponse as typeof ListExternalChargingLimitsResponse,
       responseStream: false,
       options: {},
     },
@@ -3229,12 +3771,24 @@ export interface SmartChargingServiceImplementation<CallContextExt = {}> {
   ): Promise<DeepPartial<ClearChargingProfileResponse>>;
   /**
    * Asks the station for the composite schedule of an EVSE (or of the whole station with evse_id 0):
-   * the result of merging its local limits and the charging profiles that apply.
+   * the result of merging its local limits and the charging profiles that apply. The answer also carries
+   * the stored external charging limits that apply to that EVSE and the station's schedule with them
+   * applied (`limited_schedule`).
    */
   getCompositeSchedule(
     request: GetCompositeScheduleRequest,
     context: CallContext & CallContextExt,
   ): Promise<DeepPartial<GetCompositeScheduleResponse>>;
+  /**
+   * Lists the external charging limits OCPP 2.0.1 stations reported (NotifyChargingLimitRequest, K11, K12,
+   * K14): the latest per (station, EVSE, charging limit source), until the station reports them released
+   * (ClearedChargingLimitRequest, K13, K14). Does not contact the station. NOT_FOUND when the station is
+   * not registered.
+   */
+  listExternalChargingLimits(
+    request: ListExternalChargingLimitsRequest,
+    context: CallContext & CallContextExt,
+  ): Promise<DeepPartial<ListExternalChargingLimitsResponse>>;
 }
 
 export interface SmartChargingServiceClient<CallOptionsExt = {}> {
@@ -3289,12 +3843,24 @@ export interface SmartChargingServiceClient<CallOptionsExt = {}> {
   ): Promise<ClearChargingProfileResponse>;
   /**
    * Asks the station for the composite schedule of an EVSE (or of the whole station with evse_id 0):
-   * the result of merging its local limits and the charging profiles that apply.
+   * the result of merging its local limits and the charging profiles that apply. The answer also carries
+   * the stored external charging limits that apply to that EVSE and the station's schedule with them
+   * applied (`limited_schedule`).
    */
   getCompositeSchedule(
     request: DeepPartial<GetCompositeScheduleRequest>,
     options?: CallOptions & CallOptionsExt,
   ): Promise<GetCompositeScheduleResponse>;
+  /**
+   * Lists the external charging limits OCPP 2.0.1 stations reported (NotifyChargingLimitRequest, K11, K12,
+   * K14): the latest per (station, EVSE, charging limit source), until the station reports them released
+   * (ClearedChargingLimitRequest, K13, K14). Does not contact the station. NOT_FOUND when the station is
+   * not registered.
+   */
+  listExternalChargingLimits(
+    request: DeepPartial<ListExternalChargingLimitsRequest>,
+    options?: CallOptions & CallOptionsExt,
+  ): Promise<ListExternalChargingLimitsResponse>;
 }
 
 function floatToJson(value: number | null | undefined): number | string | null | undefined {

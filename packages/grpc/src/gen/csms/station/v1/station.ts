@@ -263,7 +263,7 @@ export interface StationEvent {
    * transaction-event, firmware-status, log-status, diagnostics-status, security-event,
    * command-completed, data-transfer, device-event, report-part, charging-profiles-reported,
    * certificate-issued, certificate-refused, certificate-installed, certificate-rejected, reservation-created,
-   * reservation-ended.
+   * reservation-ended, monitoring-alert.
    */
   type: string;
   time:
