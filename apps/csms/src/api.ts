@@ -12,6 +12,7 @@ import {
   createOcpp16Service,
   createOcpp201Service,
   createStationService,
+  type HistoryRetentionOptions,
 } from '@csms/station-api';
 import { createTariffService, createTransactionService } from '@csms/transaction';
 import type { Logger } from '@csms/telemetry';
@@ -32,7 +33,7 @@ export interface ApiParts {
 /** Each service name's factory (the station API includes the typed OCPP command services). */
 const FACTORIES: Readonly<Record<ApiServiceName, (parts: ApiParts, logger: Logger) => ApiService[]>> = {
   station: (parts, logger) => [
-    createStationService({ ...parts, logger }),
+    createStationService({ ...parts, logger, retention: retentionOf(parts.config) }),
     createOcpp16Service({ ...parts, logger }),
     createOcpp201Service({ ...parts, logger }),
     createDisplayMessageService({ ...parts, logger }),
@@ -125,4 +126,11 @@ export async function startApi(
     },
     services,
   );
+}
+
+/** The history retention sweep's settings (CSMS_*_RETENTION_DAYS); undefined when it is off. */
+function retentionOf(config: CsmsConfig): HistoryRetentionOptions | undefined {
+  const { historyDays, securityEventDays, intervalSec } = config.retention;
+  if (intervalSec === 0) return undefined;
+  return { historyDays, securityEventDays, intervalMs: intervalSec * 1000 };
 }

@@ -1,15 +1,16 @@
 /**
  * The station CA settings at start (certificateSignersFrom): none, the built-in CA from its files, an external
- * program; files that cannot serve as a CA stop the start with a ConfigError naming them.
+ * program; files that cannot serve as a CA stop the start with a ConfigError naming them. The contract roots
+ * (contractRootsFrom) likewise.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ConfigError, loadConfig } from '@csms/config';
 import { CommandCertificateSigner, FileCertificateAuthority } from '@csms/station-ca';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { certificateSignersFrom } from './components.js';
+import { certificateSignersFrom, contractRootsFrom } from './components.js';
 
 let dir: string;
 
@@ -84,5 +85,26 @@ describe('certificateSignersFrom', () => {
     expect(await refused('ca.crt', 'other.key')).toMatch(/does not belong to the CA certificate/);
     expect(await refused('leaf.crt', 'leaf.key')).toMatch(/not a CA certificate/);
     expect(await refused('missing.crt', 'ca.key')).toMatch(/missing\.crt/);
+  });
+});
+
+describe('contractRootsFrom (CSMS_CONTRACT_ROOTS_FILE)', () => {
+  const roots = (file?: string) =>
+    contractRootsFrom(loadConfig(file === undefined ? {} : { CSMS_CONTRACT_ROOTS_FILE: join(dir, file) }));
+
+  it('reads every certificate of the PEM file; none configured is no roots', () => {
+    writeFileSync(
+      join(dir, 'roots.pem'),
+      readFileSync(join(dir, 'ca.crt'), 'utf8') + readFileSync(join(dir, 'other.crt'), 'utf8'),
+    );
+    expect(roots('roots.pem')).toHaveLength(2);
+    expect(roots()).toEqual([]);
+  });
+
+  it('stops the start when the file is missing or holds no certificate', () => {
+    writeFileSync(join(dir, 'empty.pem'), 'nothing here\n');
+    expect(() => roots('absent.pem')).toThrow(ConfigError);
+    expect(() => roots('absent.pem')).toThrow(/CSMS_CONTRACT_ROOTS_FILE/);
+    expect(() => roots('empty.pem')).toThrow(/no PEM certificate/);
   });
 });

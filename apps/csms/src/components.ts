@@ -7,11 +7,14 @@ import { findQueuedCommand, setBootPolicy, type Database, type Kysely } from '@c
 import type { OcppValidator } from '@csms/ocpp';
 import {
   CommandCertificateSigner,
+  CommandContractCertificateProvider,
   FileCertificateAuthority,
+  HttpContractCertificateProvider,
   OcspClient,
   pemCertificates,
   type CertificateSigner,
   type CertificateSigners,
+  type ContractCertificateProvider,
 } from '@csms/station-ca';
 import { traceHeaders, type CsmsMetrics, type Logger } from '@csms/telemetry';
 import type { WorkerConfig } from '@csms/worker';
@@ -210,15 +213,37 @@ export function contractRootsFrom(config: CsmsConfig): string[] {
   return roots;
 }
 
-/** What a worker needs for station certificates: the CSR signers, the OCSP client and the contract roots. */
+/**
+ * The EV contract certificate backend of Get15118EVCertificate (M01/M02, CSMS_CONTRACT_CERT_*): an external program or
+ * an HTTP backend; undefined when neither is configured (the worker then answers Failed, reason NotConfigured).
+ */
+export function contractCertificateProviderFrom(config: CsmsConfig): ContractCertificateProvider | undefined {
+  const settings = config.contractCertificates;
+  switch (settings.kind) {
+    case 'command':
+      return new CommandContractCertificateProvider(settings);
+    case 'http':
+      return new HttpContractCertificateProvider(settings);
+    case 'none':
+      return undefined;
+  }
+}
+
+/**
+ * What a worker needs for certificates: the CSR signers, the OCSP client, the contract roots and the EV contract
+ * certificate backend.
+ */
 export async function workerCertificatesFrom(config: CsmsConfig): Promise<{
   certificateSigners: CertificateSigners;
   ocsp: OcspClient;
   contractRoots: string[];
+  contractCertificates?: ContractCertificateProvider;
 }> {
+  const contractCertificates = contractCertificateProviderFrom(config);
   return {
     certificateSigners: await certificateSignersFrom(config),
     ocsp: ocspClientFrom(config),
     contractRoots: contractRootsFrom(config),
+    ...(contractCertificates ? { contractCertificates } : {}),
   };
 }

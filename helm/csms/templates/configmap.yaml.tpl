@@ -34,11 +34,20 @@ data:
   {{- with .Values.stationCa.organization }}
   CSMS_STATION_CERT_ORGANIZATION: {{ . | quote }}
   {{- end }}
+  # Station history retention (the api role sweeps).
+  CSMS_REPORT_RETENTION_DAYS: {{ .Values.retention.historyDays | toString | quote }}
+  CSMS_SECURITY_EVENT_RETENTION_DAYS: {{ .Values.retention.securityEventDays | toString | quote }}
+  CSMS_RETENTION_INTERVAL: {{ .Values.retention.intervalSec | toString | quote }}
   # OCSP requests (workers): GetCertificateStatus, contract certificates.
   CSMS_OCSP_TIMEOUT: {{ .Values.ocsp.timeoutSeconds | toString | quote }}
   CSMS_OCSP_CACHE_SECONDS: {{ .Values.ocsp.cacheSeconds | toString | quote }}
   {{- with .Values.ocsp.responders }}
   CSMS_OCSP_RESPONDERS: {{ join "," . | quote }}
+  {{- end }}
+  # EV contract certificates (workers): Get15118EVCertificate.
+  CSMS_CONTRACT_CERT_TIMEOUT: {{ .Values.contractCertificates.timeoutSeconds | toString | quote }}
+  {{- with .Values.contractCertificates.url }}
+  CSMS_CONTRACT_CERT_URL: {{ . | quote }}
   {{- end }}
   {{- with .Values.tracing.otlpEndpoint }}
   CSMS_TRACING: otlp

@@ -144,6 +144,33 @@ describe('station certificates (CSMS_STATION_CA_*, CSMS_CERT_RENEWAL_*)', () => 
   });
 });
 
+describe('OCSP and history retention (CSMS_OCSP_*, CSMS_CONTRACT_ROOTS_FILE, CSMS_*_RETENTION_*)', () => {
+  it('has bounded defaults and reads overrides', () => {
+    const defaults = loadConfig({});
+    expect(defaults.ocsp).toEqual({ timeoutMs: 5000, cacheSeconds: 3600, responders: [] });
+    expect(defaults.retention).toEqual({ historyDays: 90, securityEventDays: 365, intervalSec: 3600 });
+    const set = loadConfig({
+      CSMS_OCSP_TIMEOUT: '2',
+      CSMS_OCSP_CACHE_SECONDS: '0',
+      CSMS_OCSP_RESPONDERS: 'http://ocsp.example/, https://ocsp2.example/v2g/',
+      CSMS_CONTRACT_ROOTS_FILE: '/etc/csms/contract-roots.pem',
+      CSMS_REPORT_RETENTION_DAYS: '0',
+      CSMS_SECURITY_EVENT_RETENTION_DAYS: '730',
+      CSMS_RETENTION_INTERVAL: '60',
+    });
+    expect(set.ocsp).toEqual({
+      timeoutMs: 2000,
+      cacheSeconds: 0,
+      responders: ['http://ocsp.example/', 'https://ocsp2.example/v2g/'],
+      contractRootsFile: '/etc/csms/contract-roots.pem',
+    });
+    expect(set.retention).toEqual({ historyDays: 0, securityEventDays: 730, intervalSec: 60 });
+    expect(() => loadConfig({ CSMS_OCSP_TIMEOUT: '0', CSMS_RETENTION_INTERVAL: '-1' })).toThrow(
+      /CSMS_OCSP_TIMEOUT[\s\S]*CSMS_RETENTION_INTERVAL/,
+    );
+  });
+});
+
 describe('parseSeed', () => {
   it('accepts YAML and JSON', () => {
     const yaml = parseSeed(

@@ -1,5 +1,9 @@
 import { hostname } from 'node:os';
 import { ConfigError } from './config-error.js';
+import {
+  contractCertificateSettings,
+  type ContractCertificateSettings,
+} from './contract-certificate-settings.js';
 import { EnvReader } from './env.js';
 
 export type BootPolicy = 'Accepted' | 'Pending' | 'Rejected';
@@ -108,6 +112,20 @@ export interface CsmsConfig {
   readonly stationCertificates: StationCertificateSettings;
   /** OCSP requests for certificate statuses (GetCertificateStatus M06, contract certificates at Authorize C07). */
   readonly ocsp: OcspSettings;
+  /** The contract certificate backend of ISO 15118 certificate installation / update (M01/M02, CSMS_CONTRACT_CERT_*). */
+  readonly contractCertificates: ContractCertificateSettings;
+  /** How long station history is kept (the api role's retention sweep). */
+  readonly retention: RetentionSettings;
+}
+
+/** CSMS_REPORT_RETENTION_DAYS, CSMS_SECURITY_EVENT_RETENTION_DAYS, CSMS_RETENTION_INTERVAL. */
+export interface RetentionSettings {
+  /** Days stored notifications, device and monitor events and report bookkeeping are kept (0: forever). */
+  readonly historyDays: number;
+  /** Days the security event log is kept (0: forever). */
+  readonly securityEventDays: number;
+  /** Seconds between sweeps (0: no sweep). */
+  readonly intervalSec: number;
 }
 
 /** CSMS_OCSP_*: how the CSMS asks OCSP responders. */
@@ -193,7 +211,6 @@ export function loadConfig(env: Env = process.env): CsmsConfig {
   if (databaseUrl !== undefined && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
     r.problems.push('CSMS_DATABASE_URL: expected a postgres:// or postgresql:// URL');
   }
-  const contractRootsFile = r.string('CSMS_CONTRACT_ROOTS_FILE');
   const config: CsmsConfig = {
     edge: edgeSettings(r, edgeTls, maxConnections),
     admin: {
@@ -242,11 +259,12 @@ export function loadConfig(env: Env = process.env): CsmsConfig {
     concurrency: concurrencySettings(r),
     dataTransferVendors: r.list('CSMS_DATA_TRANSFER_VENDORS'),
     stationCertificates: stationCertificateSettings(r),
-    ocsp: {
-      timeoutMs: r.int('CSMS_OCSP_TIMEOUT', 5, { min: 1, max: 60 }) * 1000,
-      cacheSeconds: r.int('CSMS_OCSP_CACHE_SECONDS', 3600, { min: 0, max: 7 * 86_400 }),
-      responders: r.list('CSMS_OCSP_RESPONDERS'),
-      ...(contractRootsFile ? { contractRootsFile } : {}),
+    ocsp: ocspSettings(r),
+    contractCertificates: contractCertificateSettings(r),
+    retention: {
+      historyDays: r.int('CSMS_REPORT_RETENTION_DAYS', 90, { min: 0, max: 36_500 }),
+      securityEventDays: r.int('CSMS_SECURITY_EVENT_RETENTION_DAYS', 365, { min: 0, max: 36_500 }),
+      intervalSec: r.int('CSMS_RETENTION_INTERVAL', 3600, { min: 0, max: 86_400 }),
     },
     log: {
       level: r.oneOf<LogLevel>('CSMS_LOG_LEVEL', 'info', [
@@ -262,6 +280,17 @@ export function loadConfig(env: Env = process.env): CsmsConfig {
   };
   if (r.problems.length > 0) throw new ConfigError(r.problems);
   return config;
+}
+
+/** CSMS_OCSP_* and CSMS_CONTRACT_ROOTS_FILE. */
+function ocspSettings(r: EnvReader): OcspSettings {
+  const contractRootsFile = r.string('CSMS_CONTRACT_ROOTS_FILE');
+  return {
+    timeoutMs: r.int('CSMS_OCSP_TIMEOUT', 5, { min: 1, max: 60 }) * 1000,
+    cacheSeconds: r.int('CSMS_OCSP_CACHE_SECONDS', 3600, { min: 0, max: 7 * 86_400 }),
+    responders: r.list('CSMS_OCSP_RESPONDERS'),
+    ...(contractRootsFile ? { contractRootsFile } : {}),
+  };
 }
 
 /** CSMS_STATION_CA_CERT_FILE / _KEY_FILE (both or neither) or CSMS_STATION_CA_COMMAND, and the renewal settings. */

@@ -6,7 +6,9 @@ export {
   type LogLevel,
   type StationCertificateSettings,
   type OcspSettings,
+  type RetentionSettings,
 } from './csms-config.js';
+export type { ContractCertificateSettings } from './contract-certificate-settings.js';
 export {
   API_SERVICE_NAMES,
   DEPLOYED_ROLES,

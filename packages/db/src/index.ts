@@ -180,6 +180,7 @@ export {
   type MonitorFilter,
   type MonitorInput,
 } from './monitoring/monitors.js';
+export { acceptedMonitorsOf } from './monitoring/accepted-monitors.js';
 export {
   findMonitoringReportRequest,
   listCoveredMonitors,
@@ -190,6 +191,7 @@ export {
 } from './monitoring/monitoring-reports.js';
 export {
   findMonitoringSettings,
+  monitorsDroppedBy,
   recordMonitoringBase,
   recordMonitoringLevel,
 } from './monitoring/monitoring-settings.js';
@@ -225,6 +227,36 @@ export {
   storeExternalChargingLimit,
   type ExternalChargingLimit,
 } from './charging-profiles/external-limits.js';
+// charging-profiles: ev_charging_needs, ev_charging_schedules (ISO 15118 smart charging, K15-K17)
+export {
+  activeTransactionOnEvse,
+  listEvChargingNeeds,
+  listEvChargingSchedules,
+  nextEvProfileId,
+  setEvOperatorLimit,
+  storeEvChargingNeeds,
+  storeEvChargingSchedule,
+  type EvChargingNeeds,
+  type EvChargingSchedule,
+} from './charging-profiles/ev-charging.js';
+export {
+  computeEvSchedule,
+  convertLimit,
+  evMaximum,
+  exceedingPeriod,
+  profileSpans,
+  reducePeriods,
+  scheduleSpans,
+  type Electrical,
+  type EvScheduleInput,
+  type LimitSpan,
+  type RateUnit,
+} from './charging-profiles/ev-schedule.js';
+export {
+  evScheduleLimits,
+  planEvTxProfile,
+  type EvTxProfileInput,
+} from './charging-profiles/ev-tx-profile.js';
 
 // campaigns: campaigns, campaign_stations
 export {
@@ -333,3 +365,7 @@ export {
   recentPartitionOwnership,
 } from './fences/fences.js';
 export { FenceRejectedError, fencedStatements, fencedTransaction } from './fences/fenced-transaction.js';
+
+// retention: the domains' history tables pruned by age (CSMS_REPORT_RETENTION_DAYS, CSMS_SECURITY_EVENT_RETENTION_DAYS)
+export { HISTORY_TABLES, pruneHistory, type RetentionCutoffs } from './retention.js';
+export type { PrunedTable } from './prune-batch.js';

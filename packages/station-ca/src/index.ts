@@ -34,3 +34,17 @@ export {
   checkContractHashData,
   type ContractChainResult,
 } from './contract-certificates.js';
+export {
+  type ContractCertificateAnswer,
+  type ContractCertificateFailureCode,
+  type ContractCertificateProvider,
+  type ContractCertificateRequest,
+} from './contract-certificate-provider.js';
+export {
+  CommandContractCertificateProvider,
+  type CommandContractCertificateProviderOptions,
+} from './contract-certificate-provider-command.js';
+export {
+  HttpContractCertificateProvider,
+  type HttpContractCertificateProviderOptions,
+} from './contract-certificate-provider-http.js';

@@ -16,6 +16,8 @@ import {
   toGetCompositeSchedule,
 } from './composite-schedule.js';
 import type { SmartChargingServiceDeps } from './deps.js';
+import { listEvCharging } from './ev-charging-list.js';
+import { renegotiateChargingSchedule } from './ev-renegotiate.js';
 import { listExternalLimits, withExternalLimits } from './external-limits.js';
 import { getChargingProfiles } from './get-charging-profiles.js';
 import { setChargingProfile } from './set-charging-profile.js';
@@ -40,6 +42,9 @@ export function createSmartChargingService(deps: SmartChargingServiceDeps): ApiS
     clearChargingProfile: (request, context) => clearChargingProfile(deps, request, context),
     getCompositeSchedule: (request, context) => getCompositeSchedule(deps, request, context),
     listExternalChargingLimits: (request) => listExternalLimits(deps.db, request),
+    // K16 (ISO 15118): a new TxProfile for the EV's transaction; K15-K17: what EVs sent.
+    renegotiateChargingSchedule: (request, context) => renegotiateChargingSchedule(deps, request, context),
+    listEvCharging: (request) => listEvCharging(deps, request),
   };
   return apiService(SERVICE_NAME, api.SmartChargingServiceDefinition, impl);
 }

@@ -1,6 +1,7 @@
 import type { Bus, StationApi } from '@csms/bus';
 import type { Database, Kysely } from '@csms/db';
 import type { Logger } from '@csms/telemetry';
+import type { HistoryRetentionOptions } from './history-retention.js';
 
 /** What the station service needs: the database, the bus, the station command API and a logger. */
 export interface StationServiceDeps {
@@ -8,4 +9,6 @@ export interface StationServiceDeps {
   readonly bus: Bus;
   readonly stations: StationApi;
   readonly logger: Logger;
+  /** The history retention sweep (the station service runs it); absent: none. */
+  readonly retention?: HistoryRetentionOptions;
 }

@@ -1,4 +1,5 @@
 export { createStationService, type StationServiceDeps } from './station-service.js';
+export { HistoryRetention, type HistoryRetentionOptions } from './history-retention.js';
 export {
   createOcpp16Service,
   createOcpp201Service,

@@ -9,6 +9,7 @@ import {
 } from '@csms/grpc';
 import { StationLimits } from '@csms/station-limits';
 import type { StationServiceDeps } from './deps.js';
+import { HistoryRetention } from './history-retention.js';
 import { callStation, getQueuedCall } from './station-calls.js';
 import {
   createStation,
@@ -23,7 +24,7 @@ export type { StationServiceDeps } from './deps.js';
 const EVENT_TYPE_PATTERN = /^[a-z][a-z0-9-]{0,63}$/;
 
 /** `csms.station.v1.StationService`: the station registry, generic calls and station events. */
-export function createStationService(deps: StationServiceDeps): ApiService {
+export function createStationService(deps: StationServiceDeps): ApiService & { close(): Promise<void> } {
   const limits = new StationLimits(deps);
   const impl: ServiceImplementation<typeof stationV1.StationServiceDefinition> = {
     createStation: (request) => createStation(deps.db, request),
@@ -35,7 +36,13 @@ export function createStationService(deps: StationServiceDeps): ApiService {
     getQueuedCall: (request) => getQueuedCall(deps.db, request),
     streamStationEvents: (request, context) => streamStationEvents(deps, request, context),
   };
-  return apiService('csms.station.v1.StationService', stationV1.StationServiceDefinition, impl);
+  // The api role's background work: station history past its retention is deleted.
+  const retention = deps.retention ? new HistoryRetention(deps.db, deps.logger, deps.retention) : undefined;
+  retention?.start();
+  return {
+    ...apiService('csms.station.v1.StationService', stationV1.StationServiceDefinition, impl),
+    close: async () => retention?.stop(),
+  };
 }
 
 /** StreamStationEvents: the bus's station events, optionally of some stations and types, until cancelled. */

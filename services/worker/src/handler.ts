@@ -1,7 +1,7 @@
 import type { Database, Kysely } from '@csms/db';
 import type { InboundCall } from '@csms/bus';
 import type { OcppErrorCode, OcppVersion } from '@csms/ocpp';
-import type { CertificateSigners, OcspClient } from '@csms/station-ca';
+import type { CertificateSigners, ContractCertificateProvider, OcspClient } from '@csms/station-ca';
 import type { CsmsMetrics } from '@csms/telemetry';
 import type { Logger } from './logger.js';
 import type { Authorizer, TransactionRecorder } from './ports.js';
@@ -32,6 +32,8 @@ export interface HandlerContext {
   readonly ocsp: OcspClient | undefined;
   /** PEM V2G / MO roots for central contract validation (C07.FR.06, CSMS_CONTRACT_ROOTS_FILE). */
   readonly contractRoots: readonly string[];
+  /** The EV contract certificate backend (Get15118EVCertificate M01/M02); undefined: not configured. */
+  readonly contractCertificates: ContractCertificateProvider | undefined;
   /**
    * Queues a CSMS-initiated CALL for this station in the durable command queue, in the CALL's database
    * transaction: it is sent (through the outbound queue, after this CALL's answer) only if the CALL's effects

@@ -11,7 +11,7 @@ import {
 } from '@csms/bus';
 import { enqueueCommand, findStation, type Database, type Kysely } from '@csms/db';
 import { versionedCode, type OcppValidator, type OcppVersion } from '@csms/ocpp';
-import type { CertificateSigners, OcspClient } from '@csms/station-ca';
+import type { CertificateSigners, ContractCertificateProvider, OcspClient } from '@csms/station-ca';
 import { noopCsmsMetrics, type CsmsMetrics } from '@csms/telemetry';
 import { NOT_DELIVERED, sendCsmsCall } from './csms-call.js';
 import { CallErrorResponse, type CommandContext, type HandlerContext } from './handler.js';
@@ -70,6 +70,8 @@ export interface StationActorDeps {
   readonly ocsp?: OcspClient;
   /** PEM V2G / MO roots for central contract validation (C07.FR.06); empty: such chains are CertChainError. */
   readonly contractRoots?: readonly string[];
+  /** The EV contract certificate backend (Get15118EVCertificate M01/M02); absent: those are answered Failed. */
+  readonly contractCertificates?: ContractCertificateProvider;
 }
 
 /**
@@ -354,6 +356,7 @@ export class StationActor implements Actor {
       certificateSigners: this.#deps.certificateSigners ?? {},
       ocsp: this.#deps.ocsp,
       contractRoots: this.#deps.contractRoots ?? [],
+      contractCertificates: this.#deps.contractCertificates,
       metrics: this.#deps.metrics ?? noopCsmsMetrics(),
       now,
       emit: (type, data) => this.#emit(type, data),

@@ -33,7 +33,7 @@ import type { PortsFactory } from './ports.js';
 import { StationActor } from './station-actor.js';
 import type { HandlersByVersion } from './version-handlers.js';
 import { defaultWorkerConfig, type WorkerConfig } from './worker-config.js';
-import type { CertificateSigners, OcspClient } from '@csms/station-ca';
+import type { CertificateSigners, ContractCertificateProvider, OcspClient } from '@csms/station-ca';
 import { v16Handlers } from './v16/index.js';
 import { v201Handlers } from './v201/index.js';
 
@@ -80,6 +80,8 @@ export interface WorkerOptions {
   readonly ocsp?: OcspClient;
   /** PEM V2G / MO roots for central contract validation (C07.FR.06); empty: such chains are CertChainError. */
   readonly contractRoots?: readonly string[];
+  /** The EV contract certificate backend (Get15118EVCertificate M01/M02); absent: those are answered Failed. */
+  readonly contractCertificates?: ContractCertificateProvider;
 }
 
 const HANDLERS: HandlersByVersion = {
@@ -128,6 +130,7 @@ export class Worker {
           ...(options.certificateSigners ? { certificateSigners: options.certificateSigners } : {}),
           ...(options.ocsp ? { ocsp: options.ocsp } : {}),
           ...(options.contractRoots ? { contractRoots: options.contractRoots } : {}),
+          ...(options.contractCertificates ? { contractCertificates: options.contractCertificates } : {}),
           ...(options.ports ? { ports: this.#portsOf(stationId, options.ports) } : {}),
           ...(fence
             ? {

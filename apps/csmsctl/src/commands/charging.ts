@@ -4,6 +4,7 @@ import type { CliContext } from '../context.js';
 import { parseIntOption } from '../parse.js';
 import { STATION_ANSWER_MS } from '../station-call.js';
 import { pages, printPage, withPageOptions, type PageOptions } from './paging.js';
+import { addEvCharging } from './charging-ev.js';
 import { addLimits } from './charging-limits.js';
 import { addReport } from './charging-report.js';
 import { KIND, PURPOSE, SOURCE, UNIT, evseOption, schedules, type Ctx } from './charging-shared.js';
@@ -50,6 +51,7 @@ export function registerChargingCommands(program: Command, ctx: Ctx): void {
   addClear(charging, ctx);
   addComposite(charging, ctx);
   addLimits(charging, ctx);
+  addEvCharging(charging, ctx);
 }
 
 function addSet(charging: Command, ctx: Ctx): void {

@@ -1,3 +1,4 @@
+import type { PrunedTable } from '../prune-batch.js';
 import { createHash } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { Database } from '../schema.js';
@@ -131,3 +132,8 @@ export async function hasChargingProfilesReport(
     .executeTakeFirst();
   return row !== undefined;
 }
+
+/** History of this domain the retention sweep prunes: old ReportChargingProfiles parts (K09). */
+export const REPORTED_PROFILE_HISTORY: readonly PrunedTable[] = [
+  { table: 'reported_charging_profiles', column: 'received_at' },
+];

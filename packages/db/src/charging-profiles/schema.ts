@@ -1,5 +1,5 @@
 import type { Generated, Selectable } from 'kysely';
-import type { CreatedAt, Json, Timestamp, UpdatedAt } from '../column-types.js';
+import type { CreatedAt, Json, NullableJson, Timestamp, UpdatedAt } from '../column-types.js';
 
 /**
  * Charging profiles a station accepted (csms.smart_charging.v1), one per (station, profile id).
@@ -65,12 +65,50 @@ export interface ExternalChargingLimitsTable {
   received_at: UpdatedAt;
 }
 
+/**
+ * The charging needs an EV sent through its OCPP 2.0.1 station (NotifyEVChargingNeedsRequest, ISO 15118, K15/K17), the
+ * latest per (station, transaction): the transaction active on the request's EVSE.
+ */
+export interface EvChargingNeedsTable {
+  station_id: string;
+  transaction_id: string;
+  evse_id: number;
+  /** ChargingNeedsType as sent (requestedEnergyTransfer, departureTime, AC / DC parameters). */
+  charging_needs: Json<Record<string, unknown>>;
+  max_schedule_tuples: number | null;
+  /** The NotifyEVChargingNeedsResponse status the CSMS answered (Accepted / Rejected / Processing). */
+  status: string;
+  /**
+   * The limit an operator set for the transaction when asking for a renegotiation (K16, RenegotiateChargingSchedule):
+   * `{ limit, chargingRateUnit }`, kept for later schedules of the transaction; null when none.
+   */
+  operator_limit: NullableJson<{ limit: number; chargingRateUnit: string }>;
+  received_at: UpdatedAt;
+}
+
+/** The charging schedule an EV chose (NotifyEVChargingScheduleRequest, K15-K17), the latest per (station, transaction). */
+export interface EvChargingSchedulesTable {
+  station_id: string;
+  transaction_id: string;
+  evse_id: number;
+  time_base: Timestamp;
+  /** ChargingScheduleType as sent. */
+  charging_schedule: Json<Record<string, unknown>>;
+  /** The NotifyEVChargingScheduleResponse status the CSMS answered (Accepted: within its limits, else Rejected). */
+  status: string;
+  received_at: UpdatedAt;
+}
+
 export interface ChargingProfileTables {
   charging_profiles: ChargingProfilesTable;
   reported_charging_profiles: ReportedChargingProfilesTable;
   external_charging_limits: ExternalChargingLimitsTable;
+  ev_charging_needs: EvChargingNeedsTable;
+  ev_charging_schedules: EvChargingSchedulesTable;
 }
 
 export type ChargingProfileRow = Selectable<ChargingProfilesTable>;
 export type ReportedChargingProfileRow = Selectable<ReportedChargingProfilesTable>;
 export type ExternalChargingLimitRow = Selectable<ExternalChargingLimitsTable>;
+export type EvChargingNeedsRow = Selectable<EvChargingNeedsTable>;
+export type EvChargingScheduleRow = Selectable<EvChargingSchedulesTable>;

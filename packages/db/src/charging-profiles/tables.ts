@@ -98,3 +98,40 @@ export async function createExternalChargingLimitsTable(db: Kysely<any>): Promis
 export async function dropExternalChargingLimitsTable(db: Kysely<any>): Promise<void> {
   await db.schema.dropTable('external_charging_limits').ifExists().execute();
 }
+
+/**
+ * `ev_charging_needs` and `ev_charging_schedules`: what EVs sent through OCPP 2.0.1 stations for ISO 15118 smart
+ * charging (NotifyEVChargingNeeds, NotifyEVChargingSchedule; K15-K17), the latest per (station, transaction).
+ * (Migration 2026_12_06_02_30_00_create_ev_charging.)
+ */
+export async function createEvChargingTables(db: Kysely<any>): Promise<void> {
+  const now = sql`now()`;
+  await db.schema
+    .createTable('ev_charging_needs')
+    .addColumn('station_id', 'text', (c) => c.notNull().references('stations.id').onDelete('cascade'))
+    .addColumn('transaction_id', 'text', (c) => c.notNull())
+    .addColumn('evse_id', 'integer', (c) => c.notNull())
+    .addColumn('charging_needs', 'jsonb', (c) => c.notNull())
+    .addColumn('max_schedule_tuples', 'integer')
+    .addColumn('status', 'text', (c) => c.notNull())
+    .addColumn('operator_limit', 'jsonb')
+    .addColumn('received_at', 'timestamptz', (c) => c.notNull().defaultTo(now))
+    .addPrimaryKeyConstraint('ev_charging_needs_pkey', ['station_id', 'transaction_id'])
+    .execute();
+  await db.schema
+    .createTable('ev_charging_schedules')
+    .addColumn('station_id', 'text', (c) => c.notNull().references('stations.id').onDelete('cascade'))
+    .addColumn('transaction_id', 'text', (c) => c.notNull())
+    .addColumn('evse_id', 'integer', (c) => c.notNull())
+    .addColumn('time_base', 'timestamptz', (c) => c.notNull())
+    .addColumn('charging_schedule', 'jsonb', (c) => c.notNull())
+    .addColumn('status', 'text', (c) => c.notNull())
+    .addColumn('received_at', 'timestamptz', (c) => c.notNull().defaultTo(now))
+    .addPrimaryKeyConstraint('ev_charging_schedules_pkey', ['station_id', 'transaction_id'])
+    .execute();
+}
+
+export async function dropEvChargingTables(db: Kysely<any>): Promise<void> {
+  await db.schema.dropTable('ev_charging_schedules').ifExists().execute();
+  await db.schema.dropTable('ev_charging_needs').ifExists().execute();
+}

@@ -1,3 +1,4 @@
+import type { PrunedTable } from '../prune-batch.js';
 import type { V201 } from '@csms/ocpp';
 import type { Kysely } from 'kysely';
 import type { Database } from '../schema.js';
@@ -144,3 +145,8 @@ async function reconcile(db: Kysely<Database>, request: DisplayMessageRequestRow
     .where('request_id', '=', request.request_id)
     .execute();
 }
+
+/** History of this domain the retention sweep prunes: the bookkeeping of old GetDisplayMessages requests. */
+export const DISPLAY_MESSAGE_HISTORY: readonly PrunedTable[] = [
+  { table: 'display_message_requests', column: 'created_at' },
+];

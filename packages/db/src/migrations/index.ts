@@ -15,6 +15,7 @@ import * as createDisplayMessages from './2026_12_05_23_30_00_create_display_mes
 import * as createVariableMonitors from './2026_12_06_00_00_00_create_variable_monitors.js';
 import * as createTariffs from './2026_12_06_00_30_00_create_tariffs.js';
 import * as createExternalChargingLimits from './2026_12_06_01_00_00_create_external_charging_limits.js';
+import * as createEvCharging from './2026_12_06_02_30_00_create_ev_charging.js';
 
 /**
  * Every migration, by name. Listed statically (not read from a folder at run time) so that the same
@@ -40,4 +41,5 @@ export const migrations: Readonly<Record<string, Migration>> = Object.freeze({
   '2026_12_06_00_00_00_create_variable_monitors': createVariableMonitors,
   '2026_12_06_00_30_00_create_tariffs': createTariffs,
   '2026_12_06_01_00_00_create_external_charging_limits': createExternalChargingLimits,
+  '2026_12_06_02_30_00_create_ev_charging': createEvCharging,
 });

@@ -1,3 +1,4 @@
+import type { PrunedTable } from '../prune-batch.js';
 import type { Expression, ExpressionBuilder, Kysely, SqlBool } from 'kysely';
 import type { Database } from '../schema.js';
 import { upsertReportedMonitors, type MonitorInput } from './monitors.js';
@@ -203,3 +204,9 @@ async function markComplete(db: Kysely<Database>, request: MonitoringReportReque
     .where('request_id', '=', request.request_id)
     .execute();
 }
+
+/** History of this domain the retention sweep prunes: monitor events and the bookkeeping of old report requests. */
+export const MONITORING_HISTORY: readonly PrunedTable[] = [
+  { table: 'monitoring_events', column: 'received_at' },
+  { table: 'monitoring_report_requests', column: 'created_at' },
+];

@@ -32,14 +32,33 @@ export async function recordMonitoringBase(
     )
     .execute();
   if (base === 'All') return 0;
-  const kept: MonitorKind[] =
-    base === 'FactoryDefault' ? ['HardWiredMonitor', 'PreconfiguredMonitor'] : ['HardWiredMonitor'];
   const result = await db
     .deleteFrom('variable_monitors')
     .where('station_id', '=', stationId)
-    .where((eb) => eb.or([eb('kind', 'is', null), eb('kind', 'not in', kept)]))
+    .where((eb) => eb.or([eb('kind', 'is', null), eb('kind', 'not in', keptBy(base))]))
     .executeTakeFirst();
   return Number(result.numDeletedRows);
+}
+
+/** The monitor kinds a monitoring base other than All keeps (N03.FR.04 / N03.FR.05). */
+function keptBy(base: 'FactoryDefault' | 'HardWiredOnly'): MonitorKind[] {
+  return base === 'FactoryDefault' ? ['HardWiredMonitor', 'PreconfiguredMonitor'] : ['HardWiredMonitor'];
+}
+
+/** How many stored monitors {@link recordMonitoringBase} would drop for `base` now. */
+export async function monitorsDroppedBy(
+  db: Kysely<Database>,
+  stationId: string,
+  base: V201.MonitoringBaseEnumType,
+): Promise<number> {
+  if (base === 'All') return 0;
+  const row = await db
+    .selectFrom('variable_monitors')
+    .select((eb) => eb.fn.countAll<string>().as('n'))
+    .where('station_id', '=', stationId)
+    .where((eb) => eb.or([eb('kind', 'is', null), eb('kind', 'not in', keptBy(base))]))
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
 }
 
 /** Records a monitoring level (severity 0..9) the station accepted (N05.FR.01). */

@@ -1,3 +1,4 @@
+import type { PrunedTable } from '../prune-batch.js';
 import { createHash } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { Database } from '../schema.js';
@@ -25,3 +26,18 @@ export async function storeStationNotification(
     .executeTakeFirst();
   return Number(r.numInsertedOrUpdatedRows ?? 0n) > 0;
 }
+
+/**
+ * History of this domain the retention sweep prunes (CSMS_REPORT_RETENTION_DAYS): raw stored notifications and device
+ * events. Not `device_reports`: the newest reports are the CSMS's view of each station's device model (limits, tariff
+ * support), and not `security_events` ({@link SECURITY_EVENT_HISTORY}, a retention of its own).
+ */
+export const STATION_REPORT_HISTORY: readonly PrunedTable[] = [
+  { table: 'station_notifications', column: 'received_at' },
+  { table: 'device_events', column: 'received_at' },
+];
+
+/** The security event log (A04), kept for CSMS_SECURITY_EVENT_RETENTION_DAYS. */
+export const SECURITY_EVENT_HISTORY: readonly PrunedTable[] = [
+  { table: 'security_events', column: 'received_at' },
+];

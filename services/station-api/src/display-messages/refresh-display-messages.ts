@@ -1,4 +1,3 @@
-import { randomInt } from 'node:crypto';
 import {
   findDisplayMessageRequest,
   listDisplayMessages,
@@ -6,22 +5,14 @@ import {
   startDisplayMessageRequest,
   type DisplayMessageFilter,
 } from '@csms/db';
-import {
-  RequestViolations,
-  abortable,
-  pollUntil,
-  type displayMessageV1 as api,
-  type CallContext,
-} from '@csms/grpc';
-import { INT32_MAX, type V201 } from '@csms/ocpp';
+import { RequestViolations, type displayMessageV1 as api, type CallContext } from '@csms/grpc';
+import type { V201 } from '@csms/ocpp';
 import type { StationServiceDeps } from '../deps.js';
 import { filterOf, toCatalogueMessage } from './display-message-convert.js';
 import { apiEnum } from './display-message-enums.js';
-import { callStation, requireV201Station } from './v201-station.js';
+import { reportWaitSeconds, requestReport } from '../report-request.js';
+import { requireV201Station } from './v201-station.js';
 
-/** How long a refresh waits for the report by default, and at most (report_wait_seconds). */
-const DEFAULT_REPORT_WAIT_SECONDS = 30;
-const MAX_REPORT_WAIT_SECONDS = 120;
 /** The most messages a refresh returns (a station holds NumberOfDisplayMessages.maxLimit, far fewer). */
 const RETURNED_LIMIT = 1000;
 
@@ -38,28 +29,28 @@ export async function refreshDisplayMessages(
 ): Promise<api.RefreshDisplayMessagesResponse> {
   const v = new RequestViolations();
   const filter = filterOf(v, request);
-  const wait = request.reportWaitSeconds ?? DEFAULT_REPORT_WAIT_SECONDS;
-  v.check(
-    Number.isInteger(wait) && wait >= 0 && wait <= MAX_REPORT_WAIT_SECONDS,
-    'report_wait_seconds',
-    `must be between 0 and ${MAX_REPORT_WAIT_SECONDS}`,
-  );
+  const wait = reportWaitSeconds(v, request.reportWaitSeconds);
   await requireV201Station(deps, request.stationId, v, 'invalid RefreshDisplayMessages request');
   const { stationId } = request;
-  const requestId = await newRequest(deps, stationId, filter);
-  const answer = await callStation<V201.GetDisplayMessagesResponse>(
+  const criteria = {
+    ...(filter.ids !== undefined ? { id: filter.ids } : {}),
+    ...(filter.priority !== undefined ? { priority: filter.priority } : {}),
+    ...(filter.state !== undefined ? { state: filter.state } : {}),
+  };
+  const { requestId, answer, complete } = await requestReport<V201.GetDisplayMessagesResponse>(
     deps,
     stationId,
-    'GetDisplayMessages',
-    toGetDisplayMessages(requestId, filter),
+    {
+      action: 'GetDisplayMessages',
+      start: (id) => startDisplayMessageRequest(deps.db, stationId, id, criteria),
+      payload: (id) => ({ ...toGetDisplayMessages(id, filter) }),
+      recordAnswer: (trx, id, a) => recordDisplayMessagesAnswer(trx, stationId, id, a.status),
+      reportFollows: (a) => a.status !== 'Unknown',
+      isComplete: async (id) => (await findDisplayMessageRequest(deps.db, stationId, id))?.complete === true,
+    },
+    wait,
     context,
   );
-  await deps.db
-    .transaction()
-    .execute((trx) => recordDisplayMessagesAnswer(trx, stationId, requestId, answer.status));
-  const complete =
-    answer.status === 'Unknown' ||
-    (await abortable(waitForReport(deps, stationId, requestId, wait * 1000, context.signal), context.signal));
   const rows = await listDisplayMessages(deps.db, stationId, filter, undefined, RETURNED_LIMIT);
   deps.logger.debug({ stationId, requestId, complete, messages: rows.length }, 'display messages refreshed');
   return {
@@ -81,38 +72,4 @@ export function toGetDisplayMessages(
     ...(filter.priority !== undefined ? { priority: filter.priority as V201.MessagePriorityEnumType } : {}),
     ...(filter.state !== undefined ? { state: filter.state as V201.MessageStateEnumType } : {}),
   };
-}
-
-/** Records a request with a requestId this station never used, so that an old report is not read as the new one. */
-async function newRequest(
-  deps: StationServiceDeps,
-  stationId: string,
-  filter: DisplayMessageFilter,
-): Promise<number> {
-  const criteria = {
-    ...(filter.ids !== undefined ? { id: filter.ids } : {}),
-    ...(filter.priority !== undefined ? { priority: filter.priority } : {}),
-    ...(filter.state !== undefined ? { state: filter.state } : {}),
-  };
-  for (;;) {
-    const requestId = randomInt(1, INT32_MAX);
-    if (await startDisplayMessageRequest(deps.db, stationId, requestId, criteria)) return requestId;
-  }
-}
-
-/** Whether the report of `requestId` became complete within `waitMs` (or before the call was cancelled). */
-async function waitForReport(
-  deps: StationServiceDeps,
-  stationId: string,
-  requestId: number,
-  waitMs: number,
-  signal: AbortSignal,
-): Promise<boolean> {
-  const row = await pollUntil(
-    () => findDisplayMessageRequest(deps.db, stationId, requestId),
-    (r) => r?.complete === true,
-    waitMs,
-    signal,
-  );
-  return row?.complete === true;
 }

@@ -1,11 +1,12 @@
 import {
+  acceptedMonitorsOf,
   findMonitoringSettings,
   listMonitors,
+  monitorsDroppedBy,
   recordMonitoringBase,
   recordMonitoringLevel,
   removeMonitors,
   storeSetMonitors,
-  type MonitorInput,
 } from '@csms/db';
 import {
   ApiErrors,
@@ -95,7 +96,7 @@ async function setVariableMonitoring(
     context,
   );
   const results = answer.setMonitoringResult ?? [];
-  const accepted = acceptedMonitors(data, results);
+  const accepted = acceptedMonitorsOf(data, results);
   if (accepted.length < results.filter((r) => r.status === 'Accepted').length)
     deps.logger.warn(
       { stationId: request.stationId },
@@ -112,48 +113,6 @@ async function setVariableMonitoring(
       severity: r.severity,
     })),
   };
-}
-
-/** Whether a result answers a monitor of the request (N04.FR.02: the same component and variable). */
-function answers(data: V201.SetMonitoringDataType, r: V201.SetMonitoringResultType): boolean {
-  return (
-    data.component.name === r.component.name &&
-    (data.component.evse?.id ?? null) === (r.component.evse?.id ?? null) &&
-    data.variable.name === r.variable.name &&
-    data.type === r.type &&
-    data.severity === r.severity
-  );
-}
-
-/**
- * The accepted monitors, each paired with the request's monitor it answers (by position, N04.FR.01, else the
- * first unanswered monitor of the same component variable, type and severity), with the id the station
- * assigned (or the id the request replaced).
- */
-function acceptedMonitors(
-  data: readonly V201.SetMonitoringDataType[],
-  results: readonly V201.SetMonitoringResultType[],
-): MonitorInput[] {
-  const open = new Set(data.keys());
-  const accepted: MonitorInput[] = [];
-  results.forEach((r, i) => {
-    const index = open.has(i) && answers(data[i]!, r) ? i : [...open].find((j) => answers(data[j]!, r));
-    if (index === undefined) return;
-    open.delete(index);
-    const sent = data[index]!;
-    const id = r.id ?? sent.id;
-    if (r.status !== 'Accepted' || id === undefined) return;
-    accepted.push({
-      id,
-      component: sent.component,
-      variable: sent.variable,
-      type: sent.type,
-      value: sent.value,
-      severity: sent.severity,
-      transaction: sent.transaction ?? false,
-    });
-  });
-  return accepted;
 }
 
 /**
@@ -199,6 +158,8 @@ async function setMonitoringBase(
   const base = ocpp.base(request.monitoringBase);
   v.check(base !== undefined, 'monitoring_base', 'required: ALL, FACTORY_DEFAULT or HARD_WIRED_ONLY');
   await requireV201Station(deps, request.stationId, v, 'invalid SetMonitoringBase request');
+  // Counted before it is sent: the worker's after-command hook drops them as soon as the station accepts.
+  const dropped = await monitorsDroppedBy(deps.db, request.stationId, base!);
   const answer = await callStation<V201.SetMonitoringBaseResponse>(
     deps,
     request.stationId,
@@ -208,7 +169,10 @@ async function setMonitoringBase(
   );
   const removed =
     answer.status === 'Accepted'
-      ? await deps.db.transaction().execute((trx) => recordMonitoringBase(trx, request.stationId, base!))
+      ? Math.max(
+          dropped,
+          await deps.db.transaction().execute((trx) => recordMonitoringBase(trx, request.stationId, base!)),
+        )
       : 0;
   return {
     status: apiEnum.deviceModelStatus(answer.status),

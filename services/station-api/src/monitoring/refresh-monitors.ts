@@ -1,27 +1,17 @@
-import { randomInt } from 'node:crypto';
 import {
   findMonitoringReportRequest,
   listCoveredMonitors,
   recordMonitoringReportAnswer,
   startMonitoringReportRequest,
-  type MonitoringReportCriteria,
 } from '@csms/db';
-import {
-  RequestViolations,
-  abortable,
-  pollUntil,
-  type monitoringV1 as api,
-  type CallContext,
-} from '@csms/grpc';
-import { INT32_MAX, type V201 } from '@csms/ocpp';
+import { RequestViolations, type monitoringV1 as api, type CallContext } from '@csms/grpc';
+import type { V201 } from '@csms/ocpp';
 import type { StationServiceDeps } from '../deps.js';
-import { callStation, requireV201Station } from '../display-messages/v201-station.js';
+import { requireV201Station } from '../display-messages/v201-station.js';
+import { reportWaitSeconds, requestReport } from '../report-request.js';
 import { reportFilterOf, toMonitor } from './monitoring-convert.js';
 import { apiEnum } from './monitoring-enums.js';
 
-/** How long a refresh waits for the report by default, and at most (report_wait_seconds). */
-const DEFAULT_REPORT_WAIT_SECONDS = 30;
-const MAX_REPORT_WAIT_SECONDS = 120;
 /** The most monitors a refresh returns. */
 const RETURNED_LIMIT = 1000;
 
@@ -38,28 +28,24 @@ export async function refreshMonitors(
 ): Promise<api.RefreshMonitorsResponse> {
   const v = new RequestViolations();
   const filter = reportFilterOf(v, request);
-  const wait = request.reportWaitSeconds ?? DEFAULT_REPORT_WAIT_SECONDS;
-  v.check(
-    Number.isInteger(wait) && wait >= 0 && wait <= MAX_REPORT_WAIT_SECONDS,
-    'report_wait_seconds',
-    `must be between 0 and ${MAX_REPORT_WAIT_SECONDS}`,
-  );
+  const wait = reportWaitSeconds(v, request.reportWaitSeconds);
   await requireV201Station(deps, request.stationId, v, 'invalid RefreshMonitors request');
   const { stationId } = request;
-  const requestId = await newRequest(deps, stationId, filter);
-  const answer = await callStation<V201.GetMonitoringReportResponse>(
+  const { requestId, answer, complete } = await requestReport<V201.GetMonitoringReportResponse>(
     deps,
     stationId,
-    'GetMonitoringReport',
-    { requestId, ...filter },
+    {
+      action: 'GetMonitoringReport',
+      start: (id) => startMonitoringReportRequest(deps.db, stationId, id, filter),
+      payload: (id) => ({ requestId: id, ...filter }),
+      recordAnswer: (trx, id, a) => recordMonitoringReportAnswer(trx, stationId, id, a.status),
+      reportFollows: (a) => a.status === 'Accepted',
+      isComplete: async (id) =>
+        (await findMonitoringReportRequest(deps.db, stationId, id))?.complete === true,
+    },
+    wait,
     context,
   );
-  await deps.db
-    .transaction()
-    .execute((trx) => recordMonitoringReportAnswer(trx, stationId, requestId, answer.status));
-  const complete =
-    answer.status !== 'Accepted' ||
-    (await abortable(waitForReport(deps, stationId, requestId, wait * 1000, context.signal), context.signal));
   const rows = await listCoveredMonitors(deps.db, stationId, filter, RETURNED_LIMIT);
   deps.logger.debug({ stationId, requestId, complete, monitors: rows.length }, 'monitors refreshed');
   return {
@@ -69,33 +55,4 @@ export async function refreshMonitors(
     complete,
     monitors: rows.map(toMonitor),
   };
-}
-
-/** Records a request with a requestId this station never used, so that an old report is not read as the new one. */
-async function newRequest(
-  deps: StationServiceDeps,
-  stationId: string,
-  filter: MonitoringReportCriteria,
-): Promise<number> {
-  for (;;) {
-    const requestId = randomInt(1, INT32_MAX);
-    if (await startMonitoringReportRequest(deps.db, stationId, requestId, filter)) return requestId;
-  }
-}
-
-/** Whether the report of `requestId` became complete within `waitMs` (or before the call was cancelled). */
-async function waitForReport(
-  deps: StationServiceDeps,
-  stationId: string,
-  requestId: number,
-  waitMs: number,
-  signal: AbortSignal,
-): Promise<boolean> {
-  const row = await pollUntil(
-    () => findMonitoringReportRequest(deps.db, stationId, requestId),
-    (r) => r?.complete === true,
-    waitMs,
-    signal,
-  );
-  return row?.complete === true;
 }

@@ -19,6 +19,9 @@ import { onNotifyChargingLimit } from './notify-charging-limit.js';
 import { onNotifyCustomerInformation } from './notify-customer-information.js';
 import { onNotifyDisplayMessages } from './notify-display-messages.js';
 import { onNotifyEvent } from './notify-event.js';
+import { onNotifyEVChargingNeeds } from './notify-ev-charging-needs.js';
+import { onNotifyEVChargingSchedule } from './notify-ev-charging-schedule.js';
+import { afterSetChargingProfile } from './charging-profile-commands.js';
 import { onNotifyMonitoringReport } from './notify-monitoring-report.js';
 import { onNotifyReport } from './notify-report.js';
 import { onPublishFirmwareStatusNotification } from './publish-firmware-status-notification.js';
@@ -28,13 +31,19 @@ import { afterCancelReservation, afterReserveNow } from '../reservations.js';
 import { onSecurityEventNotification } from '../security-events.js';
 import { afterCertificateSigned, onSignCertificate } from '../station-certificates.js';
 import { onGetCertificateStatus } from './get-certificate-status.js';
+import { onGet15118EVCertificate } from './get-15118-ev-certificate.js';
+import {
+  afterClearVariableMonitoring,
+  afterSetMonitoringBase,
+  afterSetMonitoringLevel,
+  afterSetVariableMonitoring,
+} from './monitoring-commands.js';
 import { onStatusNotification } from './status-notification.js';
 import { onTransactionEvent } from './transaction-event.js';
 
 /**
- * OCPP 2.0.1 station→CSMS actions this CSMS handles. Station actions without a handler here
- * (NotifyEVChargingNeeds, NotifyEVChargingSchedule, Get15118EVCertificate) are
- * answered NotSupported by the actor.
+ * OCPP 2.0.1 station→CSMS actions this CSMS handles (all that a station sends). A station action without a
+ * handler here would be answered NotSupported by the actor.
  */
 const calls: HandlerMap<V201Actions> = {
   BootNotification: onBootNotification,
@@ -48,6 +57,8 @@ const calls: HandlerMap<V201Actions> = {
   SignCertificate: onSignCertificate,
   // M06: no database write; the OCSP exchange is bounded by CSMS_OCSP_TIMEOUT.
   GetCertificateStatus: onGetCertificateStatus,
+  // M01/M02: no database write; the contract certificate backend is bounded by CSMS_CONTRACT_CERT_TIMEOUT.
+  Get15118EVCertificate: onGet15118EVCertificate,
   FirmwareStatusNotification: onFirmwareStatusNotification,
   LogStatusNotification: onLogStatusNotification,
   NotifyReport: onNotifyReport,
@@ -62,6 +73,9 @@ const calls: HandlerMap<V201Actions> = {
   PublishFirmwareStatusNotification: onPublishFirmwareStatusNotification,
   // K09: the parts of a station's answer to GetChargingProfilesRequest, stored as reported.
   ReportChargingProfiles: onReportChargingProfiles,
+  // K15-K17 (ISO 15118 smart charging): a TxProfile computed for the EV, queued after the answer.
+  NotifyEVChargingNeeds: onNotifyEVChargingNeeds,
+  NotifyEVChargingSchedule: onNotifyEVChargingSchedule,
 };
 
 /** OCPP 2.0.1 handlers. */
@@ -75,6 +89,7 @@ export const v201Handlers: VersionHandlers<'ocpp2.0.1'> = {
     'Authorize',
     'MeterValues',
     'GetCertificateStatus',
+    'Get15118EVCertificate',
   ]),
   afterCommand: {
     SetVariables: afterSetVariables,
@@ -85,5 +100,12 @@ export const v201Handlers: VersionHandlers<'ocpp2.0.1'> = {
     SetDisplayMessage: afterSetDisplayMessage,
     ClearDisplayMessage: afterClearDisplayMessage,
     GetDisplayMessages: afterGetDisplayMessages,
+    // N03-N06: the monitoring store follows the station's answers, however the command was sent.
+    SetVariableMonitoring: afterSetVariableMonitoring,
+    ClearVariableMonitoring: afterClearVariableMonitoring,
+    SetMonitoringBase: afterSetMonitoringBase,
+    SetMonitoringLevel: afterSetMonitoringLevel,
+    // K01 / K15-K17: the installed profiles follow the station's answers, however the command was sent.
+    SetChargingProfile: afterSetChargingProfile,
   },
 };

@@ -1,3 +1,4 @@
+import type { V201 } from '@csms/ocpp';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startWorkerHarness, type WorkerHarness } from '../testing/worker-harness.js';
 import { bootedStation, callError, collectEvents, type StationEvent } from './testing.js';
@@ -210,12 +211,13 @@ describe('OCPP 2.0.1 reports, notifications, MeterValues and DataTransfer', () =
     expect(error.code).toBe('PropertyConstraintViolation');
   });
 
-  it('answers NotSupported for station messages it does not handle', async () => {
-    const cs = await bootedStation(h, 'N-UNSUPPORTED');
-    const outcome = await cs.call('NotifyEVChargingNeeds', {
+  it('answers the charging needs of an EV it cannot schedule (no transaction, no parameters) Rejected with a reason (K15)', async () => {
+    const cs = await bootedStation(h, 'N-EV-NEEDS');
+    const answer = await cs.ok<V201.NotifyEVChargingNeedsResponse>('NotifyEVChargingNeeds', {
       evseId: 1,
       chargingNeeds: { requestedEnergyTransfer: 'DC' },
     });
-    expect(callError(outcome).code).toBe('NotSupported');
+    expect(answer.status).toBe('Rejected');
+    expect(answer.statusInfo?.reasonCode).toMatch(/^\w+$/);
   });
 });

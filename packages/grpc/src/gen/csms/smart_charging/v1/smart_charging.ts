@@ -852,6 +852,82 @@ export interface ListExternalChargingLimitsResponse {
   limits: ExternalChargingLimit[];
 }
 
+export interface RenegotiateChargingScheduleRequest {
+  stationId: string;
+  /** The EVSE (> 0) whose active transaction is renegotiated. */
+  evseId: number;
+  /**
+   * A ceiling for the new schedule (at most one decimal, not negative), in limit_unit; absent = the limit set
+   * before for the transaction, if any.
+   */
+  limit?:
+    | number
+    | undefined;
+  /** The unit of `limit` (required with it). */
+  limitUnit: ChargingRateUnit;
+  /** Removes the limit set before for the transaction (not with `limit`). */
+  clearLimit: boolean;
+}
+
+export interface RenegotiateChargingScheduleResponse {
+  status: ChargingProfileStatus;
+  statusInfo:
+    | StatusInfo
+    | undefined;
+  /** The TxProfile sent (stored when the station accepted it). */
+  profile:
+    | ChargingProfile
+    | undefined;
+  /** The transaction it is for. */
+  transactionId: string;
+}
+
+export interface ListEvChargingRequest {
+  stationId: string;
+  /** Only this EVSE's. */
+  evseId?:
+    | number
+    | undefined;
+  /** Only this transaction's. */
+  transactionId?: string | undefined;
+}
+
+/** What an EV sent in one transaction (ISO 15118 smart charging, K15-K17). */
+export interface EvCharging {
+  stationId: string;
+  evseId: number;
+  transactionId: string;
+  /**
+   * The ChargingNeedsType the station sent, as JSON (requestedEnergyTransfer, departureTime, AC / DC
+   * parameters); empty when none arrived.
+   */
+  chargingNeedsJson: string;
+  maxScheduleTuples?:
+    | number
+    | undefined;
+  /** The CSMS's answer: "Accepted", "Rejected" or "Processing". */
+  needsStatus: string;
+  needsTime:
+    | Date
+    | undefined;
+  /** The operator's ceiling (RenegotiateChargingSchedule), when set. */
+  operatorLimit?: number | undefined;
+  operatorLimitUnit: ChargingRateUnit;
+  /**
+   * The schedule the EV chose (NotifyEVChargingSchedule), its time base and the CSMS's answer ("Accepted": within
+   * the limits the CSMS set, else "Rejected"); absent when none arrived.
+   */
+  evSchedule: ChargingSchedule | undefined;
+  evScheduleTimeBase: Date | undefined;
+  evScheduleStatus: string;
+  evScheduleTime: Date | undefined;
+}
+
+export interface ListEvChargingResponse {
+  /** Newest first (at most 100). */
+  transactions: EvCharging[];
+}
+
 function createBaseChargingSchedulePeriod(): ChargingSchedulePeriod {
   return { startPeriod: 0, limit: 0, numberPhases: undefined, phaseToUse: undefined };
 }
@@ -3610,6 +3686,797 @@ export const ListExternalChargingLimitsResponse: MessageFns<ListExternalCharging
   },
 };
 
+function createBaseRenegotiateChargingScheduleRequest(): RenegotiateChargingScheduleRequest {
+  return { stationId: "", evseId: 0, limit: undefined, limitUnit: 0, clearLimit: false };
+}
+
+export const RenegotiateChargingScheduleRequest: MessageFns<RenegotiateChargingScheduleRequest> = {
+  encode(message: RenegotiateChargingScheduleRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.stationId !== "") {
+      writer.uint32(10).string(message.stationId);
+    }
+    if (message.evseId !== 0) {
+      writer.uint32(16).int32(message.evseId);
+    }
+    if (message.limit !== undefined) {
+      writer.uint32(25).double(message.limit);
+    }
+    if (message.limitUnit !== 0) {
+      writer.uint32(32).int32(message.limitUnit);
+    }
+    if (message.clearLimit !== false) {
+      writer.uint32(40).bool(message.clearLimit);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): RenegotiateChargingScheduleRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseRenegotiateChargingScheduleRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.stationId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.evseId = reader.int32();
+            continue;
+          }
+          case 3: {
+            if (tag !== 25) {
+              break;
+            }
+
+            message.limit = reader.double();
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.limitUnit = reader.int32() as any;
+            continue;
+          }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.clearLimit = reader.bool();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): RenegotiateChargingScheduleRequest {
+    return {
+      stationId: isSet(object.stationId)
+        ? globalThis.String(object.stationId)
+        : isSet(object.station_id)
+        ? globalThis.String(object.station_id)
+        : "",
+      evseId: isSet(object.evseId)
+        ? globalThis.Number(object.evseId)
+        : isSet(object.evse_id)
+        ? globalThis.Number(object.evse_id)
+        : 0,
+      limit: isSet(object.limit) ? globalThis.Number(object.limit) : undefined,
+      limitUnit: isSet(object.limitUnit)
+        ? chargingRateUnitFromJSON(object.limitUnit)
+        : isSet(object.limit_unit)
+        ? chargingRateUnitFromJSON(object.limit_unit)
+        : 0,
+      clearLimit: isSet(object.clearLimit)
+        ? globalThis.Boolean(object.clearLimit)
+        : isSet(object.clear_limit)
+        ? globalThis.Boolean(object.clear_limit)
+        : false,
+    };
+  },
+
+  toJSON(message: RenegotiateChargingScheduleRequest): unknown {
+    const obj: any = {};
+    if (message.stationId !== "") {
+      obj.stationId = message.stationId;
+    }
+    if (message.evseId !== 0) {
+      obj.evseId = Math.round(message.evseId);
+    }
+    if (message.limit !== undefined) {
+      obj.limit = floatToJson(message.limit);
+    }
+    if (message.limitUnit !== 0) {
+      obj.limitUnit = chargingRateUnitToJSON(message.limitUnit);
+    }
+    if (message.clearLimit !== false) {
+      obj.clearLimit = message.clearLimit;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<RenegotiateChargingScheduleRequest>): RenegotiateChargingScheduleRequest {
+    return RenegotiateChargingScheduleRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<RenegotiateChargingScheduleRequest>): RenegotiateChargingScheduleRequest {
+    const message = createBaseRenegotiateChargingScheduleRequest();
+    message.stationId = object.stationId ?? "";
+    message.evseId = object.evseId ?? 0;
+    message.limit = object.limit ?? undefined;
+    message.limitUnit = object.limitUnit ?? 0;
+    message.clearLimit = object.clearLimit ?? false;
+    return message;
+  },
+};
+
+function createBaseRenegotiateChargingScheduleResponse(): RenegotiateChargingScheduleResponse {
+  return { status: 0, statusInfo: undefined, profile: undefined, transactionId: "" };
+}
+
+export const RenegotiateChargingScheduleResponse: MessageFns<RenegotiateChargingScheduleResponse> = {
+  encode(message: RenegotiateChargingScheduleResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.status !== 0) {
+      writer.uint32(8).int32(message.status);
+    }
+    if (message.statusInfo !== undefined) {
+      StatusInfo.encode(message.statusInfo, writer.uint32(18).fork()).join();
+    }
+    if (message.profile !== undefined) {
+      ChargingProfile.encode(message.profile, writer.uint32(26).fork()).join();
+    }
+    if (message.transactionId !== "") {
+      writer.uint32(34).string(message.transactionId);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): RenegotiateChargingScheduleResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseRenegotiateChargingScheduleResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.status = reader.int32() as any;
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.statusInfo = StatusInfo.decode(reader, reader.uint32());
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.profile = ChargingProfile.decode(reader, reader.uint32());
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.transactionId = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): RenegotiateChargingScheduleResponse {
+    return {
+      status: isSet(object.status) ? chargingProfileStatusFromJSON(object.status) : 0,
+      statusInfo: isSet(object.statusInfo)
+        ? StatusInfo.fromJSON(object.statusInfo)
+        : isSet(object.status_info)
+        ? StatusInfo.fromJSON(object.status_info)
+        : undefined,
+      profile: isSet(object.profile) ? ChargingProfile.fromJSON(object.profile) : undefined,
+      transactionId: isSet(object.transactionId)
+        ? globalThis.String(object.transactionId)
+        : isSet(object.transaction_id)
+        ? globalThis.String(object.transaction_id)
+        : "",
+    };
+  },
+
+  toJSON(message: RenegotiateChargingScheduleResponse): unknown {
+    const obj: any = {};
+    if (message.status !== 0) {
+      obj.status = chargingProfileStatusToJSON(message.status);
+    }
+    if (message.statusInfo !== undefined) {
+      obj.statusInfo = StatusInfo.toJSON(message.statusInfo);
+    }
+    if (message.profile !== undefined) {
+      obj.profile = ChargingProfile.toJSON(message.profile);
+    }
+    if (message.transactionId !== "") {
+      obj.transactionId = message.transactionId;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<RenegotiateChargingScheduleResponse>): RenegotiateChargingScheduleResponse {
+    return RenegotiateChargingScheduleResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<RenegotiateChargingScheduleResponse>): RenegotiateChargingScheduleResponse {
+    const message = createBaseRenegotiateChargingScheduleResponse();
+    message.status = object.status ?? 0;
+    message.statusInfo = (object.statusInfo !== undefined && object.statusInfo !== null)
+      ? StatusInfo.fromPartial(object.statusInfo)
+      : undefined;
+    message.profile = (object.profile !== undefined && object.profile !== null)
+      ? ChargingProfile.fromPartial(object.profile)
+      : undefined;
+    message.transactionId = object.transactionId ?? "";
+    return message;
+  },
+};
+
+function createBaseListEvChargingRequest(): ListEvChargingRequest {
+  return { stationId: "", evseId: undefined, transactionId: undefined };
+}
+
+export const ListEvChargingRequest: MessageFns<ListEvChargingRequest> = {
+  encode(message: ListEvChargingRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.stationId !== "") {
+      writer.uint32(10).string(message.stationId);
+    }
+    if (message.evseId !== undefined) {
+      writer.uint32(16).int32(message.evseId);
+    }
+    if (message.transactionId !== undefined) {
+      writer.uint32(26).string(message.transactionId);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListEvChargingRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListEvChargingRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.stationId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.evseId = reader.int32();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.transactionId = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ListEvChargingRequest {
+    return {
+      stationId: isSet(object.stationId)
+        ? globalThis.String(object.stationId)
+        : isSet(object.station_id)
+        ? globalThis.String(object.station_id)
+        : "",
+      evseId: isSet(object.evseId)
+        ? globalThis.Number(object.evseId)
+        : isSet(object.evse_id)
+        ? globalThis.Number(object.evse_id)
+        : undefined,
+      transactionId: isSet(object.transactionId)
+        ? globalThis.String(object.transactionId)
+        : isSet(object.transaction_id)
+        ? globalThis.String(object.transaction_id)
+        : undefined,
+    };
+  },
+
+  toJSON(message: ListEvChargingRequest): unknown {
+    const obj: any = {};
+    if (message.stationId !== "") {
+      obj.stationId = message.stationId;
+    }
+    if (message.evseId !== undefined) {
+      obj.evseId = Math.round(message.evseId);
+    }
+    if (message.transactionId !== undefined) {
+      obj.transactionId = message.transactionId;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<ListEvChargingRequest>): ListEvChargingRequest {
+    return ListEvChargingRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ListEvChargingRequest>): ListEvChargingRequest {
+    const message = createBaseListEvChargingRequest();
+    message.stationId = object.stationId ?? "";
+    message.evseId = object.evseId ?? undefined;
+    message.transactionId = object.transactionId ?? undefined;
+    return message;
+  },
+};
+
+function createBaseEvCharging(): EvCharging {
+  return {
+    stationId: "",
+    evseId: 0,
+    transactionId: "",
+    chargingNeedsJson: "",
+    maxScheduleTuples: undefined,
+    needsStatus: "",
+    needsTime: undefined,
+    operatorLimit: undefined,
+    operatorLimitUnit: 0,
+    evSchedule: undefined,
+    evScheduleTimeBase: undefined,
+    evScheduleStatus: "",
+    evScheduleTime: undefined,
+  };
+}
+
+export const EvCharging: MessageFns<EvCharging> = {
+  encode(message: EvCharging, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.stationId !== "") {
+      writer.uint32(10).string(message.stationId);
+    }
+    if (message.evseId !== 0) {
+      writer.uint32(16).int32(message.evseId);
+    }
+    if (message.transactionId !== "") {
+      writer.uint32(26).string(message.transactionId);
+    }
+    if (message.chargingNeedsJson !== "") {
+      writer.uint32(34).string(message.chargingNeedsJson);
+    }
+    if (message.maxScheduleTuples !== undefined) {
+      writer.uint32(40).int32(message.maxScheduleTuples);
+    }
+    if (message.needsStatus !== "") {
+      writer.uint32(50).string(message.needsStatus);
+    }
+    if (message.needsTime !== undefined) {
+      Timestamp.encode(toTimestamp(message.needsTime), writer.uint32(58).fork()).join();
+    }
+    if (message.operatorLimit !== undefined) {
+      writer.uint32(65).double(message.operatorLimit);
+    }
+    if (message.operatorLimitUnit !== 0) {
+      writer.uint32(72).int32(message.operatorLimitUnit);
+    }
+    if (message.evSchedule !== undefined) {
+      ChargingSchedule.encode(message.evSchedule, writer.uint32(82).fork()).join();
+    }
+    if (message.evScheduleTimeBase !== undefined) {
+      Timestamp.encode(toTimestamp(message.evScheduleTimeBase), writer.uint32(90).fork()).join();
+    }
+    if (message.evScheduleStatus !== "") {
+      writer.uint32(98).string(message.evScheduleStatus);
+    }
+    if (message.evScheduleTime !== undefined) {
+      Timestamp.encode(toTimestamp(message.evScheduleTime), writer.uint32(106).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): EvCharging {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseEvCharging();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.stationId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.evseId = reader.int32();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.transactionId = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.chargingNeedsJson = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.maxScheduleTuples = reader.int32();
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.needsStatus = reader.string();
+            continue;
+          }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.needsTime = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 8: {
+            if (tag !== 65) {
+              break;
+            }
+
+            message.operatorLimit = reader.double();
+            continue;
+          }
+          case 9: {
+            if (tag !== 72) {
+              break;
+            }
+
+            message.operatorLimitUnit = reader.int32() as any;
+            continue;
+          }
+          case 10: {
+            if (tag !== 82) {
+              break;
+            }
+
+            message.evSchedule = ChargingSchedule.decode(reader, reader.uint32());
+            continue;
+          }
+          case 11: {
+            if (tag !== 90) {
+              break;
+            }
+
+            message.evScheduleTimeBase = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 12: {
+            if (tag !== 98) {
+              break;
+            }
+
+            message.evScheduleStatus = reader.string();
+            continue;
+          }
+          case 13: {
+            if (tag !== 106) {
+              break;
+            }
+
+            message.evScheduleTime = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): EvCharging {
+    return {
+      stationId: isSet(object.stationId)
+        ? globalThis.String(object.stationId)
+        : isSet(object.station_id)
+        ? globalThis.String(object.station_id)
+        : "",
+      evseId: isSet(object.evseId)
+        ? globalThis.Number(object.evseId)
+        : isSet(object.evse_id)
+        ? globalThis.Number(object.evse_id)
+        : 0,
+      transactionId: isSet(object.transactionId)
+        ? globalThis.String(object.transactionId)
+        : isSet(object.transaction_id)
+        ? globalThis.String(object.transaction_id)
+        : "",
+      chargingNeedsJson: isSet(object.chargingNeedsJson)
+        ? globalThis.String(object.chargingNeedsJson)
+        : isSet(object.charging_needs_json)
+        ? globalThis.String(object.charging_needs_json)
+        : "",
+      maxScheduleTuples: isSet(object.maxScheduleTuples)
+        ? globalThis.Number(object.maxScheduleTuples)
+        : isSet(object.max_schedule_tuples)
+        ? globalThis.Number(object.max_schedule_tuples)
+        : undefined,
+      needsStatus: isSet(object.needsStatus)
+        ? globalThis.String(object.needsStatus)
+        : isSet(object.needs_status)
+        ? globalThis.String(object.needs_status)
+        : "",
+      needsTime: isSet(object.needsTime)
+        ? fromJsonTimestamp(object.needsTime)
+        : isSet(object.needs_time)
+        ? fromJsonTimestamp(object.needs_time)
+        : undefined,
+      operatorLimit: isSet(object.operatorLimit)
+        ? globalThis.Number(object.operatorLimit)
+        : isSet(object.operator_limit)
+        ? globalThis.Number(object.operator_limit)
+        : undefined,
+      operatorLimitUnit: isSet(object.operatorLimitUnit)
+        ? chargingRateUnitFromJSON(object.operatorLimitUnit)
+        : isSet(object.operator_limit_unit)
+        ? chargingRateUnitFromJSON(object.operator_limit_unit)
+        : 0,
+      evSchedule: isSet(object.evSchedule)
+        ? ChargingSchedule.fromJSON(object.evSchedule)
+        : isSet(object.ev_schedule)
+        ? ChargingSchedule.fromJSON(object.ev_schedule)
+        : undefined,
+      evScheduleTimeBase: isSet(object.evScheduleTimeBase)
+        ? fromJsonTimestamp(object.evScheduleTimeBase)
+        : isSet(object.ev_schedule_time_base)
+        ? fromJsonTimestamp(object.ev_schedule_time_base)
+        : undefined,
+      evScheduleStatus: isSet(object.evScheduleStatus)
+        ? globalThis.String(object.evScheduleStatus)
+        : isSet(object.ev_schedule_status)
+        ? globalThis.String(object.ev_schedule_status)
+        : "",
+      evScheduleTime: isSet(object.evScheduleTime)
+        ? fromJsonTimestamp(object.evScheduleTime)
+        : isSet(object.ev_schedule_time)
+        ? fromJsonTimestamp(object.ev_schedule_time)
+        : undefined,
+    };
+  },
+
+  toJSON(message: EvCharging): unknown {
+    const obj: any = {};
+    if (message.stationId !== "") {
+      obj.stationId = message.stationId;
+    }
+    if (message.evseId !== 0) {
+      obj.evseId = Math.round(message.evseId);
+    }
+    if (message.transactionId !== "") {
+      obj.transactionId = message.transactionId;
+    }
+    if (message.chargingNeedsJson !== "") {
+      obj.chargingNeedsJson = message.chargingNeedsJson;
+    }
+    if (message.maxScheduleTuples !== undefined) {
+      obj.maxScheduleTuples = Math.round(message.maxScheduleTuples);
+    }
+    if (message.needsStatus !== "") {
+      obj.needsStatus = message.needsStatus;
+    }
+    if (message.needsTime !== undefined) {
+      obj.needsTime = message.needsTime.toISOString();
+    }
+    if (message.operatorLimit !== undefined) {
+      obj.operatorLimit = floatToJson(message.operatorLimit);
+    }
+    if (message.operatorLimitUnit !== 0) {
+      obj.operatorLimitUnit = chargingRateUnitToJSON(message.operatorLimitUnit);
+    }
+    if (message.evSchedule !== undefined) {
+      obj.evSchedule = ChargingSchedule.toJSON(message.evSchedule);
+    }
+    if (message.evScheduleTimeBase !== undefined) {
+      obj.evScheduleTimeBase = message.evScheduleTimeBase.toISOString();
+    }
+    if (message.evScheduleStatus !== "") {
+      obj.evScheduleStatus = message.evScheduleStatus;
+    }
+    if (message.evScheduleTime !== undefined) {
+      obj.evScheduleTime = message.evScheduleTime.toISOString();
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<EvCharging>): EvCharging {
+    return EvCharging.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<EvCharging>): EvCharging {
+    const message = createBaseEvCharging();
+    message.stationId = object.stationId ?? "";
+    message.evseId = object.evseId ?? 0;
+    message.transactionId = object.transactionId ?? "";
+    message.chargingNeedsJson = object.chargingNeedsJson ?? "";
+    message.maxScheduleTuples = object.maxScheduleTuples ?? undefined;
+    message.needsStatus = object.needsStatus ?? "";
+    message.needsTime = object.needsTime ?? undefined;
+    message.operatorLimit = object.operatorLimit ?? undefined;
+    message.operatorLimitUnit = object.operatorLimitUnit ?? 0;
+    message.evSchedule = (object.evSchedule !== undefined && object.evSchedule !== null)
+      ? ChargingSchedule.fromPartial(object.evSchedule)
+      : undefined;
+    message.evScheduleTimeBase = object.evScheduleTimeBase ?? undefined;
+    message.evScheduleStatus = object.evScheduleStatus ?? "";
+    message.evScheduleTime = object.evScheduleTime ?? undefined;
+    return message;
+  },
+};
+
+function createBaseListEvChargingResponse(): ListEvChargingResponse {
+  return { transactions: [] };
+}
+
+export const ListEvChargingResponse: MessageFns<ListEvChargingResponse> = {
+  encode(message: ListEvChargingResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.transactions) {
+      EvCharging.encode(v!, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListEvChargingResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListEvChargingResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.transactions.push(EvCharging.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ListEvChargingResponse {
+    return {
+      transactions: globalThis.Array.isArray(object?.transactions)
+        ? object.transactions.map((e: any) => EvCharging.fromJSON(e))
+        : [],
+    };
+  },
+
+  toJSON(message: ListEvChargingResponse): unknown {
+    const obj: any = {};
+    if (message.transactions?.length) {
+      obj.transactions = message.transactions.map((e) => EvCharging.toJSON(e));
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<ListEvChargingResponse>): ListEvChargingResponse {
+    return ListEvChargingResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ListEvChargingResponse>): ListEvChargingResponse {
+    const message = createBaseListEvChargingResponse();
+    message.transactions = object.transactions?.map((e) => EvCharging.fromPartial(e)) || [];
+    return message;
+  },
+};
+
 /**
  * Sets, lists and clears the charging profiles of stations, and asks stations for their composite
  * schedule.
@@ -3716,6 +4583,35 @@ export const SmartChargingServiceDefinition = {
       responseStream: false,
       options: {},
     },
+    /**
+     * ISO 15118 renegotiation initiated by the CSMS (OCPP 2.0.1 K16): computes a new schedule for the EV charging
+     * in the transaction active on the EVSE, from the charging needs it sent (NotifyEVChargingNeeds, K15/K17) and the
+     * limits the CSMS knows (stored profiles, external limits) with `limit` as a further ceiling, and sends it as
+     * the transaction's TxProfile (SetChargingProfileRequest; the station then renegotiates with the EV, K16.FR.02).
+     * The limit is kept for the transaction's later schedules (an EV's new needs, K17); `clear_limit` removes it.
+     * FAILED_PRECONDITION with reason NO_TRANSACTION when no transaction is active on the EVSE, NO_EV_CHARGING_NEEDS
+     * when its EV sent no charging needs (not an ISO 15118 session); otherwise as SetChargingProfile.
+     */
+    renegotiateChargingSchedule: {
+      name: "RenegotiateChargingSchedule",
+      requestType: RenegotiateChargingScheduleRequest as typeof RenegotiateChargingScheduleRequest,
+      requestStream: false,
+      responseType: RenegotiateChargingScheduleResponse as typeof RenegotiateChargingScheduleResponse,
+      responseStream: false,
+      options: {},
+    },
+    /**
+     * The charging needs EVs sent (NotifyEVChargingNeeds) and the schedules they chose (NotifyEVChargingSchedule),
+     * the latest per transaction, for a station (one transaction or EVSE). Does not contact the station.
+     */
+    listEvCharging: {
+      name: "ListEvCharging",
+      requestType: ListEvChargingRequest as typeof ListEvChargingRequest,
+      requestStream: false,
+      responseType: ListEvChargingResponse as typeof ListEvChargingResponse,
+      responseStream: false,
+      options: {},
+    },
   },
 } as const;
 
@@ -3789,6 +4685,27 @@ export interface SmartChargingServiceImplementation<CallContextExt = {}> {
     request: ListExternalChargingLimitsRequest,
     context: CallContext & CallContextExt,
   ): Promise<DeepPartial<ListExternalChargingLimitsResponse>>;
+  /**
+   * ISO 15118 renegotiation initiated by the CSMS (OCPP 2.0.1 K16): computes a new schedule for the EV charging
+   * in the transaction active on the EVSE, from the charging needs it sent (NotifyEVChargingNeeds, K15/K17) and the
+   * limits the CSMS knows (stored profiles, external limits) with `limit` as a further ceiling, and sends it as
+   * the transaction's TxProfile (SetChargingProfileRequest; the station then renegotiates with the EV, K16.FR.02).
+   * The limit is kept for the transaction's later schedules (an EV's new needs, K17); `clear_limit` removes it.
+   * FAILED_PRECONDITION with reason NO_TRANSACTION when no transaction is active on the EVSE, NO_EV_CHARGING_NEEDS
+   * when its EV sent no charging needs (not an ISO 15118 session); otherwise as SetChargingProfile.
+   */
+  renegotiateChargingSchedule(
+    request: RenegotiateChargingScheduleRequest,
+    context: CallContext & CallContextExt,
+  ): Promise<DeepPartial<RenegotiateChargingScheduleResponse>>;
+  /**
+   * The charging needs EVs sent (NotifyEVChargingNeeds) and the schedules they chose (NotifyEVChargingSchedule),
+   * the latest per transaction, for a station (one transaction or EVSE). Does not contact the station.
+   */
+  listEvCharging(
+    request: ListEvChargingRequest,
+    context: CallContext & CallContextExt,
+  ): Promise<DeepPartial<ListEvChargingResponse>>;
 }
 
 export interface SmartChargingServiceClient<CallOptionsExt = {}> {
@@ -3861,6 +4778,27 @@ export interface SmartChargingServiceClient<CallOptionsExt = {}> {
     request: DeepPartial<ListExternalChargingLimitsRequest>,
     options?: CallOptions & CallOptionsExt,
   ): Promise<ListExternalChargingLimitsResponse>;
+  /**
+   * ISO 15118 renegotiation initiated by the CSMS (OCPP 2.0.1 K16): computes a new schedule for the EV charging
+   * in the transaction active on the EVSE, from the charging needs it sent (NotifyEVChargingNeeds, K15/K17) and the
+   * limits the CSMS knows (stored profiles, external limits) with `limit` as a further ceiling, and sends it as
+   * the transaction's TxProfile (SetChargingProfileRequest; the station then renegotiates with the EV, K16.FR.02).
+   * The limit is kept for the transaction's later schedules (an EV's new needs, K17); `clear_limit` removes it.
+   * FAILED_PRECONDITION with reason NO_TRANSACTION when no transaction is active on the EVSE, NO_EV_CHARGING_NEEDS
+   * when its EV sent no charging needs (not an ISO 15118 session); otherwise as SetChargingProfile.
+   */
+  renegotiateChargingSchedule(
+    request: DeepPartial<RenegotiateChargingScheduleRequest>,
+    options?: CallOptions & CallOptionsExt,
+  ): Promise<RenegotiateChargingScheduleResponse>;
+  /**
+   * The charging needs EVs sent (NotifyEVChargingNeeds) and the schedules they chose (NotifyEVChargingSchedule),
+   * the latest per transaction, for a station (one transaction or EVSE). Does not contact the station.
+   */
+  listEvCharging(
+    request: DeepPartial<ListEvChargingRequest>,
+    options?: CallOptions & CallOptionsExt,
+  ): Promise<ListEvChargingResponse>;
 }
 
 function floatToJson(value: number | null | undefined): number | string | null | undefined {

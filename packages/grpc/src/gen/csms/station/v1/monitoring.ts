@@ -607,7 +607,7 @@ export interface SetMonitoringBaseResponse {
   status: DeviceModelStatus;
   /** The station's statusInfo.reasonCode, if it gave one. */
   statusReason: string;
-  /** How many stored monitors were removed (ACCEPTED FACTORY_DEFAULT or HARD_WIRED_ONLY). */
+  /** How many stored monitors the accepted FACTORY_DEFAULT or HARD_WIRED_ONLY removed (counted when it was sent). */
   monitorsRemoved: number;
 }
 

@@ -1,0 +1,147 @@
+import type { Kysely } from 'kysely';
+import type { V201 } from '@csms/ocpp';
+import type { Database } from '../schema.js';
+import { reportedVariableValues } from '../station-reports/message-limits.js';
+import { nextEvProfileId, profilesForEvse } from './ev-charging.js';
+import {
+  computeEvSchedule,
+  convertLimit,
+  evMaximum,
+  profileSpans,
+  scheduleSpans,
+  type Electrical,
+  type LimitSpan,
+  type RateUnit,
+} from './ev-schedule.js';
+import { listExternalChargingLimits } from './external-limits.js';
+import type { ChargingProfileRow } from './schema.js';
+
+/**
+ * The TxProfile the CSMS sends for an EV's charging needs (K15.FR.07, K16, K17.FR.07), from what the CSMS knows: the
+ * station's profiles as the CSMS stored them, the external limits the station notified, an operator's limit, the EV's
+ * own maximum and the periods the EV and the station take.
+ */
+
+export interface EvTxProfileInput {
+  readonly stationId: string;
+  readonly evseId: number;
+  readonly transactionId: string;
+  readonly needs: V201.ChargingNeedsType;
+  readonly maxScheduleTuples: number | undefined;
+  /** A limit an operator set for the transaction (RenegotiateChargingSchedule), kept in ev_charging_needs. */
+  readonly operatorLimit?: { readonly limit: number; readonly chargingRateUnit: string } | null | undefined;
+  readonly now: Date;
+}
+
+/** The SetChargingProfileRequest for the EV, or undefined when its needs carry neither AC nor DC parameters. */
+export async function planEvTxProfile(
+  db: Kysely<Database>,
+  input: EvTxProfileInput,
+): Promise<V201.SetChargingProfileRequest | undefined> {
+  const ev = evMaximum(input.needs);
+  if (!ev) return undefined;
+  const now = input.now.getTime();
+  const rows = await profilesForEvse(db, input.stationId, input.evseId, input.transactionId);
+  const spansOf = (purpose: string) =>
+    rows
+      .filter((row) => row.purpose === purpose)
+      .map((row) => profileSpans(payloadOf(row), now, ev.unit, ev.electrical));
+  const limits = [
+    ...(await externalLimitSpans(db, input.stationId, input.evseId, ev.unit, ev.electrical)),
+    ...operatorSpans(input.operatorLimit, ev.unit, ev.electrical),
+  ];
+  const schedule = computeEvSchedule({
+    now,
+    needs: input.needs,
+    maxPeriods: minDefined(input.maxScheduleTuples, await periodsPerSchedule(db, input.stationId)),
+    // K15.FR.07 note: the station caps the TxProfile by ChargingStationMaxProfile; the TxDefaultProfile is the
+    // operator's limit for transactions on the EVSE, which the computed TxProfile keeps to as well.
+    stacked: [spansOf('ChargingStationMaxProfile'), spansOf('TxDefaultProfile')],
+    limits,
+  });
+  if (!schedule) return undefined;
+  // The transaction's TxProfile of the highest stack level is replaced (same id, K01.FR.05), so the new schedule is
+  // the one in force and no two TxProfiles share a stack level (K01.FR.39).
+  const current = rows.find((row) => row.purpose === 'TxProfile');
+  return {
+    evseId: input.evseId,
+    chargingProfile: {
+      id: current?.profile_id ?? (await nextEvProfileId(db, input.stationId)),
+      stackLevel: current?.stack_level ?? 0,
+      chargingProfilePurpose: 'TxProfile',
+      chargingProfileKind: 'Absolute',
+      transactionId: input.transactionId,
+      chargingSchedule: [schedule],
+    },
+  };
+}
+
+/**
+ * The limits an EV's schedule is checked against (K15.FR.11/12, K16.FR.06/07, K17.FR.11/12), in `unit`: the schedule
+ * of the transaction's TxProfile in force (the highest stack level the CSMS stored) and the external limits.
+ */
+export async function evScheduleLimits(
+  db: Kysely<Database>,
+  target: { readonly stationId: string; readonly evseId: number; readonly transactionId: string },
+  unit: RateUnit,
+  electrical: Electrical,
+  now: Date,
+): Promise<{ limits: LimitSpan[]; txProfileId: number | undefined }> {
+  const rows = await profilesForEvse(db, target.stationId, target.evseId, target.transactionId);
+  const tx = rows.find((row) => row.purpose === 'TxProfile');
+  const txSpans = tx ? profileSpans(payloadOf(tx), now.getTime(), unit, electrical) : [];
+  const external = await externalLimitSpans(db, target.stationId, target.evseId, unit, electrical);
+  return { limits: [...txSpans, ...external], txProfileId: tx?.profile_id };
+}
+
+function payloadOf(row: ChargingProfileRow): V201.ChargingProfileType {
+  return row.profile as unknown as V201.ChargingProfileType;
+}
+
+/** The external limits of the EVSE and of the whole station (a schedule without startSchedule starts when received). */
+async function externalLimitSpans(
+  db: Kysely<Database>,
+  stationId: string,
+  evseId: number,
+  unit: RateUnit,
+  electrical: Electrical,
+): Promise<LimitSpan[]> {
+  const rows = await listExternalChargingLimits(db, stationId, [0, evseId]);
+  return rows.flatMap((row) =>
+    (row.schedules as unknown as V201.ChargingScheduleType[]).flatMap((schedule) => {
+      const start = schedule.startSchedule
+        ? Date.parse(schedule.startSchedule)
+        : new Date(row.received_at).getTime();
+      return scheduleSpans(schedule, start, unit, electrical);
+    }),
+  );
+}
+
+function operatorSpans(
+  limit: EvTxProfileInput['operatorLimit'],
+  unit: RateUnit,
+  electrical: Electrical,
+): LimitSpan[] {
+  if (!limit || (limit.chargingRateUnit !== 'A' && limit.chargingRateUnit !== 'W')) return [];
+  return [
+    {
+      from: -Infinity,
+      to: Infinity,
+      limit: convertLimit(limit.limit, limit.chargingRateUnit, unit, electrical),
+    },
+  ];
+}
+
+/** SmartChargingCtrlr.PeriodsPerSchedule as the station reported it (K15.FR.07), if it did. */
+async function periodsPerSchedule(db: Kysely<Database>, stationId: string): Promise<number | undefined> {
+  const [reported] = await reportedVariableValues(db, stationId, [
+    { component: 'SmartChargingCtrlr', variable: 'PeriodsPerSchedule' },
+  ]);
+  const value = Number(reported?.value);
+  return Number.isInteger(value) && value > 0 ? value : undefined;
+}
+
+function minDefined(a: number | undefined, b: number | undefined): number | undefined {
+  if (a === undefined || a <= 0) return b;
+  return b === undefined ? a : Math.min(a, b);
+}
