@@ -1,3 +1,4 @@
+import { fetchFailureCause, readBoundedBody } from './bounded-body.js';
 import {
   answerFromJson,
   contractFailure,
@@ -70,7 +71,7 @@ export class HttpContractCertificateProvider implements ContractCertificateProvi
         redirect: 'error',
       });
     } catch (error) {
-      return contractFailure('BackendError', `could not reach ${this.#source}: ${causeOf(error)}`);
+      return contractFailure('BackendError', `could not reach ${this.#source}: ${fetchFailureCause(error)}`);
     }
     if (!response.ok) {
       await response.body?.cancel().catch(() => undefined);
@@ -78,7 +79,7 @@ export class HttpContractCertificateProvider implements ContractCertificateProvi
     }
     let text: string;
     try {
-      text = await boundedText(response);
+      text = (await readBoundedBody(response, MAX_PROVIDER_ANSWER_BYTES, 'answer')).toString('utf8');
     } catch (error) {
       return contractFailure('InvalidResponse', `${this.#source}: ${(error as Error).message}`);
     }
@@ -90,25 +91,4 @@ export class HttpContractCertificateProvider implements ContractCertificateProvi
     }
     return answerFromJson(parsed, this.#source);
   }
-}
-
-/** The body as text, refused beyond {@link MAX_PROVIDER_ANSWER_BYTES} (the read stops there). */
-async function boundedText(response: Response): Promise<string> {
-  if (response.body === null) return '';
-  // Node's web streams are async iterable; the fetch types do not say so.
-  const body = response.body as unknown as AsyncIterable<Uint8Array>;
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for await (const chunk of body) {
-    size += chunk.byteLength;
-    if (size > MAX_PROVIDER_ANSWER_BYTES)
-      throw new Error(`the answer is larger than ${MAX_PROVIDER_ANSWER_BYTES} bytes`);
-    chunks.push(chunk);
-  }
-  return Buffer.concat(chunks).toString('utf8');
-}
-
-function causeOf(error: unknown): string {
-  const cause = (error as { cause?: { code?: string; message?: string } }).cause;
-  return cause?.code ?? cause?.message ?? (error as Error).message;
 }

@@ -1,6 +1,7 @@
 import { CertID, OCSPRequest, Request, TBSRequest } from '@peculiar/asn1-ocsp';
 import { AsnConvert, OctetString } from '@peculiar/asn1-schema';
 import { AlgorithmIdentifier } from '@peculiar/asn1-x509';
+import { BodyTooLargeError, fetchFailureCause, readBoundedBody } from './bounded-body.js';
 import { checkOcspResponse } from './ocsp-response.js';
 import { OcspError, type OcspAnswer, type OcspCertId } from './ocsp-types.js';
 
@@ -83,14 +84,22 @@ export class OcspClient {
         timedOut ? 'timeout' : 'unreachable',
         timedOut
           ? `no answer from ${url.origin} within ${this.#options.timeoutMs} ms`
-          : `could not reach ${url.origin}: ${causeOf(error)}`,
+          : `could not reach ${url.origin}: ${fetchFailureCause(error)}`,
       );
     }
     if (!response.ok) {
       await response.body?.cancel().catch(() => undefined);
       throw new OcspError('http-status', `${url.origin} answered HTTP ${response.status}`);
     }
-    const der = await boundedBody(response, this.#options.timeoutMs);
+    let der: Uint8Array;
+    try {
+      der = new Uint8Array(
+        await readBoundedBody(response, MAX_RESPONSE_BYTES, 'response', this.#options.timeoutMs),
+      );
+    } catch (error) {
+      if (error instanceof BodyTooLargeError) throw new OcspError('too-large', error.message);
+      throw error;
+    }
     const checked = checkOcspResponse(der, certId, this.#now());
     return { ...checked, response: der, cached: false };
   }
@@ -168,29 +177,4 @@ function normalised(certId: OcspCertId): OcspCertId {
     issuerKeyHash: clean(certId.issuerKeyHash),
     serialNumber: serial,
   };
-}
-
-async function boundedBody(response: Response, timeoutMs: number): Promise<Uint8Array> {
-  if (response.body === null) return new Uint8Array(0);
-  // Node's web streams are async iterable; the fetch types do not say so.
-  const body = response.body as unknown as AsyncIterable<Uint8Array> & { cancel(): Promise<void> };
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  const deadline = setTimeout(() => void body.cancel().catch(() => undefined), timeoutMs);
-  try {
-    for await (const chunk of body) {
-      size += chunk.byteLength;
-      if (size > MAX_RESPONSE_BYTES)
-        throw new OcspError('too-large', `the response is larger than ${MAX_RESPONSE_BYTES} bytes`);
-      chunks.push(chunk);
-    }
-  } finally {
-    clearTimeout(deadline);
-  }
-  return new Uint8Array(Buffer.concat(chunks));
-}
-
-function causeOf(error: unknown): string {
-  const cause = (error as { cause?: { code?: string; message?: string } }).cause;
-  return cause?.code ?? cause?.message ?? (error as Error).message;
 }
