@@ -1,11 +1,12 @@
 import { mkdirSync } from 'node:fs';
-import { Kysely, Migrator, PostgresDialect, sql, type MigrationResultSet } from 'kysely';
+import { Kysely, Migrator, sql, type MigrationResultSet } from 'kysely';
 import pg from 'pg';
 import type { Database } from './schema.js';
-import { fencePrelude, fencingDialect } from './fences/fenced-transaction.js';
+import { fencedBeginPrelude, fencePrelude } from './fences/fenced-transaction.js';
 import { migrations } from './migrations/index.js';
 import { GroupCommitter, groupCommitDialect, type GroupCommitStats } from './group-commit/group-commit.js';
 import { preparingClient, StatementNames } from './prepared-statements.js';
+import { pipelinedTransactionDialect } from './transaction-driver.js';
 
 /** One set of statement names per process, shared by its pools (names are per connection on the server). */
 const statementNames = new StatementNames();
@@ -58,7 +59,11 @@ export async function openDatabase(config: DatabaseConfig): Promise<DatabaseHand
     });
     // An idle client's error (server restart) must not crash the process; the pool replaces it.
     pool.on('error', () => {});
-    const db = new Kysely<Database>({ dialect: fencingDialect(new PostgresDialect({ pool })) });
+    const names = config.preparedStatements === false ? undefined : statementNames;
+    // Transactions send their BEGIN (and a fenced one its fence check) with their first statement.
+    const db = new Kysely<Database>({
+      dialect: pipelinedTransactionDialect(pool, { names, preludeOf: fencedBeginPrelude }),
+    });
     await sql`select 1`.execute(db);
     if (config.groupCommit === false)
       return {
@@ -68,7 +73,6 @@ export async function openDatabase(config: DatabaseConfig): Promise<DatabaseHand
         kind: 'postgres',
         close: () => db.destroy(),
       };
-    const names = config.preparedStatements === false ? undefined : statementNames;
     const committer = new GroupCommitter(pool, names, {
       // Statements run under fencedStatements (distributed workers) carry the partition fence check.
       preludeOf: fencePrelude,

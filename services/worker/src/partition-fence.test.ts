@@ -7,7 +7,7 @@ import {
   type CallOutcome,
   type InboundCall,
 } from '@csms/bus';
-import { migrateToLatest, openDatabase, upsertStation, type DatabaseHandle } from '@csms/db';
+import { migrateToLatest, openDatabase, sql, upsertStation, type DatabaseHandle } from '@csms/db';
 import { createValidator } from '@csms/ocpp';
 import { createTestDatabase, type TestDatabase } from '../../../test/support/databases.js';
 import { FencedError, PartitionFence } from './partition-fence.js';
@@ -76,7 +76,9 @@ describe('PartitionFence', () => {
     const aHolds = new Promise<void>((r) => (releaseA = r));
     let aChecked!: () => void;
     const checked = new Promise<void>((r) => (aChecked = r));
-    const aTx = a.transaction(station, async () => {
+    // The check leaves with the transaction's first statement (and the lock is held from then on).
+    const aTx = a.transaction(station, async (trx) => {
+      await sql`select ${1}`.execute(trx);
       aChecked();
       await aHolds; // the old owner is slow (or paused) inside its transaction
       order.push('a-commit');

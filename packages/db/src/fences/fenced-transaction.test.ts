@@ -29,7 +29,7 @@ const probeIds = async () =>
     (r) => r.id,
   );
 
-describe('fencedTransaction: BEGIN and the partition fence check in one round trip', () => {
+describe('fencedTransaction: BEGIN, the partition fence check and the first statement in one round trip', () => {
   it('commits the work of a transaction whose fence is at its epoch, with csms.epoch set', async () => {
     const epoch = await fencedTransaction(handle.db, 7, '5', async (trx) => {
       await sql`insert into fenced_probe (id, epoch) values (1, current_setting('csms.epoch', true))`.execute(
@@ -43,16 +43,38 @@ describe('fencedTransaction: BEGIN and the partition fence check in one round tr
   });
 
   it('refuses a stale epoch and an unknown partition, writes nothing, and leaves the connection clean', async () => {
-    let ran = false;
-    const attempt = (partition: number, epoch: string) =>
+    // The check leaves with the first statement: with parameters in one pipeline, without as `begin; select`.
+    const attempt = (partition: number, epoch: string, parameters: boolean) =>
       fencedTransaction(handle.db, partition, epoch, async (trx) => {
-        ran = true;
-        await sql`insert into fenced_probe (id) values (2)`.execute(trx);
+        await (
+          parameters
+            ? sql`insert into fenced_probe (id) values (${2})`
+            : sql`insert into fenced_probe (id) values (2)`
+        ).execute(trx);
       });
-    await expect(attempt(7, '4')).rejects.toBeInstanceOf(FenceRejectedError);
-    await expect(attempt(8, '5')).rejects.toThrow(/partition 8 is fenced/);
-    expect(ran).toBe(false);
-    // The pool's only connection is usable again (the aborted BEGIN was rolled back).
+    for (const parameters of [true, false]) {
+      await expect(attempt(7, '4', parameters)).rejects.toBeInstanceOf(FenceRejectedError);
+      await expect(attempt(8, '5', parameters)).rejects.toThrow(/partition 8 is fenced/);
+    }
+    // A transaction that runs no statement still checks its fence when it commits.
+    await expect(fencedTransaction(handle.db, 7, '4', () => Promise.resolve())).rejects.toBeInstanceOf(
+      FenceRejectedError,
+    );
+    // The pool's only connection is usable again (the aborted transaction was rolled back).
+    expect(await probeIds()).toEqual([1]);
+  });
+
+  it('a caller that catches the refusal cannot commit: the transaction fails with it, nothing stored', async () => {
+    let caught: unknown;
+    await expect(
+      fencedTransaction(handle.db, 7, '4', async (trx) => {
+        await sql`insert into fenced_probe (id) values (${2})`
+          .execute(trx)
+          .catch((e: unknown) => (caught = e));
+        return 'looks fine';
+      }),
+    ).rejects.toBeInstanceOf(FenceRejectedError);
+    expect(caught).toBeInstanceOf(FenceRejectedError);
     expect(await probeIds()).toEqual([1]);
   });
 

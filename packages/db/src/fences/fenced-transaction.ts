@@ -1,27 +1,20 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
-import {
-  CompiledQuery,
-  type DatabaseConnection,
-  type Dialect,
-  type Driver,
-  type Kysely,
-  type QueryCompiler,
-  type TransactionSettings,
-} from 'kysely';
+import { CompiledQuery, type Kysely } from 'kysely';
 import type { Prelude } from '../group-commit/group-commit.js';
 import type { Database } from '../schema.js';
+import type { TransactionPrelude } from '../transaction-driver.js';
 
 /**
  * A database transaction that starts with the partition fence check in the same round trip as its
- * `BEGIN` (distributed workers: every station CALL is one such transaction, so this saves a statement
- * per CALL; BENCHMARKS.md counts what a statement costs).
+ * `BEGIN` and its first statement (distributed workers: every station CALL is one such transaction, so
+ * this saves statements per CALL; BENCHMARKS.md counts what a statement costs).
  *
  * The check is {@link checkPartitionFence}'s (the fence row locked FOR SHARE, `csms.epoch` set for the
- * rows the transaction appends), sent as `begin; select ...` in one simple-protocol message. The simple
- * protocol takes no parameters, so the partition and the epoch are written into the text, after being
- * checked to be plain integers. A fence not at the epoch makes that statement fail (a division by the
- * zero rows found), which {@link fencedTransaction} turns into a {@link FenceRejectedError} after rolling
- * back, so the connection goes back to the pool clean.
+ * rows the transaction appends); the driver of `openDatabase` sends it after the deferred `BEGIN` (see
+ * transaction-driver.ts and {@link fencedBeginPrelude}). A fence not at the epoch makes that statement
+ * fail (a division by the zero rows found), which turns into a {@link FenceRejectedError} thrown by the
+ * transaction's first statement (and by its commit, should the caller have caught it); the transaction
+ * is rolled back, so the connection goes back to the pool clean and nothing of it is stored.
  */
 
 /** The partition's fence is not at the epoch: a newer owner holds it (or it was never acquired). */
@@ -42,8 +35,8 @@ const pendingFence = new AsyncLocalStorage<PendingFence>();
 
 /**
  * Runs `fn` in a database transaction whose `BEGIN` also checks that `partition`'s fence is at `epoch`.
- * Needs a database opened by `openDatabase` on PostgreSQL (its dialect is wrapped by
- * {@link fencingDialect}); throws {@link FenceRejectedError} when the fence is not at the epoch.
+ * Needs a database opened by `openDatabase` on PostgreSQL (its driver asks for
+ * {@link fencedBeginPrelude}); throws {@link FenceRejectedError} when the fence is not at the epoch.
  */
 export function fencedTransaction<T>(
   db: Kysely<Database>,
@@ -90,19 +83,7 @@ export function fencedStatements<T>(
 export function fencePrelude(): Prelude | undefined {
   const fence = statementFence.getStore();
   if (fence === undefined) return undefined;
-  return {
-    query: CompiledQuery.raw(
-      `select set_config('csms.epoch', $1::text, true) as epoch, 1 / count(*) as held ` +
-        `from (select 1 from partition_fences where partition = $2 and epoch = $1::bigint for share) f`,
-      [fence.epoch, fence.partition],
-    ),
-    refused: (error) =>
-      (error as { code?: unknown }).code === '22012'
-        ? new FenceRejectedError(fence.partition)
-        : error instanceof Error
-          ? error
-          : new Error(String(error)),
-  };
+  return { query: fenceCheck(fence), refused: fenceRefusal(fence.partition) };
 }
 
 function checkFence(partition: number, epoch: string): void {
@@ -110,76 +91,40 @@ function checkFence(partition: number, epoch: string): void {
   if (!/^\d{1,19}$/.test(epoch)) throw new RangeError(`bad epoch ${epoch}`);
 }
 
-/** The `BEGIN` with the fence check: one simple-protocol message, two statements. */
-function fencedBegin({ partition, epoch }: PendingFence): CompiledQuery {
+/** The fence check as a query with parameters (the group-commit prelude's and the pipelined `BEGIN`'s). */
+function fenceCheck({ partition, epoch }: PendingFence): CompiledQuery {
   return CompiledQuery.raw(
-    `begin; select set_config('csms.epoch', '${epoch}', true), 1 / count(*) as held ` +
-      `from (select 1 from partition_fences where partition = ${partition} and epoch = ${epoch} for share) f`,
+    `select set_config('csms.epoch', $1::text, true) as epoch, 1 / count(*) as held ` +
+      `from (select 1 from partition_fences where partition = $2 and epoch = $1::bigint for share) f`,
+    [epoch, partition],
   );
 }
 
-/** The PostgreSQL dialect whose driver sends {@link fencedBegin} for a {@link fencedTransaction}. */
-export function fencingDialect(dialect: Dialect): Dialect {
-  return {
-    createAdapter: () => dialect.createAdapter(),
-    createQueryCompiler: () => dialect.createQueryCompiler(),
-    createIntrospector: (db) => dialect.createIntrospector(db),
-    createDriver: () => new FencingDriver(dialect.createDriver()),
-  };
+/** A refused fence check (division by zero: no fence row at the epoch) as {@link FenceRejectedError}. */
+function fenceRefusal(partition: number): (error: unknown) => Error {
+  return (error) =>
+    (error as { code?: unknown }).code === '22012'
+      ? new FenceRejectedError(partition)
+      : error instanceof Error
+        ? error
+        : new Error(String(error));
 }
 
-class FencingDriver implements Driver {
-  constructor(readonly inner: Driver) {}
-
-  init(): Promise<void> {
-    return this.inner.init();
-  }
-
-  acquireConnection(): Promise<DatabaseConnection> {
-    return this.inner.acquireConnection();
-  }
-
-  async beginTransaction(connection: DatabaseConnection, settings: TransactionSettings): Promise<void> {
-    const fence = pendingFence.getStore();
-    if (fence === undefined) return this.inner.beginTransaction(connection, settings);
-    try {
-      await connection.executeQuery(fencedBegin(fence));
-    } catch (error) {
-      // BEGIN ran, the check failed: end the aborted transaction before the connection is released.
-      await connection.executeQuery(CompiledQuery.raw('rollback')).catch(() => undefined);
-      if ((error as { code?: unknown }).code === '22012') throw new FenceRejectedError(fence.partition);
-      throw error;
-    }
-  }
-
-  commitTransaction(connection: DatabaseConnection): Promise<void> {
-    return this.inner.commitTransaction(connection);
-  }
-
-  rollbackTransaction(connection: DatabaseConnection): Promise<void> {
-    return this.inner.rollbackTransaction(connection);
-  }
-
-  savepoint(connection: DatabaseConnection, name: string, compile: QueryCompiler['compileQuery']) {
-    if (!this.inner.savepoint) throw new Error('savepoints are not supported by this driver');
-    return this.inner.savepoint(connection, name, compile);
-  }
-
-  rollbackToSavepoint(connection: DatabaseConnection, name: string, compile: QueryCompiler['compileQuery']) {
-    if (!this.inner.rollbackToSavepoint) throw new Error('savepoints are not supported by this driver');
-    return this.inner.rollbackToSavepoint(connection, name, compile);
-  }
-
-  releaseSavepoint(connection: DatabaseConnection, name: string, compile: QueryCompiler['compileQuery']) {
-    if (!this.inner.releaseSavepoint) throw new Error('savepoints are not supported by this driver');
-    return this.inner.releaseSavepoint(connection, name, compile);
-  }
-
-  releaseConnection(connection: DatabaseConnection): Promise<void> {
-    return this.inner.releaseConnection(connection);
-  }
-
-  destroy(): Promise<void> {
-    return this.inner.destroy();
-  }
+/**
+ * What the `BEGIN` of a {@link fencedTransaction} sends with it (the driver of `openDatabase` asks at every
+ * `BEGIN`, see transaction-driver.ts): the fence check, pipelined with the transaction's first statement,
+ * or, before a first statement without parameters, as `begin; select ...` in one simple-protocol message
+ * (no parameters there: the partition and the epoch are written into the text, checked to be integers).
+ */
+export function fencedBeginPrelude(): TransactionPrelude | undefined {
+  const fence = pendingFence.getStore();
+  if (fence === undefined) return undefined;
+  const { partition, epoch } = fence;
+  return {
+    check: fenceCheck(fence),
+    simpleBegin:
+      `begin; select set_config('csms.epoch', '${epoch}', true), 1 / count(*) as held ` +
+      `from (select 1 from partition_fences where partition = ${partition} and epoch = ${epoch} for share) f`,
+    refused: fenceRefusal(partition),
+  };
 }

@@ -8,12 +8,8 @@ import {
 } from 'kysely';
 import pg from 'pg';
 import type { StatementNames } from '../prepared-statements.js';
-import {
-  PipelinedBatch,
-  type BatchOutcome,
-  type BatchResult,
-  type BatchStatement,
-} from './pipelined-batch.js';
+import { PipelinedBatch, type BatchOutcome, type BatchStatement } from './pipelined-batch.js';
+import { pgQueryResult } from './query-result.js';
 
 /**
  * Group commit: the single statements that concurrent callers run outside a transaction (the autocommit
@@ -175,7 +171,7 @@ function settle(batch: readonly Pending[], outcome: BatchOutcome): Error | undef
     for (const p of batch) {
       if (p.prelude) index++;
       const result = outcome.results[index++];
-      if (result) p.resolve(queryResult(result));
+      if (result) p.resolve(pgQueryResult(result));
       else p.reject(new Error('group commit: no result for a statement of the batch'));
     }
     return undefined;
@@ -185,16 +181,6 @@ function settle(batch: readonly Pending[], outcome: BatchOutcome): Error | undef
   for (const p of batch) p.reject(only?.prelude && failedAt === 0 ? only.prelude.refused(error) : error);
   if (error instanceof pg.DatabaseError) return undefined;
   return error instanceof Error ? error : new Error(String(error));
-}
-
-/** pg's result in Kysely's shape (as Kysely's PostgresConnection maps it). */
-function queryResult(result: BatchResult): QueryResult<unknown> {
-  const { command, rowCount } = result;
-  const affects = command === 'INSERT' || command === 'UPDATE' || command === 'DELETE' || command === 'MERGE';
-  return {
-    ...(affects && rowCount !== null ? { numAffectedRows: BigInt(rowCount) } : {}),
-    rows: result.rows,
-  };
 }
 
 /**

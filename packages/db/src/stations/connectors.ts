@@ -1,4 +1,5 @@
 import { sql, type Kysely } from 'kysely';
+import { queryTemplate } from '../query-template.js';
 import type { Database } from '../schema.js';
 
 export interface ConnectorStatusInput {
@@ -22,6 +23,54 @@ export interface ConnectorStatusWrite {
   readonly previous?: { readonly status: string; readonly errorCode: string | null };
 }
 
+/** The statement of {@link upsertConnectorStatus}, compiled once. */
+const connectorStatusQuery = queryTemplate(
+  (
+    db,
+    p: {
+      stationId: string;
+      evseId: number;
+      connectorId: number;
+      status: string;
+      errorCode: string | null;
+      info: string | null;
+      vendorId: string | null;
+      vendorErrorCode: string | null;
+      at: Date;
+    },
+  ) => {
+    const values = {
+      status: p.status,
+      error_code: p.errorCode,
+      info: p.info,
+      vendor_id: p.vendorId,
+      vendor_error_code: p.vendorErrorCode,
+      status_at: p.at,
+    };
+    return db
+      .with('before', (qb) =>
+        qb
+          .selectFrom('connectors')
+          .select(['status', 'error_code'])
+          .where('station_id', '=', p.stationId)
+          .where('evse_id', '=', p.evseId)
+          .where('connector_id', '=', p.connectorId),
+      )
+      .insertInto('connectors')
+      .values({ station_id: p.stationId, evse_id: p.evseId, connector_id: p.connectorId, ...values })
+      .onConflict((oc) =>
+        oc
+          .columns(['station_id', 'evse_id', 'connector_id'])
+          .doUpdateSet({ ...values, updated_at: sql<Date>`now()` })
+          .where('connectors.status_at', '<=', p.at),
+      )
+      .returning((eb) => [
+        eb.selectFrom('before').select('before.status').as('previous_status'),
+        eb.selectFrom('before').select('before.error_code').as('previous_error_code'),
+      ]);
+  },
+);
+
 /**
  * Records a connector's status in one statement, which also returns the status it replaced (a CTE reads
  * the row as it was before the upsert: every part of a statement sees the same snapshot). A status older
@@ -31,36 +80,19 @@ export async function upsertConnectorStatus(
   db: Kysely<Database>,
   s: ConnectorStatusInput,
 ): Promise<ConnectorStatusWrite> {
-  const values = {
-    status: s.status,
-    error_code: s.errorCode ?? null,
-    info: s.info ?? null,
-    vendor_id: s.vendorId ?? null,
-    vendor_error_code: s.vendorErrorCode ?? null,
-    status_at: s.at,
-  };
-  const row = await db
-    .with('before', (qb) =>
-      qb
-        .selectFrom('connectors')
-        .select(['status', 'error_code'])
-        .where('station_id', '=', s.stationId)
-        .where('evse_id', '=', s.evseId)
-        .where('connector_id', '=', s.connectorId),
-    )
-    .insertInto('connectors')
-    .values({ station_id: s.stationId, evse_id: s.evseId, connector_id: s.connectorId, ...values })
-    .onConflict((oc) =>
-      oc
-        .columns(['station_id', 'evse_id', 'connector_id'])
-        .doUpdateSet({ ...values, updated_at: sql<Date>`now()` })
-        .where('connectors.status_at', '<=', s.at),
-    )
-    .returning((eb) => [
-      eb.selectFrom('before').select('before.status').as('previous_status'),
-      eb.selectFrom('before').select('before.error_code').as('previous_error_code'),
-    ])
-    .executeTakeFirst();
+  const row = (
+    await connectorStatusQuery.run(db, {
+      stationId: s.stationId,
+      evseId: s.evseId,
+      connectorId: s.connectorId,
+      status: s.status,
+      errorCode: s.errorCode ?? null,
+      info: s.info ?? null,
+      vendorId: s.vendorId ?? null,
+      vendorErrorCode: s.vendorErrorCode ?? null,
+      at: s.at,
+    })
+  ).rows[0];
   if (row === undefined) return { stored: false };
   return row.previous_status === null
     ? { stored: true }

@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../../../../test/support/databases.js';
 import { migrateToLatest, openDatabase, type DatabaseConfig, type DatabaseHandle } from '../database.js';
@@ -8,6 +9,7 @@ import { findTransactionRow } from '../transactions/queries.js';
 import { findTransactionCost, storeTransactionCost } from './transaction-costs.js';
 import { tariffForTransaction, transactionCostOf } from './transaction-cost.js';
 import {
+  anyTariffDefined,
   createTariff,
   deleteTariff,
   findApplicableTariff,
@@ -52,6 +54,18 @@ describe.each([['postgres'], ['pglite-memory']] as const)('tariffs on %s', (kind
   });
   afterAll(async () => {
     await handle.close();
+  });
+
+  it("the look at whether any tariff exists is shared by the handle's transactions", async () => {
+    expect(await anyTariffDefined(handle.db)).toBe(false);
+    // Written behind this process's back (as by another process): the look is trusted for its 5 s.
+    await sql`insert into tariffs (id, currency, price_per_kwh, price_per_hour, flat_fee, tax_rate_percent,
+      display_text) values ('behind', 'EUR', 0, 0, 0, 0, 'x')`.execute(handle.db);
+    try {
+      expect(await handle.db.transaction().execute((trx) => anyTariffDefined(trx))).toBe(false);
+    } finally {
+      await sql`delete from tariffs where id = 'behind'`.execute(handle.db);
+    }
   });
 
   it('creates, finds, updates, lists and deletes; refuses a taken id, a taken scope, an unknown station', async () => {

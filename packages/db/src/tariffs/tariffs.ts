@@ -34,13 +34,16 @@ const tariffsLook = new WeakMap<
 >();
 
 /**
- * Whether any tariff is defined, read at most once per {@link TARIFFS_LOOK_MS} per database handle: without tariffs
- * (a CSMS that does not price charging) Authorize and TransactionEvent pay no tariff reads. A tariff written by this
- * process is seen at once, one written by another process (the transaction service) within that time.
+ * Whether any tariff is defined, read at most once per {@link TARIFFS_LOOK_MS} per database handle and its
+ * transactions: without tariffs (a CSMS that does not price charging) Authorize and TransactionEvent pay no tariff
+ * reads. A tariff written by this process is seen at once, one written by another process (the transaction
+ * service) within that time.
  */
 export function anyTariffDefined(db: Kysely<Database>): Promise<boolean> {
   const now = Date.now();
-  const last = tariffsLook.get(db);
+  // Keyed by the handle's adapter, which its transactions share (a CALL's `db` is a new transaction object).
+  const key = db.getExecutor().adapter;
+  const last = tariffsLook.get(key);
   if (last !== undefined && last.until > now && last.writes === tariffWrites) return last.defined;
   const defined = db
     .selectFrom('tariffs')
@@ -48,8 +51,8 @@ export function anyTariffDefined(db: Kysely<Database>): Promise<boolean> {
     .limit(1)
     .executeTakeFirst()
     .then((row) => row !== undefined);
-  tariffsLook.set(db, { until: now + TARIFFS_LOOK_MS, writes: tariffWrites, defined });
-  defined.catch(() => tariffsLook.delete(db));
+  tariffsLook.set(key, { until: now + TARIFFS_LOOK_MS, writes: tariffWrites, defined });
+  defined.catch(() => tariffsLook.delete(key));
   return defined;
 }
 

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { ExpressionBuilder, Kysely, QueryCreator } from 'kysely';
+import { sql, type ExpressionBuilder, type Kysely, type QueryCreator } from 'kysely';
 import type { Database } from '../schema.js';
 import { findV16Transaction, OCPP16 } from './transaction-lookup.js';
 
@@ -47,6 +47,61 @@ export function meterValuesInsert(db: QueryCreator<Database>, input: StoreMeterV
   return db
     .insertInto('meter_values')
     .values(rows.map((row) => ({ ...row, transaction_ref: input.transactionRef })))
+    .onConflict((oc) => oc.columns(['station_id', 'dedupe_key']).doNothing());
+}
+
+/** A set of meter values as columns: the same station, transaction and connector, one array per column. */
+export interface MeterValueColumns {
+  readonly stationId: string;
+  readonly transactionRef: string | null;
+  readonly evseId: number | null;
+  readonly connectorId: number | null;
+  readonly source: string;
+  readonly timestamps: readonly string[];
+  /** Each set's sampledValue as JSON text. */
+  readonly sampledValues: readonly string[];
+  readonly dedupeKeys: readonly string[];
+}
+
+/** `input` as {@link MeterValueColumns} (the dedupe keys as {@link meterValuesInsert} computes them). */
+export function meterValueColumns(input: StoreMeterValuesInput): MeterValueColumns {
+  const rows = meterValueRows(input, input.transactionRef ?? '');
+  return {
+    stationId: input.stationId,
+    transactionRef: input.transactionRef,
+    evseId: input.evseId,
+    connectorId: input.connectorId,
+    source: input.source,
+    timestamps: rows.map((r) => r.timestamp),
+    sampledValues: rows.map((r) => r.sampled_values),
+    dedupeKeys: rows.map((r) => r.dedupe_key),
+  };
+}
+
+/**
+ * The insert of {@link meterValuesInsert} with one statement shape for any number of sets (`unnest` of
+ * one array per varying column; none inserts nothing): for a {@link queryTemplate} (`c` may hold its
+ * parameter stand-ins).
+ */
+export function meterValueColumnsInsert(db: QueryCreator<Database>, c: MeterValueColumns) {
+  return db
+    .insertInto('meter_values')
+    .columns([
+      'station_id',
+      'transaction_ref',
+      'evse_id',
+      'connector_id',
+      'source',
+      'timestamp',
+      'sampled_values',
+      'dedupe_key',
+    ])
+    .expression(
+      sql`select ${c.stationId}::text, ${c.transactionRef}::bigint, ${c.evseId}::integer,
+        ${c.connectorId}::integer, ${c.source}::text, v.ts, v.sv::jsonb, v.dk
+        from unnest(${c.timestamps}::timestamptz[], ${c.sampledValues}::text[], ${c.dedupeKeys}::text[])
+        as v(ts, sv, dk)`,
+    )
     .onConflict((oc) => oc.columns(['station_id', 'dedupe_key']).doNothing());
 }
 

@@ -1,14 +1,15 @@
-import { sql, type Kysely, type QueryCreator, type UpdateObject } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import { deleteEndedTxProfiles } from '../charging-profiles/profiles.js';
 import { consumeReservation } from '../reservations/reservations.js';
 import type { Database } from '../schema.js';
 import { endSupersededTransactions201 } from './csms-end.js';
 import { meterReadings, widenRegisterSpan } from './energy-register.js';
-import { meterValuesInsert, type StoreMeterValuesInput } from './meter-values.js';
-import type { TransactionRow } from './schema.js';
+import { meterValueColumns, meterValueColumnsInsert, type MeterValueColumns } from './meter-values.js';
+import type { TransactionEndedBy, TransactionRow } from './schema.js';
 import { foldFacts, loadEventFacts, type FoldedFacts } from './transaction-event-facts.js';
 import type { TransactionEvent201 } from './transaction-event-201.js';
 import { OCPP201 } from './transaction-lookup.js';
+import { queryTemplate } from '../query-template.js';
 
 export interface TransactionEvent201Record {
   /**
@@ -106,8 +107,6 @@ async function applyEvent(
   timestamp: Date,
   { existing, created }: LockedRow,
 ): Promise<{ row: TransactionRow; created: boolean; superseded: string[] }> {
-  const transactionId = request.transactionInfo.transactionId;
-  const f = foldFacts(await loadEventFacts(trx, stationId, transactionId));
   const { meterStart, meterStop } = meterReadings(
     { meterStart: existing.meter_start, meterStop: existing.meter_stop },
     request,
@@ -121,45 +120,40 @@ async function applyEvent(
     },
     request.meterValue ?? [],
   );
-  const startedAt =
-    f.started?.timestamp ??
-    (existing.started_at && existing.started_at.getTime() <= timestamp.getTime()
-      ? existing.started_at
-      : timestamp);
-  const token = f.authorizingToken ?? f.stoppingToken;
-  const evseId = f.evse?.id ?? null;
-  const connectorId = f.evse?.connectorId ?? null;
-  const values = {
-    ...endFields(existing, f),
-    started_at: startedAt,
-    evse_id: evseId,
-    connector_id: connectorId,
-    id_token: token?.idToken ?? null,
-    id_token_type: token?.type ?? null,
-    charging_state: f.chargingState,
-    last_seq_no:
-      existing.last_seq_no === null ? request.seqNo : Math.max(existing.last_seq_no, request.seqNo),
-    remote_start_id: f.remoteStartId,
-    reservation_id: f.reservationId,
-    meter_start: meterStart,
-    meter_stop: meterStop,
-    register_first_wh: register.firstWh,
-    register_first_at: register.firstAt,
-    register_last_wh: register.lastWh,
-    register_last_at: register.lastAt,
-    updated_at: sql<Date>`now()`,
+  const fromFacts = factsUnchanged(request, existing, created, timestamp)
+    ? undefined
+    : rowFromFacts(
+        existing,
+        foldFacts(await loadEventFacts(trx, stationId, request.transactionInfo.transactionId)),
+        timestamp,
+      );
+  const readings = {
+    id: existing.id,
+    lastSeqNo: existing.last_seq_no === null ? request.seqNo : Math.max(existing.last_seq_no, request.seqNo),
+    meterStart,
+    meterStop,
+    registerFirstWh: register.firstWh,
+    registerFirstAt: register.firstAt,
+    registerLastWh: register.lastWh,
+    registerLastAt: register.lastAt,
   };
-  const row = await updateRow(trx, existing.id, values, {
+  const meterValues = meterValueColumns({
     stationId,
     transactionRef: String(existing.id),
-    evseId,
-    connectorId,
+    evseId: fromFacts ? fromFacts.evseId : existing.evse_id,
+    connectorId: fromFacts ? fromFacts.connectorId : existing.connector_id,
     source: 'TransactionEvent',
     meterValues: request.meterValue ?? [],
   });
+  // One statement: the row's update, with the event's meter values inserted by a data-modifying CTE.
+  const updated = fromFacts
+    ? await rowAndFactsUpdate.run(trx, { ...readings, ...fromFacts, ...meterValues })
+    : await readingsUpdate.run(trx, { ...readings, ...meterValues });
+  const row = updated.rows[0];
+  if (row === undefined) throw new Error(`transaction row ${existing.id} vanished while locked`);
   // K02.FR.05: the charging-profiles domain forgets the TxProfiles in this same database transaction.
   if (row.state === 'ended' && existing.state !== 'ended')
-    await deleteEndedTxProfiles(trx, stationId, transactionId);
+    await deleteEndedTxProfiles(trx, stationId, request.transactionInfo.transactionId);
   // Only an event that places the transaction on an EVSE (the first seen, or one carrying `evse`:
   // E01.FR.16 sends it once, E01.FR.17 in an Updated when unknown at start) can supersede another; the
   // rest skip the statement (one fewer per meter-value Updated, the most frequent event).
@@ -169,26 +163,128 @@ async function applyEvent(
 }
 
 /**
- * Updates the transaction's row to `values`; the event's meter values are inserted by the same statement
- * (a data-modifying CTE): one round trip.
+ * Whether this event leaves the row's fact-derived columns as they are, so that the transaction's facts
+ * need not be read and folded again (the most frequent event, a periodic meter-value Updated, skips that
+ * statement): an Updated event of a known transaction that carries none of the facts `loadEventFacts`
+ * selects (no evse, idToken, chargingState, remoteStartId or reservationId), no earlier than the
+ * row's started_at (which an event before it would move while no Started is known). The row was last
+ * written from the same facts, so folding them again would give the same values.
  */
-function updateRow(
-  trx: Kysely<Database>,
-  id: string,
-  values: UpdateObject<Database, 'transactions'>,
-  meterValues: StoreMeterValuesInput,
-): Promise<TransactionRow> {
-  const writer =
-    meterValues.meterValues.length === 0
-      ? trx
-      : trx.with('stored_meter_values', (db) => meterValuesInsert(db, meterValues));
-  return (writer as QueryCreator<Database>)
-    .updateTable('transactions')
-    .set(values)
-    .where('id', '=', id)
-    .returningAll()
-    .executeTakeFirstOrThrow();
+function factsUnchanged(
+  request: TransactionEvent201,
+  existing: TransactionRow,
+  created: boolean,
+  timestamp: Date,
+): boolean {
+  const info = request.transactionInfo;
+  return (
+    !created &&
+    request.eventType === 'Updated' &&
+    request.evse === undefined &&
+    request.idToken === undefined &&
+    request.reservationId === undefined &&
+    info.chargingState === undefined &&
+    info.remoteStartId === undefined &&
+    existing.started_at !== null &&
+    existing.started_at.getTime() <= timestamp.getTime()
+  );
 }
+
+/** The row's columns derived from the transaction's facts (see {@link recordTransactionEvent201}). */
+function rowFromFacts(existing: TransactionRow, f: FoldedFacts, timestamp: Date): FactColumns {
+  const startedAt =
+    f.started?.timestamp ??
+    (existing.started_at && existing.started_at.getTime() <= timestamp.getTime()
+      ? existing.started_at
+      : timestamp);
+  const token = f.authorizingToken ?? f.stoppingToken;
+  return {
+    ...endFields(existing, f),
+    startedAt,
+    evseId: f.evse?.id ?? null,
+    connectorId: f.evse?.connectorId ?? null,
+    idToken: token?.idToken ?? null,
+    idTokenType: token?.type ?? null,
+    chargingState: f.chargingState,
+    remoteStartId: f.remoteStartId,
+    reservationId: f.reservationId,
+  };
+}
+
+/** What every applied event writes to the row: its seqNo and meter readings. */
+interface ReadingColumns {
+  id: string;
+  lastSeqNo: number;
+  meterStart: number | null;
+  meterStop: number | null;
+  registerFirstWh: number | null;
+  registerFirstAt: Date | null;
+  registerLastWh: number | null;
+  registerLastAt: Date | null;
+}
+
+/** The row's columns derived from the transaction's facts. */
+interface FactColumns {
+  state: 'active' | 'ended';
+  endedAt: Date | null;
+  stopReason: string | null;
+  endedBy: TransactionEndedBy | null;
+  startedAt: Date;
+  evseId: number | null;
+  connectorId: number | null;
+  idToken: string | null;
+  idTokenType: string | null;
+  chargingState: string | null;
+  remoteStartId: number | null;
+  reservationId: number | null;
+}
+
+function readingsSet(p: ReadingColumns) {
+  return {
+    last_seq_no: p.lastSeqNo,
+    meter_start: p.meterStart,
+    meter_stop: p.meterStop,
+    register_first_wh: p.registerFirstWh,
+    register_first_at: p.registerFirstAt,
+    register_last_wh: p.registerLastWh,
+    register_last_at: p.registerLastAt,
+    updated_at: sql<Date>`now()`,
+  };
+}
+
+/** The update of an event that leaves the facts as they were (see {@link factsUnchanged}). */
+const readingsUpdate = queryTemplate((db, p: ReadingColumns & MeterValueColumns) =>
+  db
+    .with('stored_meter_values', (db) => meterValueColumnsInsert(db, p))
+    .updateTable('transactions')
+    .set(readingsSet(p))
+    .where('id', '=', p.id)
+    .returningAll(),
+);
+
+/** The update of an event whose transaction's facts were folded again. */
+const rowAndFactsUpdate = queryTemplate((db, p: ReadingColumns & FactColumns & MeterValueColumns) =>
+  db
+    .with('stored_meter_values', (db) => meterValueColumnsInsert(db, p))
+    .updateTable('transactions')
+    .set({
+      ...readingsSet(p),
+      state: p.state,
+      ended_at: p.endedAt,
+      stop_reason: p.stopReason,
+      ended_by: p.endedBy,
+      started_at: p.startedAt,
+      evse_id: p.evseId,
+      connector_id: p.connectorId,
+      id_token: p.idToken,
+      id_token_type: p.idTokenType,
+      charging_state: p.chargingState,
+      remote_start_id: p.remoteStartId,
+      reservation_id: p.reservationId,
+    })
+    .where('id', '=', p.id)
+    .returningAll(),
+);
 
 /**
  * The end of the row: the station's Ended event ends it (ended_by station; a missing stoppedReason
@@ -196,18 +292,26 @@ function updateRow(
  * the transaction does not make it active again, and its late Ended still records the station's
  * ended_at and stop_reason (as a 1.6 StopTransaction does) while ended_by / end_note keep who ended it.
  */
-function endFields(existing: TransactionRow, f: FoldedFacts) {
+function endFields(
+  existing: TransactionRow,
+  f: FoldedFacts,
+): Pick<FactColumns, 'state' | 'endedAt' | 'stopReason' | 'endedBy'> {
   const endedByCsms = existing.ended_by === 'csms' || existing.ended_by === 'operator';
   if (f.ended)
     return {
-      state: 'ended' as const,
-      ended_at: f.ended.timestamp,
-      stop_reason: f.ended.stopped_reason ?? 'Local',
-      ended_by: endedByCsms ? existing.ended_by : ('station' as const),
+      state: 'ended',
+      endedAt: f.ended.timestamp,
+      stopReason: f.ended.stopped_reason ?? 'Local',
+      endedBy: endedByCsms ? existing.ended_by : 'station',
     };
   if (endedByCsms)
-    return { state: 'ended' as const, ended_at: existing.ended_at, stop_reason: existing.stop_reason };
-  return { state: 'active' as const, ended_at: null, stop_reason: null, ended_by: null };
+    return {
+      state: 'ended',
+      endedAt: existing.ended_at,
+      stopReason: existing.stop_reason,
+      endedBy: existing.ended_by,
+    };
+  return { state: 'active', endedAt: null, stopReason: null, endedBy: null };
 }
 
 interface LockedRow {
@@ -215,6 +319,59 @@ interface LockedRow {
   /** The event is the first seen of its transaction: the row was inserted now. */
   readonly created: boolean;
 }
+
+/** The statement of {@link storeEventAndLock}, compiled once. */
+const storeEventAndLockQuery = queryTemplate(
+  (
+    db,
+    p: {
+      stationId: string;
+      transactionId: string;
+      seqNo: number;
+      eventType: string;
+      triggerReason: string;
+      timestamp: Date;
+      offline: boolean;
+      payload: string;
+    },
+  ) =>
+    db
+      .with('stored_event', (db) =>
+        db
+          .insertInto('transaction_events')
+          .values({
+            station_id: p.stationId,
+            transaction_id: p.transactionId,
+            seq_no: p.seqNo,
+            event_type: p.eventType,
+            trigger_reason: p.triggerReason,
+            timestamp: p.timestamp,
+            offline: p.offline,
+            payload: p.payload,
+          })
+          .onConflict((oc) => oc.columns(['station_id', 'transaction_id', 'seq_no']).doNothing())
+          .returning('id'),
+      )
+      .insertInto('transactions')
+      .columns(['station_id', 'ocpp_version', 'transaction_id', 'state'])
+      .expression((eb) =>
+        eb
+          .selectFrom('stored_event')
+          .select([
+            sql<string>`${p.stationId}::text`.as('station_id'),
+            sql<string>`${OCPP201}::text`.as('ocpp_version'),
+            sql<string>`${p.transactionId}::text`.as('transaction_id'),
+            sql<'active'>`'active'`.as('state'),
+          ]),
+      )
+      .onConflict((oc) =>
+        oc
+          .columns(['station_id', 'transaction_id'])
+          .doUpdateSet((eb) => ({ state: eb.ref('transactions.state') })),
+      )
+      .returningAll()
+      .returning(sql<boolean>`xmax = 0`.as('inserted')),
+);
 
 /**
  * Stores the event and returns its transaction's row, locked until the caller's transaction ends
@@ -230,44 +387,18 @@ async function storeEventAndLock(
   request: TransactionEvent201,
   timestamp: Date,
 ): Promise<LockedRow | undefined> {
-  const transactionId = request.transactionInfo.transactionId;
-  const result = await trx
-    .with('stored_event', (db) =>
-      db
-        .insertInto('transaction_events')
-        .values({
-          station_id: stationId,
-          transaction_id: transactionId,
-          seq_no: request.seqNo,
-          event_type: request.eventType,
-          trigger_reason: request.triggerReason,
-          timestamp,
-          offline: request.offline ?? false,
-          payload: JSON.stringify(request),
-        })
-        .onConflict((oc) => oc.columns(['station_id', 'transaction_id', 'seq_no']).doNothing())
-        .returning('id'),
-    )
-    .insertInto('transactions')
-    .columns(['station_id', 'ocpp_version', 'transaction_id', 'state'])
-    .expression((eb) =>
-      eb
-        .selectFrom('stored_event')
-        .select([
-          sql<string>`${stationId}::text`.as('station_id'),
-          sql<string>`${OCPP201}::text`.as('ocpp_version'),
-          sql<string>`${transactionId}::text`.as('transaction_id'),
-          sql<'active'>`'active'`.as('state'),
-        ]),
-    )
-    .onConflict((oc) =>
-      oc
-        .columns(['station_id', 'transaction_id'])
-        .doUpdateSet((eb) => ({ state: eb.ref('transactions.state') })),
-    )
-    .returningAll()
-    .returning(sql<boolean>`xmax = 0`.as('inserted'))
-    .executeTakeFirst();
+  const result = (
+    await storeEventAndLockQuery.run(trx, {
+      stationId,
+      transactionId: request.transactionInfo.transactionId,
+      seqNo: request.seqNo,
+      eventType: request.eventType,
+      triggerReason: request.triggerReason,
+      timestamp,
+      offline: request.offline ?? false,
+      payload: JSON.stringify(request),
+    })
+  ).rows[0];
   if (result === undefined) return undefined;
   const { inserted, ...existing } = result;
   return { existing, created: inserted };

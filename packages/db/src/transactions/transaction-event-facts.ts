@@ -1,4 +1,5 @@
 import { sql, type Kysely } from 'kysely';
+import { queryTemplate } from '../query-template.js';
 import type { Database } from '../schema.js';
 import type { EvseRef, IdTokenRef } from './transaction-event-201.js';
 
@@ -20,12 +21,16 @@ export interface EventFacts {
  * The stored events of a transaction that carry something besides meter values (periodic Updated events
  * are the bulk), ascending by seqNo, without their bulky meter values.
  */
-export function loadEventFacts(
+export async function loadEventFacts(
   trx: Kysely<Database>,
   stationId: string,
   transactionId: string,
 ): Promise<EventFacts[]> {
-  return trx
+  return (await eventFactsQuery.run(trx, { stationId, transactionId })).rows;
+}
+
+const eventFactsQuery = queryTemplate((db, p: { stationId: string; transactionId: string }) =>
+  db
     .selectFrom('transaction_events')
     .select([
       'seq_no',
@@ -39,8 +44,8 @@ export function loadEventFacts(
       sql<number | null>`(payload->'transactionInfo'->>'remoteStartId')::integer`.as('remote_start_id'),
       sql<number | null>`(payload->>'reservationId')::integer`.as('reservation_id'),
     ])
-    .where('station_id', '=', stationId)
-    .where('transaction_id', '=', transactionId)
+    .where('station_id', '=', p.stationId)
+    .where('transaction_id', '=', p.transactionId)
     .where(
       sql<boolean>`(event_type <> 'Updated'
         or payload->'evse' is not null
@@ -49,9 +54,8 @@ export function loadEventFacts(
         or payload->'transactionInfo'->'remoteStartId' is not null
         or payload->'reservationId' is not null)`,
     )
-    .orderBy('seq_no')
-    .execute();
-}
+    .orderBy('seq_no'),
+);
 
 export interface FoldedFacts {
   started?: EventFacts;

@@ -1,0 +1,18 @@
+import type { QueryResult } from 'kysely';
+
+/** What pg answers for one statement (its `QueryResult`, or a pipelined batch's result of one statement). */
+export interface PgStatementResult {
+  readonly command: string | null;
+  readonly rowCount: number | null;
+  readonly rows?: unknown[];
+}
+
+/** pg's result in Kysely's shape (as Kysely's own PostgresConnection maps it). */
+export function pgQueryResult(result: PgStatementResult): QueryResult<unknown> {
+  const { command, rowCount } = result;
+  const affects = command === 'INSERT' || command === 'UPDATE' || command === 'DELETE' || command === 'MERGE';
+  return {
+    ...(affects && rowCount !== null ? { numAffectedRows: BigInt(rowCount) } : {}),
+    rows: result.rows ?? [],
+  };
+}

@@ -1,0 +1,237 @@
+import {
+  CompiledQuery,
+  PostgresDialect,
+  type DatabaseConnection,
+  type Dialect,
+  type Driver,
+  type QueryResult,
+  type TransactionSettings,
+} from 'kysely';
+import pg from 'pg';
+import { PipelinedBatch, type BatchOutcome, type BatchStatement } from './group-commit/pipelined-batch.js';
+import { pgQueryResult } from './group-commit/query-result.js';
+import type { StatementNames } from './prepared-statements.js';
+
+/**
+ * The PostgreSQL driver of the ordinary database handle. Its transactions send their `BEGIN` (and, in a
+ * fenced transaction of a distributed worker, the partition fence check) in the same pipeline and socket
+ * write as their first statement, instead of a round trip of their own: a station CALL that writes in a
+ * transaction (a TransactionEvent, a StartTransaction, a BootNotification...) costs one round trip, one
+ * socket write and one backend wake-up fewer (BENCHMARKS.md).
+ *
+ * `BEGIN` is deferred until the transaction's first statement: with parameters (every station action's),
+ * it leaves as `BEGIN`, [the fence check,] the statement and one Sync (see {@link PipelinedBatch}; after
+ * the Sync the transaction stays open, as after any `BEGIN`); a first statement without parameters (a
+ * migration's DDL, which may hold several statements, which the extended protocol refuses) is preceded by
+ * a plain `begin` [with the check] as before. A transaction that sent nothing commits or rolls back
+ * nothing, except that a fenced one still checks its fence at commit. A transaction's refused statement
+ * is remembered: its commit then fails with that error instead of sending a `COMMIT` that PostgreSQL
+ * would turn into a silent rollback (a caller that caught the error must not report it as stored).
+ */
+
+/** What a deferred `BEGIN` sends before the transaction's first statement (set per transaction). */
+export interface TransactionPrelude {
+  /** A statement run right after `BEGIN` (the fence check), or undefined. */
+  readonly check?: CompiledQuery;
+  /** The same as one simple-protocol text (no parameters), used before a first statement without any. */
+  readonly simpleBegin: string;
+  /** The error of a refused check (e.g. the fence moved on). */
+  refused(error: unknown): Error;
+}
+
+export interface TransactionDriverOptions {
+  /** Statement names (prepared statements); undefined: unnamed. */
+  readonly names: StatementNames | undefined;
+  /** Asked at `BEGIN` (in the caller's async context): what the transaction must check first. */
+  readonly preludeOf: () => TransactionPrelude | undefined;
+}
+
+const PLAIN_BEGIN: TransactionPrelude = { simpleBegin: 'begin', refused: (error) => asError(error) };
+
+/** A Kysely dialect for `pool` whose transactions defer their `BEGIN` (see above). */
+export function pipelinedTransactionDialect(pool: pg.Pool, options: TransactionDriverOptions): Dialect {
+  const postgres = new PostgresDialect({ pool });
+  return {
+    createAdapter: () => postgres.createAdapter(),
+    createQueryCompiler: () => postgres.createQueryCompiler(),
+    createIntrospector: (db) => postgres.createIntrospector(db),
+    createDriver: () => new PipelinedTransactionDriver(pool, options),
+  };
+}
+
+class PipelinedTransactionDriver implements Driver {
+  #pool: pg.Pool | undefined;
+
+  constructor(
+    pool: pg.Pool,
+    readonly options: TransactionDriverOptions,
+  ) {
+    this.#pool = pool;
+  }
+
+  init(): Promise<void> {
+    return Promise.resolve();
+  }
+
+  async acquireConnection(): Promise<DatabaseConnection> {
+    if (!this.#pool) throw new Error('the database handle is closed');
+    return new PipelinedConnection(await this.#pool.connect(), this.options.names);
+  }
+
+  beginTransaction(connection: DatabaseConnection, settings: TransactionSettings): Promise<void> {
+    const c = connection as PipelinedConnection;
+    if (settings.isolationLevel || settings.accessMode) {
+      // Not used by the CSMS; sent at once as Kysely's own driver does.
+      const mode = [
+        settings.isolationLevel && `isolation level ${settings.isolationLevel}`,
+        settings.accessMode,
+      ];
+      return c
+        .executeQuery(CompiledQuery.raw(`start transaction ${mode.filter(Boolean).join(' ')}`))
+        .then(() => {});
+    }
+    c.deferBegin(this.options.preludeOf() ?? PLAIN_BEGIN);
+    return Promise.resolve();
+  }
+
+  commitTransaction(connection: DatabaseConnection): Promise<void> {
+    return (connection as PipelinedConnection).end('commit');
+  }
+
+  rollbackTransaction(connection: DatabaseConnection): Promise<void> {
+    return (connection as PipelinedConnection).end('rollback');
+  }
+
+  async savepoint(connection: DatabaseConnection, name: string) {
+    await savepointCommand(connection, 'savepoint', name);
+  }
+
+  async rollbackToSavepoint(connection: DatabaseConnection, name: string) {
+    await savepointCommand(connection, 'rollback to savepoint', name);
+  }
+
+  async releaseSavepoint(connection: DatabaseConnection, name: string) {
+    await savepointCommand(connection, 'release savepoint', name);
+  }
+
+  releaseConnection(connection: DatabaseConnection): Promise<void> {
+    (connection as PipelinedConnection).release();
+    return Promise.resolve();
+  }
+
+  async destroy(): Promise<void> {
+    const pool = this.#pool;
+    this.#pool = undefined;
+    await pool?.end();
+  }
+}
+
+/** Kysely's savepoint API (the CSMS uses none): the name as a quoted identifier. */
+function savepointCommand(connection: DatabaseConnection, command: string, name: string) {
+  return connection.executeQuery(CompiledQuery.raw(`${command} "${name.replaceAll('"', '""')}"`));
+}
+
+class PipelinedConnection implements DatabaseConnection {
+  readonly #client: pg.PoolClient;
+  readonly #names: StatementNames | undefined;
+  /** A `BEGIN` not sent yet (the transaction has run no statement). */
+  #pending: TransactionPrelude | undefined;
+  /** The first refused statement of the open transaction. */
+  #failed: Error | undefined;
+  /** The connection itself failed: it is destroyed on release, not pooled. */
+  #broken: Error | undefined;
+
+  constructor(client: pg.PoolClient, names: StatementNames | undefined) {
+    this.#client = client;
+    this.#names = names;
+  }
+
+  deferBegin(prelude: TransactionPrelude): void {
+    this.#pending = prelude;
+    this.#failed = undefined;
+  }
+
+  async executeQuery<R>(query: CompiledQuery): Promise<QueryResult<R>> {
+    const prelude = this.#pending;
+    this.#pending = undefined;
+    try {
+      if (prelude !== undefined && query.parameters.length > 0)
+        return await this.#pipelined<R>(prelude, query);
+      if (prelude !== undefined) await this.#simpleBegin(prelude);
+      return pgQueryResult(await this.#client.query(query.sql, [...query.parameters])) as QueryResult<R>;
+    } catch (error) {
+      this.#failed ??= asError(error);
+      if (!(error instanceof pg.DatabaseError)) this.#broken ??= asError(error);
+      throw error;
+    }
+  }
+
+  streamQuery(): never {
+    throw new Error('streaming queries is not supported by this driver');
+  }
+
+  /** Ends the transaction: nothing to send when it ran no statement; a commit after a refusal fails. */
+  async end(command: 'commit' | 'rollback'): Promise<void> {
+    const pending = this.#pending;
+    if (pending !== undefined) {
+      this.#pending = undefined;
+      // A fenced transaction that ran nothing still confirms its fence (its commit means "still the owner").
+      if (command === 'rollback' || pending.check === undefined) return;
+      await this.#simpleBegin(pending).catch(async (error: unknown) => {
+        await this.#client.query('rollback').catch(() => undefined);
+        throw error;
+      });
+    }
+    const failed = this.#failed;
+    this.#failed = undefined;
+    if (command === 'commit' && failed !== undefined) throw failed;
+    await this.#client.query(command);
+  }
+
+  release(): void {
+    this.#pending = undefined;
+    this.#failed = undefined;
+    this.#client.release(this.#broken);
+  }
+
+  async #simpleBegin(prelude: TransactionPrelude): Promise<void> {
+    try {
+      await this.#client.query(prelude.simpleBegin);
+    } catch (error) {
+      throw error instanceof pg.DatabaseError ? prelude.refused(error) : error;
+    }
+  }
+
+  async #pipelined<R>(prelude: TransactionPrelude, query: CompiledQuery): Promise<QueryResult<R>> {
+    const queries = prelude.check
+      ? [CompiledQuery.raw('begin'), prelude.check, query]
+      : [CompiledQuery.raw('begin'), query];
+    const outcome = await new Promise<BatchOutcome>((resolve) => {
+      void this.#client.query(
+        new PipelinedBatch(
+          queries.map((q) => this.#statement(q)),
+          this.#client,
+          resolve,
+        ) as never,
+      );
+    });
+    if (outcome.ok)
+      return pgQueryResult(outcome.results[queries.length - 1] ?? emptyResult) as QueryResult<R>;
+    // BEGIN ran (it cannot be refused): the transaction is aborted; the caller's rollback ends it.
+    throw outcome.failedAt < queries.length - 1 ? prelude.refused(outcome.error) : asError(outcome.error);
+  }
+
+  #statement(query: CompiledQuery): BatchStatement {
+    return {
+      sql: query.sql,
+      parameters: query.parameters,
+      name: query.parameters.length > 0 ? this.#names?.nameOf(query.sql) : undefined,
+    };
+  }
+}
+
+const emptyResult = { command: null, rowCount: null, rows: [] };
+
+function asError(error: unknown): Error {
+  return error instanceof Error ? error : new Error(String(error));
+}
