@@ -8,7 +8,7 @@
 import { connectApi, smartChargingV1 as api, type ApiClient, type ApiConnection } from '@csms/grpc';
 import type { V201 } from '@csms/ocpp';
 import { afterAll, beforeAll, expect } from 'vitest';
-import { startTestCsms, type TestCsms } from './csms.js';
+import { startTestCsms, type TestCsms, type TestCsmsOptions } from './csms.js';
 import { booted201, Tx201 } from './octt-states.js';
 import { addIdToken, at, connect201, eventually, type Station201 } from './scenario.js';
 
@@ -16,10 +16,13 @@ export let csms: TestCsms;
 export let connection: ApiConnection;
 export let client: ApiClient<typeof api.SmartChargingServiceDefinition>;
 
-/** Registers the set-up and tear-down hooks of a test file that uses these helpers. */
-export function useEvSmartChargingCsms(): void {
+/**
+ * Registers the set-up and tear-down hooks of a test file that uses these helpers; `options` (read when the CSMS
+ * starts, after the file's earlier hooks) adds settings, e.g. the contract certificate and OCSP backends.
+ */
+export function useEvSmartChargingCsms(options: () => Omit<TestCsmsOptions, 'database'> = () => ({})): void {
   beforeAll(async () => {
-    csms = await startTestCsms({ database: 'postgres' });
+    csms = await startTestCsms({ ...options(), database: 'postgres' });
     connection = connectApi({ address: csms.grpcAddress });
     client = connection.client(api.SmartChargingServiceDefinition);
   });

@@ -25,7 +25,12 @@ interface Entry {
  */
 export class MemoryBus implements Bus {
   readonly #literal = new Map<string, Entry[]>();
-  readonly #wildcard: Entry[] = [];
+  /**
+   * Wildcard subscriptions by the literal tokens before their first wildcard (`station.cmd.7.*` under
+   * `station.cmd.7`): a message looks up the few prefixes of its subject instead of matching every pattern
+   * (an embedded process subscribes one pattern per bus partition).
+   */
+  readonly #wildcard = new Map<string, Entry[]>();
   readonly #roundRobin = new Map<string, number>();
   #nextId = 1;
   #closed = false;
@@ -91,7 +96,10 @@ export class MemoryBus implements Bus {
       if (list) list.push(entry);
       else this.#literal.set(subject, [entry]);
     } else {
-      this.#wildcard.push(entry);
+      const key = wildcardPrefix(subject);
+      const list = this.#wildcard.get(key);
+      if (list) list.push(entry);
+      else this.#wildcard.set(key, [entry]);
     }
     return Promise.resolve({
       subject,
@@ -105,14 +113,15 @@ export class MemoryBus implements Bus {
   close(): Promise<void> {
     this.#closed = true;
     this.#literal.clear();
-    this.#wildcard.length = 0;
+    this.#wildcard.clear();
     return Promise.resolve();
   }
 
   /** Number of live subscriptions (for tests and metrics). */
   get subscriptionCount(): number {
-    let n = this.#wildcard.length;
+    let n = 0;
     for (const list of this.#literal.values()) n += list.length;
+    for (const list of this.#wildcard.values()) n += list.length;
     return n;
   }
 
@@ -124,9 +133,26 @@ export class MemoryBus implements Bus {
       if (i >= 0) list.splice(i, 1);
       if (list.length === 0) this.#literal.delete(entry.pattern);
     } else {
-      const i = this.#wildcard.indexOf(entry);
-      if (i >= 0) this.#wildcard.splice(i, 1);
+      const key = wildcardPrefix(entry.pattern);
+      const list = this.#wildcard.get(key);
+      if (!list) return;
+      const i = list.indexOf(entry);
+      if (i >= 0) list.splice(i, 1);
+      if (list.length === 0) this.#wildcard.delete(key);
     }
+  }
+
+  /** The wildcard subscriptions matching `subject`, in the order they were made. */
+  #wildcardsOf(subject: string): Entry[] {
+    if (this.#wildcard.size === 0) return [];
+    const tokens = subject.split('.');
+    const found: Entry[] = [];
+    let prefix = '';
+    for (let k = 0; k < tokens.length; k++) {
+      if (k > 0) prefix = k === 1 ? (tokens[0] ?? '') : `${prefix}.${tokens[k - 1] ?? ''}`;
+      for (const e of this.#wildcard.get(prefix) ?? []) if (subjectMatches(e.pattern, subject)) found.push(e);
+    }
+    return found.length > 1 ? found.sort((a, b) => a.id - b.id) : found;
   }
 
   /**
@@ -134,10 +160,7 @@ export class MemoryBus implements Bus {
    * queue group. With `one`, a request goes to exactly one of those (NATS picks one replier).
    */
   #select(subject: string, one = false): Entry[] {
-    const candidates = [
-      ...(this.#literal.get(subject) ?? []),
-      ...this.#wildcard.filter((e) => subjectMatches(e.pattern, subject)),
-    ];
+    const candidates = [...(this.#literal.get(subject) ?? []), ...this.#wildcardsOf(subject)];
     const plain: Entry[] = [];
     const groups = new Map<string, Entry[]>();
     for (const e of candidates) {
@@ -159,4 +182,11 @@ export class MemoryBus implements Bus {
     if (one) return selected.length > 0 ? [selected[selected.length - 1] as Entry] : [];
     return selected;
   }
+}
+
+/** The literal tokens of a wildcard pattern before its first `*` or `>` ('' when it starts with one). */
+function wildcardPrefix(pattern: string): string {
+  const tokens = pattern.split('.');
+  const first = tokens.findIndex((t) => t === '*' || t === '>');
+  return tokens.slice(0, first).join('.');
 }

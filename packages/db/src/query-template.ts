@@ -9,6 +9,7 @@ import {
   type QueryResult,
 } from 'kysely';
 import type { Database } from './schema.js';
+import { deferredWrite } from './transaction-driver.js';
 
 /**
  * A query built and compiled once, run many times with new parameter values: for the statements every
@@ -27,6 +28,12 @@ export interface QueryTemplate<P, R> {
   /** The compiled SQL text (the same for every run: one prepared statement). */
   readonly sql: string;
   run(db: Kysely<Database>, params: P): Promise<QueryResult<R>>;
+  /**
+   * Runs it as a deferred write (see `deferredWrite` in transaction-driver.ts): inside a transaction on
+   * PostgreSQL it leaves with the transaction's next statement or its commit, in the same round trip; for a
+   * write whose result the caller does not need.
+   */
+  defer(db: Kysely<Database>, params: P): Promise<void>;
 }
 
 /** A parameter's stand-in while a template is built. */
@@ -54,15 +61,15 @@ export function queryTemplate<P extends object, R>(
   const parameters: Parameter[] = compiled.parameters.map((v) =>
     v instanceof Slot ? { key: v.key } : { value: v },
   );
+  const bind = (params: P): CompiledQuery<R> => {
+    const values = params as Record<string, unknown>;
+    return { ...compiled, parameters: parameters.map((p) => ('key' in p ? values[p.key] : p.value)) };
+  };
   return {
     sql: compiled.sql,
-    run(db, params) {
-      const values = params as Record<string, unknown>;
-      const query: CompiledQuery<R> = {
-        ...compiled,
-        parameters: parameters.map((p) => ('key' in p ? values[p.key] : p.value)),
-      };
-      return db.executeQuery(query);
+    run: (db, params) => db.executeQuery(bind(params)),
+    defer: async (db, params) => {
+      await db.executeQuery(deferredWrite(bind(params)));
     },
   };
 }

@@ -2,6 +2,7 @@ import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../../../test/support/databases.js';
 import { openDatabase, type DatabaseHandle } from './database.js';
+import { deferredWrite } from './transaction-driver.js';
 
 // The driver of openDatabase on PostgreSQL (transaction-driver.ts): BEGIN deferred to the first statement.
 let pgDb: TestDatabase;
@@ -96,5 +97,67 @@ describe('transactions with a deferred BEGIN', () => {
     await sql`insert into probe (id) values (${10})`.execute(handle.db);
     expect((await backendXact(handle.db)).rows[0]?.xid).toBeNull();
     expect(await ids()).toEqual([1, 2, 5, 6, 7, 10]);
+  });
+});
+
+describe('deferred writes', () => {
+  const write = (id: number) => deferredWrite(sql`insert into probe (id) values (${id})`.compile(handle.db));
+  const reset = () => sql`delete from probe where id >= ${100}`.execute(handle.db);
+
+  it("leave with the commit, also as the transaction's only statement", async () => {
+    await reset();
+    const answer = await handle.db.transaction().execute(async (trx) => {
+      const result = await trx.executeQuery(write(100));
+      expect(result.rows).toEqual([]);
+      await trx.executeQuery(write(101));
+      return 'done';
+    });
+    expect(answer).toBe('done');
+    expect((await ids()).filter((id) => id >= 100)).toEqual([100, 101]);
+  });
+
+  it("are seen by the transaction's next statement (they leave before it, in its pipeline)", async () => {
+    await reset();
+    const seen = await handle.db.transaction().execute(async (trx) => {
+      await sql`insert into probe (id) values (${102})`.execute(trx);
+      await trx.executeQuery(write(103));
+      return (await sql<{ n: string }>`select count(*)::text as n from probe where id >= ${100}`.execute(trx))
+        .rows[0]?.n;
+    });
+    expect(seen).toBe('2');
+    expect((await ids()).filter((id) => id >= 100)).toEqual([102, 103]);
+  });
+
+  it('a refused one fails the commit (or the next statement) and nothing of the transaction is stored', async () => {
+    await reset();
+    await expect(
+      handle.db.transaction().execute(async (trx) => {
+        await sql`insert into probe (id) values (${104})`.execute(trx);
+        await trx.executeQuery(write(1)); // duplicate key, found at the commit
+      }),
+    ).rejects.toThrow(/duplicate key/);
+    await expect(
+      handle.db.transaction().execute(async (trx) => {
+        await trx.executeQuery(write(105));
+        await trx.executeQuery(write(1));
+        await sql`select ${1}`.execute(trx);
+      }),
+    ).rejects.toThrow(/duplicate key/);
+    expect((await ids()).filter((id) => id >= 100)).toEqual([]);
+    // The connection is clean: the next transaction commits.
+    await handle.db.transaction().execute((trx) => trx.executeQuery(write(106)));
+    expect((await ids()).filter((id) => id >= 100)).toEqual([106]);
+  });
+
+  it('are dropped by a rollback, and run at once outside a transaction', async () => {
+    await reset();
+    await expect(
+      handle.db.transaction().execute(async (trx) => {
+        await trx.executeQuery(write(107));
+        throw new Error('undo');
+      }),
+    ).rejects.toThrow('undo');
+    await handle.db.executeQuery(write(108));
+    expect((await ids()).filter((id) => id >= 100)).toEqual([108]);
   });
 });

@@ -131,11 +131,36 @@ function savepointCommand(connection: DatabaseConnection, command: string, name:
   return connection.executeQuery(CompiledQuery.raw(`${command} "${name.replaceAll('"', '""')}"`));
 }
 
+/** Marks a write whose result its caller does not need (see {@link deferredWrite}). */
+const DEFERRED = Symbol('deferred write');
+
+/**
+ * `query` as a write that may wait inside its transaction until the transaction's next statement or its
+ * `COMMIT`, and leave in the same pipeline and socket write: it resolves at once with no rows (its caller
+ * must not need its result), and should it fail, that next statement or the commit fails with its error,
+ * so the transaction is rolled back as a whole (nothing is stored that was not also committed). Outside a
+ * transaction of this driver (PGlite, the group-commit handle, no transaction) it runs at once as usual.
+ */
+export function deferredWrite<R>(query: CompiledQuery<R>): CompiledQuery<R> {
+  return Object.assign(Object.create(null) as object, query, { [DEFERRED]: true });
+}
+
+function isDeferred(query: CompiledQuery): boolean {
+  return (query as { [DEFERRED]?: boolean })[DEFERRED] === true;
+}
+
+const BEGIN = CompiledQuery.raw('begin');
+const COMMIT = CompiledQuery.raw('commit');
+
 class PipelinedConnection implements DatabaseConnection {
   readonly #client: pg.PoolClient;
   readonly #names: StatementNames | undefined;
+  /** A transaction of this driver is open (from `BEGIN`, sent or not, to its end). */
+  #inTransaction = false;
   /** A `BEGIN` not sent yet (the transaction has run no statement). */
   #pending: TransactionPrelude | undefined;
+  /** Deferred writes not sent yet (see {@link deferredWrite}). */
+  #deferred: CompiledQuery[] = [];
   /** The first refused statement of the open transaction. */
   #failed: Error | undefined;
   /** The connection itself failed: it is destroyed on release, not pooled. */
@@ -147,18 +172,19 @@ class PipelinedConnection implements DatabaseConnection {
   }
 
   deferBegin(prelude: TransactionPrelude): void {
+    this.#inTransaction = true;
     this.#pending = prelude;
+    this.#deferred = [];
     this.#failed = undefined;
   }
 
   async executeQuery<R>(query: CompiledQuery): Promise<QueryResult<R>> {
-    const prelude = this.#pending;
-    this.#pending = undefined;
+    if (this.#inTransaction && isDeferred(query)) {
+      this.#deferred.push(query);
+      return { rows: [] };
+    }
     try {
-      if (prelude !== undefined && query.parameters.length > 0)
-        return await this.#pipelined<R>(prelude, query);
-      if (prelude !== undefined) await this.#simpleBegin(prelude);
-      return pgQueryResult(await this.#client.query(query.sql, [...query.parameters])) as QueryResult<R>;
+      return (await this.#send(query)) as QueryResult<R>;
     } catch (error) {
       this.#failed ??= asError(error);
       if (!(error instanceof pg.DatabaseError)) this.#broken ??= asError(error);
@@ -166,30 +192,62 @@ class PipelinedConnection implements DatabaseConnection {
     }
   }
 
+  /** Sends `query` after what is still waiting (the deferred `BEGIN`, deferred writes), in one pipeline when it can. */
+  async #send(query: CompiledQuery): Promise<QueryResult<unknown>> {
+    const prelude = this.#pending;
+    const deferred = this.#deferred;
+    this.#pending = undefined;
+    this.#deferred = [];
+    if (prelude === undefined && deferred.length === 0)
+      return pgQueryResult(await this.#client.query(query.sql, [...query.parameters]));
+    if (query.parameters.length > 0 || query === COMMIT) return this.#pipelined(prelude, deferred, query);
+    // A statement without parameters may hold several (a migration's DDL): the extended protocol refuses it.
+    if (prelude !== undefined) await this.#simpleBegin(prelude);
+    if (deferred.length > 0) await this.#pipelined(undefined, deferred, undefined);
+    return pgQueryResult(await this.#client.query(query.sql));
+  }
+
   streamQuery(): never {
     throw new Error('streaming queries is not supported by this driver');
   }
 
-  /** Ends the transaction: nothing to send when it ran no statement; a commit after a refusal fails. */
+  /**
+   * Ends the transaction. A commit sends the deferred writes with it; a transaction that ran nothing sends
+   * nothing (a fenced one still confirms its fence: its commit means "still the owner"); a commit after a
+   * refusal fails with it.
+   */
   async end(command: 'commit' | 'rollback'): Promise<void> {
-    const pending = this.#pending;
-    if (pending !== undefined) {
-      this.#pending = undefined;
-      // A fenced transaction that ran nothing still confirms its fence (its commit means "still the owner").
-      if (command === 'rollback' || pending.check === undefined) return;
-      await this.#simpleBegin(pending).catch(async (error: unknown) => {
-        await this.#client.query('rollback').catch(() => undefined);
-        throw error;
-      });
-    }
     const failed = this.#failed;
+    this.#inTransaction = false;
     this.#failed = undefined;
-    if (command === 'commit' && failed !== undefined) throw failed;
-    await this.#client.query(command);
+    if (command === 'rollback') {
+      const sent = this.#pending === undefined;
+      this.#pending = undefined;
+      this.#deferred = [];
+      if (sent) await this.#client.query('rollback');
+      return;
+    }
+    if (failed !== undefined) throw failed;
+    const prelude = this.#pending;
+    if (prelude !== undefined && this.#deferred.length === 0) {
+      this.#pending = undefined;
+      if (prelude.check === undefined) return;
+      // A refused check is thrown; Kysely then rolls back (the BEGIN was sent).
+      await this.#simpleBegin(prelude);
+      await this.#client.query('commit');
+      return;
+    }
+    // With the deferred writes in one pipeline; a refusal is thrown, and Kysely then rolls back.
+    await this.#send(COMMIT).catch((error: unknown) => {
+      if (!(error instanceof pg.DatabaseError)) this.#broken ??= asError(error);
+      throw error;
+    });
   }
 
   release(): void {
+    this.#inTransaction = false;
     this.#pending = undefined;
+    this.#deferred = [];
     this.#failed = undefined;
     this.#client.release(this.#broken);
   }
@@ -202,10 +260,18 @@ class PipelinedConnection implements DatabaseConnection {
     }
   }
 
-  async #pipelined<R>(prelude: TransactionPrelude, query: CompiledQuery): Promise<QueryResult<R>> {
-    const queries = prelude.check
-      ? [CompiledQuery.raw('begin'), prelude.check, query]
-      : [CompiledQuery.raw('begin'), query];
+  /**
+   * One pipeline: [`BEGIN`, the check,] the deferred writes[, `query`], one Sync. Returns `query`'s result.
+   * A refused prelude statement is the prelude's error; any other refusal is passed on (the transaction is
+   * then aborted, and the caller's rollback ends it).
+   */
+  async #pipelined(
+    prelude: TransactionPrelude | undefined,
+    deferred: readonly CompiledQuery[],
+    query: CompiledQuery | undefined,
+  ): Promise<QueryResult<unknown>> {
+    const head = prelude === undefined ? [] : prelude.check ? [BEGIN, prelude.check] : [BEGIN];
+    const queries = [...head, ...deferred, ...(query ? [query] : [])];
     const outcome = await new Promise<BatchOutcome>((resolve) => {
       void this.#client.query(
         new PipelinedBatch(
@@ -215,10 +281,9 @@ class PipelinedConnection implements DatabaseConnection {
         ) as never,
       );
     });
-    if (outcome.ok)
-      return pgQueryResult(outcome.results[queries.length - 1] ?? emptyResult) as QueryResult<R>;
-    // BEGIN ran (it cannot be refused): the transaction is aborted; the caller's rollback ends it.
-    throw outcome.failedAt < queries.length - 1 ? prelude.refused(outcome.error) : asError(outcome.error);
+    if (outcome.ok) return pgQueryResult(outcome.results[queries.length - 1] ?? emptyResult);
+    if (prelude !== undefined && outcome.failedAt < head.length) throw prelude.refused(outcome.error);
+    throw asError(outcome.error);
   }
 
   #statement(query: CompiledQuery): BatchStatement {

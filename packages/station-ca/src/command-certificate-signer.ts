@@ -1,6 +1,6 @@
-import { execFile } from 'node:child_process';
 import type { CertificateSigner, SigningRequest } from './certificate-signer.js';
 import { pemCertificates } from './certificate-facts.js';
+import { describeFailure, runProgram, type ProgramRun } from './run-program.js';
 
 /** Settings of {@link CommandCertificateSigner}. */
 export interface CommandCertificateSignerOptions {
@@ -27,41 +27,20 @@ export class CommandCertificateSigner implements CertificateSigner {
     this.#options = options;
   }
 
-  sign(request: SigningRequest): Promise<string> {
-    const [program, ...args] = this.#options.command;
-    return new Promise((resolve, reject) => {
-      const child = execFile(
-        program,
-        args,
-        {
-          timeout: this.#options.timeoutMs,
-          maxBuffer: MAX_OUTPUT,
-          env: {
-            ...process.env,
-            CSMS_STATION_ID: request.stationId,
-            CSMS_CERTIFICATE_TYPE: request.certificateType,
-          },
-        },
-        (error, stdout, stderr) => {
-          if (error) {
-            const detail = String(stderr).trim().slice(0, 500);
-            reject(
-              new Error(
-                `certificate signer ${program} failed: ${error.message}${detail ? `: ${detail}` : ''}`,
-              ),
-            );
-            return;
-          }
-          const chain = pemCertificates(String(stdout));
-          if (chain.length === 0)
-            reject(new Error(`certificate signer ${program} printed no PEM certificate`));
-          else resolve(chain.join('\n'));
-        },
-      );
-      // A program that exits before reading its input (it refuses at once) closes the pipe: the write fails with
-      // EPIPE, which must not become an uncaught error (it would end the CSMS); its exit status is the answer.
-      child.stdin?.on('error', () => undefined);
-      child.stdin?.end(request.csrPem);
-    });
+  async sign(request: SigningRequest): Promise<string> {
+    const run: ProgramRun = {
+      command: this.#options.command,
+      input: request.csrPem,
+      env: { CSMS_STATION_ID: request.stationId, CSMS_CERTIFICATE_TYPE: request.certificateType },
+      timeoutMs: this.#options.timeoutMs,
+      maxOutputBytes: MAX_OUTPUT,
+    };
+    const program = run.command[0];
+    const outcome = await runProgram(run);
+    if (outcome.kind !== 'exited' || outcome.code !== 0)
+      throw new Error(`certificate signer ${program} failed: ${describeFailure(outcome, run)}`);
+    const chain = pemCertificates(outcome.stdout);
+    if (chain.length === 0) throw new Error(`certificate signer ${program} printed no PEM certificate`);
+    return chain.join('\n');
   }
 }

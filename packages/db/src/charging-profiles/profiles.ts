@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../schema.js';
+import { deferredWrite } from '../transaction-driver.js';
 import type { ChargingProfileRow } from './schema.js';
 
 /**
@@ -152,18 +153,18 @@ export async function deleteStoredProfiles(
  * deleted"; OCPP 1.6 §3.13.2 "After the transaction is stopped, the profile SHOULD be deleted"), so the
  * profiles the CSMS lists must not keep them. Stored TxProfiles always name their transaction: the
  * smart-charging API requires it (K01.FR.03). `transactionId` is the OCPP one (1.6: the integer as text).
- * Returns how many were deleted.
  */
 export async function deleteEndedTxProfiles(
   db: Kysely<Database>,
   stationId: string,
   transactionId: string,
-): Promise<number> {
-  const result = await db
+): Promise<void> {
+  // Nothing reads the count: a deferred write, leaving with the transaction's next statement or its commit.
+  const query = db
     .deleteFrom('charging_profiles')
     .where('station_id', '=', stationId)
     .where('purpose', '=', 'TxProfile')
     .where('transaction_id', '=', transactionId)
-    .executeTakeFirst();
-  return Number(result.numDeletedRows);
+    .compile();
+  await db.executeQuery(deferredWrite(query));
 }

@@ -4,6 +4,7 @@ import { createTestDatabase, type TestDatabase } from '../../../../test/support/
 import { migrateToLatest, openDatabase, type DatabaseHandle } from '../database.js';
 import { FenceRejectedError, fencedStatements, fencedTransaction } from './fenced-transaction.js';
 import { raisePartitionFence } from './fences.js';
+import { deferredWrite } from '../transaction-driver.js';
 
 let pgDb: TestDatabase;
 let handle: DatabaseHandle;
@@ -61,6 +62,16 @@ describe('fencedTransaction: BEGIN, the partition fence check and the first stat
       FenceRejectedError,
     );
     // The pool's only connection is usable again (the aborted transaction was rolled back).
+    expect(await probeIds()).toEqual([1]);
+  });
+
+  it('a transaction of deferred writes only checks its fence with its commit: refused, nothing stored', async () => {
+    const deferred = deferredWrite(sql`insert into fenced_probe (id) values (${2})`.compile(handle.db));
+    await expect(
+      fencedTransaction(handle.db, 7, '4', async (trx) => {
+        await trx.executeQuery(deferred);
+      }),
+    ).rejects.toBeInstanceOf(FenceRejectedError);
     expect(await probeIds()).toEqual([1]);
   });
 

@@ -1,5 +1,6 @@
 import { sql, type Kysely } from 'kysely';
 import { hashPassword, verifyPassword } from './password.js';
+import { queryTemplate } from '../query-template.js';
 import type { Database } from '../schema.js';
 import type { BootPolicy, RegistrationStatus, StationRow } from './schema.js';
 
@@ -190,8 +191,12 @@ export async function recordBoot(
 }
 
 export async function recordHeartbeat(db: Kysely<Database>, id: string, at: Date): Promise<void> {
-  await db.updateTable('stations').set({ last_heartbeat_at: at }).where('id', '=', id).execute();
+  await heartbeatUpdate.run(db, { id, at });
 }
+
+const heartbeatUpdate = queryTemplate((db, p: { id: string; at: Date }) =>
+  db.updateTable('stations').set({ last_heartbeat_at: p.at }).where('id', '=', p.id),
+);
 
 /** The outcome of checking a connecting station's credentials. */
 export type CredentialCheck =

@@ -6,8 +6,10 @@ import { consumeReservation } from '../reservations/reservations.js';
 import type { Database } from '../schema.js';
 import { storeStationNotification } from '../station-reports/notifications.js';
 import { endSupersededTransactions16 } from './csms-end.js';
-import { storeMeterValues, type MeterValueSet } from './meter-values.js';
+import { meterValuesInsert, storeMeterValues, type MeterValueSet } from './meter-values.js';
 import { findV16Transaction, OCPP16 } from './transaction-lookup.js';
+import { queryTemplate } from '../query-template.js';
+import { deferredWrite } from '../transaction-driver.js';
 
 /** A StartTransaction.req (OCPP 1.6 §6.45), validated by the caller. */
 export interface StartTransaction16Input {
@@ -31,6 +33,25 @@ export interface StartTransaction16Record {
   /** The reservationId of the reservation this start consumed (1.6 §5.13), when it consumed one. */
   readonly consumedReservationId?: number;
 }
+
+/**
+ * A retry's transactionId (by start key), and a new `transactions.id` with whether its folded value is taken at the
+ * station (see {@link foldTransactionId}; the fold is the same in SQL). A retry also draws a value from the
+ * sequence: ids are unique, not dense.
+ */
+const startAllocation = queryTemplate((db, p: { stationId: string; startKey: string }) =>
+  db
+    .selectFrom(
+      sql<{ id: string }>`(select nextval(pg_get_serial_sequence('transactions', 'id')) as id)`.as('n'),
+    )
+    .select([
+      sql<string | null>`(select transaction_id from transactions
+        where station_id = ${p.stationId} and start_key = ${p.startKey})`.as('existing'),
+      sql<string>`n.id::text`.as('id'),
+      sql<boolean>`exists(select 1 from transactions t where t.station_id = ${p.stationId}
+        and t.transaction_id = (((n.id - 1) % ${INT32_MAX}) + 1)::text)`.as('taken'),
+    ]),
+);
 
 /**
  * Records a 1.6 StartTransaction (§4.8). The caller authorizes the idTag separately (after this, with
@@ -58,15 +79,14 @@ export async function recordStartTransaction16(
 ): Promise<StartTransaction16Record> {
   const startKey = startKeyOf(input);
   const startedAt = new Date(input.timestamp);
-  const existing = await db
-    .selectFrom('transactions')
-    .select(['transaction_id'])
-    .where('station_id', '=', input.stationId)
-    .where('start_key', '=', startKey)
-    .executeTakeFirst();
-  if (existing) return { created: false, transactionId: Number(existing.transaction_id), superseded: [] };
-
-  const { id, transactionId } = await allocateTransactionId(db, input.stationId);
+  // One statement: a retry's transaction, else a new id from the sequence and whether its folded value is taken.
+  const first = (await startAllocation.run(db, { stationId: input.stationId, startKey })).rows[0];
+  if (first === undefined) throw new Error('nextval returned no row');
+  if (first.existing !== null)
+    return { created: false, transactionId: Number(first.existing), superseded: [] };
+  const { id, transactionId } = first.taken
+    ? await allocateTransactionId(db, input.stationId)
+    : { id: first.id, transactionId: foldTransactionId(BigInt(first.id)) };
   const superseded = await endSupersededTransactions16(
     db,
     input.stationId,
@@ -74,7 +94,8 @@ export async function recordStartTransaction16(
     startedAt,
     transactionId,
   );
-  await db
+  // Nothing below reads it back: a deferred write, leaving with the reservation's statement (one round trip).
+  const insert = db
     .insertInto('transactions')
     .values({
       id,
@@ -97,7 +118,8 @@ export async function recordStartTransaction16(
       reservation_id: input.reservationId,
       start_key: startKey,
     })
-    .execute();
+    .compile();
+  await db.executeQuery(deferredWrite(insert));
   // 1.6 §5.13: the start terminates the reservation it names (or, without a reservationId, one of its idTag on this
   // connector or on connector 0), in this same database transaction.
   const consumed = await consumeReservation(db, {
@@ -227,7 +249,8 @@ export async function recordStopTransaction16(
   let ended = false;
   let conflicting = false;
   if (tx.state === 'active' || tx.meter_stop === null) {
-    await db
+    // Nothing reads it back: deferred writes, leaving with the handler's next statement or the commit.
+    const update = db
       .updateTable('transactions')
       .set({
         state: 'ended',
@@ -239,7 +262,8 @@ export async function recordStopTransaction16(
         updated_at: sql<Date>`now()`,
       })
       .where('id', '=', tx.id)
-      .execute();
+      .compile();
+    await db.executeQuery(deferredWrite(update));
     ended = true;
     await deleteEndedTxProfiles(db, input.stationId, String(input.transactionId));
   } else if (
@@ -249,14 +273,19 @@ export async function recordStopTransaction16(
   ) {
     conflicting = true;
   }
-  await storeMeterValues(db, {
-    stationId: input.stationId,
-    transactionRef: String(tx.id),
-    evseId: tx.evse_id,
-    connectorId: tx.connector_id,
-    source: 'StopTransaction',
-    meterValues: input.transactionData,
-  });
+  if (input.transactionData.length > 0)
+    await db.executeQuery(
+      deferredWrite(
+        meterValuesInsert(db, {
+          stationId: input.stationId,
+          transactionRef: String(tx.id),
+          evseId: tx.evse_id,
+          connectorId: tx.connector_id,
+          source: 'StopTransaction',
+          meterValues: input.transactionData,
+        }).compile(),
+      ),
+    );
   return {
     kind: 'known',
     ended,
