@@ -1,6 +1,5 @@
 import {
   CompiledQuery,
-  PostgresDialect,
   type DatabaseConnection,
   type Dialect,
   type Driver,
@@ -9,7 +8,7 @@ import {
 } from 'kysely';
 import pg from 'pg';
 import { PipelinedBatch, type BatchOutcome, type BatchStatement } from './group-commit/pipelined-batch.js';
-import { pgQueryResult } from './group-commit/query-result.js';
+import { pgQueryResult, postgresDialectWith } from './group-commit/query-result.js';
 import type { StatementNames } from './prepared-statements.js';
 
 /**
@@ -50,13 +49,7 @@ const PLAIN_BEGIN: TransactionPrelude = { simpleBegin: 'begin', refused: (error)
 
 /** A Kysely dialect for `pool` whose transactions defer their `BEGIN` (see above). */
 export function pipelinedTransactionDialect(pool: pg.Pool, options: TransactionDriverOptions): Dialect {
-  const postgres = new PostgresDialect({ pool });
-  return {
-    createAdapter: () => postgres.createAdapter(),
-    createQueryCompiler: () => postgres.createQueryCompiler(),
-    createIntrospector: (db) => postgres.createIntrospector(db),
-    createDriver: () => new PipelinedTransactionDriver(pool, options),
-  };
+  return postgresDialectWith(pool, () => new PipelinedTransactionDriver(pool, options));
 }
 
 class PipelinedTransactionDriver implements Driver {

@@ -1,5 +1,4 @@
 import {
-  PostgresDialect,
   type CompiledQuery,
   type DatabaseConnection,
   type Dialect,
@@ -9,7 +8,7 @@ import {
 import pg from 'pg';
 import type { StatementNames } from '../prepared-statements.js';
 import { PipelinedBatch, type BatchOutcome, type BatchStatement } from './pipelined-batch.js';
-import { pgQueryResult } from './query-result.js';
+import { pgQueryResult, postgresDialectWith } from './query-result.js';
 
 /**
  * Group commit: the single statements that concurrent callers run outside a transaction (the autocommit
@@ -188,13 +187,7 @@ function settle(batch: readonly Pending[], outcome: BatchOutcome): Error | undef
  * single statements; the pool's ordinary handle runs transactions.
  */
 export function groupCommitDialect(pool: pg.Pool, committer: GroupCommitter): Dialect {
-  const postgres = new PostgresDialect({ pool });
-  return {
-    createAdapter: () => postgres.createAdapter(),
-    createQueryCompiler: () => postgres.createQueryCompiler(),
-    createIntrospector: (db) => postgres.createIntrospector(db),
-    createDriver: () => new GroupCommitDriver(committer),
-  };
+  return postgresDialectWith(pool, () => new GroupCommitDriver(committer));
 }
 
 class GroupCommitDriver implements Driver {

@@ -1,4 +1,5 @@
-import type { QueryResult } from 'kysely';
+import { PostgresDialect, type Dialect, type Driver, type QueryResult } from 'kysely';
+import type pg from 'pg';
 
 /** What pg answers for one statement (its `QueryResult`, or a pipelined batch's result of one statement). */
 export interface PgStatementResult {
@@ -14,5 +15,16 @@ export function pgQueryResult(result: PgStatementResult): QueryResult<unknown> {
   return {
     ...(affects && rowCount !== null ? { numAffectedRows: BigInt(rowCount) } : {}),
     rows: result.rows ?? [],
+  };
+}
+
+/** PostgreSQL's dialect for `pool` with a driver of our own (the group committer's, the pipelined transactions'). */
+export function postgresDialectWith(pool: pg.Pool, createDriver: () => Driver): Dialect {
+  const postgres = new PostgresDialect({ pool });
+  return {
+    createAdapter: () => postgres.createAdapter(),
+    createQueryCompiler: () => postgres.createQueryCompiler(),
+    createIntrospector: (db) => postgres.createIntrospector(db),
+    createDriver,
   };
 }
