@@ -7,7 +7,7 @@ import {
   type TransactionSettings,
 } from 'kysely';
 import pg from 'pg';
-import { PipelinedBatch, type BatchOutcome, type BatchStatement } from './group-commit/pipelined-batch.js';
+import { runPipeline } from './group-commit/pipelined-batch.js';
 import { pgQueryResult, postgresDialectWith } from './group-commit/query-result.js';
 import type { StatementNames } from './prepared-statements.js';
 
@@ -19,7 +19,7 @@ import type { StatementNames } from './prepared-statements.js';
  * socket write and one backend wake-up fewer (BENCHMARKS.md).
  *
  * `BEGIN` is deferred until the transaction's first statement: with parameters (every station action's),
- * it leaves as `BEGIN`, [the fence check,] the statement and one Sync (see {@link PipelinedBatch}; after
+ * it leaves as `BEGIN`, [the fence check,] the statement and one Sync (see pipelined-batch.ts; after
  * the Sync the transaction stays open, as after any `BEGIN`); a first statement without parameters (a
  * migration's DDL, which may hold several statements, which the extended protocol refuses) is preceded by
  * a plain `begin` [with the check] as before. A transaction that sent nothing commits or rolls back
@@ -265,26 +265,10 @@ class PipelinedConnection implements DatabaseConnection {
   ): Promise<QueryResult<unknown>> {
     const head = prelude === undefined ? [] : prelude.check ? [BEGIN, prelude.check] : [BEGIN];
     const queries = [...head, ...deferred, ...(query ? [query] : [])];
-    const outcome = await new Promise<BatchOutcome>((resolve) => {
-      void this.#client.query(
-        new PipelinedBatch(
-          queries.map((q) => this.#statement(q)),
-          this.#client,
-          resolve,
-        ) as never,
-      );
-    });
+    const outcome = await runPipeline(this.#client, queries, this.#names);
     if (outcome.ok) return pgQueryResult(outcome.results[queries.length - 1] ?? emptyResult);
     if (prelude !== undefined && outcome.failedAt < head.length) throw prelude.refused(outcome.error);
     throw asError(outcome.error);
-  }
-
-  #statement(query: CompiledQuery): BatchStatement {
-    return {
-      sql: query.sql,
-      parameters: query.parameters,
-      name: query.parameters.length > 0 ? this.#names?.nameOf(query.sql) : undefined,
-    };
   }
 }
 

@@ -7,7 +7,7 @@ import {
 } from 'kysely';
 import pg from 'pg';
 import type { StatementNames } from '../prepared-statements.js';
-import { PipelinedBatch, type BatchOutcome, type BatchStatement } from './pipelined-batch.js';
+import { runPipeline, type BatchOutcome } from './pipelined-batch.js';
 import { pgQueryResult, postgresDialectWith } from './query-result.js';
 
 /**
@@ -20,7 +20,7 @@ import { pgQueryResult, postgresDialectWith } from './query-result.js';
  * next batch (at most `maxStatements`). Each caller's promise settles when its batch has committed, so an
  * answer that follows it still follows the durable commit of its effects (ARCHITECTURE.md invariant).
  *
- * A batch is one implicit transaction (see {@link PipelinedBatch}): when the server refuses one statement,
+ * A batch is one implicit transaction (see pipelined-batch.ts): when the server refuses one statement,
  * the whole batch is rolled back, and its statements run again one by one, each in its own transaction,
  * so the refused one gets its own error and the others their results, as if they had never been grouped.
  * A connection that fails mid-batch fails every statement of it (as it would fail a single query: the
@@ -142,21 +142,8 @@ export class GroupCommitter {
   }
 
   #send(client: pg.PoolClient, batch: readonly Pending[]): Promise<BatchOutcome> {
-    const statements = batch.flatMap(({ query, prelude }) =>
-      prelude ? [this.#statement(prelude.query), this.#statement(query)] : [this.#statement(query)],
-    );
-    return new Promise((resolve) => {
-      void client.query(new PipelinedBatch(statements, client, resolve) as never);
-    });
-  }
-
-  #statement(query: CompiledQuery): BatchStatement {
-    return {
-      sql: query.sql,
-      parameters: query.parameters,
-      // Like prepared-statements.ts: only parameterised texts are named.
-      name: query.parameters.length > 0 ? this.#names?.nameOf(query.sql) : undefined,
-    };
+    const queries = batch.flatMap(({ query, prelude }) => (prelude ? [prelude.query, query] : [query]));
+    return runPipeline(client, queries, this.#names);
   }
 }
 

@@ -1,4 +1,6 @@
+import type { CompiledQuery } from 'kysely';
 import pg from 'pg';
+import type { StatementNames } from '../prepared-statements.js';
 
 /**
  * Several statements sent to PostgreSQL as one pipeline: Parse (first use on the connection), Bind,
@@ -183,4 +185,25 @@ export class PipelinedBatch {
     }
     this.#done(outcome);
   }
+}
+
+/** A compiled query as a statement of a batch; like prepared-statements.ts, only texts with parameters are named. */
+export function batchStatement(query: CompiledQuery, names: StatementNames | undefined): BatchStatement {
+  return {
+    sql: query.sql,
+    parameters: query.parameters,
+    name: query.parameters.length > 0 ? names?.nameOf(query.sql) : undefined,
+  };
+}
+
+/** Sends `queries` on `client` as one {@link PipelinedBatch} (behind the client's other queries); how it ended. */
+export function runPipeline(
+  client: pg.ClientBase,
+  queries: readonly CompiledQuery[],
+  names: StatementNames | undefined,
+): Promise<BatchOutcome> {
+  const statements = queries.map((q) => batchStatement(q, names));
+  return new Promise((resolve) => {
+    void client.query(new PipelinedBatch(statements, client, resolve) as never);
+  });
 }
