@@ -47,6 +47,7 @@ function formatOne(r: OverloadResult): string[] {
         'p99 ms',
         'timeouts',
         'CALLERRORs',
+        'boots refused',
         'disconnects',
         'reconnects',
         'dropped',
@@ -62,6 +63,7 @@ function formatOne(r: OverloadResult): string[] {
         w.p99Ms.toFixed(2),
         String(w.timeouts),
         String(w.callErrors),
+        String(w.bootsRefused),
         String(w.disconnects),
         String(w.reconnects),
         String(w.dropped),
@@ -108,7 +110,8 @@ function summaryLine(r: OverloadResult): string {
   return (
     `${r.configuration}: ${r.baseStations} → ${r.overloadStations} stations: answers/s ${b.answersPerSecond.toFixed(1)} → ` +
     `${o.answersPerSecond.toFixed(1)}${gain}, p99 ${b.p99Ms.toFixed(1)} → ${o.p99Ms.toFixed(1)} ms, ` +
-    `${o.timeouts} timeouts, ${o.callErrors} CALLERRORs, ${o.disconnects} disconnects; ${recovered} ` +
+    `${o.timeouts} timeouts, ${o.callErrors} CALLERRORs, ${o.bootsRefused} BootNotifications refused (Pending), ` +
+    `${o.disconnects} disconnects; ${recovered} ` +
     `(within 10 s: ${r.verdict.p99RecoveredWithin10s ? 'yes' : 'no'}); largest RSS growth ` +
     `${signed(r.verdict.maxPeakGrowthMiB)} MiB at the peak, ${signed(r.verdict.maxAfterGrowthMiB)} MiB after`
   );

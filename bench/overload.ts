@@ -35,6 +35,11 @@ export interface OverloadWindow {
   readonly callErrors: number;
   /** CALLERRORs by errorCode: refused work shows here (e.g. a busy server's back-pressure). */
   readonly callErrorsByCode: Readonly<Record<string, number>>;
+  /**
+   * BootNotifications answered Pending or Rejected: a CSMS refusing new stations while overloaded answers
+   * Pending (the station boots again after the interval and sends nothing else meanwhile).
+   */
+  readonly bootsRefused: number;
   /** Connections closed by the server (not by the simulator), reopened, and failed handshakes. */
   readonly disconnects: number;
   readonly reconnects: number;
@@ -151,6 +156,7 @@ function windowOf(parts: readonly SimulatorStats[]): OverloadWindow {
     timeouts: sum((s) => s.timeouts),
     callErrors: sum(callErrorCount),
     callErrorsByCode: byCode,
+    bootsRefused: sum((s) => s.stations.bootsNotAccepted),
     disconnects: sum((s) => s.connections.disconnects),
     reconnects: sum((s) => s.connections.reconnects),
     connectFailures: sum((s) => s.connections.failures),

@@ -20,6 +20,7 @@ function expectCompleteWindow(w: OverloadWindow | undefined, stations: number, w
     w?.p99Ms,
     w?.timeouts,
     w?.callErrors,
+    w?.bootsRefused,
     w?.disconnects,
     w?.reconnects,
     w?.connectFailures,

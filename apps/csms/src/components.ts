@@ -17,7 +17,7 @@ import {
   type ContractCertificateProvider,
 } from '@csms/station-ca';
 import { traceHeaders, type CsmsMetrics, type Logger } from '@csms/telemetry';
-import type { WorkerConfig } from '@csms/worker';
+import { defaultWorkerConfig, type WorkerConfig } from '@csms/worker';
 import type { AdminServerOptions } from './admin-server.js';
 import { contentsOf, edgeTlsOf, keyTypeProblems } from './edge-tls-identity.js';
 import { startTlsReloader, type TlsFileContents, type TlsReloader } from './tls-reloader.js';
@@ -29,6 +29,12 @@ export function workerConfigFrom(config: CsmsConfig): Partial<WorkerConfig> {
     defaultBootPolicy: config.boot.defaultPolicy,
     heartbeatIntervalSec: config.boot.heartbeatIntervalSec,
     bootRetryIntervalSec: config.boot.retryIntervalSec,
+    overload: {
+      ...defaultWorkerConfig.overload,
+      targetMs: config.overload.targetMs,
+      windowMs: config.overload.windowMs,
+    },
+    overloadBootIntervalSec: config.overload.bootIntervalSec,
     maxConnectorId: config.maxConnectorId,
     commandTimeoutMs: config.commandTimeoutMs,
     dataTransferVendors: config.dataTransferVendors,

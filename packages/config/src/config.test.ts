@@ -33,6 +33,19 @@ describe('loadConfig', () => {
     expect(c.dataTransferVendors).toEqual(['com.acme', 'org.example']);
   });
 
+  it('reads the early refusal under overload (on by default, off with a target of 0)', () => {
+    expect(loadConfig({}).overload).toEqual({ targetMs: 50, windowMs: 1000, bootIntervalSec: 15 });
+    expect(
+      loadConfig({
+        CSMS_OVERLOAD_TARGET_MS: '0',
+        CSMS_OVERLOAD_WINDOW_MS: '500',
+        CSMS_OVERLOAD_BOOT_INTERVAL: '60',
+      }).overload,
+    ).toEqual({ targetMs: 0, windowMs: 500, bootIntervalSec: 60 });
+    expect(() => loadConfig({ CSMS_OVERLOAD_WINDOW_MS: '10' })).toThrow(/CSMS_OVERLOAD_WINDOW_MS/);
+    expect(() => loadConfig({ CSMS_OVERLOAD_BOOT_INTERVAL: 'soon' })).toThrow(/CSMS_OVERLOAD_BOOT_INTERVAL/);
+  });
+
   it('chooses how workers reach the auth and transaction domains', () => {
     expect(loadConfig({}).services.workerDomains).toBe('in-process');
     const urls = { CSMS_AUTH_URL: '127.0.0.1:1', CSMS_TRANSACTION_URL: '127.0.0.1:2' };

@@ -59,6 +59,16 @@ export interface CsmsConfig {
     readonly heartbeatIntervalSec: number;
     readonly retryIntervalSec: number;
   };
+  /**
+   * Early refusal under overload (CSMS_OVERLOAD_*): a worker whose fastest station CALL of each of two
+   * consecutive `windowMs` windows took longer than `targetMs` answers new BootNotifications Pending with a
+   * retry interval in [bootIntervalSec, 2 × bootIntervalSec). `targetMs` 0: off.
+   */
+  readonly overload: {
+    readonly targetMs: number;
+    readonly windowMs: number;
+    readonly bootIntervalSec: number;
+  };
   readonly maxConnectorId: number;
   readonly commandTimeoutMs: number;
   /**
@@ -233,15 +243,8 @@ export function loadConfig(env: Env = process.env): CsmsConfig {
     nodeId: r.string('CSMS_NODE_ID', `${hostname()}-${process.pid}`),
     leaseTtlMs: r.int('CSMS_LEASE_TTL_MS', 3000, { min: 1000, max: 60_000 }),
     databasePoolSize: r.int('CSMS_DATABASE_POOL_SIZE', 10, { min: 1, max: 1000 }),
-    boot: {
-      defaultPolicy: r.oneOf<BootPolicy>('CSMS_BOOT_DEFAULT', 'Accepted', [
-        'Accepted',
-        'Pending',
-        'Rejected',
-      ]),
-      heartbeatIntervalSec: r.int('CSMS_HEARTBEAT_INTERVAL', 300, { min: 1, max: 86_400 }),
-      retryIntervalSec: r.int('CSMS_BOOT_RETRY_INTERVAL', 60, { min: 0, max: 86_400 }),
-    },
+    boot: bootSettings(r),
+    overload: overloadSettings(r),
     grpc: grpcSettings(r, env, apiTls),
     firmware: {
       statusTimeoutSec: r.int('CSMS_FIRMWARE_STATUS_TIMEOUT', 86_400, { min: 60, max: 30 * 86_400 }),
@@ -384,6 +387,22 @@ function edgeSettings(
     autoRegister: r.bool('CSMS_AUTO_REGISTER', true),
     shutdownGraceMs: r.int('CSMS_SHUTDOWN_GRACE_MS', 10_000, { min: 0, max: 600_000 }),
     maxQueuedStationCalls: r.int('CSMS_MAX_QUEUED_STATION_CALLS', 8, { min: 0, max: 64 }),
+  };
+}
+
+function bootSettings(r: EnvReader): CsmsConfig['boot'] {
+  return {
+    defaultPolicy: r.oneOf<BootPolicy>('CSMS_BOOT_DEFAULT', 'Accepted', ['Accepted', 'Pending', 'Rejected']),
+    heartbeatIntervalSec: r.int('CSMS_HEARTBEAT_INTERVAL', 300, { min: 1, max: 86_400 }),
+    retryIntervalSec: r.int('CSMS_BOOT_RETRY_INTERVAL', 60, { min: 0, max: 86_400 }),
+  };
+}
+
+function overloadSettings(r: EnvReader): CsmsConfig['overload'] {
+  return {
+    targetMs: r.int('CSMS_OVERLOAD_TARGET_MS', 50, { min: 0, max: 60_000 }),
+    windowMs: r.int('CSMS_OVERLOAD_WINDOW_MS', 1000, { min: 100, max: 60_000 }),
+    bootIntervalSec: r.int('CSMS_OVERLOAD_BOOT_INTERVAL', 15, { min: 1, max: 3600 }),
   };
 }
 

@@ -43,6 +43,7 @@ describe('a fleet of 20 stations (half 1.6, half 2.0.1)', () => {
       byVersion: { 'ocpp1.6': 10, 'ocpp2.0.1': 10 },
       peakConnected: 20,
       booted: 20,
+      bootsNotAccepted: 0,
       connected: 0, // after the graceful stop
     });
     expect(stats.connections).toMatchObject({ attempts: 20, failures: 0, disconnects: 0, reconnects: 0 });

@@ -44,6 +44,8 @@ export class SimulatorMetrics {
   peakConnected = 0;
   /** Stations whose last BootNotification was Accepted. */
   booted = 0;
+  /** BootNotification answers Pending or Rejected (a CSMS limiting its load answers Pending). */
+  bootsNotAccepted = 0;
 
   transactionsStarted = 0;
   transactionsStopped = 0;
@@ -87,6 +89,7 @@ export class SimulatorMetrics {
     this.sent = this.received = this.retried = 0;
     this.droppedTransactionMessages = this.droppedMessages = this.lateResponses = this.invalidFrames = 0;
     this.connectAttempts = this.connectFailures = this.reconnects = this.disconnects = 0;
+    this.bootsNotAccepted = 0;
     this.transactionsStarted = this.transactionsStopped = 0;
     this.startsAcknowledged = this.stopsAcknowledged = this.authorizeRejected = 0;
     this.peakConnected = this.connected;

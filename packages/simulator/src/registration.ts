@@ -96,6 +96,7 @@ export class Registration {
       return;
     }
     // Pending / Rejected: boot again after `interval`.
+    this.host.ctx.metrics.bootsNotAccepted++;
     this.#setStatus(status === 'Pending' ? 'Pending' : 'Rejected');
     this.#armBootTimer(Math.max(1, interval) * 1000);
   }

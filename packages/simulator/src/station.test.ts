@@ -254,7 +254,7 @@ describe('transaction message retries', () => {
 
 describe('boot', () => {
   it('boots again after the Pending interval and sends nothing else before Accepted', async () => {
-    const { csms, station } = await setup('ocpp1.6', (call, n) =>
+    const { csms, station, ctx } = await setup('ocpp1.6', (call, n) =>
       call.action === 'BootNotification' && n === 0
         ? { result: { status: 'Pending', currentTime: now(), interval: 1 } }
         : usual(call),
@@ -269,6 +269,8 @@ describe('boot', () => {
       { configurationKey: [{ key: 'NumberOfConnectors', readonly: true, value: '1' }] },
     ]);
     expect(await station.whenAccepted(5_000)).toBe(true);
+    expect(ctx.metrics.bootsNotAccepted).toBe(1);
+    expect(ctx.metrics.booted).toBe(1);
     await until(() => csms.actions().length >= 4);
     expect(csms.actions().slice(0, 4)).toEqual([
       'BootNotification',

@@ -21,6 +21,8 @@ export interface SimulatorStats {
     readonly connected: number;
     readonly peakConnected: number;
     readonly booted: number;
+    /** BootNotification answers Pending or Rejected in the window (the station boots again after the interval). */
+    readonly bootsNotAccepted: number;
   };
   readonly connections: {
     readonly attempts: number;
@@ -88,6 +90,7 @@ export function buildStats(
       connected: metrics.connected,
       peakConnected: metrics.peakConnected,
       booted: metrics.booted,
+      bootsNotAccepted: metrics.bootsNotAccepted,
     },
     connections: {
       attempts: metrics.connectAttempts,
@@ -132,7 +135,8 @@ export function formatStats(stats: SimulatorStats): string {
   const errors = Object.entries(stats.callErrors);
   const lines = [
     `stations      ${s.total} (ocpp1.6 ${s.byVersion['ocpp1.6']}, ocpp2.0.1 ${s.byVersion['ocpp2.0.1']}), ` +
-      `connected ${s.connected} (peak ${s.peakConnected}), booted ${s.booted}, run ${(stats.elapsedMs / 1000).toFixed(1)} s`,
+      `connected ${s.connected} (peak ${s.peakConnected}), booted ${s.booted}` +
+      `${s.bootsNotAccepted > 0 ? ` (${s.bootsNotAccepted} boots answered Pending / Rejected)` : ''}, run ${(stats.elapsedMs / 1000).toFixed(1)} s`,
     `connections   attempts ${c.attempts}, failures ${c.failures}, disconnects ${c.disconnects}, reconnects ${c.reconnects}`,
     `messages      sent ${m.sent} (${m.sentPerSecond}/s), received ${m.received} (${m.receivedPerSecond}/s), ` +
       `retried ${m.retried}, dropped ${m.droppedMessages} + ${m.droppedTransactionMessages} transaction, late ${m.lateResponses}`,

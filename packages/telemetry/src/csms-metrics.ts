@@ -86,6 +86,10 @@ export interface CsmsMetrics {
   readonly stationCallsOverlappingTotal: Counter<{ outcome: 'queued' | 'refused' | 'duplicate' } & Version>;
   /** Worker: monitor events of 2.0.1 NotifyEvents (N07 alerts, N08 periodic events), by severity and trigger. */
   readonly stationAlertsTotal: Counter<StationAlertAttributes>;
+  /** Worker: station CALLs refused early because the worker was overloaded (BootNotification answered Pending). */
+  readonly overloadRefusalsTotal: Counter<{ action: string } & Version>;
+  /** Worker: 1 while this worker counts as overloaded (it refuses new stations), else 0. */
+  readonly overloaded: UpDownCounter;
 }
 
 export type MetricKind = 'histogram' | 'counter' | 'gauge';
@@ -206,6 +210,20 @@ export const CSMS_METRICS = Object.freeze({
       'Monitor events stations reported (NotifyEvent with a variableMonitoringId) by severity and trigger',
     labels: ['severity', 'trigger'],
   },
+  overloadRefusalsTotal: {
+    name: 'csms_overload_refusals_total',
+    kind: 'counter',
+    description:
+      'Station CALLs refused early because the worker was overloaded (BootNotification answered Pending)',
+    labels: ['action', 'version'],
+  },
+  overloaded: {
+    name: 'csms_overloaded',
+    kind: 'gauge',
+    description:
+      '1 while the worker counts as overloaded: every CALL of its recent windows waited longer than the target',
+    labels: [],
+  },
 } satisfies Record<keyof CsmsMetrics, MetricDefinition>);
 
 /**
@@ -259,6 +277,8 @@ export function createCsmsMetrics(meter: Meter): CsmsMetrics {
     actorCallSeconds: histogram(m.actorCallSeconds),
     stationCallsOverlappingTotal: counter(m.stationCallsOverlappingTotal),
     stationAlertsTotal: counter(m.stationAlertsTotal),
+    overloadRefusalsTotal: counter(m.overloadRefusalsTotal),
+    overloaded: gauge(m.overloaded),
   };
 }
 

@@ -192,5 +192,7 @@ function recordEveryInstrument(m: CsmsMetrics): void {
   m.actorCallSeconds.record(0.004, { action: 'Heartbeat', outcome: 'result', ...v });
   m.stationCallsOverlappingTotal.add(1, { outcome: 'queued', ...v });
   m.stationAlertsTotal.add(1, { severity: '4', trigger: 'Alerting' });
+  m.overloadRefusalsTotal.add(1, { action: 'BootNotification', ...v });
+  m.overloaded.add(1);
   expect(Object.keys(m).sort()).toEqual(Object.keys(CSMS_METRICS).sort());
 }

@@ -1,4 +1,5 @@
 import type { BootPolicy } from '@csms/db';
+import { defaultOverloadSettings, type OverloadSettings } from './overload-detector.js';
 
 /** Behaviour settings of the station actors (see docs/configuration.md for the environment names). */
 export interface WorkerConfig {
@@ -26,6 +27,13 @@ export interface WorkerConfig {
   readonly dataTransferVendors: readonly string[];
   /** The organization (O) a station's CSR must carry (A00.FR.509); undefined: any non-empty one. */
   readonly stationCertificateOrganization?: string | undefined;
+  /** When the worker counts as overloaded (see OverloadDetector); `targetMs: 0` turns the refusal off. */
+  readonly overload: OverloadSettings;
+  /**
+   * While overloaded, a BootNotification is answered Pending with a retry interval drawn from
+   * [this, 2 × this) s, so the refused stations come back spread out instead of together.
+   */
+  readonly overloadBootIntervalSec: number;
 }
 
 export const defaultWorkerConfig: WorkerConfig = Object.freeze({
@@ -38,4 +46,6 @@ export const defaultWorkerConfig: WorkerConfig = Object.freeze({
   queuedCommandLimit: 100,
   queuedCommandTtlMs: 24 * 60 * 60 * 1000,
   dataTransferVendors: [],
+  overload: defaultOverloadSettings,
+  overloadBootIntervalSec: 15,
 });

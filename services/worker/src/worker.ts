@@ -28,6 +28,7 @@ import {
 } from '@csms/telemetry';
 import type { Logger } from './logger.js';
 import { InflightCalls } from './inflight-calls.js';
+import { OverloadDetector } from './overload-detector.js';
 import { FencedError, PartitionFence } from './partition-fence.js';
 import type { PortsFactory } from './ports.js';
 import { StationActor } from './station-actor.js';
@@ -82,6 +83,10 @@ export interface WorkerOptions {
   readonly contractRoots?: readonly string[];
   /** The EV contract certificate backend (Get15118EVCertificate M01/M02); absent: those are answered Failed. */
   readonly contractCertificates?: ContractCertificateProvider;
+  /** The overload detector's monotonic clock in ms (default `performance.now`); tests drive it. */
+  readonly overloadClock?: () => number;
+  /** Draws the jitter of an overloaded BootNotification's retry interval, in [0, 1) (default Math.random). */
+  readonly random?: () => number;
 }
 
 const HANDLERS: HandlersByVersion = {
@@ -103,11 +108,15 @@ export class Worker {
   readonly #releasing = new Map<number, Promise<void>>();
   readonly #metrics: CsmsMetrics;
   readonly #inflight = new InflightCalls<CallOutcome>();
+  readonly #overload: OverloadDetector;
 
   constructor(options: WorkerOptions) {
     this.#options = options;
     this.#metrics = options.metrics ?? noopCsmsMetrics();
     this.#config = { ...defaultWorkerConfig, ...options.config };
+    this.#overload = new OverloadDetector(this.#config.overload, options.overloadClock, (overloaded) =>
+      this.#overloadChanged(overloaded),
+    );
     this.#fence = options.partitioned
       ? new PartitionFence(options.db, options.partitioned.workerId)
       : undefined;
@@ -158,6 +167,11 @@ export class Worker {
   /** Re-sent station CALLs (edge retries) answered with the outcome of the copy already in flight. */
   get joinedCalls(): number {
     return this.#inflight.joined;
+  }
+
+  /** Whether this worker now refuses new stations (BootNotification answered Pending) because it is overloaded. */
+  get overloaded(): boolean {
+    return this.#overload.overloaded;
   }
 
   /** Partitions served (distributed mode). */
@@ -282,7 +296,9 @@ export class Worker {
    */
   async #handleInbound(msg: BusMessage<InboundCall>): Promise<CallOutcome> {
     const call = msg.data;
+    if (call.action === 'BootNotification' && this.#overload.overloaded) return this.#refuseBoot(call);
     const startedAt = performance.now();
+    const overloadStartedAt = this.#overload.now();
     const span = csmsTracer().startSpan(
       `actor ${call.action}`,
       {
@@ -302,6 +318,7 @@ export class Worker {
         otelContext.with(withSpan(span), () => actor.handleInbound(call)),
       );
       this.#metrics.actorCallSeconds.record(secondsSince(startedAt), { ...labels, outcome: outcome.type });
+      this.#overload.observe(overloadStartedAt);
       if (call.action === 'BootNotification' && outcome.type === 'result') {
         // B01-B03: how many stations are let in, kept Pending or Rejected.
         this.#metrics.bootNotificationsTotal.add(1, {
@@ -318,6 +335,48 @@ export class Worker {
       if (error instanceof FencedError) this.#fenced(error.partition);
       throw error;
     }
+  }
+
+  /**
+   * A BootNotification while overloaded: answered Pending at once, without activating the actor or touching
+   * the database, with a jittered retry interval. OCPP gives the CSMS this answer for exactly this ("to give the
+   * CSMS a way of limiting the load on the CSMS", 2.0.1 B02 / 1.6 §4.2): the station boots again after the
+   * interval (B02.FR.08) and sends nothing else meanwhile (B02.FR.02), so the stations already admitted keep
+   * their response times and the refused ones come back spread out. Nothing is recorded: the next boot records
+   * the station's facts.
+   */
+  #refuseBoot(call: InboundCall): CallOutcome {
+    const base = this.#config.overloadBootIntervalSec;
+    const interval = base + Math.floor((this.#options.random ?? Math.random)() * base);
+    const currentTime = (this.#options.now?.() ?? new Date()).toISOString();
+    this.#metrics.overloadRefusalsTotal.add(1, { action: call.action, version: call.version });
+    this.#metrics.bootNotificationsTotal.add(1, { status: 'Pending', version: call.version });
+    return {
+      type: 'result',
+      payload:
+        call.version === 'ocpp1.6'
+          ? { status: 'Pending', currentTime, interval }
+          : {
+              status: 'Pending',
+              currentTime,
+              interval,
+              statusInfo: {
+                reasonCode: 'Unspecified',
+                additionalInfo: 'CSMS overloaded: boot again after interval',
+              },
+            },
+    };
+  }
+
+  #overloadChanged(overloaded: boolean): void {
+    this.#metrics.overloaded.add(overloaded ? 1 : -1);
+    const { targetMs, windowMs, windows } = this.#overload.settings;
+    if (overloaded)
+      this.#options.log.warn(
+        { targetMs, windowMs, windows },
+        'overloaded: every station CALL waited longer than the target; new BootNotifications are answered Pending',
+      );
+    else this.#options.log.info({ targetMs }, 'no longer overloaded: BootNotifications are handled again');
   }
 
   #fenced(partition: number): void {

@@ -88,6 +88,9 @@ export async function startWorkerHarness(
     workerDb?: (db: Kysely<Database>) => Kysely<Database>;
     /** The worker's instruments (default: no-ops). */
     metrics?: CsmsMetrics;
+    /** The overload detector's clock (ms) and the retry jitter's draw (WorkerOptions). */
+    overloadClock?: () => number;
+    random?: () => number;
   } = {},
 ): Promise<WorkerHarness> {
   const bus = new MemoryBus();
@@ -103,6 +106,8 @@ export async function startWorkerHarness(
     config: options.config,
     now: options.now,
     ...(options.metrics ? { metrics: options.metrics } : {}),
+    ...(options.overloadClock ? { overloadClock: options.overloadClock } : {}),
+    ...(options.random ? { random: options.random } : {}),
   });
   await worker.start();
   const unsubscribers: (() => Promise<void>)[] = [];
