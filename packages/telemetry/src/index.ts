@@ -28,6 +28,7 @@ export {
   ocppAttributes,
   otelContext,
   otelTrace,
+  spanAttributes,
   traceHeaders,
   withSpan,
   type Context,

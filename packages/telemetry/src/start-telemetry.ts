@@ -17,6 +17,7 @@ import {
 } from '@opentelemetry/sdk-trace-node';
 import { ATTR_SERVICE_NAME } from '@opentelemetry/semantic-conventions';
 import { createCsmsMetrics, type CsmsMetrics } from './csms-metrics.js';
+import { setSpansRecorded } from './trace-context.js';
 
 export type TracingMode = 'off' | 'otlp';
 
@@ -83,6 +84,7 @@ export function startTelemetry(options: TelemetryOptions): Telemetry {
         : undefined;
     spanProcessors.push(new BatchSpanProcessor(new OTLPTraceExporter(url !== undefined ? { url } : {})));
   }
+  setSpansRecorded(spanProcessors.length > 0);
   const tracerProvider = new NodeTracerProvider({
     resource,
     sampler: spanProcessors.length > 0 ? new AlwaysOnSampler() : new AlwaysOffSampler(),
@@ -123,6 +125,7 @@ export function startTelemetry(options: TelemetryOptions): Telemetry {
         context.disable();
         propagation.disable();
         metrics.disable();
+        setSpansRecorded(true);
         running = false;
       })()),
   };

@@ -5,7 +5,14 @@ import { CSMS_METRICS, RUNTIME_METRICS, noopCsmsMetrics, prometheusSeriesNames }
 import type { CsmsMetrics } from './csms-metrics.js';
 import { startOpsServer, type OpsServer } from './ops-server.js';
 import { startTelemetry, type Telemetry } from './start-telemetry.js';
-import { contextFromHeaders, csmsTracer, otelContext, traceHeaders, withSpan } from './trace-context.js';
+import {
+  contextFromHeaders,
+  csmsTracer,
+  otelContext,
+  spanAttributes,
+  traceHeaders,
+  withSpan,
+} from './trace-context.js';
 
 const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {
@@ -171,6 +178,17 @@ describe('traces and logs', () => {
     const headers = traceHeaders(withSpan(span));
     expect(headers.traceparent).toBe(`00-${span.spanContext().traceId}-${span.spanContext().spanId}-00`);
     span.end();
+  });
+
+  it('builds span attributes only while spans are recorded', async () => {
+    const build = () => ({ 'ocpp.action': 'Heartbeat' });
+    expect(spanAttributes(build)).toEqual({ 'ocpp.action': 'Heartbeat' }); // no telemetry: whoever registered
+    const off = startTelemetry({ service: 'csms-test', tracing: 'off' });
+    expect(spanAttributes(build)).toBeUndefined();
+    await off.shutdown();
+    expect(spanAttributes(build)).toEqual({ 'ocpp.action': 'Heartbeat' });
+    started({ spanProcessors: [new SimpleSpanProcessor(new InMemorySpanExporter())] });
+    expect(spanAttributes(build)).toEqual({ 'ocpp.action': 'Heartbeat' });
   });
 });
 

@@ -49,6 +49,26 @@ export function withSpan(span: Span, ctx: Context = context.active()): Context {
   return trace.setSpan(ctx, span);
 }
 
+let spansRecorded = true;
+
+/**
+ * Tells {@link spanAttributes} whether the registered tracer provider records spans: `startTelemetry` sets it
+ * (false with tracing off, true again at its shutdown). Without `startTelemetry` it stays true, so a tracer
+ * provider registered some other way (a test's) still gets every attribute.
+ */
+export function setSpansRecorded(recorded: boolean): void {
+  spansRecorded = recorded;
+}
+
+/**
+ * `build()`'s attributes for a span about to start, or undefined when no span is recorded (tracing off): the span
+ * is then a non-recording one that only carries the trace id for the log lines, and the SDK would still copy and
+ * check every attribute of every exchange (per CALL work with tracing off, BENCHMARKS.md).
+ */
+export function spanAttributes<T extends Record<string, string>>(build: () => T): T | undefined {
+  return spansRecorded ? build() : undefined;
+}
+
 /** Span attributes of one OCPP exchange (the names of the span catalogue in docs/observability.md). */
 export interface OcppSpanAttributes {
   readonly stationId: string;

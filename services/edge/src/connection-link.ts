@@ -5,6 +5,7 @@ import {
   SpanKind,
   csmsTracer,
   ocppAttributes,
+  spanAttributes,
   type Context,
   type CsmsMetrics,
   type Span,
@@ -50,11 +51,11 @@ export function startExchangeSpan(
     `ocpp ${label}`,
     {
       kind,
-      attributes: {
+      attributes: spanAttributes(() => ({
         ...ocppAttributes({ stationId: link.stationId, action, version: link.version, messageId }),
         'ocpp.direction': kind === SpanKind.SERVER ? 'station' : 'csms',
         'csms.connection_id': link.connectionId,
-      },
+      })),
     },
     parent,
   );

@@ -23,6 +23,7 @@ import {
   ocppAttributes,
   otelContext,
   secondsSince,
+  spanAttributes,
   withSpan,
   type CsmsMetrics,
 } from '@csms/telemetry';
@@ -303,12 +304,14 @@ export class Worker {
       `actor ${call.action}`,
       {
         kind: SpanKind.CONSUMER,
-        attributes: ocppAttributes({
-          stationId: call.stationId,
-          action: call.action,
-          version: call.version,
-          messageId: call.messageId,
-        }),
+        attributes: spanAttributes(() =>
+          ocppAttributes({
+            stationId: call.stationId,
+            action: call.action,
+            version: call.version,
+            messageId: call.messageId,
+          }),
+        ),
       },
       contextFromHeaders(msg.headers),
     );

@@ -1,8 +1,10 @@
 import type { Kysely } from 'kysely';
+import { queryTemplate } from '../query-template.js';
 import type { Database } from '../schema.js';
 import {
   activeTransactions,
   hasConcurrentTransaction,
+  silentSinceOf,
   tokenLimitOf,
   type ConcurrencyPolicy,
 } from '../transactions/concurrent-transaction.js';
@@ -49,18 +51,22 @@ export async function authorizeIdToken(
 ): Promise<AuthorizationDecision> {
   // One statement: the token's row and (up to the limit) its active transactions, which an Accepted token
   // needs next; a CALL's statements are its main cost (BENCHMARKS.md).
-  const limit = tokenLimitOf(options);
-  const row = await db
-    .selectFrom('id_tokens')
-    .selectAll()
-    .select((eb) =>
-      eb
-        .selectFrom(activeTransactions(db, { idToken }, options, limit).as('active'))
-        .select(eb.fn.countAll<string>().as('n'))
-        .as('token_active'),
-    )
-    .where('id_token', '=', idToken)
-    .executeTakeFirst();
+  const since = silentSinceOf(options);
+  const { excludeTransactionId } = options;
+  const template = tokenAndActive({
+    otherStation: options.concurrency === 'other-station',
+    exclude: excludeTransactionId !== undefined,
+    silent: since !== undefined,
+  });
+  const [row] = (
+    await template.run(db, {
+      idToken,
+      stationId: options.stationId,
+      excludeTransactionId: excludeTransactionId ?? '',
+      since: since ?? new Date(0),
+      limit: tokenLimitOf(options),
+    })
+  ).rows;
   if (!row) return { status: 'Unknown' };
   const base = {
     ...(row.expires_at ? { expiresAt: row.expires_at } : {}),
@@ -80,4 +86,59 @@ export async function authorizeIdToken(
   );
   if (concurrent) return { status: 'ConcurrentTx', ...base };
   return { status: 'Accepted', ...base };
+}
+
+interface TokenQueryShape {
+  readonly otherStation: boolean;
+  readonly exclude: boolean;
+  readonly silent: boolean;
+}
+
+interface TokenQueryParams {
+  readonly idToken: string;
+  readonly stationId: string;
+  readonly excludeTransactionId: string;
+  readonly since: Date;
+  readonly limit: number;
+}
+
+/** The token's row with (up to `limit`) its active transactions counted, compiled once per shape of the scope. */
+function tokenQueryOf(shape: TokenQueryShape) {
+  return queryTemplate((db, p: TokenQueryParams) =>
+    db
+      .selectFrom('id_tokens')
+      .selectAll()
+      .select((eb) =>
+        eb
+          .selectFrom(
+            activeTransactions(
+              db,
+              { idToken: p.idToken },
+              {
+                stationId: p.stationId,
+                concurrency: shape.otherStation ? 'other-station' : 'any',
+                ...(shape.exclude ? { excludeTransactionId: p.excludeTransactionId } : {}),
+              },
+              p.limit,
+              shape.silent ? p.since : undefined,
+            ).as('active'),
+          )
+          .select(eb.fn.countAll<string>().as('n'))
+          .as('token_active'),
+      )
+      .where('id_token', '=', p.idToken),
+  );
+}
+
+const tokenQueries = new Map<string, ReturnType<typeof tokenQueryOf>>();
+
+/** {@link tokenQueryOf}'s template of `shape` (at most eight shapes). */
+function tokenAndActive(shape: TokenQueryShape): ReturnType<typeof tokenQueryOf> {
+  const key = `${shape.otherStation ? 1 : 0}${shape.exclude ? 1 : 0}${shape.silent ? 1 : 0}`;
+  let template = tokenQueries.get(key);
+  if (template === undefined) {
+    template = tokenQueryOf(shape);
+    tokenQueries.set(key, template);
+  }
+  return template;
 }

@@ -73,6 +73,7 @@ export function activeTransactions(
   of: { readonly idToken: string } | { readonly groupId: string },
   scope: ConcurrencyScope,
   limit: number,
+  silentSince: Date | undefined = silentSinceOf(scope),
 ) {
   let q = db.selectFrom('transactions as t').select('t.id').where('t.state', '=', 'active');
   q =
@@ -88,9 +89,8 @@ export function activeTransactions(
       eb.or([eb('t.station_id', '<>', scope.stationId), eb('t.transaction_id', '<>', exclude)]),
     );
   }
-  const silentMs = scope.policy?.ignoreSilentAfterMs;
-  if (silentMs !== undefined) {
-    const since = new Date((scope.now ?? new Date()).getTime() - silentMs);
+  if (silentSince !== undefined) {
+    const since = silentSince;
     // updated_at moves with every 2.0.1 event; 1.6 meter values only add meter_values rows.
     q = q.where((eb) =>
       eb.or([
@@ -106,4 +106,13 @@ export function activeTransactions(
     );
   }
   return q.limit(limit);
+}
+
+/**
+ * Since when an active transaction must have been heard of to count (`scope.policy.ignoreSilentAfterMs` before
+ * `scope.now`); undefined when every active transaction counts.
+ */
+export function silentSinceOf(scope: ConcurrencyScope): Date | undefined {
+  const silentMs = scope.policy?.ignoreSilentAfterMs;
+  return silentMs === undefined ? undefined : new Date((scope.now ?? new Date()).getTime() - silentMs);
 }

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import { sql, type ExpressionBuilder, type Kysely, type QueryCreator } from 'kysely';
+import { sql, type Kysely, type QueryCreator, type RawBuilder } from 'kysely';
+import { queryTemplate } from '../query-template.js';
 import type { Database } from '../schema.js';
 import { findV16Transaction, OCPP16 } from './transaction-lookup.js';
 
@@ -34,9 +35,12 @@ export interface StoreMeterValuesInput {
  */
 export async function storeMeterValues(db: Kysely<Database>, input: StoreMeterValuesInput): Promise<number> {
   if (input.meterValues.length === 0) return 0;
-  const result = await meterValuesInsert(db, input).executeTakeFirst();
-  return Number(result.numInsertedOrUpdatedRows ?? 0n);
+  const result = await meterValuesStore.run(db, meterValueColumns(input));
+  return Number(result.numAffectedRows ?? 0n);
 }
+
+/** {@link storeMeterValues}'s statement, compiled once (one shape for any number of sets). */
+const meterValuesStore = queryTemplate((db, p: MeterValueColumns) => meterValueColumnsInsert(db, p));
 
 /**
  * The insert of {@link storeMeterValues}, not executed: to run as a data-modifying CTE of another
@@ -63,9 +67,15 @@ export interface MeterValueColumns {
   readonly dedupeKeys: readonly string[];
 }
 
-/** `input` as {@link MeterValueColumns} (the dedupe keys as {@link meterValuesInsert} computes them). */
-export function meterValueColumns(input: StoreMeterValuesInput): MeterValueColumns {
-  const rows = meterValueRows(input, input.transactionRef ?? '');
+/**
+ * `input` as {@link MeterValueColumns} (the dedupe keys as {@link meterValuesInsert} computes them, or with
+ * `transactionKey` standing for the transaction in them: see {@link meterValueRows}).
+ */
+export function meterValueColumns(
+  input: StoreMeterValuesInput,
+  transactionKey: string = input.transactionRef ?? '',
+): MeterValueColumns {
+  const rows = meterValueRows(input, transactionKey);
   return {
     stationId: input.stationId,
     transactionRef: input.transactionRef,
@@ -81,9 +91,14 @@ export function meterValueColumns(input: StoreMeterValuesInput): MeterValueColum
 /**
  * The insert of {@link meterValuesInsert} with one statement shape for any number of sets (`unnest` of
  * one array per varying column; none inserts nothing): for a {@link queryTemplate} (`c` may hold its
- * parameter stand-ins).
+ * parameter stand-ins). `transactionRef`: the rows' transaction_ref as an expression (default
+ * `c.transactionRef`).
  */
-export function meterValueColumnsInsert(db: QueryCreator<Database>, c: MeterValueColumns) {
+export function meterValueColumnsInsert(
+  db: QueryCreator<Database>,
+  c: MeterValueColumns,
+  transactionRef: RawBuilder<unknown> = sql`${c.transactionRef}::bigint`,
+) {
   return db
     .insertInto('meter_values')
     .columns([
@@ -97,7 +112,7 @@ export function meterValueColumnsInsert(db: QueryCreator<Database>, c: MeterValu
       'dedupe_key',
     ])
     .expression(
-      sql`select ${c.stationId}::text, ${c.transactionRef}::bigint, ${c.evseId}::integer,
+      sql`select ${c.stationId}::text, ${transactionRef}, ${c.evseId}::integer,
         ${c.connectorId}::integer, ${c.source}::text, v.ts, v.sv::jsonb, v.dk
         from unnest(${c.timestamps}::timestamptz[], ${c.sampledValues}::text[], ${c.dedupeKeys}::text[])
         as v(ts, sv, dk)`,
@@ -179,24 +194,12 @@ export async function recordMeterValues(
       stored: 0,
     };
   }
-  const transactionRef = (eb: ExpressionBuilder<Database, 'meter_values'>) =>
-    eb
-      .selectFrom('transactions')
-      .select('transactions.id')
-      .where('transactions.station_id', '=', input.stationId)
-      .where('transactions.ocpp_version', '=', OCPP16)
-      .where('transactions.transaction_id', '=', String(v16TransactionId));
-  const inserted = await db
-    .insertInto('meter_values')
-    .values(
-      meterValueRows(input, `v16:${v16TransactionId}`).map((row) => ({
-        ...row,
-        transaction_ref: transactionRef,
-      })),
-    )
-    .onConflict((oc) => oc.columns(['station_id', 'dedupe_key']).doNothing())
-    .returning('transaction_ref')
-    .execute();
+  const inserted = (
+    await v16MeterValuesInsert.run(db, {
+      ...meterValueColumns({ ...input, transactionRef: null }, `v16:${v16TransactionId}`),
+      v16TransactionId: String(v16TransactionId),
+    })
+  ).rows;
   const [first] = inserted;
   const transactionFound =
     first !== undefined
@@ -204,3 +207,18 @@ export async function recordMeterValues(
       : (await findV16Transaction(db, input.stationId, v16TransactionId)) !== undefined;
   return { transactionFound, stored: inserted.length };
 }
+
+/**
+ * {@link recordMeterValues}' insert of 1.6 MeterValues naming a transactionId, compiled once: each row's
+ * transaction_ref is this station's 1.6 transaction of that id (NULL when it has none), looked up in the same
+ * statement; the inserted rows' links tell whether it was found.
+ */
+const v16MeterValuesInsert = queryTemplate(
+  (db, p: MeterValueColumns & { readonly v16TransactionId: string }) =>
+    meterValueColumnsInsert(
+      db,
+      p,
+      sql`(select t.id from transactions t where t.station_id = ${p.stationId}
+        and t.ocpp_version = ${OCPP16} and t.transaction_id = ${p.v16TransactionId})`,
+    ).returning('transaction_ref'),
+);
