@@ -1,4 +1,5 @@
 import { findStation, upsertStation } from '@csms/db';
+import { createValidator } from '@csms/ocpp';
 import { noopCsmsMetrics, type CsmsMetrics } from '@csms/telemetry';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startWorkerHarness, type WorkerHarness } from './testing/worker-harness.js';
@@ -69,13 +70,15 @@ describe('worker under overload', () => {
       registration_status: null,
       last_boot_at: null,
     });
-    expect(
-      await fresh16.ok('BootNotification', { chargePointVendor: 'ACME', chargePointModel: 'M1' }),
-    ).toEqual({
-      status: 'Pending',
-      currentTime: NOW.toISOString(),
-      interval: 30,
+    const answer16 = await fresh16.ok('BootNotification', {
+      chargePointVendor: 'ACME',
+      chargePointModel: 'M1',
     });
+    expect(answer16).toEqual({ status: 'Pending', currentTime: NOW.toISOString(), interval: 30 });
+    // The edge checks every CALLRESULT against the response schema: these must pass it.
+    const validator = createValidator();
+    expect(validator.validateResponse('ocpp2.0.1', 'BootNotification', answer)).toBeUndefined();
+    expect(validator.validateResponse('ocpp1.6', 'BootNotification', answer16)).toBeUndefined();
     expect(refusals).toEqual([
       { action: 'BootNotification', version: 'ocpp2.0.1' },
       { action: 'BootNotification', version: 'ocpp1.6' },
