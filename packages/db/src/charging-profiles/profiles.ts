@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
+import { queryTemplate } from '../query-template.js';
 import type { Database } from '../schema.js';
-import { deferredWrite } from '../transaction-driver.js';
 import type { ChargingProfileRow } from './schema.js';
 
 /**
@@ -160,11 +160,14 @@ export async function deleteEndedTxProfiles(
   transactionId: string,
 ): Promise<void> {
   // Nothing reads the count: a deferred write, leaving with the transaction's next statement or its commit.
-  const query = db
-    .deleteFrom('charging_profiles')
-    .where('station_id', '=', stationId)
-    .where('purpose', '=', 'TxProfile')
-    .where('transaction_id', '=', transactionId)
-    .compile();
-  await db.executeQuery(deferredWrite(query));
+  await endedTxProfilesDelete.defer(db, { stationId, transactionId });
 }
+
+/** {@link deleteEndedTxProfiles}' statement, compiled once (every transaction's end runs it). */
+const endedTxProfilesDelete = queryTemplate((db, p: { stationId: string; transactionId: string }) =>
+  db
+    .deleteFrom('charging_profiles')
+    .where('station_id', '=', p.stationId)
+    .where('purpose', '=', 'TxProfile')
+    .where('transaction_id', '=', p.transactionId),
+);

@@ -39,20 +39,17 @@ export async function storeMeterValues(db: Kysely<Database>, input: StoreMeterVa
   return Number(result.numAffectedRows ?? 0n);
 }
 
+/**
+ * {@link storeMeterValues} as a deferred write (see `deferredWrite`): inside a transaction on PostgreSQL it leaves
+ * with the transaction's next statement or its commit; for a caller that does not need the count.
+ */
+export async function deferMeterValues(db: Kysely<Database>, input: StoreMeterValuesInput): Promise<void> {
+  if (input.meterValues.length === 0) return;
+  await meterValuesStore.defer(db, meterValueColumns(input));
+}
+
 /** {@link storeMeterValues}'s statement, compiled once (one shape for any number of sets). */
 const meterValuesStore = queryTemplate((db, p: MeterValueColumns) => meterValueColumnsInsert(db, p));
-
-/**
- * The insert of {@link storeMeterValues}, not executed: to run as a data-modifying CTE of another
- * statement (one round trip instead of two). `input.meterValues` must not be empty.
- */
-export function meterValuesInsert(db: QueryCreator<Database>, input: StoreMeterValuesInput) {
-  const rows = meterValueRows(input, input.transactionRef ?? '');
-  return db
-    .insertInto('meter_values')
-    .values(rows.map((row) => ({ ...row, transaction_ref: input.transactionRef })))
-    .onConflict((oc) => oc.columns(['station_id', 'dedupe_key']).doNothing());
-}
 
 /** A set of meter values as columns: the same station, transaction and connector, one array per column. */
 export interface MeterValueColumns {
@@ -68,7 +65,7 @@ export interface MeterValueColumns {
 }
 
 /**
- * `input` as {@link MeterValueColumns} (the dedupe keys as {@link meterValuesInsert} computes them, or with
+ * `input` as {@link MeterValueColumns} (the dedupe keys of {@link meterValueRows}, or with
  * `transactionKey` standing for the transaction in them: see {@link meterValueRows}).
  */
 export function meterValueColumns(
@@ -89,7 +86,7 @@ export function meterValueColumns(
 }
 
 /**
- * The insert of {@link meterValuesInsert} with one statement shape for any number of sets (`unnest` of
+ * The insert of meter values (a set stored before is skipped) with one statement shape for any number of sets (`unnest` of
  * one array per varying column; none inserts nothing): for a {@link queryTemplate} (`c` may hold its
  * parameter stand-ins). `transactionRef`: the rows' transaction_ref as an expression (default
  * `c.transactionRef`).

@@ -6,10 +6,10 @@ import { consumeReservation } from '../reservations/reservations.js';
 import type { Database } from '../schema.js';
 import { storeStationNotification } from '../station-reports/notifications.js';
 import { endSupersededTransactions16 } from './csms-end.js';
-import { meterValuesInsert, storeMeterValues, type MeterValueSet } from './meter-values.js';
+import { deferMeterValues, storeMeterValues, type MeterValueSet } from './meter-values.js';
+import type { TransactionEndedBy } from './schema.js';
 import { findV16Transaction, OCPP16 } from './transaction-lookup.js';
 import { queryTemplate } from '../query-template.js';
-import { deferredWrite } from '../transaction-driver.js';
 
 /** A StartTransaction.req (OCPP 1.6 §6.45), validated by the caller. */
 export interface StartTransaction16Input {
@@ -95,31 +95,17 @@ export async function recordStartTransaction16(
     transactionId,
   );
   // Nothing below reads it back: a deferred write, leaving with the reservation's statement (one round trip).
-  const insert = db
-    .insertInto('transactions')
-    .values({
-      id,
-      station_id: input.stationId,
-      ocpp_version: OCPP16,
-      transaction_id: String(transactionId),
-      evse_id: input.connectorId,
-      connector_id: input.connectorId,
-      id_token: input.idTag,
-      id_token_type: null,
-      state: 'active',
-      started_at: startedAt,
-      ended_at: null,
-      meter_start: input.meterStart,
-      meter_stop: null,
-      stop_reason: null,
-      charging_state: null,
-      last_seq_no: null,
-      remote_start_id: null,
-      reservation_id: input.reservationId,
-      start_key: startKey,
-    })
-    .compile();
-  await db.executeQuery(deferredWrite(insert));
+  await startInsert.defer(db, {
+    id,
+    stationId: input.stationId,
+    transactionId: String(transactionId),
+    connectorId: input.connectorId,
+    idTag: input.idTag,
+    startedAt,
+    meterStart: input.meterStart,
+    reservationId: input.reservationId,
+    startKey,
+  });
   // 1.6 §5.13: the start terminates the reservation it names (or, without a reservationId, one of its idTag on this
   // connector or on connector 0), in this same database transaction.
   const consumed = await consumeReservation(db, {
@@ -250,20 +236,14 @@ export async function recordStopTransaction16(
   let conflicting = false;
   if (tx.state === 'active' || tx.meter_stop === null) {
     // Nothing reads it back: deferred writes, leaving with the handler's next statement or the commit.
-    const update = db
-      .updateTable('transactions')
-      .set({
-        state: 'ended',
-        ended_at: stoppedAt,
-        meter_stop: input.meterStop,
-        stop_reason: input.reason,
-        // A CSMS or operator end stays attributed to them; the station's stop data complete it.
-        ended_by: tx.ended_by ?? 'station',
-        updated_at: sql<Date>`now()`,
-      })
-      .where('id', '=', tx.id)
-      .compile();
-    await db.executeQuery(deferredWrite(update));
+    await stopUpdate.defer(db, {
+      id: tx.id,
+      stoppedAt,
+      meterStop: input.meterStop,
+      reason: input.reason,
+      // A CSMS or operator end stays attributed to them; the station's stop data complete it.
+      endedBy: tx.ended_by ?? 'station',
+    });
     ended = true;
     await deleteEndedTxProfiles(db, input.stationId, String(input.transactionId));
   } else if (
@@ -274,18 +254,14 @@ export async function recordStopTransaction16(
     conflicting = true;
   }
   if (input.transactionData.length > 0)
-    await db.executeQuery(
-      deferredWrite(
-        meterValuesInsert(db, {
-          stationId: input.stationId,
-          transactionRef: String(tx.id),
-          evseId: tx.evse_id,
-          connectorId: tx.connector_id,
-          source: 'StopTransaction',
-          meterValues: input.transactionData,
-        }).compile(),
-      ),
-    );
+    await deferMeterValues(db, {
+      stationId: input.stationId,
+      transactionRef: String(tx.id),
+      evseId: tx.evse_id,
+      connectorId: tx.connector_id,
+      source: 'StopTransaction',
+      meterValues: input.transactionData,
+    });
   return {
     kind: 'known',
     ended,
@@ -295,3 +271,58 @@ export async function recordStopTransaction16(
     ...(conflicting ? { stored: { meterStop: tx.meter_stop, reason: tx.stop_reason } } : {}),
   };
 }
+
+/** A 1.6 StartTransaction's insert of its row, compiled once (its result is not read: a deferred write). */
+const startInsert = queryTemplate(
+  (
+    db,
+    p: {
+      id: string;
+      stationId: string;
+      transactionId: string;
+      connectorId: number;
+      idTag: string;
+      startedAt: Date;
+      meterStart: number;
+      reservationId: number | null;
+      startKey: string;
+    },
+  ) =>
+    db.insertInto('transactions').values({
+      id: p.id,
+      station_id: p.stationId,
+      ocpp_version: OCPP16,
+      transaction_id: p.transactionId,
+      evse_id: p.connectorId,
+      connector_id: p.connectorId,
+      id_token: p.idTag,
+      id_token_type: null,
+      state: 'active',
+      started_at: p.startedAt,
+      ended_at: null,
+      meter_start: p.meterStart,
+      meter_stop: null,
+      stop_reason: null,
+      charging_state: null,
+      last_seq_no: null,
+      remote_start_id: null,
+      reservation_id: p.reservationId,
+      start_key: p.startKey,
+    }),
+);
+
+/** A 1.6 StopTransaction's end of its row, compiled once (a deferred write). */
+const stopUpdate = queryTemplate(
+  (db, p: { id: string; stoppedAt: Date; meterStop: number; reason: string; endedBy: TransactionEndedBy }) =>
+    db
+      .updateTable('transactions')
+      .set({
+        state: 'ended',
+        ended_at: p.stoppedAt,
+        meter_stop: p.meterStop,
+        stop_reason: p.reason,
+        ended_by: p.endedBy,
+        updated_at: sql<Date>`now()`,
+      })
+      .where('id', '=', p.id),
+);
