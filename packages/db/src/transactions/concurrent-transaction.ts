@@ -90,17 +90,16 @@ export function activeTransactions(
     );
   }
   if (silentSince !== undefined) {
-    const since = silentSince;
     // updated_at moves with every 2.0.1 event; 1.6 meter values only add meter_values rows.
     q = q.where((eb) =>
       eb.or([
-        eb('t.updated_at', '>', since),
+        eb('t.updated_at', '>', silentSince),
         eb.exists(
           eb
             .selectFrom('meter_values as m')
             .select(sql`1`.as('one'))
             .whereRef('m.transaction_ref', '=', 't.id')
-            .where('m.received_at', '>', since),
+            .where('m.received_at', '>', silentSince),
         ),
       ]),
     );

@@ -118,7 +118,8 @@ export function meterValueColumnsInsert(
 }
 
 /**
- * The rows of `input`'s sets without their transaction_ref. `transactionKey` stands for the transaction
+ * Each of `input`'s sets as its timestamp, sampledValue as JSON text and dedupe key (the varying columns of
+ * {@link meterValueColumnsInsert}'s rows). `transactionKey` stands for the transaction
  * in the dedupe key: the transactions.id, or for 1.6 MeterValues the station's transactionId (`v16:<id>`,
  * as unique within the station and known before the insert, so the row's link is resolved in the same
  * statement).
@@ -138,15 +139,7 @@ function meterValueRows(input: Omit<StoreMeterValuesInput, 'transactionRef'>, tr
         ].join('\u0000'),
       )
       .digest('base64url');
-    return {
-      station_id: input.stationId,
-      evse_id: input.evseId,
-      connector_id: input.connectorId,
-      timestamp: mv.timestamp,
-      sampled_values: sampled,
-      source: input.source,
-      dedupe_key: dedupeKey,
-    };
+    return { timestamp: mv.timestamp, sampled_values: sampled, dedupe_key: dedupeKey };
   });
 }
 
