@@ -123,6 +123,10 @@ export {
   type StopTransaction16Record,
 } from './transactions/records-v16.js';
 export { recordTransactionEvent201, type TransactionEvent201Record } from './transactions/records-v201.js';
+export {
+  isPeriodicTransactionEvent201,
+  recordPeriodicTransactionEvent201,
+} from './transactions/periodic-event-201.js';
 export type { TransactionEvent201 } from './transactions/transaction-event-201.js';
 export { energyRegisterSamples, transactionEnergyWh } from './transactions/energy-register.js';
 export {

@@ -96,4 +96,51 @@ describe('autocommit of single-write actions (unfenced worker)', () => {
       ),
     ).toBe(1);
   });
+
+  it('a periodic TransactionEvent of a started transaction commits its one statement without BEGIN', async () => {
+    const cs = await bootedStation(h, 'AC-3');
+    const event = (seqNo: number, transactionId: string, at: string) => ({
+      eventType: 'Updated',
+      timestamp: at,
+      triggerReason: 'MeterValuePeriodic',
+      seqNo,
+      transactionInfo: { transactionId },
+      meterValue: [{ timestamp: at, sampledValue: [{ value: 1000 + seqNo }] }],
+    });
+    await cs.ok('TransactionEvent', {
+      eventType: 'Started',
+      timestamp: '2031-01-01T10:00:00.000Z',
+      triggerReason: 'CablePluggedIn',
+      seqNo: 0,
+      transactionInfo: { transactionId: 'AC-TX-3', chargingState: 'Charging' },
+      evse: { id: 1, connectorId: 1 },
+    });
+    expect(
+      await during(() => cs.ok('TransactionEvent', event(1, 'AC-TX-3', '2031-01-01T10:01:00.000Z'))),
+    ).toBe(0);
+    // A retry (E13) too, and it stores nothing twice.
+    expect(
+      await during(() => cs.ok('TransactionEvent', event(1, 'AC-TX-3', '2031-01-01T10:01:00.000Z'))),
+    ).toBe(0);
+    // The first event seen of a transaction needs the transactional path: it runs again in one, once.
+    expect(
+      await during(() => cs.ok('TransactionEvent', event(5, 'AC-TX-4', '2031-01-01T10:02:00.000Z'))),
+    ).toBe(1);
+    const rows = await h.database.db
+      .selectFrom('transactions')
+      .select(['transaction_id', 'last_seq_no', 'register_last_wh', 'evse_id'])
+      .where('station_id', '=', 'AC-3')
+      .orderBy('transaction_id')
+      .execute();
+    expect(rows).toEqual([
+      { transaction_id: 'AC-TX-3', last_seq_no: 1, register_last_wh: 1001, evse_id: 1 },
+      { transaction_id: 'AC-TX-4', last_seq_no: 5, register_last_wh: 1005, evse_id: null },
+    ]);
+    const values = await h.database.db
+      .selectFrom('meter_values')
+      .select('transaction_ref')
+      .where('station_id', '=', 'AC-3')
+      .execute();
+    expect(values).toHaveLength(2);
+  });
 });

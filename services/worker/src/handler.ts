@@ -26,6 +26,12 @@ export interface HandlerContext {
   readonly transactions: TransactionRecorder;
   /** The CALL being handled (message id, receive time, connection). */
   readonly call: InboundCall;
+  /**
+   * The CALL runs without a database transaction (see VersionHandlers.autocommit / autocommitWhen): each of
+   * its statements commits on its own. A handler that finds it needs a transaction throws
+   * {@link NeedsTransaction} before it writes.
+   */
+  readonly autocommit: boolean;
   /** Sign station CSRs (SignCertificate), per certificate type; a type without a signer is refused. */
   readonly certificateSigners: CertificateSigners;
   /** Asks OCSP responders (GetCertificateStatus M06, contract certificates C07); undefined: not configured. */
@@ -69,7 +75,7 @@ export type HandlerMap<Actions> = {
 };
 
 /** What an after-command hook may use: a handler's context without a station CALL. */
-export type CommandContext = Omit<HandlerContext, 'call' | 'queueCommand'>;
+export type CommandContext = Omit<HandlerContext, 'call' | 'queueCommand' | 'autocommit'>;
 
 /**
  * Runs after the station answered a CSMS-initiated CALL with a CALLRESULT (e.g. storing a password the
@@ -107,4 +113,14 @@ export class CallErrorResponse extends Error {
   ) {
     super(description);
   }
+}
+
+/**
+ * Thrown by a handler running without a database transaction (`ctx.autocommit`, an action of
+ * VersionHandlers.autocommitWhen) before it wrote anything, when this CALL needs one after all (e.g. a periodic
+ * TransactionEvent of a transaction this CSMS has not seen started): the actor runs the handler again in a
+ * transaction.
+ */
+export class NeedsTransaction extends Error {
+  override name = 'NeedsTransaction';
 }

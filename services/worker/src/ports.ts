@@ -3,6 +3,7 @@ import {
   recordMeterValues,
   recordStartTransaction16,
   recordStopTransaction16,
+  recordPeriodicTransactionEvent201,
   recordTransactionEvent201,
   type AuthorizationDecision,
   type AuthorizeOptions,
@@ -42,6 +43,14 @@ export interface TransactionRecorder {
     stationId: string,
     event: TransactionEvent201,
   ): Promise<TransactionEvent201Record>;
+  /**
+   * A periodic event (`isPeriodicTransactionEvent201` in @csms/db) on a CALL without a database transaction:
+   * recorded, or undefined with nothing recorded when it needs {@link recordTransactionEvent201} in one.
+   */
+  recordPeriodicTransactionEvent201(
+    stationId: string,
+    event: TransactionEvent201,
+  ): Promise<TransactionEvent201Record | undefined>;
   recordMeterValues(input: RecordMeterValuesInput): Promise<MeterValuesRecord>;
 }
 
@@ -103,6 +112,8 @@ export const localPorts: PortsFactory = ({ db }) => ({
     recordStartTransaction16: (input) => recordStartTransaction16(db, input),
     recordStopTransaction16: (input) => recordStopTransaction16(db, input),
     recordTransactionEvent201: (stationId, event) => recordTransactionEvent201(db, stationId, event),
+    recordPeriodicTransactionEvent201: (stationId, event) =>
+      recordPeriodicTransactionEvent201(db, stationId, event),
     recordMeterValues: (input) => recordMeterValues(db, input),
   },
 });

@@ -113,9 +113,12 @@ type Fenced = <T>(call: (fence: transactionV1.Fence | undefined) => Promise<T>) 
 /** `ctx.transactions` over the TransactionService's record RPCs, fenced by the scope's lease epoch. */
 function remoteRecorder(client: TxClient, deadline: number, scope: PortScope): TransactionRecorder {
   const fenced: Fenced = (call) => fencedCall(scope, call);
-  return {
+  const recorder: TransactionRecorder = {
     recordStartTransaction16: (input) => recordStart16(client, deadline, fenced, input),
     recordStopTransaction16: (input) => recordStop16(client, deadline, fenced, input),
+    // The service records every event in a transaction of its own, with the fence: the worker's CALL needs none.
+    recordPeriodicTransactionEvent201: (stationId, event) =>
+      recorder.recordTransactionEvent201(stationId, event),
     async recordTransactionEvent201(stationId, event) {
       const r = await fenced((fence) =>
         client.recordTransactionEvent201({ stationId, fence, event: toStruct(event) }, { deadline }),
@@ -151,6 +154,7 @@ function remoteRecorder(client: TxClient, deadline: number, scope: PortScope): T
       };
     },
   };
+  return recorder;
 }
 
 /** Runs a record call with the fence; FENCED (here or from the service) becomes FencedError. */

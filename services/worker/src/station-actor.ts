@@ -14,7 +14,13 @@ import { versionedCode, type OcppValidator, type OcppVersion } from '@csms/ocpp'
 import type { CertificateSigners, ContractCertificateProvider, OcspClient } from '@csms/station-ca';
 import { noopCsmsMetrics, type CsmsMetrics } from '@csms/telemetry';
 import { NOT_DELIVERED, sendCsmsCall } from './csms-call.js';
-import { CallErrorResponse, type CommandContext, type HandlerContext } from './handler.js';
+import {
+  CallErrorResponse,
+  NeedsTransaction,
+  type CommandContext,
+  type HandlerContext,
+  type OcppHandler,
+} from './handler.js';
 import type { Logger } from './logger.js';
 import { OutboundQueue } from './outbound-queue.js';
 import { FencedError } from './partition-fence.js';
@@ -155,55 +161,11 @@ export class StationActor implements Actor {
     if (!handler) {
       return this.#error(version, 'NotSupported', `${call.action} is not supported by this CSMS`);
     }
-    // Every effect of one CALL commits in one database transaction (or, for an autocommit action, is its one
-    // write statement), before the CALLRESULT leaves the actor (invariant: nothing acknowledged is lost).
-    // Events are published only after the commit, so observers never see a fact that was rolled back. A
-    // CALLERROR answer rolls everything back (autocommit handlers refuse before they write).
-    const events: [string, Record<string, unknown>][] = [];
-    let queued = false;
-    const { fencedTransaction } = this.#deps;
-    const run = async (db: Kysely<Database>): Promise<Record<string, unknown>> => {
-      const ctx: HandlerContext = {
-        ...this.#context(version),
-        db,
-        ...this.#ports(db),
-        call,
-        emit: (type, data) => void events.push([type, data]),
-        queueCommand: async (command) => {
-          const result = await enqueueCommand(db, {
-            stationId: this.stationId,
-            action: command.action,
-            payload: command.payload,
-            ocppVersion: version,
-            ttlMs: this.#deps.config.queuedCommandTtlMs,
-            limit: this.#deps.config.queuedCommandLimit,
-          });
-          if (!result.queued)
-            throw new CallErrorResponse(
-              'InternalError',
-              `${call.action} needs a ${command.action} the station's command queue cannot take (${result.reason})`,
-            );
-          queued = true;
-        },
-      };
-      return (await handler(ctx, call.payload)) as Record<string, unknown>;
-    };
-    // A fence check must share the write's transaction or pipeline (distributed mode): fenced actors
-    // autocommit only through fencedStatements.
-    const { fencedStatements } = this.#deps;
-    const autocommit =
-      (fencedTransaction === undefined || fencedStatements !== undefined) &&
-      isAutocommit(this.#deps.handlers, version, call.action);
     try {
-      const payload = autocommit
-        ? fencedStatements
-          ? await fencedStatements(this.stationId, run)
-          : await run(this.#deps.autocommitDb ?? this.#deps.db)
-        : fencedTransaction
-          ? await fencedTransaction(this.stationId, run)
-          : await this.#deps.db.transaction().execute(run);
-      for (const [type, data] of events) this.#emit(type, data);
-      if (queued) this.#delivery.noteEnqueued();
+      const effects: CallEffects = { events: [], queued: false };
+      const payload = await this.#commit(call, handler, effects);
+      for (const [type, data] of effects.events) this.#emit(type, data);
+      if (effects.queued) this.#delivery.noteEnqueued();
       return { type: 'result', payload };
     } catch (error) {
       if (error instanceof CallErrorResponse)
@@ -216,6 +178,81 @@ export class StationActor implements Actor {
       await this.onActivate().catch(() => undefined);
       return this.#error(version, 'InternalError', `${call.action} could not be processed`);
     }
+  }
+
+  /**
+   * Runs `handler` and commits its effects. Every effect of one CALL commits in one database transaction (or,
+   * for an autocommit action, is its one write statement), before the CALLRESULT leaves the actor (invariant:
+   * nothing acknowledged is lost). Events are published only after the commit (`effects`, filled by the run
+   * that committed), so observers never see a fact that was rolled back. A CALLERROR answer rolls everything
+   * back (autocommit handlers refuse before they write). An autocommit run whose handler throws
+   * NeedsTransaction (before it wrote) runs again in a transaction.
+   */
+  #commit(
+    call: InboundCall,
+    handler: OcppHandler<unknown, unknown>,
+    effects: CallEffects,
+  ): Promise<Record<string, unknown>> {
+    const run = async (db: Kysely<Database>, autocommit: boolean) => {
+      effects.events = [];
+      effects.queued = false;
+      const ctx = this.#handlerContext(call, db, autocommit, effects);
+      return (await handler(ctx, call.payload)) as Record<string, unknown>;
+    };
+    const { fencedTransaction, fencedStatements } = this.#deps;
+    const inTransaction = (db: Kysely<Database>) => run(db, false);
+    const transactional = () =>
+      fencedTransaction
+        ? fencedTransaction(this.stationId, inTransaction)
+        : this.#deps.db.transaction().execute(inTransaction);
+    // A fence check must share the write's transaction or pipeline (distributed mode): fenced actors
+    // autocommit only through fencedStatements.
+    const autocommit =
+      (fencedTransaction === undefined || fencedStatements !== undefined) &&
+      isAutocommit(this.#deps.handlers, call.version, call.action, call.payload);
+    if (!autocommit) return transactional();
+    const alone = (db: Kysely<Database>) => run(db, true);
+    return (
+      fencedStatements
+        ? fencedStatements(this.stationId, alone)
+        : alone(this.#deps.autocommitDb ?? this.#deps.db)
+    ).catch((error: unknown) => {
+      if (error instanceof NeedsTransaction) return transactional();
+      throw error;
+    });
+  }
+
+  #handlerContext(
+    call: InboundCall,
+    db: Kysely<Database>,
+    autocommit: boolean,
+    effects: CallEffects,
+  ): HandlerContext {
+    const version = call.version;
+    return {
+      ...this.#context(version),
+      db,
+      ...this.#ports(db),
+      call,
+      autocommit,
+      emit: (type, data) => void effects.events.push([type, data]),
+      queueCommand: async (command) => {
+        const result = await enqueueCommand(db, {
+          stationId: this.stationId,
+          action: command.action,
+          payload: command.payload,
+          ocppVersion: version,
+          ttlMs: this.#deps.config.queuedCommandTtlMs,
+          limit: this.#deps.config.queuedCommandLimit,
+        });
+        if (!result.queued)
+          throw new CallErrorResponse(
+            'InternalError',
+            `${call.action} needs a ${command.action} the station's command queue cannot take (${result.reason})`,
+          );
+        effects.queued = true;
+      },
+    };
   }
 
   /** Applies a connection lifecycle event from an edge (runs in the mailbox). */
@@ -397,4 +434,10 @@ export class StationActor implements Actor {
   ): CallOutcome {
     return { type: 'error', code: versionedCode(version, code), description, details };
   }
+}
+
+/** What a CALL's handler left to do once its effects committed: events to publish, a queued command to send. */
+interface CallEffects {
+  events: [string, Record<string, unknown>][];
+  queued: boolean;
 }

@@ -23,9 +23,23 @@ export interface VersionHandlers<V extends OcppVersion> {
    * frequent messages (Heartbeat, StatusNotification, Authorize, MeterValues).
    */
   readonly autocommit?: ReadonlySet<StationActionOf<ActionsOf<V>>>;
+  /**
+   * Actions that run as {@link autocommit} ones when their request passes the predicate (the handler sees
+   * `ctx.autocommit`), and otherwise in a transaction; a handler running without one that finds it needs one
+   * throws `NeedsTransaction` before it writes, and runs again in a transaction. The 2.0.1 periodic
+   * TransactionEvent: one statement when its transaction is known, several when it is not.
+   */
+  readonly autocommitWhen?: AutocommitPredicates<ActionsOf<V>>;
   /** Run in the actor's mailbox after the station answered a CSMS command with a CALLRESULT. */
   readonly afterCommand?: AfterCommandMap<ActionsOf<V>>;
 }
+
+/** Predicates on a station action's request, keyed by action. */
+export type AutocommitPredicates<Actions> = {
+  [A in keyof Actions]?: Actions[A] extends { request: infer Req; sender: 'station' | 'both' }
+    ? (request: Req) => boolean
+    : never;
+};
 
 /** The handlers of each OCPP version the worker serves. */
 export type HandlersByVersion = { readonly [V in OcppVersion]?: VersionHandlers<V> };
@@ -56,10 +70,21 @@ export function afterCommandOf(
   return lookUp<AfterCommandHook<unknown, unknown>>(handlers[version]?.afterCommand, action);
 }
 
-/** Whether `action` of `version` may run without BEGIN / COMMIT (see {@link VersionHandlers.autocommit}). */
-export function isAutocommit(handlers: HandlersByVersion, version: OcppVersion, action: string): boolean {
+/**
+ * Whether `action` of `version` with `payload` may run without BEGIN / COMMIT (see
+ * {@link VersionHandlers.autocommit} and {@link VersionHandlers.autocommitWhen}). The payload was validated
+ * against the action's schema by the edge.
+ */
+export function isAutocommit(
+  handlers: HandlersByVersion,
+  version: OcppVersion,
+  action: string,
+  payload: unknown,
+): boolean {
   const autocommit: ReadonlySet<string> | undefined = handlers[version]?.autocommit;
-  return autocommit?.has(action) === true;
+  if (autocommit?.has(action) === true) return true;
+  const when = lookUp<(request: unknown) => boolean>(handlers[version]?.autocommitWhen, action);
+  return when !== undefined && when(payload);
 }
 
 function lookUp<F>(map: Readonly<Record<string, unknown>> | undefined, action: string): F | undefined {

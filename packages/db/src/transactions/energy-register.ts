@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import type { MeterValue201 } from './transaction-event-201.js';
 
 export interface RegisterSample {
@@ -39,53 +40,85 @@ function latest(samples: readonly RegisterSample[]): RegisterSample {
 }
 
 /**
- * The row's meter_start / meter_stop after an event (Wh): meter_start is the register sample with context
- * Transaction.Begin (in Started, or in an Updated when the EVSE was not known at start: E01.FR.09 /
- * E01.FR.17), else the earliest register sample of the Started event; meter_stop is the Ended event's
- * Transaction.End register sample (E06.FR.11), else its latest register sample. Otherwise both are kept.
+ * What one 2.0.1 TransactionEvent says about its transaction's meter readings (Wh), for
+ * {@link readingsSet}: each is null when the event says nothing of it.
  */
-export function meterReadings(
-  stored: { readonly meterStart: number | null; readonly meterStop: number | null },
-  event: { readonly eventType: string; readonly meterValue?: readonly MeterValue201[] },
-): { meterStart: number | null; meterStop: number | null } {
-  const samples = energyRegisterSamples(event.meterValue ?? []);
-  let { meterStart, meterStop } = stored;
-  const begin = samples.filter((s) => s.context === 'Transaction.Begin');
-  if (begin.length > 0) meterStart = earliest(begin).wh;
-  else if (event.eventType === 'Started' && meterStart === null && samples.length > 0)
-    meterStart = earliest(samples).wh;
-  if (event.eventType === 'Ended' && samples.length > 0) {
-    const end = samples.filter((s) => s.context === 'Transaction.End');
-    meterStop = latest(end.length > 0 ? end : samples).wh;
-  }
-  return { meterStart, meterStop };
-}
-
-/** The earliest and the latest register reading of a transaction's events (Wh, with their times). */
-export interface RegisterSpan {
+export interface EventReadings {
+  readonly seqNo: number;
+  /** The earliest register sample with context Transaction.Begin (E01.FR.09 / E01.FR.17). */
+  readonly beginWh: number | null;
+  /** A Started event's earliest register sample (the meter start while no other is known). */
+  readonly startedWh: number | null;
+  /** An Ended event's Transaction.End register sample (E06.FR.11), else its latest. */
+  readonly stopWh: number | null;
+  /** The event's earliest and latest register samples, with their times. */
   readonly firstWh: number | null;
   readonly firstAt: Date | null;
   readonly lastWh: number | null;
   readonly lastAt: Date | null;
 }
 
-/**
- * The span after one more event: its register samples replace the first / last reading when they are
- * earlier / later (by sample timestamp), so the span does not depend on the order events arrive in
- * (offline-queued events come late, E04.FR.02; Updated events may be dropped, E04.FR.07).
- */
-export function widenRegisterSpan(stored: RegisterSpan, meterValues: readonly MeterValue201[]): RegisterSpan {
-  const samples = energyRegisterSamples(meterValues);
-  if (samples.length === 0) return stored;
+export function eventReadings(event: {
+  readonly eventType: string;
+  readonly seqNo: number;
+  readonly meterValue?: readonly MeterValue201[];
+}): EventReadings {
+  const samples = energyRegisterSamples(event.meterValue ?? []);
+  const none = {
+    beginWh: null,
+    startedWh: null,
+    stopWh: null,
+    firstWh: null,
+    firstAt: null,
+    lastWh: null,
+    lastAt: null,
+  };
+  if (samples.length === 0) return { seqNo: event.seqNo, ...none };
+  const begin = samples.filter((s) => s.context === 'Transaction.Begin');
+  const end = samples.filter((s) => s.context === 'Transaction.End');
   const first = earliest(samples);
   const last = latest(samples);
-  const keepFirst = stored.firstAt !== null && stored.firstAt.getTime() <= first.at;
-  const keepLast = stored.lastAt !== null && stored.lastAt.getTime() > last.at;
   return {
-    firstWh: keepFirst ? stored.firstWh : first.wh,
-    firstAt: keepFirst ? stored.firstAt : new Date(first.at),
-    lastWh: keepLast ? stored.lastWh : last.wh,
-    lastAt: keepLast ? stored.lastAt : new Date(last.at),
+    seqNo: event.seqNo,
+    beginWh: begin.length > 0 ? earliest(begin).wh : null,
+    startedWh: event.eventType === 'Started' ? first.wh : null,
+    stopWh: event.eventType === 'Ended' ? latest(end.length > 0 ? end : samples).wh : null,
+    firstWh: first.wh,
+    firstAt: new Date(first.at),
+    lastWh: last.wh,
+    lastAt: new Date(last.at),
+  };
+}
+
+/**
+ * The update of a transactions row by one more event, as SQL over the row's current values (so a statement can
+ * apply it without reading the row first; `r` may hold a query template's parameter stand-ins):
+ * - `last_seq_no` is the highest seqNo seen;
+ * - `meter_start` is the Transaction.Begin register sample (in Started, or in an Updated when the EVSE was not
+ *   known at start: E01.FR.09 / E01.FR.17), else the earliest register sample of the Started event while no
+ *   meter start is known; `meter_stop` is the Ended event's Transaction.End register sample (E06.FR.11), else
+ *   its latest register sample; otherwise both are kept;
+ * - `register_first_*` / `register_last_*`: the event's register samples replace the first / last reading when
+ *   they are earlier / later (by sample time), so the span does not depend on the order events arrive in
+ *   (offline-queued events come late, E04.FR.02; Updated events may be dropped, E04.FR.07).
+ * Every SET expression reads the row as it was before this update (PostgreSQL's UPDATE semantics).
+ */
+export function readingsSet(r: EventReadings) {
+  const keepFirst = sql`${r.firstAt}::timestamptz is null or register_first_at <= ${r.firstAt}::timestamptz`;
+  const keepLast = sql`${r.lastAt}::timestamptz is null or register_last_at > ${r.lastAt}::timestamptz`;
+  return {
+    last_seq_no: sql<number>`greatest(last_seq_no, ${r.seqNo}::integer)`,
+    meter_start: sql<number | null>`coalesce(${r.beginWh}::float8, meter_start, ${r.startedWh}::float8)`,
+    meter_stop: sql<number | null>`coalesce(${r.stopWh}::float8, meter_stop)`,
+    register_first_wh: sql<
+      number | null
+    >`case when ${keepFirst} then register_first_wh else ${r.firstWh}::float8 end`,
+    register_first_at: sql<Date | null>`case when ${keepFirst} then register_first_at else ${r.firstAt}::timestamptz end`,
+    register_last_wh: sql<
+      number | null
+    >`case when ${keepLast} then register_last_wh else ${r.lastWh}::float8 end`,
+    register_last_at: sql<Date | null>`case when ${keepLast} then register_last_at else ${r.lastAt}::timestamptz end`,
+    updated_at: sql<Date>`now()`,
   };
 }
 

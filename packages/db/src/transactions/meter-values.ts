@@ -51,17 +51,21 @@ export async function deferMeterValues(db: Kysely<Database>, input: StoreMeterVa
 /** {@link storeMeterValues}'s statement, compiled once (one shape for any number of sets). */
 const meterValuesStore = queryTemplate((db, p: MeterValueColumns) => meterValueColumnsInsert(db, p));
 
-/** A set of meter values as columns: the same station, transaction and connector, one array per column. */
-export interface MeterValueColumns {
+/** Meter value sets of one station and source as columns, one array per varying column. */
+export interface MeterValueSetColumns {
   readonly stationId: string;
-  readonly transactionRef: string | null;
-  readonly evseId: number | null;
-  readonly connectorId: number | null;
   readonly source: string;
   readonly timestamps: readonly string[];
   /** Each set's sampledValue as JSON text. */
   readonly sampledValues: readonly string[];
   readonly dedupeKeys: readonly string[];
+}
+
+/** A set of meter values as columns: the same station, transaction and connector, one array per column. */
+export interface MeterValueColumns extends MeterValueSetColumns {
+  readonly transactionRef: string | null;
+  readonly evseId: number | null;
+  readonly connectorId: number | null;
 }
 
 /**
@@ -72,12 +76,25 @@ export function meterValueColumns(
   input: StoreMeterValuesInput,
   transactionKey: string = input.transactionRef ?? '',
 ): MeterValueColumns {
-  const rows = meterValueRows(input, transactionKey);
   return {
-    stationId: input.stationId,
+    ...meterValueSetColumns(input, transactionKey),
     transactionRef: input.transactionRef,
     evseId: input.evseId,
     connectorId: input.connectorId,
+  };
+}
+
+/**
+ * `input`'s sets as {@link MeterValueSetColumns}, keyed by `transactionKey` and `input`'s EVSE and connector
+ * (see {@link meterValueRows}), for an insert that takes their place from elsewhere (see {@link MeterValuePlace}).
+ */
+export function meterValueSetColumns(
+  input: Omit<StoreMeterValuesInput, 'transactionRef'>,
+  transactionKey: string,
+): MeterValueSetColumns {
+  const rows = meterValueRows(input, transactionKey);
+  return {
+    stationId: input.stationId,
     source: input.source,
     timestamps: rows.map((r) => r.timestamp),
     sampledValues: rows.map((r) => r.sampled_values),
@@ -86,16 +103,30 @@ export function meterValueColumns(
 }
 
 /**
+ * Where inserted meter values belong, as SQL expressions: their transaction_ref, evse_id and connector_id, read
+ * from `from` (a relation of the statement, e.g. a CTE's rows) when given.
+ */
+export interface MeterValuePlace {
+  readonly transactionRef: RawBuilder<unknown>;
+  readonly evseId: RawBuilder<unknown>;
+  readonly connectorId: RawBuilder<unknown>;
+  readonly from?: RawBuilder<unknown>;
+}
+
+/**
  * The insert of meter values (a set stored before is skipped) with one statement shape for any number of sets (`unnest` of
  * one array per varying column; none inserts nothing): for a {@link queryTemplate} (`c` may hold its
- * parameter stand-ins). `transactionRef`: the rows' transaction_ref as an expression (default
- * `c.transactionRef`).
+ * parameter stand-ins). `place`: where the rows belong (by default `c`'s transactionRef, evseId and connectorId).
  */
-export function meterValueColumnsInsert(
-  db: QueryCreator<Database>,
-  c: MeterValueColumns,
-  transactionRef: RawBuilder<unknown> = sql`${c.transactionRef}::bigint`,
+export function meterValueColumnsInsert<DB extends Database>(
+  db: QueryCreator<DB>,
+  c: MeterValueSetColumns & Partial<MeterValueColumns>,
+  place: Partial<MeterValuePlace> = {},
 ) {
+  const transactionRef = place.transactionRef ?? sql`${c.transactionRef}::bigint`;
+  const evseId = place.evseId ?? sql`${c.evseId}::integer`;
+  const connectorId = place.connectorId ?? sql`${c.connectorId}::integer`;
+  const from = place.from ? sql`${place.from}, ` : sql``;
   return db
     .insertInto('meter_values')
     .columns([
@@ -109,9 +140,9 @@ export function meterValueColumnsInsert(
       'dedupe_key',
     ])
     .expression(
-      sql`select ${c.stationId}::text, ${transactionRef}, ${c.evseId}::integer,
-        ${c.connectorId}::integer, ${c.source}::text, v.ts, v.sv::jsonb, v.dk
-        from unnest(${c.timestamps}::timestamptz[], ${c.sampledValues}::text[], ${c.dedupeKeys}::text[])
+      sql`select ${c.stationId}::text, ${transactionRef}, ${evseId}, ${connectorId}, ${c.source}::text,
+        v.ts, v.sv::jsonb, v.dk
+        from ${from}unnest(${c.timestamps}::timestamptz[], ${c.sampledValues}::text[], ${c.dedupeKeys}::text[])
         as v(ts, sv, dk)`,
     )
     .onConflict((oc) => oc.columns(['station_id', 'dedupe_key']).doNothing());
@@ -205,10 +236,8 @@ export async function recordMeterValues(
  */
 const v16MeterValuesInsert = queryTemplate(
   (db, p: MeterValueColumns & { readonly v16TransactionId: string }) =>
-    meterValueColumnsInsert(
-      db,
-      p,
-      sql`(select t.id from transactions t where t.station_id = ${p.stationId}
+    meterValueColumnsInsert(db, p, {
+      transactionRef: sql`(select t.id from transactions t where t.station_id = ${p.stationId}
         and t.ocpp_version = ${OCPP16} and t.transaction_id = ${p.v16TransactionId})`,
-    ).returning('transaction_ref'),
+    }).returning('transaction_ref'),
 );

@@ -3,8 +3,15 @@ import { deleteEndedTxProfiles } from '../charging-profiles/profiles.js';
 import { consumeReservation } from '../reservations/reservations.js';
 import type { Database } from '../schema.js';
 import { endSupersededTransactions201 } from './csms-end.js';
-import { meterReadings, widenRegisterSpan } from './energy-register.js';
-import { meterValueColumns, meterValueColumnsInsert, type MeterValueColumns } from './meter-values.js';
+import { eventReadings, readingsSet, type EventReadings } from './energy-register.js';
+import { meterValueColumnsInsert, type MeterValueSetColumns } from './meter-values.js';
+import {
+  eventMeterValueColumns,
+  recordPeriodicTransactionEvent201,
+  storedEventColumns,
+  UPDATED_ROW,
+  type StoredEventColumns,
+} from './periodic-event-201.js';
 import type { TransactionEndedBy, TransactionRow } from './schema.js';
 import { foldFacts, loadEventFacts, type FoldedFacts } from './transaction-event-facts.js';
 import type { TransactionEvent201 } from './transaction-event-201.js';
@@ -60,15 +67,18 @@ export interface TransactionEvent201Record {
  *   (the energy when the readings came only in Updated events);
  * - `last_seq_no` is the highest seqNo seen; `remote_start_id` / `reservation_id` the first sent.
  *
- * The caller authorizes the event's idToken separately.
+ * A periodic event (see {@link isPeriodicTransactionEvent201}) is first tried as the one statement of
+ * {@link recordPeriodicTransactionEvent201}. The caller authorizes the event's idToken separately.
  */
 export async function recordTransactionEvent201(
   db: Kysely<Database>,
   stationId: string,
   request: TransactionEvent201,
 ): Promise<TransactionEvent201Record> {
+  const periodic = await recordPeriodicTransactionEvent201(db, stationId, request);
+  if (periodic !== undefined) return periodic;
   const timestamp = new Date(request.timestamp);
-  const locked = await storeEventAndLock(db, stationId, request, timestamp);
+  const locked = await storeEventAndLock(db, stationId, request);
   // A retry of an event stored before (E13): nothing changes.
   if (locked === undefined) return {};
   const { row, created, superseded } = await applyEvent(db, stationId, request, timestamp, locked);
@@ -97,8 +107,9 @@ export async function recordTransactionEvent201(
 }
 
 /**
- * Applies a new event to its transaction's row (creating the row for the first event seen), deletes the
- * transaction's TxProfiles when this event ended it, and stores the event's meter values.
+ * Applies a new event to its transaction's row (creating the row for the first event seen): folds the
+ * transaction's facts again, updates the row and stores the event's meter values in one statement, deletes the
+ * transaction's TxProfiles when this event ended it, and ends the transactions it superseded.
  */
 async function applyEvent(
   trx: Kysely<Database>,
@@ -107,90 +118,30 @@ async function applyEvent(
   timestamp: Date,
   { existing, created }: LockedRow,
 ): Promise<{ row: TransactionRow; created: boolean; superseded: string[] }> {
-  const { meterStart, meterStop } = meterReadings(
-    { meterStart: existing.meter_start, meterStop: existing.meter_stop },
-    request,
+  const transactionId = request.transactionInfo.transactionId;
+  const fromFacts = rowFromFacts(
+    existing,
+    foldFacts(await loadEventFacts(trx, stationId, transactionId)),
+    timestamp,
   );
-  const register = widenRegisterSpan(
-    {
-      firstWh: existing.register_first_wh,
-      firstAt: existing.register_first_at,
-      lastWh: existing.register_last_wh,
-      lastAt: existing.register_last_at,
-    },
-    request.meterValue ?? [],
-  );
-  const fromFacts = factsUnchanged(request, existing, created, timestamp)
-    ? undefined
-    : rowFromFacts(
-        existing,
-        foldFacts(await loadEventFacts(trx, stationId, request.transactionInfo.transactionId)),
-        timestamp,
-      );
-  const readings = {
-    id: existing.id,
-    lastSeqNo: existing.last_seq_no === null ? request.seqNo : Math.max(existing.last_seq_no, request.seqNo),
-    meterStart,
-    meterStop,
-    registerFirstWh: register.firstWh,
-    registerFirstAt: register.firstAt,
-    registerLastWh: register.lastWh,
-    registerLastAt: register.lastAt,
-  };
-  const meterValues = meterValueColumns({
-    stationId,
-    transactionRef: String(existing.id),
-    evseId: fromFacts ? fromFacts.evseId : existing.evse_id,
-    connectorId: fromFacts ? fromFacts.connectorId : existing.connector_id,
-    source: 'TransactionEvent',
-    meterValues: request.meterValue ?? [],
-  });
-  // One statement: the row's update, with the event's meter values inserted by a data-modifying CTE. When
-  // the facts are unchanged, nothing of the row that the caller reads changes: the update is a deferred
-  // write, which leaves with the transaction's commit (one round trip fewer for a periodic meter-value event).
-  if (!fromFacts) {
-    await readingsUpdate.defer(trx, { ...readings, ...meterValues });
-    return { row: existing, created, superseded: [] };
-  }
-  const row = (await rowAndFactsUpdate.run(trx, { ...readings, ...fromFacts, ...meterValues })).rows[0];
+  const row = (
+    await rowAndFactsUpdate.run(trx, {
+      id: existing.id,
+      ...eventReadings(request),
+      ...fromFacts,
+      ...eventMeterValueColumns(stationId, request),
+    })
+  ).rows[0];
   if (row === undefined) throw new Error(`transaction row ${existing.id} vanished while locked`);
   // K02.FR.05: the charging-profiles domain forgets the TxProfiles in this same database transaction.
   if (row.state === 'ended' && existing.state !== 'ended')
-    await deleteEndedTxProfiles(trx, stationId, request.transactionInfo.transactionId);
+    await deleteEndedTxProfiles(trx, stationId, transactionId);
   // Only an event that places the transaction on an EVSE (the first seen, or one carrying `evse`:
   // E01.FR.16 sends it once, E01.FR.17 in an Updated when unknown at start) can supersede another; the
-  // rest skip the statement (one fewer per meter-value Updated, the most frequent event).
+  // rest skip the statement.
   const superseded =
     created || request.evse !== undefined ? await endSupersededTransactions201(trx, row) : [];
   return { row, created, superseded };
-}
-
-/**
- * Whether this event leaves the row's fact-derived columns as they are, so that the transaction's facts
- * need not be read and folded again (the most frequent event, a periodic meter-value Updated, skips that
- * statement): an Updated event of a known transaction that carries none of the facts `loadEventFacts`
- * selects (no evse, idToken, chargingState, remoteStartId or reservationId), no earlier than the
- * row's started_at (which an event before it would move while no Started is known). The row was last
- * written from the same facts, so folding them again would give the same values.
- */
-function factsUnchanged(
-  request: TransactionEvent201,
-  existing: TransactionRow,
-  created: boolean,
-  timestamp: Date,
-): boolean {
-  const info = request.transactionInfo;
-  return (
-    !created &&
-    request.eventType === 'Updated' &&
-    request.evse === undefined &&
-    request.idToken === undefined &&
-    request.reservationId === undefined &&
-    info.chargingState === undefined &&
-    info.remoteStartId === undefined &&
-    existing.started_at !== null &&
-    existing.started_at.getTime() <= timestamp.getTime()
-  );
 }
 
 /** The row's columns derived from the transaction's facts (see {@link recordTransactionEvent201}). */
@@ -214,18 +165,6 @@ function rowFromFacts(existing: TransactionRow, f: FoldedFacts, timestamp: Date)
   };
 }
 
-/** What every applied event writes to the row: its seqNo and meter readings. */
-interface ReadingColumns {
-  id: string;
-  lastSeqNo: number;
-  meterStart: number | null;
-  meterStop: number | null;
-  registerFirstWh: number | null;
-  registerFirstAt: Date | null;
-  registerLastWh: number | null;
-  registerLastAt: Date | null;
-}
-
 /** The row's columns derived from the transaction's facts. */
 interface FactColumns {
   state: 'active' | 'ended';
@@ -242,51 +181,34 @@ interface FactColumns {
   reservationId: number | null;
 }
 
-function readingsSet(p: ReadingColumns) {
-  return {
-    last_seq_no: p.lastSeqNo,
-    meter_start: p.meterStart,
-    meter_stop: p.meterStop,
-    register_first_wh: p.registerFirstWh,
-    register_first_at: p.registerFirstAt,
-    register_last_wh: p.registerLastWh,
-    register_last_at: p.registerLastAt,
-    updated_at: sql<Date>`now()`,
-  };
-}
-
-/** The update of an event that leaves the facts as they were (see {@link factsUnchanged}). */
-const readingsUpdate = queryTemplate((db, p: ReadingColumns & MeterValueColumns) =>
-  db
-    .with('stored_meter_values', (db) => meterValueColumnsInsert(db, p))
-    .updateTable('transactions')
-    .set(readingsSet(p))
-    .where('id', '=', p.id)
-    .returningAll(),
-);
-
-/** The update of an event whose transaction's facts were folded again. */
-const rowAndFactsUpdate = queryTemplate((db, p: ReadingColumns & FactColumns & MeterValueColumns) =>
-  db
-    .with('stored_meter_values', (db) => meterValueColumnsInsert(db, p))
-    .updateTable('transactions')
-    .set({
-      ...readingsSet(p),
-      state: p.state,
-      ended_at: p.endedAt,
-      stop_reason: p.stopReason,
-      ended_by: p.endedBy,
-      started_at: p.startedAt,
-      evse_id: p.evseId,
-      connector_id: p.connectorId,
-      id_token: p.idToken,
-      id_token_type: p.idTokenType,
-      charging_state: p.chargingState,
-      remote_start_id: p.remoteStartId,
-      reservation_id: p.reservationId,
-    })
-    .where('id', '=', p.id)
-    .returningAll(),
+/** The update of an event: its readings, the facts folded again, and its meter values. */
+const rowAndFactsUpdate = queryTemplate(
+  (db, p: { id: string } & EventReadings & FactColumns & MeterValueSetColumns) =>
+    db
+      .with('updated', (db) =>
+        db
+          .updateTable('transactions')
+          .set({
+            ...readingsSet(p),
+            state: p.state,
+            ended_at: p.endedAt,
+            stop_reason: p.stopReason,
+            ended_by: p.endedBy,
+            started_at: p.startedAt,
+            evse_id: p.evseId,
+            connector_id: p.connectorId,
+            id_token: p.idToken,
+            id_token_type: p.idTokenType,
+            charging_state: p.chargingState,
+            remote_start_id: p.remoteStartId,
+            reservation_id: p.reservationId,
+          })
+          .where('id', '=', p.id)
+          .returningAll(),
+      )
+      .with('stored_meter_values', (db) => meterValueColumnsInsert(db, p, UPDATED_ROW))
+      .selectFrom('updated')
+      .selectAll(),
 );
 
 /**
@@ -324,56 +246,43 @@ interface LockedRow {
 }
 
 /** The statement of {@link storeEventAndLock}, compiled once. */
-const storeEventAndLockQuery = queryTemplate(
-  (
-    db,
-    p: {
-      stationId: string;
-      transactionId: string;
-      seqNo: number;
-      eventType: string;
-      triggerReason: string;
-      timestamp: Date;
-      offline: boolean;
-      payload: string;
-    },
-  ) =>
-    db
-      .with('stored_event', (db) =>
-        db
-          .insertInto('transaction_events')
-          .values({
-            station_id: p.stationId,
-            transaction_id: p.transactionId,
-            seq_no: p.seqNo,
-            event_type: p.eventType,
-            trigger_reason: p.triggerReason,
-            timestamp: p.timestamp,
-            offline: p.offline,
-            payload: p.payload,
-          })
-          .onConflict((oc) => oc.columns(['station_id', 'transaction_id', 'seq_no']).doNothing())
-          .returning('id'),
-      )
-      .insertInto('transactions')
-      .columns(['station_id', 'ocpp_version', 'transaction_id', 'state'])
-      .expression((eb) =>
-        eb
-          .selectFrom('stored_event')
-          .select([
-            sql<string>`${p.stationId}::text`.as('station_id'),
-            sql<string>`${OCPP201}::text`.as('ocpp_version'),
-            sql<string>`${p.transactionId}::text`.as('transaction_id'),
-            sql<'active'>`'active'`.as('state'),
-          ]),
-      )
-      .onConflict((oc) =>
-        oc
-          .columns(['station_id', 'transaction_id'])
-          .doUpdateSet((eb) => ({ state: eb.ref('transactions.state') })),
-      )
-      .returningAll()
-      .returning(sql<boolean>`xmax = 0`.as('inserted')),
+const storeEventAndLockQuery = queryTemplate((db, p: StoredEventColumns) =>
+  db
+    .with('stored_event', (db) =>
+      db
+        .insertInto('transaction_events')
+        .values({
+          station_id: p.stationId,
+          transaction_id: p.transactionId,
+          seq_no: p.seqNo,
+          event_type: p.eventType,
+          trigger_reason: p.triggerReason,
+          timestamp: p.timestamp,
+          offline: p.offline,
+          payload: p.payload,
+        })
+        .onConflict((oc) => oc.columns(['station_id', 'transaction_id', 'seq_no']).doNothing())
+        .returning('id'),
+    )
+    .insertInto('transactions')
+    .columns(['station_id', 'ocpp_version', 'transaction_id', 'state'])
+    .expression((eb) =>
+      eb
+        .selectFrom('stored_event')
+        .select([
+          sql<string>`${p.stationId}::text`.as('station_id'),
+          sql<string>`${OCPP201}::text`.as('ocpp_version'),
+          sql<string>`${p.transactionId}::text`.as('transaction_id'),
+          sql<'active'>`'active'`.as('state'),
+        ]),
+    )
+    .onConflict((oc) =>
+      oc
+        .columns(['station_id', 'transaction_id'])
+        .doUpdateSet((eb) => ({ state: eb.ref('transactions.state') })),
+    )
+    .returningAll()
+    .returning(sql<boolean>`xmax = 0`.as('inserted')),
 );
 
 /**
@@ -388,20 +297,8 @@ async function storeEventAndLock(
   trx: Kysely<Database>,
   stationId: string,
   request: TransactionEvent201,
-  timestamp: Date,
 ): Promise<LockedRow | undefined> {
-  const result = (
-    await storeEventAndLockQuery.run(trx, {
-      stationId,
-      transactionId: request.transactionInfo.transactionId,
-      seqNo: request.seqNo,
-      eventType: request.eventType,
-      triggerReason: request.triggerReason,
-      timestamp,
-      offline: request.offline ?? false,
-      payload: JSON.stringify(request),
-    })
-  ).rows[0];
+  const result = (await storeEventAndLockQuery.run(trx, storedEventColumns(stationId, request))).rows[0];
   if (result === undefined) return undefined;
   const { inserted, ...existing } = result;
   return { existing, created: inserted };

@@ -1,5 +1,6 @@
 import { afterSetVariables } from './set-variables.js';
 import type { V201Actions } from '@csms/ocpp';
+import { isPeriodicTransactionEvent201 } from '@csms/db';
 import type { HandlerMap } from '../handler.js';
 import type { VersionHandlers } from '../version-handlers.js';
 import { onAuthorize } from './authorize.js';
@@ -91,6 +92,8 @@ export const v201Handlers: VersionHandlers<'ocpp2.0.1'> = {
     'GetCertificateStatus',
     'Get15118EVCertificate',
   ]),
+  // E02 / J02: the periodic Updated (meter values while charging, the most frequent event) in one statement.
+  autocommitWhen: { TransactionEvent: isPeriodicTransactionEvent201 },
   afterCommand: {
     SetVariables: afterSetVariables,
     CertificateSigned: afterCertificateSigned,

@@ -47,6 +47,22 @@ export async function tariffMessage(
 }
 
 /**
+ * Whether {@link eventCost} may queue a running cost (I02) for `request` once it is recorded as new: an Updated
+ * event with meter values, not queued offline, while any tariff is defined.
+ */
+export async function runningCostMayFollow(
+  ctx: HandlerContext,
+  request: V201.TransactionEventRequest,
+): Promise<boolean> {
+  return (
+    request.eventType === 'Updated' &&
+    request.offline !== true &&
+    (request.meterValue?.length ?? 0) > 0 &&
+    (await anyTariffDefined(ctx.db))
+  );
+}
+
+/**
  * The cost part of a TransactionEvent's answer, after the event was recorded (`applied`: it was new; a
  * retry gets the same answer again):
  * - Ended: `totalCost` (I03.FR.02), computed from the transaction's recorded meter values and stored with

@@ -1,7 +1,8 @@
 import type { V201 } from '@csms/ocpp';
-import type { HandlerContext } from '../handler.js';
+import type { TransactionEvent201Record } from '@csms/db';
+import { NeedsTransaction, type HandlerContext } from '../handler.js';
 import { authorizeToken, checkIds, parseTimestamp } from './common.js';
-import { eventCost } from './tariff-cost.js';
+import { eventCost, runningCostMayFollow } from './tariff-cost.js';
 
 // Kept importable from here for the handler's tests; the recording lives in @csms/db.
 export { energyRegisterSamples } from '@csms/db';
@@ -35,7 +36,9 @@ export async function onTransactionEvent(
   for (const [i, mv] of (request.meterValue ?? []).entries())
     parseTimestamp(mv.timestamp, `meterValue[${i}].timestamp`);
 
-  const { applied } = await ctx.transactions.recordTransactionEvent201(ctx.stationId, request);
+  const { applied } = ctx.autocommit
+    ? await recordAlone(ctx, request)
+    : await ctx.transactions.recordTransactionEvent201(ctx.stationId, request);
   const idTokenInfo = request.idToken
     ? await authorizeToken(ctx.auth, request.idToken, {
         stationId: ctx.stationId,
@@ -81,6 +84,24 @@ export async function onTransactionEvent(
       'TransactionEvent already received (retry): not applied again',
     );
   }
-  const cost = await eventCost(ctx, request, applied !== undefined, idTokenInfo);
+  // Without a transaction no cost follows (see recordAlone).
+  const cost = ctx.autocommit ? {} : await eventCost(ctx, request, applied !== undefined, idTokenInfo);
   return idTokenInfo ? { ...cost, idTokenInfo } : cost;
+}
+
+/**
+ * A periodic event (v201Handlers.autocommitWhen) without a database transaction: one statement, group-committed
+ * with other stations' (`recordPeriodicTransactionEvent201` in @csms/db). It needs a transaction after all
+ * (NeedsTransaction, before anything is written) when its running cost may be queued with it (I02: the
+ * CostUpdated is queued in the event's transaction, so that one does not commit without the other) or when its
+ * transaction is not known started (the event is then the first seen of it, or moves its start).
+ */
+async function recordAlone(
+  ctx: HandlerContext,
+  request: V201.TransactionEventRequest,
+): Promise<TransactionEvent201Record> {
+  if (await runningCostMayFollow(ctx, request)) throw new NeedsTransaction('a running cost may follow');
+  const record = await ctx.transactions.recordPeriodicTransactionEvent201(ctx.stationId, request);
+  if (record === undefined) throw new NeedsTransaction('the transaction is not known started');
+  return record;
 }
