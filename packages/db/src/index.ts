@@ -122,7 +122,11 @@ export {
   type StopTransaction16Input,
   type StopTransaction16Record,
 } from './transactions/records-v16.js';
-export { recordTransactionEvent201, type TransactionEvent201Record } from './transactions/records-v201.js';
+export {
+  recordTransactionEvent201,
+  type RecordTransactionEvent201Options,
+  type TransactionEvent201Record,
+} from './transactions/records-v201.js';
 export {
   isPeriodicTransactionEvent201,
   recordPeriodicTransactionEvent201,

@@ -32,6 +32,11 @@ export interface HandlerContext {
    * {@link NeedsTransaction} before it writes.
    */
   readonly autocommit: boolean;
+  /**
+   * When this run in a transaction follows a run of the same CALL without one that gave up (what it threw:
+   * nothing was written), so that the handler need not repeat what that run found.
+   */
+  readonly fallback: NeedsTransaction | undefined;
   /** Sign station CSRs (SignCertificate), per certificate type; a type without a signer is refused. */
   readonly certificateSigners: CertificateSigners;
   /** Asks OCSP responders (GetCertificateStatus M06, contract certificates C07); undefined: not configured. */
@@ -75,7 +80,7 @@ export type HandlerMap<Actions> = {
 };
 
 /** What an after-command hook may use: a handler's context without a station CALL. */
-export type CommandContext = Omit<HandlerContext, 'call' | 'queueCommand' | 'autocommit'>;
+export type CommandContext = Omit<HandlerContext, 'call' | 'queueCommand' | 'autocommit' | 'fallback'>;
 
 /**
  * Runs after the station answered a CSMS-initiated CALL with a CALLRESULT (e.g. storing a password the

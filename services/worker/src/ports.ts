@@ -12,6 +12,7 @@ import {
   type Kysely,
   type MeterValuesRecord,
   type RecordMeterValuesInput,
+  type RecordTransactionEvent201Options,
   type StartTransaction16Input,
   type StartTransaction16Record,
   type StopTransaction16Input,
@@ -39,9 +40,11 @@ export interface Authorizer {
 export interface TransactionRecorder {
   recordStartTransaction16(input: StartTransaction16Input): Promise<StartTransaction16Record>;
   recordStopTransaction16(input: StopTransaction16Input): Promise<StopTransaction16Record>;
+  /** `options` (periodicTried) saves a local recorder a statement; the transaction service decides alone. */
   recordTransactionEvent201(
     stationId: string,
     event: TransactionEvent201,
+    options?: RecordTransactionEvent201Options,
   ): Promise<TransactionEvent201Record>;
   /**
    * A periodic event (`isPeriodicTransactionEvent201` in @csms/db) on a CALL without a database transaction:
@@ -111,7 +114,8 @@ export const localPorts: PortsFactory = ({ db }) => ({
   transactions: {
     recordStartTransaction16: (input) => recordStartTransaction16(db, input),
     recordStopTransaction16: (input) => recordStopTransaction16(db, input),
-    recordTransactionEvent201: (stationId, event) => recordTransactionEvent201(db, stationId, event),
+    recordTransactionEvent201: (stationId, event, options) =>
+      recordTransactionEvent201(db, stationId, event, options),
     recordPeriodicTransactionEvent201: (stationId, event) =>
       recordPeriodicTransactionEvent201(db, stationId, event),
     recordMeterValues: (input) => recordMeterValues(db, input),

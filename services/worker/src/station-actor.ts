@@ -193,31 +193,32 @@ export class StationActor implements Actor {
     handler: OcppHandler<unknown, unknown>,
     effects: CallEffects,
   ): Promise<Record<string, unknown>> {
-    const run = async (db: Kysely<Database>, autocommit: boolean) => {
+    const run = async (db: Kysely<Database>, mode: RunMode) => {
       effects.events = [];
       effects.queued = false;
-      const ctx = this.#handlerContext(call, db, autocommit, effects);
+      const ctx = this.#handlerContext(call, db, mode, effects);
       return (await handler(ctx, call.payload)) as Record<string, unknown>;
     };
     const { fencedTransaction, fencedStatements } = this.#deps;
-    const inTransaction = (db: Kysely<Database>) => run(db, false);
-    const transactional = () =>
-      fencedTransaction
+    const transactional = (fallback?: NeedsTransaction) => {
+      const inTransaction = (db: Kysely<Database>) => run(db, { autocommit: false, fallback });
+      return fencedTransaction
         ? fencedTransaction(this.stationId, inTransaction)
         : this.#deps.db.transaction().execute(inTransaction);
+    };
     // A fence check must share the write's transaction or pipeline (distributed mode): fenced actors
     // autocommit only through fencedStatements.
     const autocommit =
       (fencedTransaction === undefined || fencedStatements !== undefined) &&
       isAutocommit(this.#deps.handlers, call.version, call.action, call.payload);
     if (!autocommit) return transactional();
-    const alone = (db: Kysely<Database>) => run(db, true);
+    const alone = (db: Kysely<Database>) => run(db, { autocommit: true, fallback: undefined });
     return (
       fencedStatements
         ? fencedStatements(this.stationId, alone)
         : alone(this.#deps.autocommitDb ?? this.#deps.db)
     ).catch((error: unknown) => {
-      if (error instanceof NeedsTransaction) return transactional();
+      if (error instanceof NeedsTransaction) return transactional(error);
       throw error;
     });
   }
@@ -225,7 +226,7 @@ export class StationActor implements Actor {
   #handlerContext(
     call: InboundCall,
     db: Kysely<Database>,
-    autocommit: boolean,
+    mode: RunMode,
     effects: CallEffects,
   ): HandlerContext {
     const version = call.version;
@@ -234,7 +235,7 @@ export class StationActor implements Actor {
       db,
       ...this.#ports(db),
       call,
-      autocommit,
+      ...mode,
       emit: (type, data) => void effects.events.push([type, data]),
       queueCommand: async (command) => {
         const result = await enqueueCommand(db, {
@@ -435,6 +436,9 @@ export class StationActor implements Actor {
     return { type: 'error', code: versionedCode(version, code), description, details };
   }
 }
+
+/** How a station CALL's handler runs: without a database transaction, or in one (after the former gave up). */
+type RunMode = Pick<HandlerContext, 'autocommit' | 'fallback'>;
 
 /** What a CALL's handler left to do once its effects committed: events to publish, a queued command to send. */
 interface CallEffects {

@@ -165,6 +165,30 @@ describe.each([['postgres'], ['pglite-memory']] as const)('periodic TransactionE
     });
   });
 
+  it('records the same through the general path (periodicTried: the statement already found nothing)', async () => {
+    const facts = async (transactionId: string) => {
+      const {
+        id: _id,
+        transaction_id: _tid,
+        created_at: _created,
+        updated_at: _updated,
+        ...rest
+      } = await row(transactionId);
+      return { ...rest, ...(await counts(transactionId)) };
+    };
+    // Each read before the next starts on the same EVSE (which ends the one before).
+    const recorded = async (transactionId: string, periodicTried: boolean) => {
+      await recordTransactionEvent201(handle.db, STATION, started(transactionId));
+      const event = periodic(transactionId, 1, '2026-12-01T10:05:00.000Z', 1500);
+      expect(await recordTransactionEvent201(handle.db, STATION, event, { periodicTried })).toEqual({
+        applied: { created: false, state: 'active', chargingState: 'Charging', superseded: [] },
+      });
+      return facts(transactionId);
+    };
+    const byStatement = await recorded('P-7', false);
+    expect(await recorded('P-8', true)).toEqual(byStatement);
+  });
+
   it('does not record a Started, Ended or an event with facts (the transactional path folds them)', async () => {
     expect(await recordPeriodicTransactionEvent201(handle.db, STATION, started('P-5'))).toBeUndefined();
     const rows = await handle.db

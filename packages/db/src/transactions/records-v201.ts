@@ -38,6 +38,14 @@ export interface TransactionEvent201Record {
   };
 }
 
+export interface RecordTransactionEvent201Options {
+  /**
+   * The caller ran {@link recordPeriodicTransactionEvent201} for this event already, without a transaction, and
+   * it recorded nothing (the transaction was not known started): skip that statement.
+   */
+  readonly periodicTried?: boolean;
+}
+
 /**
  * Records a 2.0.1 TransactionEvent (E01-E15, J02). Every event is stored in `transaction_events`,
  * unique per (station, transactionId, seqNo): a retried event (E13) changes nothing. The `transactions`
@@ -68,15 +76,19 @@ export interface TransactionEvent201Record {
  * - `last_seq_no` is the highest seqNo seen; `remote_start_id` / `reservation_id` the first sent.
  *
  * A periodic event (see {@link isPeriodicTransactionEvent201}) is first tried as the one statement of
- * {@link recordPeriodicTransactionEvent201}. The caller authorizes the event's idToken separately.
+ * {@link recordPeriodicTransactionEvent201}, unless `periodicTried` says the caller ran that statement already and
+ * it found the transaction not known started. The caller authorizes the event's idToken separately.
  */
 export async function recordTransactionEvent201(
   db: Kysely<Database>,
   stationId: string,
   request: TransactionEvent201,
+  options: RecordTransactionEvent201Options = {},
 ): Promise<TransactionEvent201Record> {
-  const periodic = await recordPeriodicTransactionEvent201(db, stationId, request);
-  if (periodic !== undefined) return periodic;
+  if (options.periodicTried !== true) {
+    const periodic = await recordPeriodicTransactionEvent201(db, stationId, request);
+    if (periodic !== undefined) return periodic;
+  }
   const timestamp = new Date(request.timestamp);
   const locked = await storeEventAndLock(db, stationId, request);
   // A retry of an event stored before (E13): nothing changes.

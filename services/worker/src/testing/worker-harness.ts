@@ -91,6 +91,11 @@ export async function startWorkerHarness(
     /** The overload detector's clock (ms) and the retry jitter's draw (WorkerOptions). */
     overloadClock?: () => number;
     random?: () => number;
+    /**
+     * A distributed worker (partitioned, fenced; its single-statement actions as fenced group-committed
+     * statements on the database's autocommit handle): the test acquires the stations' partitions.
+     */
+    partitioned?: { readonly workerId: string };
   } = {},
 ): Promise<WorkerHarness> {
   const bus = new MemoryBus();
@@ -108,6 +113,9 @@ export async function startWorkerHarness(
     ...(options.metrics ? { metrics: options.metrics } : {}),
     ...(options.overloadClock ? { overloadClock: options.overloadClock } : {}),
     ...(options.random ? { random: options.random } : {}),
+    ...(options.partitioned
+      ? { partitioned: { ...options.partitioned, fencedStatementsDb: database.autocommitDb } }
+      : {}),
   });
   await worker.start();
   const unsubscribers: (() => Promise<void>)[] = [];

@@ -47,19 +47,20 @@ export async function tariffMessage(
 }
 
 /**
- * Whether {@link eventCost} may queue a running cost (I02) for `request` once it is recorded as new: an Updated
- * event with meter values, not queued offline, while any tariff is defined.
+ * Whether `request`, once recorded as new, asks for a running cost (I02.FR.01): an Updated event with meter
+ * values, not queued offline (the driver saw it long ago). {@link eventCost} then queues a CostUpdated when a
+ * tariff applies.
  */
+function asksRunningCost(request: V201.TransactionEventRequest): boolean {
+  return request.eventType === 'Updated' && request.offline !== true && (request.meterValue?.length ?? 0) > 0;
+}
+
+/** Whether {@link eventCost} may queue a running cost for `request`: it asks for one while any tariff is defined. */
 export async function runningCostMayFollow(
   ctx: HandlerContext,
   request: V201.TransactionEventRequest,
 ): Promise<boolean> {
-  return (
-    request.eventType === 'Updated' &&
-    request.offline !== true &&
-    (request.meterValue?.length ?? 0) > 0 &&
-    (await anyTariffDefined(ctx.db))
-  );
+  return asksRunningCost(request) && (await anyTariffDefined(ctx.db));
 }
 
 /**
@@ -83,8 +84,7 @@ export async function eventCost(
 ): Promise<Pick<V201.TransactionEventResponse, 'totalCost'>> {
   const transactionId = request.transactionInfo.transactionId;
   const ended = request.eventType === 'Ended';
-  const running = request.eventType === 'Updated' && applied && request.offline !== true;
-  if (!ended && !(running && (request.meterValue?.length ?? 0) > 0)) return {};
+  if (!ended && !(applied && asksRunningCost(request))) return {};
   if (!(await anyTariffDefined(ctx.db))) return {};
   const row = await findTransactionRow(ctx.db, { stationId: ctx.stationId, transactionId });
   if (!row || (!ended && row.state !== 'active')) return {};

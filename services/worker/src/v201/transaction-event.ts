@@ -38,7 +38,9 @@ export async function onTransactionEvent(
 
   const { applied } = ctx.autocommit
     ? await recordAlone(ctx, request)
-    : await ctx.transactions.recordTransactionEvent201(ctx.stationId, request);
+    : await ctx.transactions.recordTransactionEvent201(ctx.stationId, request, {
+        periodicTried: ctx.fallback instanceof TransactionNotStarted,
+      });
   const idTokenInfo = request.idToken
     ? await authorizeToken(ctx.auth, request.idToken, {
         stationId: ctx.stationId,
@@ -89,6 +91,11 @@ export async function onTransactionEvent(
   return idTokenInfo ? { ...cost, idTokenInfo } : cost;
 }
 
+/** The periodic statement found the event's transaction not known started: the rerun need not try it again. */
+class TransactionNotStarted extends NeedsTransaction {
+  override name = 'TransactionNotStarted';
+}
+
 /**
  * A periodic event (v201Handlers.autocommitWhen) without a database transaction: one statement, group-committed
  * with other stations' (`recordPeriodicTransactionEvent201` in @csms/db). It needs a transaction after all
@@ -102,6 +109,6 @@ async function recordAlone(
 ): Promise<TransactionEvent201Record> {
   if (await runningCostMayFollow(ctx, request)) throw new NeedsTransaction('a running cost may follow');
   const record = await ctx.transactions.recordPeriodicTransactionEvent201(ctx.stationId, request);
-  if (record === undefined) throw new NeedsTransaction('the transaction is not known started');
+  if (record === undefined) throw new TransactionNotStarted('the transaction is not known started');
   return record;
 }
