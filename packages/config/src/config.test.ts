@@ -34,7 +34,7 @@ describe('loadConfig', () => {
   });
 
   it('reads the early refusal under overload (on by default, off with a target of 0)', () => {
-    expect(loadConfig({}).overload).toEqual({ targetMs: 50, windowMs: 1000, bootIntervalSec: 15 });
+    expect(loadConfig({}).overload).toEqual({ targetMs: 50, windowMs: 1000, bootIntervalSec: 5 });
     expect(
       loadConfig({
         CSMS_OVERLOAD_TARGET_MS: '0',

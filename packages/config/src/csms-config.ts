@@ -402,7 +402,7 @@ function overloadSettings(r: EnvReader): CsmsConfig['overload'] {
   return {
     targetMs: r.int('CSMS_OVERLOAD_TARGET_MS', 50, { min: 0, max: 60_000 }),
     windowMs: r.int('CSMS_OVERLOAD_WINDOW_MS', 1000, { min: 100, max: 60_000 }),
-    bootIntervalSec: r.int('CSMS_OVERLOAD_BOOT_INTERVAL', 15, { min: 1, max: 3600 }),
+    bootIntervalSec: r.int('CSMS_OVERLOAD_BOOT_INTERVAL', 5, { min: 1, max: 3600 }),
   };
 }
 

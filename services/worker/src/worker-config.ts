@@ -47,5 +47,5 @@ export const defaultWorkerConfig: WorkerConfig = Object.freeze({
   queuedCommandTtlMs: 24 * 60 * 60 * 1000,
   dataTransferVendors: [],
   overload: defaultOverloadSettings,
-  overloadBootIntervalSec: 15,
+  overloadBootIntervalSec: 5,
 });
