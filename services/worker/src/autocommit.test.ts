@@ -152,14 +152,13 @@ describe('autocommit of single-write actions (unfenced worker)', () => {
 
   it('a periodic TransactionEvent of a started transaction commits its one statement without BEGIN', async () => {
     const cs = await bootedStation(h, 'AC-3');
-    const event = periodicEvent;
     await cs.ok('TransactionEvent', startedEvent('AC-TX-3'));
     expect(
-      await during(() => cs.ok('TransactionEvent', event(1, 'AC-TX-3', '2031-01-01T10:01:00.000Z'))),
+      await during(() => cs.ok('TransactionEvent', periodicEvent(1, 'AC-TX-3', '2031-01-01T10:01:00.000Z'))),
     ).toBe(0);
     // A retry (E13) too, and it stores nothing twice.
     expect(
-      await during(() => cs.ok('TransactionEvent', event(1, 'AC-TX-3', '2031-01-01T10:01:00.000Z'))),
+      await during(() => cs.ok('TransactionEvent', periodicEvent(1, 'AC-TX-3', '2031-01-01T10:01:00.000Z'))),
     ).toBe(0);
     // The first event seen of a transaction needs the transactional path: it runs again in one, once, and
     // does not repeat the periodic statement that found the transaction unknown.
@@ -167,7 +166,7 @@ describe('autocommit of single-write actions (unfenced worker)', () => {
     expect(
       await during(async () => {
         periodicStatements = await counter.statementsDuring('with "target"', () =>
-          cs.ok('TransactionEvent', event(5, 'AC-TX-4', '2031-01-01T10:02:00.000Z')),
+          cs.ok('TransactionEvent', periodicEvent(5, 'AC-TX-4', '2031-01-01T10:02:00.000Z')),
         );
       }),
     ).toBe(1);
