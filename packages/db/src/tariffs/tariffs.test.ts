@@ -68,6 +68,30 @@ describe.each([['postgres'], ['pglite-memory']] as const)('tariffs on %s', (kind
     }
   });
 
+  it("a transaction's look does not wait for a look of the handle queued behind that transaction", async () => {
+    // A fresh handle: nothing looked yet. On PGlite (one connection) the handle's look waits for the transaction;
+    // the transaction's own look must not wait for it (it did when a look still on its way was shared).
+    const fresh = await openDatabase(kind === 'postgres' ? { kind, url: pgDb.url } : { kind });
+    let deadlock: NodeJS.Timeout | undefined;
+    try {
+      await migrateToLatest(fresh.db);
+      const looks = fresh.db.transaction().execute(async (trx) => {
+        await sql`select 1`.execute(trx);
+        const outside = anyTariffDefined(fresh.db);
+        return { inside: await anyTariffDefined(trx), outside };
+      });
+      const stuck = new Promise<never>((_, reject) => {
+        deadlock = setTimeout(() => reject(new Error('the transaction waited for a look queued behind it')), 10_000);
+      });
+      const { inside, outside } = await Promise.race([looks, stuck]);
+      expect(inside).toBe(false);
+      expect(await outside).toBe(false);
+    } finally {
+      clearTimeout(deadlock);
+      await fresh.close();
+    }
+  });
+
   it('creates, finds, updates, lists and deletes; refuses a taken id, a taken scope, an unknown station', async () => {
     const db = handle.db;
     const created = await createTariff(db, tariff('default', { displayTexts: { nl: 'tekst' } }));

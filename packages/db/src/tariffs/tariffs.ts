@@ -30,7 +30,7 @@ const TARIFFS_LOOK_MS = 5_000;
 let tariffWrites = 0;
 const tariffsLook = new WeakMap<
   object,
-  { readonly until: number; readonly writes: number; readonly defined: Promise<boolean> }
+  { readonly until: number; readonly writes: number; readonly defined: boolean }
 >();
 
 /**
@@ -39,20 +39,18 @@ const tariffsLook = new WeakMap<
  * reads. A tariff written by this process is seen at once, one written by another process (the transaction
  * service) within that time.
  */
-export function anyTariffDefined(db: Kysely<Database>): Promise<boolean> {
-  const now = Date.now();
+export async function anyTariffDefined(db: Kysely<Database>): Promise<boolean> {
   // Keyed by the handle's adapter, which its transactions share (a CALL's `db` is a new transaction object).
   const key = db.getExecutor().adapter;
   const last = tariffsLook.get(key);
-  if (last !== undefined && last.until > now && last.writes === tariffWrites) return last.defined;
-  const defined = db
-    .selectFrom('tariffs')
-    .select('id')
-    .limit(1)
-    .executeTakeFirst()
-    .then((row) => row !== undefined);
-  tariffsLook.set(key, { until: now + TARIFFS_LOOK_MS, writes: tariffWrites, defined });
-  defined.catch(() => tariffsLook.delete(key));
+  if (last !== undefined && last.until > Date.now() && last.writes === tariffWrites) return last.defined;
+  // Only an answer is shared, never a look still on its way: that look runs on another connection or transaction
+  // than the caller's, and on a one-connection database (PGlite) a transaction awaiting a look queued behind itself
+  // would wait forever.
+  const writes = tariffWrites;
+  const until = Date.now() + TARIFFS_LOOK_MS;
+  const defined = (await db.selectFrom('tariffs').select('id').limit(1).executeTakeFirst()) !== undefined;
+  tariffsLook.set(key, { until, writes, defined });
   return defined;
 }
 
