@@ -17,7 +17,11 @@ describe('workerConfigFrom', () => {
 
   it('carries each setting from the environment', () => {
     const fromEnv = workerConfigFrom(
-      loadConfig({ CSMS_OVERLOAD_BOOT_INTERVAL: '42', CSMS_HEARTBEAT_INTERVAL: '77', CSMS_OVERLOAD_TARGET_MS: '0' }),
+      loadConfig({
+        CSMS_OVERLOAD_BOOT_INTERVAL: '42',
+        CSMS_HEARTBEAT_INTERVAL: '77',
+        CSMS_OVERLOAD_TARGET_MS: '0',
+      }),
     );
     expect(fromEnv.overloadBootIntervalSec).toBe(42);
     expect(fromEnv.heartbeatIntervalSec).toBe(77);

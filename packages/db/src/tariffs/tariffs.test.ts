@@ -81,7 +81,10 @@ describe.each([['postgres'], ['pglite-memory']] as const)('tariffs on %s', (kind
         return { inside: await anyTariffDefined(trx), outside };
       });
       const stuck = new Promise<never>((_, reject) => {
-        deadlock = setTimeout(() => reject(new Error('the transaction waited for a look queued behind it')), 10_000);
+        deadlock = setTimeout(
+          () => reject(new Error('the transaction waited for a look queued behind it')),
+          10_000,
+        );
       });
       const { inside, outside } = await Promise.race([looks, stuck]);
       expect(inside).toBe(false);
