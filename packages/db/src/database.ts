@@ -90,18 +90,25 @@ export async function openDatabase(config: DatabaseConfig): Promise<DatabaseHand
       },
     };
   }
+  // Loaded only for PGlite: a PostgreSQL process never loads the WebAssembly build.
   const { PGlite } = await import('@electric-sql/pglite');
   const { PGliteDialect } = await import('kysely-pglite-dialect');
-  let pglite: InstanceType<typeof PGlite>;
+  const { PreparedPglite } = await import('./pglite/prepared-pglite.js');
   // int8 (OID 20) as text, like pg does, so bigint ids have one type on both drivers.
   const options = { parsers: { 20: (value: string) => value } };
+  let pglite: InstanceType<typeof PGlite>;
   if (config.kind === 'pglite') {
     mkdirSync(config.dataDir, { recursive: true });
     pglite = await PGlite.create(config.dataDir, options);
   } else {
     pglite = await PGlite.create(options);
   }
-  const db = new Kysely<Database>({ dialect: new PGliteDialect(pglite) });
+  // Statements with parameters run prepared (pglite/prepared-pglite.ts). The dialect takes a PGlite and uses only
+  // its `query(sql, params)` and `close()`, which PreparedPglite offers.
+  const prepared = new PreparedPglite(pglite);
+  const db = new Kysely<Database>({
+    dialect: new PGliteDialect(prepared as unknown as InstanceType<typeof PGlite>),
+  });
   return {
     db,
     // PGlite runs in this thread, one statement at a time: there is no round trip to share.
@@ -110,7 +117,7 @@ export async function openDatabase(config: DatabaseConfig): Promise<DatabaseHand
     kind: config.kind,
     close: async () => {
       await db.destroy();
-      if (!pglite.closed) await pglite.close();
+      await prepared.close();
     },
   };
 }
