@@ -290,7 +290,8 @@ function memoryRows(
   after: readonly (number | undefined)[],
 ): OverloadMemory[] {
   const growth = (from: number | undefined, to: number | undefined): number | null =>
-    from === undefined || to === undefined ? null : Math.round(((to - from) / 1024) * 10) / 10;
+    // `+ 0`: a shrink rounded to nothing is 0, not -0 (JSON writes -0 as 0, and the report must survive its JSON).
+    from === undefined || to === undefined ? null : Math.round(((to - from) / 1024) * 10) / 10 + 0;
   return processes.map((p, i) => ({
     name: p.name,
     role: p.role,

@@ -353,7 +353,8 @@ function perStation(
   stations: number,
 ): number | undefined {
   if (before === undefined || after === undefined || stations <= 0) return undefined;
-  return Math.round(((after - before) / stations) * 100) / 100;
+  // `+ 0`: a shrink rounded to nothing is 0, not -0 (JSON writes -0 as 0, and the report must survive its JSON).
+  return Math.round(((after - before) / stations) * 100) / 100 + 0;
 }
 
 /**
