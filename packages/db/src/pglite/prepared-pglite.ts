@@ -9,7 +9,7 @@ import { isCachedPlanChange, StatementNames } from '../statement-names.js';
  * (BENCHMARKS.md, "PGlite: prepared statements"). Statements without parameters
  * (migrations' DDL, which may hold several statements; `begin`, `commit`) go through PGlite's `query` as before.
  *
- * It offers what kysely-pglite-dialect uses of a PGlite: `query(sql, params)`, `close()` and `closed`.
+ * It offers what kysely-pglite-dialect uses of a PGlite: `query(sql, params)` and `close()`.
  */
 export class PreparedPglite {
   readonly #pglite: PGlite;
@@ -19,10 +19,6 @@ export class PreparedPglite {
 
   constructor(pglite: PGlite) {
     this.#pglite = pglite;
-  }
-
-  get closed(): boolean {
-    return this.#pglite.closed;
   }
 
   close(): Promise<void> {
