@@ -13,7 +13,7 @@ import {
   type StoredEventColumns,
 } from './periodic-event-201.js';
 import type { TransactionEndedBy, TransactionRow } from './schema.js';
-import { foldFacts, loadEventFacts, type FoldedFacts } from './transaction-event-facts.js';
+import { eventFactsOf, foldFacts, loadEventFacts, type FoldedFacts } from './transaction-event-facts.js';
 import type { TransactionEvent201 } from './transaction-event-201.js';
 import { OCPP201 } from './transaction-lookup.js';
 import { queryTemplate } from '../query-template.js';
@@ -131,11 +131,10 @@ async function applyEvent(
   { existing, created }: LockedRow,
 ): Promise<{ row: TransactionRow; created: boolean; superseded: string[] }> {
   const transactionId = request.transactionInfo.transactionId;
-  const fromFacts = rowFromFacts(
-    existing,
-    foldFacts(await loadEventFacts(trx, stationId, transactionId)),
-    timestamp,
-  );
+  // The first event seen of a transaction is its only stored event: its facts are the request's (one statement
+  // fewer for most Started events).
+  const facts = created ? [eventFactsOf(request)] : await loadEventFacts(trx, stationId, transactionId);
+  const fromFacts = rowFromFacts(existing, foldFacts(facts), timestamp);
   const row = (
     await rowAndFactsUpdate.run(trx, {
       id: existing.id,

@@ -1,7 +1,7 @@
 import { sql, type Kysely } from 'kysely';
 import { queryTemplate } from '../query-template.js';
 import type { Database } from '../schema.js';
-import type { EvseRef, IdTokenRef } from './transaction-event-201.js';
+import type { EvseRef, IdTokenRef, TransactionEvent201 } from './transaction-event-201.js';
 
 /** The parts of a stored event that shape the transaction row (meter values excluded: they are bulky). */
 export interface EventFacts {
@@ -27,6 +27,27 @@ export async function loadEventFacts(
   transactionId: string,
 ): Promise<EventFacts[]> {
   return (await eventFactsQuery.run(trx, { stationId, transactionId })).rows;
+}
+
+/**
+ * The facts of one event as {@link loadEventFacts} would read them back once stored (the stored payload is the
+ * request itself): for the first event seen of a transaction, whose stored events are that one alone (an event
+ * is stored only with its transaction's row, in one statement), so its recording needs no statement to read them.
+ */
+export function eventFactsOf(request: TransactionEvent201): EventFacts {
+  const info = request.transactionInfo;
+  return {
+    seq_no: request.seqNo,
+    event_type: request.eventType,
+    trigger_reason: request.triggerReason,
+    timestamp: new Date(request.timestamp),
+    evse: request.evse ?? null,
+    id_token: request.idToken ?? null,
+    charging_state: info.chargingState ?? null,
+    stopped_reason: info.stoppedReason ?? null,
+    remote_start_id: info.remoteStartId ?? null,
+    reservation_id: request.reservationId ?? null,
+  };
 }
 
 const eventFactsQuery = queryTemplate((db, p: { stationId: string; transactionId: string }) =>
