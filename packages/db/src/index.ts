@@ -139,11 +139,7 @@ export {
   type ConcurrencyPolicy,
   type ConcurrencyScope,
 } from './transactions/concurrent-transaction.js';
-export {
-  endSupersededTransactions201,
-  endTransactionByOperator,
-  type OperatorEndOutcome,
-} from './transactions/csms-end.js';
+export { endTransactionByOperator, type OperatorEndOutcome } from './transactions/csms-end.js';
 export {
   findTransactionRow,
   listMeterValueRows,

@@ -1,4 +1,12 @@
-import { sql, type Kysely } from 'kysely';
+import {
+  sql,
+  type Expression,
+  type ExpressionBuilder,
+  type Kysely,
+  type QueryCreator,
+  type RawBuilder,
+  type SqlBool,
+} from 'kysely';
 import { deleteEndedTxProfiles } from '../charging-profiles/profiles.js';
 import type { Database } from '../schema.js';
 import type { TransactionEndedBy, TransactionRow } from './schema.js';
@@ -11,7 +19,7 @@ import { OCPP16, OCPP201 } from './transaction-lookup.js';
  * recorded (see recordStopTransaction16 and recordTransactionEvent201). Their TxProfiles are forgotten
  * in the same database transaction (K02.FR.05).
  */
-function endedSet(endedBy: Exclude<TransactionEndedBy, 'station'>, note: string) {
+function endedSet(endedBy: Exclude<TransactionEndedBy, 'station'>, note: string | RawBuilder<string>) {
   return {
     state: 'ended' as const,
     stop_reason: 'Other',
@@ -22,10 +30,26 @@ function endedSet(endedBy: Exclude<TransactionEndedBy, 'station'>, note: string)
 }
 
 /**
- * 1.6: ends this station's active transactions on the connector that started no later than `before`:
- * they lost their StopTransaction (hard reset §5.14, or dropped after TransactionMessageAttempts
- * §3.7.1), since a connector runs one transaction at a time. Returns their transactionIds.
+ * 1.6: this station's active transactions on the connector that started no later than `before`: a start there
+ * supersedes them (they lost their StopTransaction: hard reset §5.14, or dropped after TransactionMessageAttempts
+ * §3.7.1), since a connector runs one transaction at a time.
  */
+export function supersededBy16(
+  eb: ExpressionBuilder<Database, 'transactions'>,
+  stationId: string,
+  connectorId: number,
+  before: Date,
+): Expression<SqlBool> {
+  return eb.and([
+    eb('transactions.station_id', '=', stationId),
+    eb('transactions.ocpp_version', '=', OCPP16),
+    eb('transactions.connector_id', '=', connectorId),
+    eb('transactions.state', '=', 'active'),
+    eb('transactions.started_at', '<=', before),
+  ]);
+}
+
+/** 1.6: ends the transactions a start on the connector supersedes ({@link supersededBy16}). Returns their transactionIds. */
 export async function endSupersededTransactions16(
   db: Kysely<Database>,
   stationId: string,
@@ -36,11 +60,7 @@ export async function endSupersededTransactions16(
   const rows = await db
     .updateTable('transactions')
     .set(endedSet('csms', `superseded by transaction ${newTransactionId} on connector ${connectorId}`))
-    .where('station_id', '=', stationId)
-    .where('ocpp_version', '=', OCPP16)
-    .where('connector_id', '=', connectorId)
-    .where('state', '=', 'active')
-    .where('started_at', '<=', before)
+    .where((eb) => supersededBy16(eb, stationId, connectorId, before))
     .returning('transaction_id')
     .execute();
   for (const row of rows) await deleteEndedTxProfiles(db, stationId, row.transaction_id);
@@ -48,36 +68,45 @@ export async function endSupersededTransactions16(
 }
 
 /**
- * 2.0.1: `current` is active on its EVSE, so every other active 2.0.1 transaction of the station on
- * that EVSE that started before it lost its Ended event (an EVSE runs one transaction at a time): it is
- * ended. A transaction that started after `current` is left alone: `current`'s events are the late
- * ones (queued offline, E04.FR.02), and its own Ended follows them. Returns the ended transactionIds.
+ * 2.0.1: when the event's row (`u`, the `updated` CTE of the statement that applies an event, records-v201.ts) is
+ * active on an EVSE, every other active 2.0.1 transaction of the station on that EVSE that started before it lost
+ * its Ended event (an EVSE runs one transaction at a time): it is ended. A transaction that started after it is
+ * left alone: this one's events are the late ones (queued offline, E04.FR.02), and its own Ended follows them. A
+ * data-modifying CTE of that statement (one round trip fewer for a Started event than a statement of its own),
+ * returning the ended transactionIds; `supersede` false skips it. Their TxProfiles are the caller's to forget.
  */
-export async function endSupersededTransactions201(
-  db: Kysely<Database>,
-  current: TransactionRow,
-): Promise<string[]> {
-  if (current.state !== 'active' || current.evse_id === null || current.started_at === null) return [];
-  const startedAt = current.started_at;
-  const rows = await db
-    .updateTable('transactions')
-    .set(endedSet('csms', `superseded by transaction ${current.transaction_id} on EVSE ${current.evse_id}`))
-    .where('station_id', '=', current.station_id)
-    .where('ocpp_version', '=', OCPP201)
-    .where('evse_id', '=', current.evse_id)
-    .where('state', '=', 'active')
-    .where('id', '<>', current.id)
-    // Same start time: the one the CSMS heard of first (lower id) is the older.
-    .where((eb) =>
-      eb.or([
-        eb('started_at', '<', startedAt),
-        eb.and([eb('started_at', '=', startedAt), eb('id', '<', current.id)]),
-      ]),
-    )
-    .returning('transaction_id')
-    .execute();
-  for (const row of rows) await deleteEndedTxProfiles(db, current.station_id, row.transaction_id);
-  return rows.map((r) => r.transaction_id);
+export function supersededOnEvse201(
+  db: QueryCreator<Database & { updated: TransactionRow }>,
+  supersede: unknown,
+) {
+  return (
+    db
+      .updateTable('transactions as t')
+      .from('updated as u')
+      .set(
+        endedSet(
+          'csms',
+          sql<string>`'superseded by transaction ' || u.transaction_id || ' on EVSE ' || u.evse_id`,
+        ),
+      )
+      .where(sql<boolean>`${supersede}::boolean`)
+      .where('u.state', '=', 'active')
+      .where('u.evse_id', 'is not', null)
+      .where('u.started_at', 'is not', null)
+      .whereRef('t.station_id', '=', 'u.station_id')
+      .where('t.ocpp_version', '=', OCPP201)
+      .whereRef('t.evse_id', '=', 'u.evse_id')
+      .where('t.state', '=', 'active')
+      .whereRef('t.id', '<>', 'u.id')
+      // Same start time: the one the CSMS heard of first (lower id) is the older.
+      .where((eb) =>
+        eb.or([
+          eb('t.started_at', '<', eb.ref('u.started_at')),
+          eb.and([eb('t.started_at', '=', eb.ref('u.started_at')), eb('t.id', '<', eb.ref('u.id'))]),
+        ]),
+      )
+      .returning('t.transaction_id')
+  );
 }
 
 export type OperatorEndOutcome =

@@ -5,7 +5,7 @@ import { deleteEndedTxProfiles } from '../charging-profiles/profiles.js';
 import { consumeReservation } from '../reservations/reservations.js';
 import type { Database } from '../schema.js';
 import { storeStationNotification } from '../station-reports/notifications.js';
-import { endSupersededTransactions16 } from './csms-end.js';
+import { endSupersededTransactions16, supersededBy16 } from './csms-end.js';
 import { deferMeterValues, storeMeterValues, type MeterValueSet } from './meter-values.js';
 import type { TransactionEndedBy } from './schema.js';
 import { findV16Transaction, OCPP16 } from './transaction-lookup.js';
@@ -39,18 +39,27 @@ export interface StartTransaction16Record {
  * station (see {@link foldTransactionId}; the fold is the same in SQL). A retry also draws a value from the
  * sequence: ids are unique, not dense.
  */
-const startAllocation = queryTemplate((db, p: { stationId: string; startKey: string }) =>
-  db
-    .selectFrom(
-      sql<{ id: string }>`(select nextval(pg_get_serial_sequence('transactions', 'id')) as id)`.as('n'),
-    )
-    .select([
-      sql<string | null>`(select transaction_id from transactions
+const startAllocation = queryTemplate(
+  (db, p: { stationId: string; startKey: string; connectorId: number; startedAt: Date }) =>
+    db
+      .selectFrom(
+        sql<{ id: string }>`(select nextval(pg_get_serial_sequence('transactions', 'id')) as id)`.as('n'),
+      )
+      .select((eb) => [
+        sql<string | null>`(select transaction_id from transactions
         where station_id = ${p.stationId} and start_key = ${p.startKey})`.as('existing'),
-      sql<string>`n.id::text`.as('id'),
-      sql<boolean>`exists(select 1 from transactions t where t.station_id = ${p.stationId}
+        sql<string>`n.id::text`.as('id'),
+        sql<boolean>`exists(select 1 from transactions t where t.station_id = ${p.stationId}
         and t.transaction_id = (((n.id - 1) % ${INT32_MAX}) + 1)::text)`.as('taken'),
-    ]),
+        eb
+          .exists(
+            eb
+              .selectFrom('transactions')
+              .select(sql`1`.as('one'))
+              .where((eb) => supersededBy16(eb, p.stationId, p.connectorId, p.startedAt)),
+          )
+          .as('busy'),
+      ]),
 );
 
 /**
@@ -80,20 +89,26 @@ export async function recordStartTransaction16(
   const startKey = startKeyOf(input);
   const startedAt = new Date(input.timestamp);
   // One statement: a retry's transaction, else a new id from the sequence and whether its folded value is taken.
-  const first = (await startAllocation.run(db, { stationId: input.stationId, startKey })).rows[0];
+  const first = (
+    await startAllocation.run(db, {
+      stationId: input.stationId,
+      startKey,
+      connectorId: input.connectorId,
+      startedAt,
+    })
+  ).rows[0];
   if (first === undefined) throw new Error('nextval returned no row');
   if (first.existing !== null)
     return { created: false, transactionId: Number(first.existing), superseded: [] };
   const { id, transactionId } = first.taken
     ? await allocateTransactionId(db, input.stationId)
     : { id: first.id, transactionId: foldTransactionId(BigInt(first.id)) };
-  const superseded = await endSupersededTransactions16(
-    db,
-    input.stationId,
-    input.connectorId,
-    startedAt,
-    transactionId,
-  );
+  // The statement that ends superseded transactions only when the allocation saw one (rarely): the station's starts
+  // come from its one actor (one owner, fenced), so none can become active on the connector in between; a
+  // transaction ended meanwhile (an operator's EndTransaction) makes the update find nothing, as it would anyway.
+  const superseded = first.busy
+    ? await endSupersededTransactions16(db, input.stationId, input.connectorId, startedAt, transactionId)
+    : [];
   // Nothing below reads it back: a deferred write, leaving with the reservation's statement (one round trip).
   await startInsert.defer(db, {
     id,

@@ -2,7 +2,7 @@ import { sql, type Kysely } from 'kysely';
 import { deleteEndedTxProfiles } from '../charging-profiles/profiles.js';
 import { consumeReservation } from '../reservations/reservations.js';
 import type { Database } from '../schema.js';
-import { endSupersededTransactions201 } from './csms-end.js';
+import { supersededOnEvse201 } from './csms-end.js';
 import { eventReadings, readingsSet, type EventReadings } from './energy-register.js';
 import { meterValueColumnsInsert, type MeterValueSetColumns } from './meter-values.js';
 import {
@@ -60,7 +60,7 @@ export interface RecordTransactionEvent201Options {
  *   stoppedReason means Local: E06.FR.09, E07.FR.04); an end by the CSMS or an operator is final (see
  *   `endFields`);
  * - one transaction at a time per EVSE: when the event makes its transaction active on an EVSE, the
- *   station's older active transactions there are ended by the CSMS (`endSupersededTransactions201`);
+ *   station's older active transactions there are ended by the CSMS (`supersededOnEvse201`);
  * - `started_at` is the Started event's timestamp, or the earliest event timestamp until Started is seen;
  * - `evse_id` / `connector_id` and `charging_state` are those of the highest seqNo that carries them
  *   (E01.FR.16: evse is sent once; E02.FR.13: chargingState on every change);
@@ -135,23 +135,23 @@ async function applyEvent(
   // fewer for most Started events).
   const facts = created ? [eventFactsOf(request)] : await loadEventFacts(trx, stationId, transactionId);
   const fromFacts = rowFromFacts(existing, foldFacts(facts), timestamp);
-  const row = (
+  const result = (
     await rowAndFactsUpdate.run(trx, {
       id: existing.id,
       ...eventReadings(request),
       ...fromFacts,
       ...eventMeterValueColumns(stationId, request),
+      // Only an event that places the transaction on an EVSE (the first seen, or one carrying `evse`: E01.FR.16
+      // sends it once, E01.FR.17 in an Updated when unknown at start) can supersede another.
+      supersede: created || request.evse !== undefined,
     })
   ).rows[0];
-  if (row === undefined) throw new Error(`transaction row ${existing.id} vanished while locked`);
+  if (result === undefined) throw new Error(`transaction row ${existing.id} vanished while locked`);
+  const { superseded, ...row } = result;
   // K02.FR.05: the charging-profiles domain forgets the TxProfiles in this same database transaction.
   if (row.state === 'ended' && existing.state !== 'ended')
     await deleteEndedTxProfiles(trx, stationId, transactionId);
-  // Only an event that places the transaction on an EVSE (the first seen, or one carrying `evse`:
-  // E01.FR.16 sends it once, E01.FR.17 in an Updated when unknown at start) can supersede another; the
-  // rest skip the statement.
-  const superseded =
-    created || request.evse !== undefined ? await endSupersededTransactions201(trx, row) : [];
+  for (const ended of superseded) await deleteEndedTxProfiles(trx, stationId, ended);
   return { row, created, superseded };
 }
 
@@ -194,7 +194,7 @@ interface FactColumns {
 
 /** The update of an event: its readings, the facts folded again, and its meter values. */
 const rowAndFactsUpdate = queryTemplate(
-  (db, p: { id: string } & EventReadings & FactColumns & MeterValueSetColumns) =>
+  (db, p: { id: string; supersede: boolean } & EventReadings & FactColumns & MeterValueSetColumns) =>
     db
       .with('updated', (db) =>
         db
@@ -217,9 +217,15 @@ const rowAndFactsUpdate = queryTemplate(
           .where('id', '=', p.id)
           .returningAll(),
       )
+      .with('superseded', (db) => supersededOnEvse201(db, p.supersede))
       .with('stored_meter_values', (db) => meterValueColumnsInsert(db, p, UPDATED_ROW))
       .selectFrom('updated')
-      .selectAll(),
+      .selectAll()
+      .select(
+        sql<string[]>`array(select s.transaction_id from superseded s order by s.transaction_id)`.as(
+          'superseded',
+        ),
+      ),
 );
 
 /**
