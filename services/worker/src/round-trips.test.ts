@@ -34,12 +34,15 @@ afterAll(async () => {
   await db?.drop();
 });
 
-/** Round trips of each CALL of `cycle`, in order (the CALLs run one at a time: none shares a group commit). */
-async function countEach(cycle: (count: (f: () => Promise<unknown>) => Promise<void>) => Promise<void>) {
+/** Runs one CALL of a session and counts its round trips. */
+type Count = (call: () => Promise<unknown>) => Promise<void>;
+
+/** Round trips of each CALL of `session`, in order (the CALLs run one at a time: none shares a group commit). */
+async function countEach(session: (count: Count) => Promise<void>): Promise<number[]> {
   const counts: number[] = [];
-  await cycle(async (f) => {
+  await session(async (call) => {
     roundTrips = 0;
-    await f();
+    await call();
     counts.push(roundTrips);
   });
   return counts;
@@ -48,26 +51,18 @@ async function countEach(cycle: (count: (f: () => Promise<unknown>) => Promise<v
 describe('round trips to PostgreSQL per CALL', () => {
   it('OCPP 1.6: Heartbeat, StatusNotification, Authorize, MeterValues 1; StartTransaction 4; StopTransaction 3', async () => {
     const station = await transactionTools(() => h).accepted('CP-RT16');
-    const cycle = (i: number) => (count: (f: () => Promise<unknown>) => Promise<void>) =>
-      session16(station, i, count);
-    await countEach(cycle(0));
-    expect(await countEach(cycle(1))).toEqual([1, 1, 1, 4, 1, 3]);
+    await countEach((count) => session16(station, 0, count));
+    expect(await countEach((count) => session16(station, 1, count))).toEqual([1, 1, 1, 4, 1, 3]);
   });
 
   it('OCPP 2.0.1: Heartbeat, StatusNotification, Authorize, periodic TransactionEvent 1; Started 4; Ended 4', async () => {
     const station = await bootedStation(h, 'CP-RT201');
-    const cycle = (i: number) => (count: (f: () => Promise<unknown>) => Promise<void>) =>
-      session201(station, i, count);
-    await countEach(cycle(0));
-    expect(await countEach(cycle(1))).toEqual([1, 1, 1, 4, 1, 4]);
+    await countEach((count) => session201(station, 0, count));
+    expect(await countEach((count) => session201(station, 1, count))).toEqual([1, 1, 1, 4, 1, 4]);
   });
 });
 
-async function session16(
-  s: SimulatedStation,
-  i: number,
-  count: (f: () => Promise<unknown>) => Promise<void>,
-): Promise<void> {
+async function session16(s: SimulatedStation, i: number, count: Count): Promise<void> {
   const at = (seconds: number) => `2025-06-01T10:0${i}:${seconds}.000Z`;
   await count(() => s.ok('Heartbeat', {}));
   await count(() =>
@@ -92,11 +87,7 @@ async function session16(
   );
 }
 
-async function session201(
-  s: SimulatedStation,
-  i: number,
-  count: (f: () => Promise<unknown>) => Promise<void>,
-): Promise<void> {
+async function session201(s: SimulatedStation, i: number, count: Count): Promise<void> {
   const idToken = { idToken: 'DRIVER1', type: 'ISO14443' };
   const event = (eventType: string, seqNo: number, triggerReason: string, extra: object = {}) => {
     const timestamp = `2025-06-01T10:0${i}:1${seqNo}.000Z`;
