@@ -74,6 +74,22 @@ describe('MemoryBus', () => {
     expect(bus.subscriptionCount).toBe(0);
     await expect(bus.request('u', 1, { timeoutMs: 50 })).rejects.toBeInstanceOf(NoRespondersError);
   });
+
+  it('reaches the subscriptions of the moment for a subject already used (its route is not kept stale)', async () => {
+    const bus = new MemoryBus();
+    const seen: string[] = [];
+    const first = await bus.subscribe('s.1.call', () => void seen.push('literal'));
+    await bus.publish('s.1.call', 1);
+    const wildcard = await bus.subscribe('s.*.call', () => void seen.push('wildcard'));
+    await bus.publish('s.1.call', 2);
+    await first.unsubscribe();
+    await bus.publish('s.1.call', 3);
+    await wildcard.unsubscribe();
+    await bus.publish('s.1.call', 4);
+    await new Promise((r) => setTimeout(r, 0));
+    expect(seen.sort()).toEqual(['literal', 'literal', 'wildcard', 'wildcard']);
+    await expect(bus.request('s.1.call', 5, { timeoutMs: 50 })).rejects.toBeInstanceOf(NoRespondersError);
+  });
 });
 
 describe('partitionOf', () => {

@@ -32,6 +32,12 @@ export class MemoryBus implements Bus {
    */
   readonly #wildcard = new Map<string, Entry[]>();
   readonly #roundRobin = new Map<string, number>();
+  /**
+   * Who a subject reaches, computed once per subject and dropped at every (un)subscription: a station's
+   * subjects recur with each of its messages, so most messages skip the matching (at most
+   * {@link MAX_ROUTES} subjects, then it starts over).
+   */
+  readonly #routes = new Map<string, Route>();
   #nextId = 1;
   #closed = false;
   /** Called with errors thrown by handlers of plain publications (nobody else would see them). */
@@ -91,6 +97,7 @@ export class MemoryBus implements Bus {
       handler: handler as BusHandler<unknown, unknown>,
       literal,
     };
+    this.#routes.clear();
     if (literal) {
       const list = this.#literal.get(subject);
       if (list) list.push(entry);
@@ -114,6 +121,7 @@ export class MemoryBus implements Bus {
     this.#closed = true;
     this.#literal.clear();
     this.#wildcard.clear();
+    this.#routes.clear();
     return Promise.resolve();
   }
 
@@ -126,6 +134,7 @@ export class MemoryBus implements Bus {
   }
 
   #remove(entry: Entry): void {
+    this.#routes.clear();
     if (entry.literal) {
       const list = this.#literal.get(entry.pattern);
       if (!list) return;
@@ -159,7 +168,27 @@ export class MemoryBus implements Bus {
    * The subscriptions a message on `subject` reaches: every plain subscriber, plus one member of each
    * queue group. With `one`, a request goes to exactly one of those (NATS picks one replier).
    */
-  #select(subject: string, one = false): Entry[] {
+  #select(subject: string, one = false): readonly Entry[] {
+    const route = this.#routeOf(subject);
+    if (route.groups.length === 0) {
+      const { plain } = route;
+      if (one) return plain.length > 0 ? [plain[plain.length - 1] as Entry] : [];
+      return plain;
+    }
+    const selected = [...route.plain];
+    for (const [key, members] of route.groups) {
+      const n = this.#roundRobin.get(key) ?? 0;
+      this.#roundRobin.set(key, n + 1);
+      const member = members[n % members.length];
+      if (member) selected.push(member);
+    }
+    if (one) return selected.length > 0 ? [selected[selected.length - 1] as Entry] : [];
+    return selected;
+  }
+
+  #routeOf(subject: string): Route {
+    const cached = this.#routes.get(subject);
+    if (cached !== undefined) return cached;
     const candidates = [...(this.#literal.get(subject) ?? []), ...this.#wildcardsOf(subject)];
     const plain: Entry[] = [];
     const groups = new Map<string, Entry[]>();
@@ -172,17 +201,24 @@ export class MemoryBus implements Bus {
         else groups.set(key, [e]);
       }
     }
-    const selected = plain;
-    for (const [key, members] of groups) {
-      const n = this.#roundRobin.get(key) ?? 0;
-      this.#roundRobin.set(key, n + 1);
-      const member = members[n % members.length];
-      if (member) selected.push(member);
-    }
-    if (one) return selected.length > 0 ? [selected[selected.length - 1] as Entry] : [];
-    return selected;
+    const route: Route = { plain, groups: [...groups] };
+    if (this.#routes.size >= MAX_ROUTES) this.#routes.clear();
+    this.#routes.set(subject, route);
+    return route;
   }
 }
+
+/** Who a subject reaches: its plain subscribers, and its queue groups (one member each per message). */
+interface Route {
+  readonly plain: readonly Entry[];
+  readonly groups: readonly (readonly [string, readonly Entry[]])[];
+}
+
+/**
+ * Bound of the route cache (a few hundred bytes each; a station uses a handful of subjects): past it the cache
+ * starts over, so memory stays bounded whatever subjects are published.
+ */
+const MAX_ROUTES = 50_000;
 
 /** The literal tokens of a wildcard pattern before its first `*` or `>` ('' when it starts with one). */
 function wildcardPrefix(pattern: string): string {
