@@ -1,5 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { context, metrics, propagation, trace } from '@opentelemetry/api';
+import { context, metrics, propagation, trace, type TracerProvider } from '@opentelemetry/api';
+import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
+import { CompositePropagator, W3CBaggagePropagator, W3CTraceContextPropagator } from '@opentelemetry/core';
 import { PrometheusExporter } from '@opentelemetry/exporter-prometheus';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { registerInstrumentations } from '@opentelemetry/instrumentation';
@@ -9,7 +11,6 @@ import { RuntimeNodeInstrumentation } from '@opentelemetry/instrumentation-runti
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { MeterProvider } from '@opentelemetry/sdk-metrics';
 import {
-  AlwaysOffSampler,
   AlwaysOnSampler,
   BatchSpanProcessor,
   NodeTracerProvider,
@@ -17,6 +18,7 @@ import {
 } from '@opentelemetry/sdk-trace-node';
 import { ATTR_SERVICE_NAME } from '@opentelemetry/semantic-conventions';
 import { createCsmsMetrics, type CsmsMetrics } from './csms-metrics.js';
+import { IdOnlyTracerProvider } from './id-only-tracer.js';
 import { setSpansRecorded } from './trace-context.js';
 
 export type TracingMode = 'off' | 'otlp';
@@ -55,8 +57,8 @@ let running = false;
 
 /**
  * Sets up OpenTelemetry for this process: the AsyncLocalStorage context manager and the W3C trace-context
- * propagator (through `NodeTracerProvider.register()`), a tracer provider (BatchSpanProcessor + OTLP/HTTP when
- * tracing is `otlp`, sampling nothing when `off`), a MeterProvider read by a Prometheus exporter that does not
+ * propagator, a tracer provider (the SDK's with a BatchSpanProcessor + OTLP/HTTP when tracing is `otlp`; when
+ * `off`, {@link IdOnlyTracerProvider}: spans that only carry ids for the log lines), a MeterProvider read by a Prometheus exporter that does not
  * listen itself (`startOpsServer` serves it), and the instrumentations of `pg`, `@grpc/grpc-js` and the Node
  * runtime (event-loop delay, GC, heap).
  *
@@ -84,15 +86,19 @@ export function startTelemetry(options: TelemetryOptions): Telemetry {
         : undefined;
     spanProcessors.push(new BatchSpanProcessor(new OTLPTraceExporter(url !== undefined ? { url } : {})));
   }
-  setSpansRecorded(spanProcessors.length > 0);
-  const tracerProvider = new NodeTracerProvider({
-    resource,
-    sampler: spanProcessors.length > 0 ? new AlwaysOnSampler() : new AlwaysOffSampler(),
-    spanProcessors,
-  });
-  // Registers the tracer provider, the AsyncLocalStorage context manager and the W3C trace-context (+ baggage)
-  // propagator as the OpenTelemetry API globals.
-  tracerProvider.register();
+  const recorded = spanProcessors.length > 0;
+  setSpansRecorded(recorded);
+  const sdkTracerProvider = recorded
+    ? new NodeTracerProvider({ resource, sampler: new AlwaysOnSampler(), spanProcessors })
+    : undefined;
+  const tracerProvider: TracerProvider = sdkTracerProvider ?? new IdOnlyTracerProvider();
+  // The tracer provider, the AsyncLocalStorage context manager and the W3C trace-context (+ baggage) propagator
+  // as the OpenTelemetry API globals (what NodeTracerProvider.register() sets, for either provider).
+  trace.setGlobalTracerProvider(tracerProvider);
+  context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
+  propagation.setGlobalPropagator(
+    new CompositePropagator({ propagators: [new W3CTraceContextPropagator(), new W3CBaggagePropagator()] }),
+  );
 
   const prometheus = new PrometheusExporter({ preventServerStart: true, withoutScopeInfo: true });
   const meterProvider = new MeterProvider({ resource, readers: [prometheus] });
@@ -106,7 +112,7 @@ export function startTelemetry(options: TelemetryOptions): Telemetry {
       // at all when nothing records spans (tracing off): wrapping every query for spans nobody sees cost ~3% of
       // the embedded process's CPU in the benchmark profile (BENCHMARKS.md). The gRPC instrumentation stays:
       // it carries the trace context that log lines correlate on.
-      ...(spanProcessors.length > 0 ? [new PgInstrumentation({ requireParentSpan: true })] : []),
+      ...(recorded ? [new PgInstrumentation({ requireParentSpan: true })] : []),
       new GrpcInstrumentation({ ignoreGrpcMethods: ['Check', 'Watch', 'ServerReflectionInfo'] }),
       new RuntimeNodeInstrumentation({ monitoringPrecision: 10 }),
     ],
@@ -120,7 +126,7 @@ export function startTelemetry(options: TelemetryOptions): Telemetry {
     shutdown: () =>
       (stopped ??= (async () => {
         unregister();
-        await Promise.allSettled([tracerProvider.shutdown(), meterProvider.shutdown()]);
+        await Promise.allSettled([sdkTracerProvider?.shutdown(), meterProvider.shutdown()]);
         trace.disable();
         context.disable();
         propagation.disable();

@@ -173,10 +173,29 @@ describe('traces and logs', () => {
 
   it('with tracing off samples nothing but still gives log lines a propagated trace id', () => {
     started({ tracing: 'off' });
+    const lines: string[] = [];
+    const log = createLogger({
+      service: 'worker',
+      destination: { write: (s: string) => void lines.push(s) },
+    });
     const span = csmsTracer().startSpan('ocpp Heartbeat');
     expect(span.isRecording()).toBe(false);
+    expect(span.spanContext().traceId).toMatch(/^[0-9a-f]{32}$/);
     const headers = traceHeaders(withSpan(span));
     expect(headers.traceparent).toBe(`00-${span.spanContext().traceId}-${span.spanContext().spanId}-00`);
+    // The worker's span continues the edge's trace with a span id of its own, and its log lines say so.
+    const child = csmsTracer().startSpan('actor Heartbeat', {}, contextFromHeaders(headers));
+    expect(child.spanContext().traceId).toBe(span.spanContext().traceId);
+    expect(child.spanContext().spanId).not.toBe(span.spanContext().spanId);
+    otelContext.with(withSpan(child), () => log.info('inside'));
+    expect(JSON.parse(lines[0] ?? '{}')).toMatchObject({
+      trace_id: span.spanContext().traceId,
+      span_id: child.spanContext().spanId,
+    });
+    const root = csmsTracer().startSpan('command', { root: true }, contextFromHeaders(headers));
+    expect(root.spanContext().traceId).not.toBe(span.spanContext().traceId);
+    const active = csmsTracer().startActiveSpan('active', (s) => s.spanContext().traceId);
+    expect(active).toMatch(/^[0-9a-f]{32}$/);
     span.end();
   });
 
