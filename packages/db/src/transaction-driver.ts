@@ -191,9 +191,12 @@ class PipelinedConnection implements DatabaseConnection {
     const deferred = this.#deferred;
     this.#pending = undefined;
     this.#deferred = [];
+    // A statement with parameters goes as a pipeline even alone: the same messages as pg's own query, plus the
+    // row plans of pipelined-batch.ts (no Describe once a connection knows the statement's columns).
+    if (query.parameters.length > 0) return this.#pipelined(prelude, deferred, query);
     if (prelude === undefined && deferred.length === 0)
-      return pgQueryResult(await this.#client.query(query.sql, [...query.parameters]));
-    if (query.parameters.length > 0 || query === COMMIT) return this.#pipelined(prelude, deferred, query);
+      return pgQueryResult(await this.#client.query(query.sql));
+    if (query === COMMIT) return this.#pipelined(prelude, deferred, query);
     // A statement without parameters may hold several (a migration's DDL): the extended protocol refuses it.
     if (prelude !== undefined) await this.#simpleBegin(prelude);
     if (deferred.length > 0) await this.#pipelined(undefined, deferred, undefined);

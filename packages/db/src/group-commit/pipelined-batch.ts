@@ -1,6 +1,7 @@
 import type { CompiledQuery } from 'kysely';
 import pg from 'pg';
 import type { StatementNames } from '../prepared-statements.js';
+import { isCachedPlanChange } from '../statement-names.js';
 
 /**
  * Several statements sent to PostgreSQL as one pipeline: Parse (first use on the connection), Bind,
@@ -12,6 +13,13 @@ import type { StatementNames } from '../prepared-statements.js';
  *
  * This is a `pg` "submittable" (the extension point pg-cursor and pg-query-stream use): `client.query(batch)`
  * queues it behind the connection's other queries and hands it the server's messages until ReadyForQuery.
+ *
+ * A named statement's result columns are fixed while it stays prepared on its connection (PostgreSQL refuses
+ * to run it once its tables' columns change: "cached plan must not change result type", and the text is then
+ * renamed, see statement-names.ts). So each connection keeps, per statement name, the columns and value
+ * parsers of the first RowDescription it got (a {@link RowPlan}), and later executions skip the Describe:
+ * no RowDescription to send, parse and turn into parsers again for every statement (pg's `addFields`, ~2% of
+ * the embedded process's CPU in the benchmark's profile).
  */
 
 /** One statement of a batch: SQL with `$n` placeholders, its values, and its prepared-statement name. */
@@ -35,18 +43,39 @@ export type BatchOutcome =
   /** `failedAt`: the statement the server refused (the ones before it ran, then were rolled back). */
   | { readonly ok: false; readonly error: unknown; readonly failedAt: number };
 
-// pg's row parser and value serialiser (exported by `pg`, not typed by @types/pg).
+// pg's result (its command tag parser) and value serialiser (exported by `pg`, not typed by @types/pg).
 interface PgResult extends BatchResult {
-  addFields(fields: unknown[]): void;
-  parseRow(fields: unknown[]): Record<string, unknown>;
   addRow(row: Record<string, unknown>): void;
   addCommandComplete(message: unknown): void;
 }
 interface PgExtras {
-  Result: new (rowMode: undefined, types: { getTypeParser: unknown }) => PgResult;
+  Result: new (rowMode: undefined, types: TypeParsers) => PgResult;
   utils: { prepareValue: (value: unknown) => unknown };
 }
 const { Result, utils } = pg as unknown as PgExtras;
+
+/** The client's type parsers (`pg.Client#getTypeParser`: the client's overrides, then pg-types). */
+export interface TypeParsers {
+  getTypeParser(oid: number, format: 'text'): (value: string) => unknown;
+}
+
+/** A statement's result columns: their names and text parsers, in order. */
+interface RowPlan {
+  readonly names: readonly string[];
+  readonly parsers: readonly ((value: string) => unknown)[];
+}
+
+/** A statement without result rows (NoData): nothing to describe. */
+const NO_ROWS: RowPlan = { names: [], parsers: [] };
+
+/** Per connection (pg's Connection object), the row plans of its prepared statements by name. */
+const rowPlans = new WeakMap<object, Map<string, RowPlan>>();
+
+function rowPlansOf(connection: object): Map<string, RowPlan> {
+  let plans = rowPlans.get(connection);
+  if (plans === undefined) rowPlans.set(connection, (plans = new Map<string, RowPlan>()));
+  return plans;
+}
 
 // The parts of pg's Connection a submittable drives (pg/lib/connection.js).
 interface PgConnection {
@@ -69,7 +98,10 @@ interface PgConnection {
 
 export class PipelinedBatch {
   readonly #statements: readonly BatchStatement[];
+  readonly #types: TypeParsers;
   readonly #results: PgResult[];
+  /** Each statement's row plan: known (its Describe skipped), or undefined until its RowDescription. */
+  readonly #plans: (RowPlan | undefined)[];
   readonly #done: (outcome: BatchOutcome) => void;
   /** Names whose Parse was sent, in order: each ParseComplete confirms the first. */
   readonly #parsing: BatchStatement[] = [];
@@ -79,11 +111,13 @@ export class PipelinedBatch {
 
   constructor(
     statements: readonly BatchStatement[],
-    types: { getTypeParser: unknown },
+    types: TypeParsers,
     done: (outcome: BatchOutcome) => void,
   ) {
     this.#statements = statements;
+    this.#types = types;
     this.#results = statements.map(() => new Result(undefined, types));
+    this.#plans = statements.map(() => undefined);
     this.#done = done;
   }
 
@@ -91,9 +125,10 @@ export class PipelinedBatch {
   submit(connection: PgConnection): Error | undefined {
     this.#connection = connection;
     connection.on('parseComplete', this.#onParseComplete);
+    const plans = rowPlansOf(connection);
     connection.stream.cork?.();
     try {
-      for (const statement of this.#statements) this.#send(connection, statement);
+      this.#statements.forEach((statement, i) => this.#send(connection, plans, statement, i));
       connection.sync();
     } finally {
       connection.stream.uncork?.();
@@ -101,7 +136,7 @@ export class PipelinedBatch {
     return undefined;
   }
 
-  #send(connection: PgConnection, statement: BatchStatement): void {
+  #send(connection: PgConnection, plans: Map<string, RowPlan>, statement: BatchStatement, i: number): void {
     const name = statement.name ?? '';
     const known =
       name === ''
@@ -120,7 +155,9 @@ export class PipelinedBatch {
       values: [...statement.parameters],
       valueMapper: utils.prepareValue,
     });
-    connection.describe({ type: 'P', name: '' });
+    const plan = known === undefined ? undefined : plans.get(name);
+    if (plan === undefined) connection.describe({ type: 'P', name: '' });
+    else this.#plans[i] = plan;
     connection.execute({ portal: '', rows: 0 });
   }
 
@@ -132,18 +169,40 @@ export class PipelinedBatch {
     delete this.#connection.submittedNamedStatements[statement.name];
   };
 
-  handleRowDescription(message: { fields: unknown[] }): void {
-    this.#results[this.#current]?.addFields(message.fields);
+  handleRowDescription(message: { fields: readonly { name: string; dataTypeID: number }[] }): void {
+    const plan: RowPlan = {
+      names: message.fields.map((f) => f.name),
+      // Results come as text (Bind asks for no binary column).
+      parsers: message.fields.map((f) => this.#types.getTypeParser(f.dataTypeID, 'text')),
+    };
+    this.#plans[this.#current] = plan;
+    this.#remember(plan);
   }
 
-  handleDataRow(message: { fields: unknown[] }): void {
-    const result = this.#results[this.#current];
-    result?.addRow(result.parseRow(message.fields));
+  handleDataRow(message: { fields: readonly (string | null)[] }): void {
+    const plan = this.#plans[this.#current];
+    if (plan === undefined) return;
+    const row: Record<string, unknown> = {};
+    const { names, parsers } = plan;
+    for (let i = 0; i < names.length; i++) {
+      const raw = message.fields[i];
+      row[names[i] as string] =
+        raw === null || raw === undefined ? null : (parsers[i] as (v: string) => unknown)(raw);
+    }
+    this.#results[this.#current]?.addRow(row);
   }
 
   handleCommandComplete(message: unknown): void {
+    // A described statement without a RowDescription returns no rows (its Describe answered NoData).
+    if (this.#plans[this.#current] === undefined) this.#remember(NO_ROWS);
     this.#results[this.#current]?.addCommandComplete(message);
     this.#current++;
+  }
+
+  /** Keeps the current statement's row plan for its name on this connection. */
+  #remember(plan: RowPlan): void {
+    const name = this.#statements[this.#current]?.name;
+    if (name !== undefined && this.#connection !== undefined) rowPlansOf(this.#connection).set(name, plan);
   }
 
   handleEmptyQuery(): void {
@@ -203,7 +262,13 @@ export function runPipeline(
   names: StatementNames | undefined,
 ): Promise<BatchOutcome> {
   const statements = queries.map((q) => batchStatement(q, names));
-  return new Promise((resolve) => {
-    void client.query(new PipelinedBatch(statements, client, resolve) as never);
+  return new Promise<BatchOutcome>((resolve) => {
+    void client.query(new PipelinedBatch(statements, client as unknown as TypeParsers, resolve) as never);
+  }).then((outcome) => {
+    // The refused statement's table changed under its prepared form: its next use prepares it anew.
+    const refused = outcome.ok ? undefined : statements[outcome.failedAt];
+    if (refused?.name !== undefined && !outcome.ok && isCachedPlanChange(outcome.error))
+      names?.rename(refused.sql);
+    return outcome;
   });
 }

@@ -12,10 +12,8 @@ export interface PgStatementResult {
 export function pgQueryResult(result: PgStatementResult): QueryResult<unknown> {
   const { command, rowCount } = result;
   const affects = command === 'INSERT' || command === 'UPDATE' || command === 'DELETE' || command === 'MERGE';
-  return {
-    ...(affects && rowCount !== null ? { numAffectedRows: BigInt(rowCount) } : {}),
-    rows: result.rows ?? [],
-  };
+  const rows = result.rows ?? [];
+  return affects && rowCount !== null ? { numAffectedRows: BigInt(rowCount), rows } : { rows };
 }
 
 /** PostgreSQL's dialect for `pool` with a driver of our own (the group committer's, the pipelined transactions'). */
