@@ -63,7 +63,14 @@ export function queryTemplate<P extends object, R>(
   );
   const bind = (params: P): CompiledQuery<R> => {
     const values = params as Record<string, unknown>;
-    return { ...compiled, parameters: parameters.map((p) => ('key' in p ? values[p.key] : p.value)) };
+    // Field by field, not `{ ...compiled, parameters }`: on Node 20 a literal that adds members after a spread
+    // costs ~0.7 µs per member (docs/architecture.md, "Hot paths"), and this runs for every statement.
+    return {
+      query: compiled.query,
+      queryId: compiled.queryId,
+      sql: compiled.sql,
+      parameters: parameters.map((p) => ('key' in p ? values[p.key] : p.value)),
+    };
   };
   return {
     sql: compiled.sql,

@@ -230,12 +230,12 @@ export class StationActor implements Actor {
     effects: CallEffects,
   ): HandlerContext {
     const version = call.version;
-    return {
-      ...this.#context(version),
-      db,
-      ...this.#ports(db),
+    // Added to the command context, not spread into a new literal (once per CALL): on Node 20 a literal that adds
+    // members after a spread costs ~0.7 µs per member, ~12 µs here (docs/architecture.md, "Hot paths").
+    const callMembers: Pick<HandlerContext, 'call' | 'autocommit' | 'fallback' | 'emit' | 'queueCommand'> = {
       call,
-      ...mode,
+      autocommit: mode.autocommit,
+      fallback: mode.fallback,
       emit: (type, data) => void effects.events.push([type, data]),
       queueCommand: async (command) => {
         const result = await enqueueCommand(db, {
@@ -254,6 +254,7 @@ export class StationActor implements Actor {
         effects.queued = true;
       },
     };
+    return Object.assign(this.#context(version, db), callMembers);
   }
 
   /** Applies a connection lifecycle event from an edge (runs in the mailbox). */
@@ -381,16 +382,18 @@ export class StationActor implements Actor {
     return this.#deps.ports?.(db) ?? localPorts({ db, stationId: this.stationId });
   }
 
-  #context(version: OcppVersion): CommandContext {
+  #context(version: OcppVersion, db: Kysely<Database> = this.#deps.db): CommandContext {
     const now = this.#deps.now ?? (() => new Date());
+    const ports = this.#ports(db);
     return {
       stationId: this.stationId,
       version,
-      db: this.#deps.db,
+      db,
       config: this.#deps.config,
       station: this.state,
       log: this.#log,
-      ...this.#ports(this.#deps.db),
+      auth: ports.auth,
+      transactions: ports.transactions,
       certificateSigners: this.#deps.certificateSigners ?? {},
       ocsp: this.#deps.ocsp,
       contractRoots: this.#deps.contractRoots ?? [],
@@ -421,7 +424,7 @@ export class StationActor implements Actor {
 
   #emit(type: string, data: Record<string, unknown>): void {
     // Data first: its keys must not overwrite the envelope fields.
-    const event = { ...data, stationId: this.stationId, type, at: new Date().toISOString() };
+    const event = Object.assign({}, data, { stationId: this.stationId, type, at: new Date().toISOString() });
     this.#deps.bus.publish(Subjects.event(this.stationId, type), event).catch((error: unknown) => {
       this.#log.warn({ err: error, type }, 'could not publish station event');
     });

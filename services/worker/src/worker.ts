@@ -315,12 +315,15 @@ export class Worker {
       },
       contextFromHeaders(msg.headers),
     );
-    const labels = { action: call.action, version: call.version };
     try {
       const outcome = await this.#host.run(call.stationId, (actor) =>
         otelContext.with(withSpan(span), () => actor.handleInbound(call)),
       );
-      this.#metrics.actorCallSeconds.record(secondsSince(startedAt), { ...labels, outcome: outcome.type });
+      this.#metrics.actorCallSeconds.record(secondsSince(startedAt), {
+        action: call.action,
+        version: call.version,
+        outcome: outcome.type,
+      });
       this.#overload.observe(overloadStartedAt);
       if (call.action === 'BootNotification' && outcome.type === 'result') {
         // B01-B03: how many stations are let in, kept Pending or Rejected.
@@ -332,7 +335,11 @@ export class Worker {
       endOcppSpan(span, outcome.type, outcome.type === 'error' ? outcome.code : undefined);
       return outcome;
     } catch (error: unknown) {
-      this.#metrics.actorCallSeconds.record(secondsSince(startedAt), { ...labels, outcome: 'failed' });
+      this.#metrics.actorCallSeconds.record(secondsSince(startedAt), {
+        action: call.action,
+        version: call.version,
+        outcome: 'failed',
+      });
       span.recordException(error instanceof Error ? error : String(error));
       endOcppSpan(span, 'failed');
       if (error instanceof FencedError) this.#fenced(error.partition);

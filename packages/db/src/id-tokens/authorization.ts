@@ -68,10 +68,9 @@ export async function authorizeIdToken(
     })
   ).rows;
   if (!row) return { status: 'Unknown' };
-  const base = {
-    ...(row.expires_at ? { expiresAt: row.expires_at } : {}),
-    ...(row.group_id ? { groupId: row.group_id } : {}),
-  };
+  const base: { expiresAt?: Date; groupId?: string } = {};
+  if (row.expires_at) base.expiresAt = row.expires_at;
+  if (row.group_id) base.groupId = row.group_id;
   if (row.type !== null && options.type !== undefined && row.type !== options.type)
     return { status: 'Unknown' };
   if (row.status !== 'Accepted') return { status: row.status, ...base };

@@ -64,16 +64,17 @@ export function eventReadings(event: {
   readonly meterValue?: readonly MeterValue201[];
 }): EventReadings {
   const samples = energyRegisterSamples(event.meterValue ?? []);
-  const none = {
-    beginWh: null,
-    startedWh: null,
-    stopWh: null,
-    firstWh: null,
-    firstAt: null,
-    lastWh: null,
-    lastAt: null,
-  };
-  if (samples.length === 0) return { seqNo: event.seqNo, ...none };
+  if (samples.length === 0)
+    return {
+      seqNo: event.seqNo,
+      beginWh: null,
+      startedWh: null,
+      stopWh: null,
+      firstWh: null,
+      firstAt: null,
+      lastWh: null,
+      lastAt: null,
+    };
   const begin = samples.filter((s) => s.context === 'Transaction.Begin');
   const end = samples.filter((s) => s.context === 'Transaction.End');
   const first = earliest(samples);

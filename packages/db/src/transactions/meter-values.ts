@@ -76,12 +76,11 @@ export function meterValueColumns(
   input: StoreMeterValuesInput,
   transactionKey: string = input.transactionRef ?? '',
 ): MeterValueColumns {
-  return {
-    ...meterValueSetColumns(input, transactionKey),
+  return Object.assign(meterValueSetColumns(input, transactionKey), {
     transactionRef: input.transactionRef,
     evseId: input.evseId,
     connectorId: input.connectorId,
-  };
+  });
 }
 
 /**
@@ -208,7 +207,7 @@ export async function recordMeterValues(
 ): Promise<MeterValuesRecord> {
   const { v16TransactionId } = input;
   if (v16TransactionId === undefined)
-    return { stored: await storeMeterValues(db, { ...input, transactionRef: null }) };
+    return { stored: await storeMeterValues(db, Object.assign({}, input, { transactionRef: null })) };
   if (input.meterValues.length === 0) {
     return {
       transactionFound: (await findV16Transaction(db, input.stationId, v16TransactionId)) !== undefined,
@@ -216,10 +215,15 @@ export async function recordMeterValues(
     };
   }
   const inserted = (
-    await v16MeterValuesInsert.run(db, {
-      ...meterValueColumns({ ...input, transactionRef: null }, `v16:${v16TransactionId}`),
-      v16TransactionId: String(v16TransactionId),
-    })
+    await v16MeterValuesInsert.run(
+      db,
+      Object.assign(
+        meterValueColumns(Object.assign({}, input, { transactionRef: null }), `v16:${v16TransactionId}`),
+        {
+          v16TransactionId: String(v16TransactionId),
+        },
+      ),
+    )
   ).rows;
   const [first] = inserted;
   const transactionFound =

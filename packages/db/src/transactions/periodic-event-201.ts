@@ -47,11 +47,14 @@ export async function recordPeriodicTransactionEvent201(
 ): Promise<TransactionEvent201Record | undefined> {
   if (!isPeriodicTransactionEvent201(request)) return undefined;
   const result = (
-    await periodicEventQuery.run(db, {
-      ...storedEventColumns(stationId, request),
-      ...eventReadings(request),
-      ...eventMeterValueColumns(stationId, request),
-    })
+    await periodicEventQuery.run(
+      db,
+      Object.assign(
+        storedEventColumns(stationId, request),
+        eventReadings(request),
+        eventMeterValueColumns(stationId, request),
+      ),
+    )
   ).rows[0];
   if (result === undefined) return undefined;
   // The event was stored before (E13): nothing changed.

@@ -136,15 +136,15 @@ async function applyEvent(
   const facts = created ? [eventFactsOf(request)] : await loadEventFacts(trx, stationId, transactionId);
   const fromFacts = rowFromFacts(existing, foldFacts(facts), timestamp);
   const result = (
-    await rowAndFactsUpdate.run(trx, {
-      id: existing.id,
-      ...eventReadings(request),
-      ...fromFacts,
-      ...eventMeterValueColumns(stationId, request),
-      // Only an event that places the transaction on an EVSE (the first seen, or one carrying `evse`: E01.FR.16
-      // sends it once, E01.FR.17 in an Updated when unknown at start) can supersede another.
-      supersede: created || request.evse !== undefined,
-    })
+    await rowAndFactsUpdate.run(
+      trx,
+      Object.assign(eventReadings(request), fromFacts, eventMeterValueColumns(stationId, request), {
+        id: existing.id,
+        // Only an event that places the transaction on an EVSE (the first seen, or one carrying `evse`:
+        // E01.FR.16 sends it once, E01.FR.17 in an Updated when unknown at start) can supersede another.
+        supersede: created || request.evse !== undefined,
+      }),
+    )
   ).rows[0];
   if (result === undefined) throw new Error(`transaction row ${existing.id} vanished while locked`);
   const { superseded, ...row } = result;
@@ -163,8 +163,7 @@ function rowFromFacts(existing: TransactionRow, f: FoldedFacts, timestamp: Date)
       ? existing.started_at
       : timestamp);
   const token = f.authorizingToken ?? f.stoppingToken;
-  return {
-    ...endFields(existing, f),
+  return Object.assign(endFields(existing, f), {
     startedAt,
     evseId: f.evse?.id ?? null,
     connectorId: f.evse?.connectorId ?? null,
@@ -173,7 +172,7 @@ function rowFromFacts(existing: TransactionRow, f: FoldedFacts, timestamp: Date)
     chargingState: f.chargingState,
     remoteStartId: f.remoteStartId,
     reservationId: f.reservationId,
-  };
+  });
 }
 
 /** The row's columns derived from the transaction's facts. */

@@ -53,6 +53,6 @@ export async function authorizeToken(
   if (idToken.type === 'NoAuthorization') return { status: 'Accepted' };
   // C01.FR.25 (errata 2025-01): tokens are equal when idToken and type match; authorizeIdToken
   // answers Unknown when the stored type differs from the presented one.
-  const decision = await auth.authorize(idToken.idToken, { ...options, type: idToken.type });
+  const decision = await auth.authorize(idToken.idToken, Object.assign({}, options, { type: idToken.type }));
   return toIdTokenInfo(decision);
 }

@@ -88,7 +88,7 @@ export async function onTransactionEvent(
   }
   // Without a transaction no cost follows (see recordAlone).
   const cost = ctx.autocommit ? {} : await eventCost(ctx, request, applied !== undefined, idTokenInfo);
-  return idTokenInfo ? { ...cost, idTokenInfo } : cost;
+  return idTokenInfo ? Object.assign({}, cost, { idTokenInfo }) : cost;
 }
 
 /** The periodic statement found the event's transaction not known started: the rerun need not try it again. */
