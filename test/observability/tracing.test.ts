@@ -180,6 +180,12 @@ describe('observability of a station CALL', () => {
     const queries = exporter.getFinishedSpans().filter((s) => s.name.startsWith('pg.query'));
     expect(queries.length).toBeGreaterThan(0);
     expect(queries.filter((q) => descendsFrom(q, actor!)).length).toBeGreaterThan(0);
+    // The transaction's pipelines trace themselves (pg's instrumentation does not end a submittable's span).
+    const pipelines = exporter.getFinishedSpans().filter((s) => s.name === 'pg.pipeline');
+    const boot = pipelines.filter((p) => descendsFrom(p, actor!));
+    expect(boot.length).toBeGreaterThan(0);
+    expect(boot[0]?.kind).toBe(SpanKind.CLIENT);
+    expect(boot.map((p) => String(p.attributes['db.query.text'])).join('\n')).toMatch(/"stations"/);
 
     const text = await metricsText();
     const bucket = text

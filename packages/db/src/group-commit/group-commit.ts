@@ -143,7 +143,7 @@ export class GroupCommitter {
 
   #send(client: pg.PoolClient, batch: readonly Pending[]): Promise<BatchOutcome> {
     const queries = batch.flatMap(({ query, prelude }) => (prelude ? [prelude.query, query] : [query]));
-    return runPipeline(client, queries, this.#names);
+    return runPipeline(client, queries, this.#names, false);
   }
 }
 

@@ -2,6 +2,7 @@ import type { CompiledQuery } from 'kysely';
 import pg from 'pg';
 import type { StatementNames } from '../prepared-statements.js';
 import { isCachedPlanChange } from '../statement-names.js';
+import { endPipelineSpan, startPipelineSpan } from './pipeline-span.js';
 
 /**
  * Several statements sent to PostgreSQL as one pipeline: Parse (first use on the connection), Bind,
@@ -255,13 +256,24 @@ export function batchStatement(query: CompiledQuery, names: StatementNames | und
   };
 }
 
-/** Sends `queries` on `client` as one {@link PipelinedBatch} (behind the client's other queries); how it ended. */
+/**
+ * Sends `queries` on `client` as one {@link PipelinedBatch} (behind the client's other queries); how it ended.
+ * `traced`: under a recorded span, the pipeline gets a `pg.pipeline` span (pipeline-span.ts): a transaction's
+ * pipelines are; a group-commit batch is not (it carries many callers' statements, not its first caller's).
+ */
 export function runPipeline(
   client: pg.ClientBase,
   queries: readonly CompiledQuery[],
   names: StatementNames | undefined,
+  traced = true,
 ): Promise<BatchOutcome> {
   const statements = queries.map((q) => batchStatement(q, names));
+  const span = traced
+    ? startPipelineSpan(
+        (client as { database?: string }).database,
+        statements.map((s) => s.sql),
+      )
+    : undefined;
   return new Promise<BatchOutcome>((resolve) => {
     void client.query(new PipelinedBatch(statements, client as unknown as TypeParsers, resolve) as never);
   }).then((outcome) => {
@@ -269,6 +281,7 @@ export function runPipeline(
     const refused = outcome.ok ? undefined : statements[outcome.failedAt];
     if (refused?.name !== undefined && !outcome.ok && isCachedPlanChange(outcome.error))
       names?.rename(refused.sql);
+    if (span !== undefined) endPipelineSpan(span, outcome.ok ? undefined : outcome.error);
     return outcome;
   });
 }
