@@ -41,19 +41,11 @@ step "tests: unit, integration, scenarios"
 FILTERED=(); [ $# -gt 0 ] && FILTERED=(--passWithNoTests)
 npx vitest run --project main "${FILTERED[@]}" "$@"
 if [ $# -eq 0 ]; then
-  # The container image runs Node 22; `node` here may be older. The npm package node@22 ships the binary:
-  # installed once into .test-runtime/node22 (not on PATH, so every other step keeps this machine's node),
-  # it runs the unit tests of packages/, services/ and apps/ (vitest's workers inherit its binary).
+  # The container image runs Node 22; `node` here may be older: scripts/ensure-node22.sh installs node@22 from
+  # npm once into .test-runtime/node22 (not on PATH, so every other step keeps this machine's node); it runs
+  # the unit tests of packages/, services/ and apps/ (vitest's workers inherit its binary).
   step "tests: unit tests under Node 22 (node@22 from npm, cached in .test-runtime/node22)"
-  NODE22=.test-runtime/node22/node_modules/node/bin/node
-  if ! "$NODE22" --version 2>/dev/null | grep -q '^v22\.'; then
-    rm -rf .test-runtime/node22
-    if ! npm install --prefix .test-runtime/node22 --no-save --no-audit --no-fund node@22 >/dev/null \
-      || ! "$NODE22" --version 2>/dev/null | grep -q '^v22\.'; then
-      echo "test.sh: could not install Node 22 (npm install node@22 into .test-runtime/node22)" >&2
-      exit 1
-    fi
-  fi
+  NODE22="$(bash scripts/ensure-node22.sh)"
   echo "running with $NODE22 $("$NODE22" --version)"
   "$NODE22" node_modules/vitest/vitest.mjs run --project main packages services apps
 fi
