@@ -315,4 +315,36 @@ describe('csmsctl charging (SmartChargingService)', () => {
     expect(old.code).toBe(1);
     expect(old.stderr).toMatch(/OCPP_VERSION_UNSUPPORTED|1\.6/);
   });
+
+  it('charging site-set / sites / site-delete: a site as a record, a table and JSON; API and usage errors', async () => {
+    const set = record(
+      ok(await ctl('charging', 'site-set', 'CTL-SITE', '--max-power', '44000', '--station', cs.id)),
+    );
+    expect(set).toMatchObject({ site: 'CTL-SITE', 'max power (W)': '44000', stations: cs.id });
+    expect(rows(ok(await ctl('charging', 'sites', 'CTL-SITE')))).toEqual([
+      ['site', 'max power (W)', 'stations', 'updated'],
+      ['CTL-SITE', '44000', cs.id, set.updated!],
+    ]);
+    expect(json<{ sites: unknown[] }>(await ctl('--json', 'charging', 'sites', 'CTL-SITE')).sites).toEqual([
+      { siteId: 'CTL-SITE', maxPowerW: 44000, stationIds: [cs.id], updateTime: set.updated },
+    ]);
+    const unknown = await ctl(
+      'charging',
+      'site-set',
+      'CTL-SITE',
+      '--max-power',
+      '1000',
+      '--station',
+      'CTL-NOBODY',
+    );
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toMatch(/NOT_FOUND[^]*CTL-NOBODY/);
+    const badPower = await ctl('charging', 'site-set', 'CTL-SITE', '--max-power', '-5');
+    expect(badPower.code).toBe(2);
+    expect(badPower.stderr).toMatch(/--max-power must be a number of watts > 0/);
+    expect(ok(await ctl('charging', 'site-delete', 'CTL-SITE'))).toBe('deleted site CTL-SITE\n');
+    const gone = await ctl('charging', 'site-delete', 'CTL-SITE');
+    expect(gone.code).toBe(1);
+    expect(gone.stderr).toMatch(/NOT_FOUND/);
+  });
 });

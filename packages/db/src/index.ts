@@ -251,11 +251,20 @@ export {
   profileSpans,
   reducePeriods,
   scheduleSpans,
+  siteLimitSpans,
   type Electrical,
   type EvScheduleInput,
   type LimitSpan,
   type RateUnit,
 } from './charging-profiles/ev-schedule.js';
+// charging-profiles: charging_sites, charging_site_stations (a site's power for the EV schedules, K15-K17)
+export {
+  deleteChargingSite,
+  listChargingSites,
+  setChargingSite,
+  unknownStationIds,
+  type ChargingSite,
+} from './charging-profiles/charging-sites.js';
 export {
   evScheduleLimits,
   planEvTxProfile,

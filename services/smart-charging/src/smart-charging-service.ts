@@ -9,6 +9,7 @@ import {
   type ServiceImplementation,
 } from '@csms/grpc';
 import type { V16, V201 } from '@csms/ocpp';
+import { deleteSite, listSites, setSite } from './charging-sites.js';
 import { clearChargingProfile } from './clear-charging-profile.js';
 import {
   fromV16CompositeSchedule,
@@ -45,6 +46,10 @@ export function createSmartChargingService(deps: SmartChargingServiceDeps): ApiS
     // K16 (ISO 15118): a new TxProfile for the EV's transaction; K15-K17: what EVs sent.
     renegotiateChargingSchedule: (request, context) => renegotiateChargingSchedule(deps, request, context),
     listEvCharging: (request) => listEvCharging(deps, request),
+    // Sites: the power the EV schedules of a site's stations may add up to.
+    setChargingSite: (request) => setSite(deps, request),
+    listChargingSites: (request) => listSites(deps, request),
+    deleteChargingSite: (request) => deleteSite(deps, request),
   };
   return apiService(SERVICE_NAME, api.SmartChargingServiceDefinition, impl);
 }

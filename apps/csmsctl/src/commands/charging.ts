@@ -7,6 +7,7 @@ import { pages, printPage, withPageOptions, type PageOptions } from './paging.js
 import { addEvCharging } from './charging-ev.js';
 import { addLimits } from './charging-limits.js';
 import { addReport } from './charging-report.js';
+import { addSites } from './charging-sites.js';
 import { KIND, PURPOSE, SOURCE, UNIT, evseOption, schedules, type Ctx } from './charging-shared.js';
 import { EnumChoice, parseMessage, readJsonArg } from './proto-json.js';
 
@@ -40,7 +41,7 @@ function statusLines(
   c.out.line(json, `${status}${reason}`);
 }
 
-/** `charging set|get|report|clear|composite|limits`: csms.smart_charging.v1. */
+/** `charging set|get|report|clear|composite|limits|ev|renegotiate|site-set|sites|site-delete`: csms.smart_charging.v1. */
 export function registerChargingCommands(program: Command, ctx: Ctx): void {
   const charging = program
     .command('charging')
@@ -52,6 +53,7 @@ export function registerChargingCommands(program: Command, ctx: Ctx): void {
   addComposite(charging, ctx);
   addLimits(charging, ctx);
   addEvCharging(charging, ctx);
+  addSites(charging, ctx);
 }
 
 function addSet(charging: Command, ctx: Ctx): void {

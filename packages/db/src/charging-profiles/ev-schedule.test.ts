@@ -6,6 +6,7 @@ import {
   exceedingPeriod,
   profileSpans,
   reducePeriods,
+  siteLimitSpans,
   type LimitSpan,
 } from './ev-schedule.js';
 
@@ -176,5 +177,38 @@ describe('exceedingPeriod (K15.FR.11 / K15.FR.12)', () => {
     const inW = limits.map((s) => ({ ...s, limit: convertLimit(s.limit, 'A', 'W', AC) }));
     expect(exceedingPeriod(w(11_000), T0, inW, AC)).toBeUndefined();
     expect(exceedingPeriod(w(12_000), T0, inW, AC)).toBe(0);
+  });
+});
+
+describe('siteLimitSpans (a site limit shared with the other transactions, K15.FR.07)', () => {
+  const span = (from: number, to: number, limit: number): LimitSpan => ({ from, to, limit });
+
+  it('leaves the whole limit with no other transaction, in W or A per phase (three phases at 230 V)', () => {
+    expect(siteLimitSpans(22_080, [], 'W', AC)).toEqual([span(-Infinity, Infinity, 22_080)]);
+    expect(siteLimitSpans(22_080, [], 'A', AC)).toEqual([span(-Infinity, Infinity, 32)]);
+  });
+
+  it("subtracts, over time, the highest stack level in force of each other transaction's TxProfiles", () => {
+    const a = [[span(T0, T0 + H, 11_040)]]; // one TxProfile, 16 A for an hour
+    const b = [
+      [span(T0 + H / 2, T0 + H, 2_000)], // stack level 1 wins where it is in force...
+      [span(T0, T0 + 2 * H, 6_000)], // ...over stack level 0
+    ];
+    expect(siteLimitSpans(22_080, [a, b], 'W', AC)).toEqual([
+      span(-Infinity, T0, 22_080),
+      span(T0, T0 + H / 2, 22_080 - 11_040 - 6_000),
+      span(T0 + H / 2, T0 + H, 22_080 - 11_040 - 2_000),
+      span(T0 + H, T0 + 2 * H, 22_080 - 6_000),
+      span(T0 + 2 * H, Infinity, 22_080),
+    ]);
+  });
+
+  it('never goes below 0 when the others were allotted more than the site has', () => {
+    const big = [[span(T0, T0 + H, 30_000)]];
+    expect(siteLimitSpans(22_080, [big], 'A', AC)).toEqual([
+      span(-Infinity, T0, 32),
+      span(T0, T0 + H, 0),
+      span(T0 + H, Infinity, 32),
+    ]);
   });
 });

@@ -155,6 +155,46 @@ function limitAt(
   return limit;
 }
 
+/**
+ * What a site's limit leaves for one more EV (K15.FR.07 "within the limits"): over time, `maxPowerW` less what the
+ * site's other transactions are allotted, as spans in the EV's `unit`, never below 0. Each other transaction is a list
+ * of its TxProfiles' spans in W by descending stack level: the highest one in force counts (K01.FR.17); where none is
+ * in force the transaction counts 0 (the CSMS allotted it nothing then). Covers the whole time line.
+ */
+export function siteLimitSpans(
+  maxPowerW: number,
+  others: readonly (readonly (readonly LimitSpan[])[])[],
+  unit: RateUnit,
+  electrical: Electrical,
+): LimitSpan[] {
+  const edges = [
+    ...new Set(others.flatMap((tx) => tx.flatMap((spans) => spans.flatMap((s) => [s.from, s.to])))),
+  ]
+    .filter(Number.isFinite)
+    .sort((a, b) => a - b);
+  const cuts = [-Infinity, ...edges, Infinity];
+  const spans: LimitSpan[] = [];
+  for (let i = 0; i < cuts.length - 1; i++) {
+    const from = cuts[i]!;
+    const to = cuts[i + 1]!;
+    const probe = from === -Infinity ? to - 1 : from;
+    let allotted = 0;
+    for (const tx of others) {
+      for (const profile of tx) {
+        const span = profile.find((s) => s.from <= probe && probe < s.to);
+        if (span) {
+          allotted += Math.max(0, span.limit);
+          break;
+        }
+      }
+    }
+    const left = convertLimit(Math.max(0, maxPowerW - allotted), 'W', unit, electrical);
+    if (spans.at(-1)?.limit === left) spans[spans.length - 1] = { ...spans.at(-1)!, to };
+    else spans.push({ from, to, limit: left });
+  }
+  return spans;
+}
+
 export interface EvScheduleInput {
   /** The schedule's start (ms; rounded down to a whole second). */
   readonly now: number;

@@ -2,13 +2,16 @@ import type { Kysely } from 'kysely';
 import type { V201 } from '@csms/ocpp';
 import type { Database } from '../schema.js';
 import { reportedVariableValues } from '../station-reports/message-limits.js';
+import { siteAllotments } from './charging-sites.js';
 import { nextEvProfileId, profilesForEvse } from './ev-charging.js';
 import {
+  AC_LINE_VOLTAGE,
   computeEvSchedule,
   convertLimit,
   evMaximum,
   profileSpans,
   scheduleSpans,
+  siteLimitSpans,
   type Electrical,
   type LimitSpan,
   type RateUnit,
@@ -18,8 +21,9 @@ import type { ChargingProfileRow } from './schema.js';
 
 /**
  * The TxProfile the CSMS sends for an EV's charging needs (K15.FR.07, K16, K17.FR.07), from what the CSMS knows: the
- * station's profiles as the CSMS stored them, the external limits the station notified, an operator's limit, the EV's
- * own maximum and the periods the EV and the station take.
+ * station's profiles as the CSMS stored them, the external limits the station notified, an operator's limit, what the
+ * station's site has left (its limit less the TxProfiles of the site's other active transactions), the EV's own
+ * maximum and the periods the EV and the station take.
  */
 
 export interface EvTxProfileInput {
@@ -49,6 +53,7 @@ export async function planEvTxProfile(
   const limits = [
     ...(await externalLimitSpans(db, input.stationId, input.evseId, ev.unit, ev.electrical)),
     ...operatorSpans(input.operatorLimit, ev.unit, ev.electrical),
+    ...(await siteSpans(db, input, now, ev.unit, ev.electrical)),
   ];
   const schedule = computeEvSchedule({
     now,
@@ -94,8 +99,39 @@ export async function evScheduleLimits(
   return { limits: [...txSpans, ...external], txProfileId: tx?.profile_id };
 }
 
+/** A stored profile as a 2.0.1 ChargingProfileType (a 1.6 csChargingProfiles has one chargingSchedule, not a list). */
 function payloadOf(row: ChargingProfileRow): V201.ChargingProfileType {
-  return row.profile as unknown as V201.ChargingProfileType;
+  if (row.ocpp_version !== 'ocpp1.6') return row.profile as unknown as V201.ChargingProfileType;
+  const { chargingSchedule, ...rest } = row.profile as { chargingSchedule?: V201.ChargingScheduleType };
+  return {
+    ...rest,
+    chargingSchedule: chargingSchedule ? [chargingSchedule] : [],
+  } as V201.ChargingProfileType;
+}
+
+/**
+ * The station's site limit as spans in the EV's unit (none when the station belongs to no site): the site's power less
+ * what the CSMS allotted the site's other active transactions with TxProfiles (1.6 or 2.0.1; a limit in A counts as AC
+ * at 230 V on the period's phases, 3 by default: K01.FR.49/50). A transaction without a TxProfile from the CSMS draws
+ * what its station's own limits allow, which the CSMS does not count (docs/api.md "Sites").
+ */
+async function siteSpans(
+  db: Kysely<Database>,
+  input: EvTxProfileInput,
+  now: number,
+  unit: RateUnit,
+  electrical: Electrical,
+): Promise<LimitSpan[]> {
+  const site = await siteAllotments(db, input);
+  if (!site) return [];
+  const ac: Electrical = { kind: 'AC', voltage: AC_LINE_VOLTAGE };
+  const byTransaction = new Map<string, LimitSpan[][]>();
+  for (const row of site.txProfiles) {
+    const key = `${row.station_id}\u0000${row.transaction_id}`;
+    const spans = profileSpans(payloadOf(row), now, 'W', ac);
+    byTransaction.set(key, [...(byTransaction.get(key) ?? []), spans]);
+  }
+  return siteLimitSpans(site.maxPowerW, [...byTransaction.values()], unit, electrical);
 }
 
 /** The external limits of the EVSE and of the whole station (a schedule without startSchedule starts when received). */

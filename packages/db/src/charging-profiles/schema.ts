@@ -99,12 +99,33 @@ export interface EvChargingSchedulesTable {
   received_at: UpdatedAt;
 }
 
+/**
+ * A site: stations behind one grid connection. The schedules the CSMS computes for EVs charging at its stations
+ * (K15-K17) add up to at most `max_power_w` at every moment, with the TxProfiles the CSMS installed for the site's
+ * other transactions (charging-sites.ts).
+ */
+export interface ChargingSitesTable {
+  site_id: string;
+  /** W, > 0. */
+  max_power_w: number;
+  created_at: CreatedAt;
+  updated_at: UpdatedAt;
+}
+
+/** The site a station belongs to (one at most). */
+export interface ChargingSiteStationsTable {
+  station_id: string;
+  site_id: string;
+}
+
 export interface ChargingProfileTables {
   charging_profiles: ChargingProfilesTable;
   reported_charging_profiles: ReportedChargingProfilesTable;
   external_charging_limits: ExternalChargingLimitsTable;
   ev_charging_needs: EvChargingNeedsTable;
   ev_charging_schedules: EvChargingSchedulesTable;
+  charging_sites: ChargingSitesTable;
+  charging_site_stations: ChargingSiteStationsTable;
 }
 
 export type ChargingProfileRow = Selectable<ChargingProfilesTable>;
@@ -112,3 +133,4 @@ export type ReportedChargingProfileRow = Selectable<ReportedChargingProfilesTabl
 export type ExternalChargingLimitRow = Selectable<ExternalChargingLimitsTable>;
 export type EvChargingNeedsRow = Selectable<EvChargingNeedsTable>;
 export type EvChargingScheduleRow = Selectable<EvChargingSchedulesTable>;
+export type ChargingSiteRow = Selectable<ChargingSitesTable>;

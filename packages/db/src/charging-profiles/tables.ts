@@ -135,3 +135,34 @@ export async function dropEvChargingTables(db: Kysely<any>): Promise<void> {
   await db.schema.dropTable('ev_charging_schedules').ifExists().execute();
   await db.schema.dropTable('ev_charging_needs').ifExists().execute();
 }
+
+/**
+ * `charging_sites` and `charging_site_stations`: sites (stations behind one grid connection) with the most power the
+ * CSMS lets the schedules it computes for EVs add up to (ISO 15118 smart charging, K15-K17); a station belongs to one
+ * site at most. (Migration 2026_12_06_03_00_00_create_charging_sites.)
+ */
+export async function createChargingSiteTables(db: Kysely<any>): Promise<void> {
+  const now = sql`now()`;
+  await db.schema
+    .createTable('charging_sites')
+    .addColumn('site_id', 'text', (c) => c.primaryKey())
+    .addColumn('max_power_w', 'double precision', (c) => c.notNull().check(sql`max_power_w > 0`))
+    .addColumn('created_at', 'timestamptz', (c) => c.notNull().defaultTo(now))
+    .addColumn('updated_at', 'timestamptz', (c) => c.notNull().defaultTo(now))
+    .execute();
+  await db.schema
+    .createTable('charging_site_stations')
+    .addColumn('station_id', 'text', (c) => c.primaryKey().references('stations.id').onDelete('cascade'))
+    .addColumn('site_id', 'text', (c) => c.notNull().references('charging_sites.site_id').onDelete('cascade'))
+    .execute();
+  await db.schema
+    .createIndex('charging_site_stations_site_idx')
+    .on('charging_site_stations')
+    .column('site_id')
+    .execute();
+}
+
+export async function dropChargingSiteTables(db: Kysely<any>): Promise<void> {
+  await db.schema.dropTable('charging_site_stations').ifExists().execute();
+  await db.schema.dropTable('charging_sites').ifExists().execute();
+}

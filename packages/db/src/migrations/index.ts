@@ -16,6 +16,7 @@ import * as createVariableMonitors from './2026_12_06_00_00_00_create_variable_m
 import * as createTariffs from './2026_12_06_00_30_00_create_tariffs.js';
 import * as createExternalChargingLimits from './2026_12_06_01_00_00_create_external_charging_limits.js';
 import * as createEvCharging from './2026_12_06_02_30_00_create_ev_charging.js';
+import * as createChargingSites from './2026_12_06_03_00_00_create_charging_sites.js';
 
 /**
  * Every migration, by name. Listed statically (not read from a folder at run time) so that the same
@@ -42,4 +43,5 @@ export const migrations: Readonly<Record<string, Migration>> = Object.freeze({
   '2026_12_06_00_30_00_create_tariffs': createTariffs,
   '2026_12_06_01_00_00_create_external_charging_limits': createExternalChargingLimits,
   '2026_12_06_02_30_00_create_ev_charging': createEvCharging,
+  '2026_12_06_03_00_00_create_charging_sites': createChargingSites,
 });

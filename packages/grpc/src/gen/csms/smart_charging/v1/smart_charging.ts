@@ -928,6 +928,44 @@ export interface ListEvChargingResponse {
   transactions: EvCharging[];
 }
 
+/** Stations behind one grid connection and the power the EV schedules the CSMS computes for them may add up to. */
+export interface ChargingSite {
+  /** 1-64 characters. */
+  siteId: string;
+  /** Watts, > 0. */
+  maxPowerW: number;
+  /** Sorted. */
+  stationIds: string[];
+  updateTime: Date | undefined;
+}
+
+export interface SetChargingSiteRequest {
+  siteId: string;
+  maxPowerW: number;
+  /** Exactly the site's stations after the call (may be empty). */
+  stationIds: string[];
+}
+
+export interface SetChargingSiteResponse {
+  site: ChargingSite | undefined;
+}
+
+export interface ListChargingSitesRequest {
+  /** Only this site. */
+  siteId?: string | undefined;
+}
+
+export interface ListChargingSitesResponse {
+  sites: ChargingSite[];
+}
+
+export interface DeleteChargingSiteRequest {
+  siteId: string;
+}
+
+export interface DeleteChargingSiteResponse {
+}
+
 function createBaseChargingSchedulePeriod(): ChargingSchedulePeriod {
   return { startPeriod: 0, limit: 0, numberPhases: undefined, phaseToUse: undefined };
 }
@@ -4477,6 +4515,588 @@ export const ListEvChargingResponse: MessageFns<ListEvChargingResponse> = {
   },
 };
 
+function createBaseChargingSite(): ChargingSite {
+  return { siteId: "", maxPowerW: 0, stationIds: [], updateTime: undefined };
+}
+
+export const ChargingSite: MessageFns<ChargingSite> = {
+  encode(message: ChargingSite, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.siteId !== "") {
+      writer.uint32(10).string(message.siteId);
+    }
+    if (message.maxPowerW !== 0) {
+      writer.uint32(17).double(message.maxPowerW);
+    }
+    for (const v of message.stationIds) {
+      writer.uint32(26).string(v!);
+    }
+    if (message.updateTime !== undefined) {
+      Timestamp.encode(toTimestamp(message.updateTime), writer.uint32(34).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ChargingSite {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseChargingSite();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.siteId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 17) {
+              break;
+            }
+
+            message.maxPowerW = reader.double();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.stationIds.push(reader.string());
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.updateTime = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ChargingSite {
+    return {
+      siteId: isSet(object.siteId)
+        ? globalThis.String(object.siteId)
+        : isSet(object.site_id)
+        ? globalThis.String(object.site_id)
+        : "",
+      maxPowerW: isSet(object.maxPowerW)
+        ? globalThis.Number(object.maxPowerW)
+        : isSet(object.max_power_w)
+        ? globalThis.Number(object.max_power_w)
+        : 0,
+      stationIds: globalThis.Array.isArray(object?.stationIds)
+        ? object.stationIds.map((e: any) => globalThis.String(e))
+        : globalThis.Array.isArray(object?.station_ids)
+        ? object.station_ids.map((e: any) => globalThis.String(e))
+        : [],
+      updateTime: isSet(object.updateTime)
+        ? fromJsonTimestamp(object.updateTime)
+        : isSet(object.update_time)
+        ? fromJsonTimestamp(object.update_time)
+        : undefined,
+    };
+  },
+
+  toJSON(message: ChargingSite): unknown {
+    const obj: any = {};
+    if (message.siteId !== "") {
+      obj.siteId = message.siteId;
+    }
+    if (message.maxPowerW !== 0) {
+      obj.maxPowerW = floatToJson(message.maxPowerW);
+    }
+    if (message.stationIds?.length) {
+      obj.stationIds = message.stationIds;
+    }
+    if (message.updateTime !== undefined) {
+      obj.updateTime = message.updateTime.toISOString();
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<ChargingSite>): ChargingSite {
+    return ChargingSite.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ChargingSite>): ChargingSite {
+    const message = createBaseChargingSite();
+    message.siteId = object.siteId ?? "";
+    message.maxPowerW = object.maxPowerW ?? 0;
+    message.stationIds = object.stationIds?.map((e) => e) || [];
+    message.updateTime = object.updateTime ?? undefined;
+    return message;
+  },
+};
+
+function createBaseSetChargingSiteRequest(): SetChargingSiteRequest {
+  return { siteId: "", maxPowerW: 0, stationIds: [] };
+}
+
+export const SetChargingSiteRequest: MessageFns<SetChargingSiteRequest> = {
+  encode(message: SetChargingSiteRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.siteId !== "") {
+      writer.uint32(10).string(message.siteId);
+    }
+    if (message.maxPowerW !== 0) {
+      writer.uint32(17).double(message.maxPowerW);
+    }
+    for (const v of message.stationIds) {
+      writer.uint32(26).string(v!);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): SetChargingSiteRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseSetChargingSiteRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.siteId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 17) {
+              break;
+            }
+
+            message.maxPowerW = reader.double();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.stationIds.push(reader.string());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): SetChargingSiteRequest {
+    return {
+      siteId: isSet(object.siteId)
+        ? globalThis.String(object.siteId)
+        : isSet(object.site_id)
+        ? globalThis.String(object.site_id)
+        : "",
+      maxPowerW: isSet(object.maxPowerW)
+        ? globalThis.Number(object.maxPowerW)
+        : isSet(object.max_power_w)
+        ? globalThis.Number(object.max_power_w)
+        : 0,
+      stationIds: globalThis.Array.isArray(object?.stationIds)
+        ? object.stationIds.map((e: any) => globalThis.String(e))
+        : globalThis.Array.isArray(object?.station_ids)
+        ? object.station_ids.map((e: any) => globalThis.String(e))
+        : [],
+    };
+  },
+
+  toJSON(message: SetChargingSiteRequest): unknown {
+    const obj: any = {};
+    if (message.siteId !== "") {
+      obj.siteId = message.siteId;
+    }
+    if (message.maxPowerW !== 0) {
+      obj.maxPowerW = floatToJson(message.maxPowerW);
+    }
+    if (message.stationIds?.length) {
+      obj.stationIds = message.stationIds;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<SetChargingSiteRequest>): SetChargingSiteRequest {
+    return SetChargingSiteRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<SetChargingSiteRequest>): SetChargingSiteRequest {
+    const message = createBaseSetChargingSiteRequest();
+    message.siteId = object.siteId ?? "";
+    message.maxPowerW = object.maxPowerW ?? 0;
+    message.stationIds = object.stationIds?.map((e) => e) || [];
+    return message;
+  },
+};
+
+function createBaseSetChargingSiteResponse(): SetChargingSiteResponse {
+  return { site: undefined };
+}
+
+export const SetChargingSiteResponse: MessageFns<SetChargingSiteResponse> = {
+  encode(message: SetChargingSiteResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.site !== undefined) {
+      ChargingSite.encode(message.site, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): SetChargingSiteResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseSetChargingSiteResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.site = ChargingSite.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): SetChargingSiteResponse {
+    return { site: isSet(object.site) ? ChargingSite.fromJSON(object.site) : undefined };
+  },
+
+  toJSON(message: SetChargingSiteResponse): unknown {
+    const obj: any = {};
+    if (message.site !== undefined) {
+      obj.site = ChargingSite.toJSON(message.site);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<SetChargingSiteResponse>): SetChargingSiteResponse {
+    return SetChargingSiteResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<SetChargingSiteResponse>): SetChargingSiteResponse {
+    const message = createBaseSetChargingSiteResponse();
+    message.site = (object.site !== undefined && object.site !== null)
+      ? ChargingSite.fromPartial(object.site)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseListChargingSitesRequest(): ListChargingSitesRequest {
+  return { siteId: undefined };
+}
+
+export const ListChargingSitesRequest: MessageFns<ListChargingSitesRequest> = {
+  encode(message: ListChargingSitesRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.siteId !== undefined) {
+      writer.uint32(10).string(message.siteId);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListChargingSitesRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListChargingSitesRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.siteId = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ListChargingSitesRequest {
+    return {
+      siteId: isSet(object.siteId)
+        ? globalThis.String(object.siteId)
+        : isSet(object.site_id)
+        ? globalThis.String(object.site_id)
+        : undefined,
+    };
+  },
+
+  toJSON(message: ListChargingSitesRequest): unknown {
+    const obj: any = {};
+    if (message.siteId !== undefined) {
+      obj.siteId = message.siteId;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<ListChargingSitesRequest>): ListChargingSitesRequest {
+    return ListChargingSitesRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ListChargingSitesRequest>): ListChargingSitesRequest {
+    const message = createBaseListChargingSitesRequest();
+    message.siteId = object.siteId ?? undefined;
+    return message;
+  },
+};
+
+function createBaseListChargingSitesResponse(): ListChargingSitesResponse {
+  return { sites: [] };
+}
+
+export const ListChargingSitesResponse: MessageFns<ListChargingSitesResponse> = {
+  encode(message: ListChargingSitesResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.sites) {
+      ChargingSite.encode(v!, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListChargingSitesResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListChargingSitesResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.sites.push(ChargingSite.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ListChargingSitesResponse {
+    return {
+      sites: globalThis.Array.isArray(object?.sites) ? object.sites.map((e: any) => ChargingSite.fromJSON(e)) : [],
+    };
+  },
+
+  toJSON(message: ListChargingSitesResponse): unknown {
+    const obj: any = {};
+    if (message.sites?.length) {
+      obj.sites = message.sites.map((e) => ChargingSite.toJSON(e));
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<ListChargingSitesResponse>): ListChargingSitesResponse {
+    return ListChargingSitesResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ListChargingSitesResponse>): ListChargingSitesResponse {
+    const message = createBaseListChargingSitesResponse();
+    message.sites = object.sites?.map((e) => ChargingSite.fromPartial(e)) || [];
+    return message;
+  },
+};
+
+function createBaseDeleteChargingSiteRequest(): DeleteChargingSiteRequest {
+  return { siteId: "" };
+}
+
+export const DeleteChargingSiteRequest: MessageFns<DeleteChargingSiteRequest> = {
+  encode(message: DeleteChargingSiteRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.siteId !== "") {
+      writer.uint32(10).string(message.siteId);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): DeleteChargingSiteRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseDeleteChargingSiteRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.siteId = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): DeleteChargingSiteRequest {
+    return {
+      siteId: isSet(object.siteId)
+        ? globalThis.String(object.siteId)
+        : isSet(object.site_id)
+        ? globalThis.String(object.site_id)
+        : "",
+    };
+  },
+
+  toJSON(message: DeleteChargingSiteRequest): unknown {
+    const obj: any = {};
+    if (message.siteId !== "") {
+      obj.siteId = message.siteId;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<DeleteChargingSiteRequest>): DeleteChargingSiteRequest {
+    return DeleteChargingSiteRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<DeleteChargingSiteRequest>): DeleteChargingSiteRequest {
+    const message = createBaseDeleteChargingSiteRequest();
+    message.siteId = object.siteId ?? "";
+    return message;
+  },
+};
+
+function createBaseDeleteChargingSiteResponse(): DeleteChargingSiteResponse {
+  return {};
+}
+
+export const DeleteChargingSiteResponse: MessageFns<DeleteChargingSiteResponse> = {
+  encode(_: DeleteChargingSiteResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): DeleteChargingSiteResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseDeleteChargingSiteResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(_: any): DeleteChargingSiteResponse {
+    return {};
+  },
+
+  toJSON(_: DeleteChargingSiteResponse): unknown {
+    const obj: any = {};
+    return obj;
+  },
+
+  create(base?: DeepPartial<DeleteChargingSiteResponse>): DeleteChargingSiteResponse {
+    return DeleteChargingSiteResponse.fromPartial(base ?? {});
+  },
+  fromPartial(_: DeepPartial<DeleteChargingSiteResponse>): DeleteChargingSiteResponse {
+    const message = createBaseDeleteChargingSiteResponse();
+    return message;
+  },
+};
+
 /**
  * Sets, lists and clears the charging profiles of stations, and asks stations for their composite
  * schedule.
@@ -4612,6 +5232,41 @@ export const SmartChargingServiceDefinition = {
       responseStream: false,
       options: {},
     },
+    /**
+     * Creates or replaces a site: stations behind one grid connection and the most power (W) the schedules the CSMS
+     * computes for EVs charging at them (K15-K17, RenegotiateChargingSchedule) add up to, with the TxProfiles the CSMS
+     * installed for the site's other active transactions. A station belongs to one site at most: listing a station of
+     * another site moves it here; the site's stations not listed leave it. Schedules already sent are not recomputed
+     * (RenegotiateChargingSchedule does that for one transaction). INVALID_ARGUMENT (field violations) for an empty or
+     * over-long site_id, a max_power_w that is not a positive finite number, an empty or repeated station id;
+     * NOT_FOUND (resource type "station", the unknown ids comma-separated) when a station is not registered.
+     */
+    setChargingSite: {
+      name: "SetChargingSite",
+      requestType: SetChargingSiteRequest as typeof SetChargingSiteRequest,
+      requestStream: false,
+      responseType: SetChargingSiteResponse as typeof SetChargingSiteResponse,
+      responseStream: false,
+      options: {},
+    },
+    /** The sites, by id (or the one named). */
+    listChargingSites: {
+      name: "ListChargingSites",
+      requestType: ListChargingSitesRequest as typeof ListChargingSitesRequest,
+      requestStream: false,
+      responseType: ListChargingSitesResponse as typeof ListChargingSitesResponse,
+      responseStream: false,
+      options: {},
+    },
+    /** Deletes a site; its stations then belong to none. NOT_FOUND (resource type "charging site") when there is none. */
+    deleteChargingSite: {
+      name: "DeleteChargingSite",
+      requestType: DeleteChargingSiteRequest as typeof DeleteChargingSiteRequest,
+      requestStream: false,
+      responseType: DeleteChargingSiteResponse as typeof DeleteChargingSiteResponse,
+      responseStream: false,
+      options: {},
+    },
   },
 } as const;
 
@@ -4706,6 +5361,29 @@ export interface SmartChargingServiceImplementation<CallContextExt = {}> {
     request: ListEvChargingRequest,
     context: CallContext & CallContextExt,
   ): Promise<DeepPartial<ListEvChargingResponse>>;
+  /**
+   * Creates or replaces a site: stations behind one grid connection and the most power (W) the schedules the CSMS
+   * computes for EVs charging at them (K15-K17, RenegotiateChargingSchedule) add up to, with the TxProfiles the CSMS
+   * installed for the site's other active transactions. A station belongs to one site at most: listing a station of
+   * another site moves it here; the site's stations not listed leave it. Schedules already sent are not recomputed
+   * (RenegotiateChargingSchedule does that for one transaction). INVALID_ARGUMENT (field violations) for an empty or
+   * over-long site_id, a max_power_w that is not a positive finite number, an empty or repeated station id;
+   * NOT_FOUND (resource type "station", the unknown ids comma-separated) when a station is not registered.
+   */
+  setChargingSite(
+    request: SetChargingSiteRequest,
+    context: CallContext & CallContextExt,
+  ): Promise<DeepPartial<SetChargingSiteResponse>>;
+  /** The sites, by id (or the one named). */
+  listChargingSites(
+    request: ListChargingSitesRequest,
+    context: CallContext & CallContextExt,
+  ): Promise<DeepPartial<ListChargingSitesResponse>>;
+  /** Deletes a site; its stations then belong to none. NOT_FOUND (resource type "charging site") when there is none. */
+  deleteChargingSite(
+    request: DeleteChargingSiteRequest,
+    context: CallContext & CallContextExt,
+  ): Promise<DeepPartial<DeleteChargingSiteResponse>>;
 }
 
 export interface SmartChargingServiceClient<CallOptionsExt = {}> {
@@ -4799,6 +5477,29 @@ export interface SmartChargingServiceClient<CallOptionsExt = {}> {
     request: DeepPartial<ListEvChargingRequest>,
     options?: CallOptions & CallOptionsExt,
   ): Promise<ListEvChargingResponse>;
+  /**
+   * Creates or replaces a site: stations behind one grid connection and the most power (W) the schedules the CSMS
+   * computes for EVs charging at them (K15-K17, RenegotiateChargingSchedule) add up to, with the TxProfiles the CSMS
+   * installed for the site's other active transactions. A station belongs to one site at most: listing a station of
+   * another site moves it here; the site's stations not listed leave it. Schedules already sent are not recomputed
+   * (RenegotiateChargingSchedule does that for one transaction). INVALID_ARGUMENT (field violations) for an empty or
+   * over-long site_id, a max_power_w that is not a positive finite number, an empty or repeated station id;
+   * NOT_FOUND (resource type "station", the unknown ids comma-separated) when a station is not registered.
+   */
+  setChargingSite(
+    request: DeepPartial<SetChargingSiteRequest>,
+    options?: CallOptions & CallOptionsExt,
+  ): Promise<SetChargingSiteResponse>;
+  /** The sites, by id (or the one named). */
+  listChargingSites(
+    request: DeepPartial<ListChargingSitesRequest>,
+    options?: CallOptions & CallOptionsExt,
+  ): Promise<ListChargingSitesResponse>;
+  /** Deletes a site; its stations then belong to none. NOT_FOUND (resource type "charging site") when there is none. */
+  deleteChargingSite(
+    request: DeepPartial<DeleteChargingSiteRequest>,
+    options?: CallOptions & CallOptionsExt,
+  ): Promise<DeleteChargingSiteResponse>;
 }
 
 function floatToJson(value: number | null | undefined): number | string | null | undefined {

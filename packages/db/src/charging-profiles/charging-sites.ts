@@ -1,0 +1,131 @@
+import { sql, type Kysely } from 'kysely';
+import type { Database } from '../schema.js';
+import type { ChargingProfileRow } from './schema.js';
+
+/**
+ * Sites (`charging_sites`, `charging_site_stations`): stations behind one grid connection, with the most power the
+ * schedules the CSMS computes for EVs at those stations (ISO 15118 smart charging, K15-K17) may add up to. A station
+ * belongs to one site at most; setting a site with a station of another site moves the station.
+ */
+
+export interface ChargingSite {
+  readonly siteId: string;
+  /** W. */
+  readonly maxPowerW: number;
+  /** Sorted. */
+  readonly stationIds: readonly string[];
+  readonly updatedAt: Date;
+}
+
+/** The ids of `stationIds` that are not registered stations (sorted, without duplicates). */
+export async function unknownStationIds(
+  db: Kysely<Database>,
+  stationIds: readonly string[],
+): Promise<string[]> {
+  if (stationIds.length === 0) return [];
+  const known = new Set(
+    (await db.selectFrom('stations').select('id').where('id', 'in', stationIds).execute()).map((r) => r.id),
+  );
+  return [...new Set(stationIds.filter((id) => !known.has(id)))].sort();
+}
+
+/**
+ * Creates or replaces a site: its limit and exactly these stations (a station of another site moves here; the site's
+ * stations not listed leave it). The stations must be registered (see {@link unknownStationIds}). One transaction.
+ */
+export async function setChargingSite(
+  db: Kysely<Database>,
+  site: { readonly siteId: string; readonly maxPowerW: number; readonly stationIds: readonly string[] },
+): Promise<ChargingSite> {
+  const stationIds = [...new Set(site.stationIds)].sort();
+  const updatedAt = await db.transaction().execute(async (trx) => {
+    const row = await trx
+      .insertInto('charging_sites')
+      .values({ site_id: site.siteId, max_power_w: site.maxPowerW })
+      .onConflict((oc) =>
+        oc.column('site_id').doUpdateSet({ max_power_w: site.maxPowerW, updated_at: sql<Date>`now()` }),
+      )
+      .returning('updated_at')
+      .executeTakeFirstOrThrow();
+    let leaving = trx.deleteFrom('charging_site_stations').where('site_id', '=', site.siteId);
+    if (stationIds.length > 0) leaving = leaving.where('station_id', 'not in', stationIds);
+    await leaving.execute();
+    if (stationIds.length > 0)
+      await trx
+        .insertInto('charging_site_stations')
+        .values(stationIds.map((id) => ({ station_id: id, site_id: site.siteId })))
+        .onConflict((oc) => oc.column('station_id').doUpdateSet({ site_id: site.siteId }))
+        .execute();
+    return row.updated_at;
+  });
+  return { siteId: site.siteId, maxPowerW: site.maxPowerW, stationIds, updatedAt: new Date(updatedAt) };
+}
+
+/** Every site (or the one named), by id, with its stations. */
+export async function listChargingSites(
+  db: Kysely<Database>,
+  filter: { readonly siteId?: string } = {},
+): Promise<ChargingSite[]> {
+  let sites = db.selectFrom('charging_sites').selectAll().orderBy('site_id');
+  let members = db.selectFrom('charging_site_stations').selectAll().orderBy('station_id');
+  if (filter.siteId !== undefined) {
+    sites = sites.where('site_id', '=', filter.siteId);
+    members = members.where('site_id', '=', filter.siteId);
+  }
+  const [siteRows, memberRows] = await Promise.all([sites.execute(), members.execute()]);
+  const stationsOf = new Map<string, string[]>();
+  for (const m of memberRows) stationsOf.set(m.site_id, [...(stationsOf.get(m.site_id) ?? []), m.station_id]);
+  return siteRows.map((row) => ({
+    siteId: row.site_id,
+    maxPowerW: Number(row.max_power_w),
+    stationIds: stationsOf.get(row.site_id) ?? [],
+    updatedAt: new Date(row.updated_at),
+  }));
+}
+
+/** Deletes a site (its stations then belong to none); false when there was none. */
+export async function deleteChargingSite(db: Kysely<Database>, siteId: string): Promise<boolean> {
+  const result = await db.deleteFrom('charging_sites').where('site_id', '=', siteId).executeTakeFirst();
+  return Number(result.numDeletedRows) > 0;
+}
+
+/**
+ * The site of a station, with the TxProfiles the CSMS installed for the other active transactions at the site's
+ * stations (what it already allotted of the site's power), or undefined when the station belongs to no site.
+ * `except` is the transaction whose schedule is being computed.
+ */
+export async function siteAllotments(
+  db: Kysely<Database>,
+  except: { readonly stationId: string; readonly transactionId: string },
+): Promise<{ siteId: string; maxPowerW: number; txProfiles: ChargingProfileRow[] } | undefined> {
+  const site = await db
+    .selectFrom('charging_site_stations as m')
+    .innerJoin('charging_sites as s', 's.site_id', 'm.site_id')
+    .select(['s.site_id', 's.max_power_w'])
+    .where('m.station_id', '=', except.stationId)
+    .executeTakeFirst();
+  if (!site) return undefined;
+  const txProfiles = await db
+    .selectFrom('charging_profiles as p')
+    .innerJoin('charging_site_stations as m', 'm.station_id', 'p.station_id')
+    .innerJoin('transactions as t', (join) =>
+      join.onRef('t.station_id', '=', 'p.station_id').onRef('t.transaction_id', '=', 'p.transaction_id'),
+    )
+    .selectAll('p')
+    .where('m.site_id', '=', site.site_id)
+    .where('p.purpose', '=', 'TxProfile')
+    .where('t.state', '=', 'active')
+    .where((eb) =>
+      eb.not(
+        eb.and([
+          eb('p.station_id', '=', except.stationId),
+          eb('p.transaction_id', '=', except.transactionId),
+        ]),
+      ),
+    )
+    .orderBy('p.station_id')
+    .orderBy('p.transaction_id')
+    .orderBy('p.stack_level', 'desc')
+    .execute();
+  return { siteId: site.site_id, maxPowerW: Number(site.max_power_w), txProfiles };
+}
