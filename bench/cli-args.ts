@@ -36,6 +36,8 @@ PostgreSQL as separate processes). Prints the KPI tables and a comparison; 127.0
   --embedded-db postgres|pglite   database of the embedded CSMS (default postgres)
   --pg-fast                  PostgreSQL with fsync and synchronous_commit off (default: durable)
   --pg-tcp                   the CSMS reaches PostgreSQL over TCP on 127.0.0.1 (default: its Unix socket)
+  --pg-statements            report PostgreSQL's statements per answered CALL over the steady phase's CPU window
+                             (pg_stat_statements: calls, execution time, rows; PostgreSQL configurations)
   --edges <n> --workers <n>  distributed topology (default 1 edge, 2 workers)
   --worker-domains in-process|grpc   distributed: the workers run the auth and transaction domain code in their
                              own fenced transaction (default; the services still run), or call them over gRPC
@@ -91,6 +93,7 @@ function cliValues(argv: readonly string[]) {
       'embedded-db': { type: 'string' },
       'pg-fast': { type: 'boolean' },
       'pg-tcp': { type: 'boolean' },
+      'pg-statements': { type: 'boolean' },
       edges: { type: 'string' },
       workers: { type: 'string' },
       'worker-domains': { type: 'string' },
@@ -201,6 +204,7 @@ export function parseCli(argv: readonly string[]): CliRequest {
     embeddedDb,
     pgDurable: values['pg-fast'] === true ? false : undefined,
     pgTransport: values['pg-tcp'] === true ? 'tcp' : undefined,
+    pgStatements: values['pg-statements'] === true ? true : undefined,
     edges: num('edges', values.edges),
     workers: num('workers', values.workers),
     workerDomains,

@@ -96,6 +96,11 @@ export interface ResolvedOptions {
   readonly overload: OverloadSettings | null;
   /** Write a V8 CPU profile of every CSMS process into this folder and summarise it (`--cpu-prof`). */
   readonly cpuProfileDir: string | undefined;
+  /**
+   * Load pg_stat_statements into the private PostgreSQL server and report, over the steady phase's CPU window, the
+   * statements per answered CALL with their execution time (`--pg-statements`).
+   */
+  readonly pgStatements: boolean;
 }
 
 /** Options of {@link runBench}: a profile plus overrides. */
@@ -125,6 +130,7 @@ export interface BenchOptions {
     readonly recoverySec?: number;
   };
   readonly cpuProfileDir?: string;
+  readonly pgStatements?: boolean;
   /** Aborts the run (Ctrl-C): the current phase stops, everything is cleaned up, runBench rejects. */
   readonly signal?: AbortSignal;
   /** Progress lines (default: none). */
@@ -164,7 +170,7 @@ const SWEEP_TRAFFIC: TrafficShape = {
 
 const PROFILES: Record<
   ProfileName,
-  Omit<ResolvedOptions, 'profile' | 'cpuProfileDir' | 'overload' | 'csmsSettings'>
+  Omit<ResolvedOptions, 'profile' | 'cpuProfileDir' | 'pgStatements' | 'overload' | 'csmsSettings'>
 > = {
   // Small and short: proves the harness end to end in CI (< 2 minutes for the three configurations).
   // The traffic is dense so that every message kind shows up within 10 s.
@@ -270,6 +276,7 @@ export function resolveOptions(options: BenchOptions): ResolvedOptions {
     edges: options.edges ?? base.edges,
     workers: options.workers ?? base.workers,
     cpuProfileDir: options.cpuProfileDir,
+    pgStatements: options.pgStatements ?? false,
     overload:
       options.overload === undefined
         ? null

@@ -1,5 +1,6 @@
 import { Simulator, type ActionStats, type SimulatorOptions, type SimulatorStats } from '@csms/simulator';
 import { CpuWindowMeter, type CpuResult, type CpuSubject } from './cpu-usage.js';
+import type { PgStatementsResult, PgStatementsWindow } from './pg-statements.js';
 import type { ResolvedOptions, TrafficShape } from './options.js';
 import { readProcessMemory } from './processes.js';
 import { STATION_PREFIX } from './shared-infra.js';
@@ -33,6 +34,8 @@ export interface SteadyResult {
   readonly stop: StopSummary;
   /** CPU per answered CALL over the steady window (see {@link openCpuWindow}); null without a meter. */
   readonly cpu: CpuResult | null;
+  /** PostgreSQL's statements over the same window (`--pg-statements`); null when not asked for. */
+  readonly pgStatements: PgStatementsResult | null;
 }
 
 /** What happened during the graceful stop that ends a traffic phase (not part of its KPI table). */
@@ -220,6 +223,7 @@ async function runTraffic(
   ctx: PhaseContext,
   durationSec: number,
   cpu?: readonly CpuSubject[],
+  statements?: PgStatementsWindow,
 ): Promise<SteadyResult> {
   const durationMs = Math.round(durationSec * 1000);
   const meter = cpu === undefined ? undefined : new CpuWindowMeter(cpu);
@@ -228,10 +232,12 @@ async function runTraffic(
   try {
     await abortable(sim.start(), ctx.signal);
     if (meter !== undefined) await openCpuWindow(sim, meter, durationMs, ctx.signal);
+    await statements?.open();
     const remaining = durationMs - sim.stats().elapsedMs;
     if (remaining > 0) await sleep(remaining, ctx.signal);
     const stats = sim.stats();
     const cpuResult = meter?.close(stats) ?? null;
+    const pgStatements = (await statements?.close(cpuResult?.window.callsAnswered ?? 0)) ?? null;
     const stopStarted = performance.now();
     await sim.stop();
     const final = sim.stats();
@@ -240,6 +246,7 @@ async function runTraffic(
     return {
       stats,
       cpu: cpuResult,
+      pgStatements,
       stop: {
         elapsedMs: Math.round(performance.now() - stopStarted),
         messagesSent: final.messages.sent - stats.messages.sent,
@@ -269,9 +276,16 @@ export async function warmup(ctx: PhaseContext): Promise<WarmupSummary | null> {
   };
 }
 
-/** The steady phase, with the CPU time of `cpu` (every server process of the target) per answered CALL. */
-export function steady(ctx: PhaseContext, cpu: readonly CpuSubject[]): Promise<SteadyResult> {
-  return runTraffic(ctx, ctx.options.durationSec, cpu);
+/**
+ * The steady phase, with the CPU time of `cpu` (every server process of the target) per answered CALL and, given
+ * `statements`, PostgreSQL's statements over the same window.
+ */
+export function steady(
+  ctx: PhaseContext,
+  cpu: readonly CpuSubject[],
+  statements?: PgStatementsWindow,
+): Promise<SteadyResult> {
+  return runTraffic(ctx, ctx.options.durationSec, cpu, statements);
 }
 
 /** Waits until every CALL sent has been answered (or dropped), at most `timeoutMs`. */

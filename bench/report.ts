@@ -3,6 +3,7 @@ import { callErrorCount } from './phases.js';
 import type { BenchResult, ConfigurationResult } from './run.js';
 import { formatProfileSummary } from './cpu-profile.js';
 import { formatCpu, formatCpuComparison } from './cpu-report.js';
+import { formatPgStatements } from './pg-statements.js';
 import { formatOverload } from './overload-report.js';
 import { table } from './text-table.js';
 import type { SweepSummary } from './sweep.js';
@@ -59,6 +60,7 @@ function formatConfiguration(c: ConfigurationResult): string[] {
     `graceful stop (not in the table): ${(stop.elapsedMs / 1000).toFixed(1)} s, ${stop.messagesSent} CALLs, ` +
       `${stop.timeouts} timeouts, ${stop.callErrors} CALLERRORs, ${stop.dropped} dropped`,
     ...formatCpu(c.cpu),
+    ...(c.pgStatements ? formatPgStatements(c.pgStatements) : []),
   );
   const mem = c.memory;
   lines.push(

@@ -25,6 +25,7 @@ import {
 import { summariseCpuProfile, type ProfileSummary } from './cpu-profile.js';
 import type { CpuResult, CpuSubject } from './cpu-usage.js';
 import { overload, type OverloadResult } from './overload.js';
+import { PgStatementsWindow, type PgStatementsResult } from './pg-statements.js';
 import { openFileLimit } from './processes.js';
 import { summariseSweeps, sweep, type SweepResult, type SweepSummary } from './sweep.js';
 import { SharedInfra } from './shared-infra.js';
@@ -68,6 +69,8 @@ export interface ConfigurationResult {
    * load generator over a window of the steady phase: from every station booted + 2 s to the table.
    */
   readonly cpu: CpuResult;
+  /** PostgreSQL's statements over the CPU window (`--pg-statements`, PostgreSQL configurations); else null. */
+  readonly pgStatements: PgStatementsResult | null;
   readonly bootStorm: BootStormResult | null;
   /** Log lines the server processes wrote at level warn / error or fatal (CSMS_LOG_LEVEL=warn). */
   readonly serverLog: { readonly warnings: number; readonly errors: number };
@@ -240,7 +243,11 @@ async function measure(
   log(`[${target.name}] memory: ${stations} stations connected and idle for ${options.idleSec} s`);
   const memory = await idleMemory(ctx, target.processes);
   log(`[${target.name}] steady traffic: ${stations} stations, ${options.durationSec} s`);
-  const run = await steady(ctx, cpuSubjects(target));
+  const statements =
+    options.pgStatements && target.databaseUrl !== undefined
+      ? new PgStatementsWindow(target.databaseUrl)
+      : undefined;
+  const run = await steady(ctx, cpuSubjects(target), statements);
   if (run.cpu === null) throw new Error('the steady phase returned no CPU measurement');
   let storm: BootStormResult | null = null;
   if (options.bootStorm) {
@@ -257,6 +264,7 @@ async function measure(
     steady: run.stats,
     steadyStop: run.stop,
     cpu: run.cpu,
+    pgStatements: run.pgStatements,
     bootStorm: storm,
     serverLog: { warnings: target.logCounts().warn, errors: target.logCounts().error },
   };

@@ -71,7 +71,10 @@ export class SharedInfra {
       this.#log(
         `starting a private PostgreSQL server (${this.#options.pgDurable ? 'durable' : 'fsync off'})`,
       );
-      const server = await startPostgres({ durable: this.#options.pgDurable });
+      const server = await startPostgres({
+        durable: this.#options.pgDurable,
+        preloadLibraries: this.#options.pgStatements ? ['pg_stat_statements'] : [],
+      });
       this.#cleanup.add('PostgreSQL server', () => server.stop());
       const client = new pg.Client({ connectionString: server.url });
       await client.connect();

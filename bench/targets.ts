@@ -43,6 +43,8 @@ export interface Target {
   /** Where stations connect (the identity is appended). Always 127.0.0.1. */
   readonly url: string;
   readonly database: DatabaseInfo;
+  /** The private PostgreSQL database it uses (`--pg-statements` reads its statistics); undefined without one. */
+  readonly databaseUrl?: string;
   readonly processes: readonly ServerProcess[];
   /** The shared servers it uses (PostgreSQL with its backends, nats-server): only their CPU is measured. */
   readonly infrastructure: readonly CpuSubject[];
@@ -139,6 +141,7 @@ export async function startEmbedded(
   const seed = await infra.seedFile();
   let database: DatabaseInfo;
   let infrastructure: CpuSubject[] = [];
+  let databaseUrl: string | undefined;
   const settings: Record<string, string> = { ...commonSettings(options), CSMS_SEED_FILE: seed };
   if (options.embeddedDb === 'pglite') {
     const dataDir = join(infra.folder(), 'pglite');
@@ -147,6 +150,7 @@ export async function startEmbedded(
   } else {
     const name = 'bench_embedded';
     settings.CSMS_DATABASE_URL = await infra.createDatabase(name);
+    databaseUrl = settings.CSMS_DATABASE_URL;
     const { version, postmasterPid } = await infra.postgres();
     infrastructure = [postgresSubject(postmasterPid)];
     database = {
@@ -177,6 +181,7 @@ export async function startEmbedded(
     description: `embedded CSMS (edge + worker + in-memory bus in 1 process), ${database.kind}`,
     url: `ws://127.0.0.1:${port}/ocpp`,
     database,
+    databaseUrl,
     processes: [{ name: 'embedded', role: 'embedded', pid: child.pid, holdsSockets: true }],
     infrastructure,
     tail: () => child.tail(),
@@ -288,6 +293,7 @@ export async function startDistributed(
       durable: options.pgDurable,
       transport: transportOf(databaseUrl),
     },
+    databaseUrl,
     processes: cluster.processes.map((p): ServerProcess => ({
       name: p.name,
       role: p.role === 'edge' ? 'edge' : p.role === 'worker' ? 'worker' : 'service',

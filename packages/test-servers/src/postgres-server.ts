@@ -29,6 +29,11 @@ export interface PostgresServer {
 export interface PostgresServerOptions {
   /** Keep PostgreSQL's durability defaults (fsync, synchronous commit); default false (test speed). */
   readonly durable?: boolean;
+  /**
+   * Server libraries to load at start (`shared_preload_libraries`), e.g. `pg_stat_statements` for the benchmark's
+   * statement statistics (`npm run bench -- --pg-statements`); they ship with the server package.
+   */
+  readonly preloadLibraries?: readonly string[];
 }
 
 /** A command line, run as the `postgres` system user when this process is root. */
@@ -63,10 +68,10 @@ function initDataDir(bin: string, dataDir: string, wrap: Wrap): void {
   if (init.status !== 0) throw new Error(`initdb failed: ${init.stderr || init.stdout}`);
 }
 
-function serverArgs(dir: string, dataDir: string, port: number, durable: boolean): string[] {
+function serverArgs(dir: string, dataDir: string, port: number, options: PostgresServerOptions): string[] {
   // Test speed: no fsync, asynchronous commit. `durable` keeps PostgreSQL's defaults, for tests that
   // restart the server and check that nothing acknowledged was lost.
-  const speed = durable
+  const speed = options.durable
     ? []
     : ['-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off'];
   return [
@@ -81,6 +86,9 @@ function serverArgs(dir: string, dataDir: string, port: number, durable: boolean
     ...speed,
     '-c',
     'max_connections=300',
+    ...(options.preloadLibraries?.length
+      ? ['-c', `shared_preload_libraries=${options.preloadLibraries.join(',')}`]
+      : []),
   ];
 }
 
@@ -129,7 +137,7 @@ export async function startPostgres(options: PostgresServerOptions = {}): Promis
     asRoot ? ['runuser', ['-u', 'postgres', '--', cmd, ...args]] : [cmd, args];
   initDataDir(bin, dataDir, wrap);
   const port = await freePort();
-  const [cmd, args] = wrap(join(bin, 'postgres'), serverArgs(dir, dataDir, port, options.durable ?? false));
+  const [cmd, args] = wrap(join(bin, 'postgres'), serverArgs(dir, dataDir, port, options));
   const logFile = join(dir, 'postgres.log');
   const url = `postgres://postgres@127.0.0.1:${port}/postgres`;
   let child = await launch(cmd, args, url, logFile);
