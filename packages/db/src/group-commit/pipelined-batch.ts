@@ -107,6 +107,8 @@ export class PipelinedBatch {
   /** Names whose Parse was sent, in order: each ParseComplete confirms the first. */
   readonly #parsing: BatchStatement[] = [];
   #connection: PgConnection | undefined;
+  /** The connection's row plans (set by submit). */
+  #rowPlans: Map<string, RowPlan> | undefined;
   #current = 0;
   #settled = false;
 
@@ -127,6 +129,7 @@ export class PipelinedBatch {
     this.#connection = connection;
     connection.on('parseComplete', this.#onParseComplete);
     const plans = rowPlansOf(connection);
+    this.#rowPlans = plans;
     connection.stream.cork?.();
     try {
       this.#statements.forEach((statement, i) => this.#send(connection, plans, statement, i));
@@ -203,7 +206,7 @@ export class PipelinedBatch {
   /** Keeps the current statement's row plan for its name on this connection. */
   #remember(plan: RowPlan): void {
     const name = this.#statements[this.#current]?.name;
-    if (name !== undefined && this.#connection !== undefined) rowPlansOf(this.#connection).set(name, plan);
+    if (name !== undefined) this.#rowPlans?.set(name, plan);
   }
 
   handleEmptyQuery(): void {
