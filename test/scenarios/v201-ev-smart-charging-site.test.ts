@@ -13,6 +13,7 @@ import {
   authorizedAndConnected,
   client,
   iso15118SmartCharging,
+  limitsOf,
   nthSetChargingProfile,
   useEvSmartChargingCsms,
 } from '../support/ev-smart-charging.js';
@@ -20,9 +21,6 @@ import { Tx201 } from '../support/octt-states.js';
 import { at, eventually, uniqueId } from '../support/scenario.js';
 
 useEvSmartChargingCsms();
-
-const limitsOf = (request: V201.SetChargingProfileRequest) =>
-  request.chargingProfile.chargingSchedule[0]!.chargingSchedulePeriod.map((p) => p.limit);
 
 /** AC needs leaving at one shared moment: the EVs' schedules then end together and have one period each. */
 const departure = at(4 * 3600_000);

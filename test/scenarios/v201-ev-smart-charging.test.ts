@@ -14,6 +14,7 @@ import {
   evStation,
   expectTxProfile,
   iso15118SmartCharging,
+  limitsOf,
   nthSetChargingProfile,
   storedProfileIds,
   useEvSmartChargingCsms,
@@ -21,10 +22,6 @@ import {
 import { eventually } from '../support/scenario.js';
 
 useEvSmartChargingCsms();
-
-const limitsOf = (request: {
-  chargingProfile: { chargingSchedule: { chargingSchedulePeriod: { limit: number }[] }[] };
-}) => request.chargingProfile.chargingSchedule[0]!.chargingSchedulePeriod.map((p) => p.limit);
 
 describe('TC_K_53_CSMS: Charging with load leveling based on High Level Communication - Success', () => {
   it('answers the EV charging needs Accepted and sends a TxProfile within maxScheduleTuples, then accepts the EV schedule', async () => {

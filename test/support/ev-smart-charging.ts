@@ -77,6 +77,11 @@ export async function nthSetChargingProfile(
   return eventually(() => cs.requests('SetChargingProfile')[n - 1], 30_000);
 }
 
+/** The limits of the first schedule of a SetChargingProfileRequest, in period order. */
+export function limitsOf(request: V201.SetChargingProfileRequest): number[] {
+  return request.chargingProfile.chargingSchedule[0]!.chargingSchedulePeriod.map((p) => p.limit);
+}
+
 /** Tool validation of the OCTT: a TxProfile for the configured EVSE and the transaction. */
 export function expectTxProfile(request: V201.SetChargingProfileRequest, tx: Tx201): void {
   expect(request.evseId).toBe(tx.evseId);

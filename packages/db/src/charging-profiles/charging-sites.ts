@@ -74,7 +74,11 @@ export async function listChargingSites(
   }
   const [siteRows, memberRows] = await Promise.all([sites.execute(), members.execute()]);
   const stationsOf = new Map<string, string[]>();
-  for (const m of memberRows) stationsOf.set(m.site_id, [...(stationsOf.get(m.site_id) ?? []), m.station_id]);
+  for (const m of memberRows) {
+    const ids = stationsOf.get(m.site_id);
+    if (ids) ids.push(m.station_id);
+    else stationsOf.set(m.site_id, [m.station_id]);
+  }
   return siteRows.map((row) => ({
     siteId: row.site_id,
     maxPowerW: Number(row.max_power_w),

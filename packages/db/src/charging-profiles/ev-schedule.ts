@@ -134,6 +134,30 @@ function clip(spans: LimitSpan[], from: number, to: number): LimitSpan[] {
  */
 export type StackedLimits = readonly (readonly LimitSpan[])[];
 
+/** The span in force at `t` of a group's highest stack level that has one (K01.FR.17), if any. */
+function inForce(group: StackedLimits, t: number): LimitSpan | undefined {
+  for (const spans of group) {
+    const span = spans.find((s) => s.from <= t && t < s.to);
+    if (span) return span;
+  }
+  return undefined;
+}
+
+/**
+ * The whole time line cut at every finite edge of `spans`, each piece with `valueAt` its start (the first piece, which
+ * starts at -Infinity, with the value just before its end).
+ */
+function segments(spans: readonly LimitSpan[], valueAt: (t: number) => number): LimitSpan[] {
+  const edges = [...new Set(spans.flatMap((s) => [s.from, s.to]))]
+    .filter(Number.isFinite)
+    .sort((a, b) => a - b);
+  const cuts = [-Infinity, ...edges, Infinity];
+  return cuts.slice(0, -1).map((from, i) => {
+    const to = cuts[i + 1]!;
+    return { from, to, limit: valueAt(from === -Infinity ? to - 1 : from) };
+  });
+}
+
 /** The lowest limit in force at `t`: of every group's winning profile, of every plain span, and `ceiling`. */
 function limitAt(
   t: number,
@@ -142,15 +166,7 @@ function limitAt(
   ceiling: number,
 ): number {
   let limit = ceiling;
-  for (const group of groups) {
-    for (const spans of group) {
-      const span = spans.find((s) => s.from <= t && t < s.to);
-      if (span) {
-        limit = Math.min(limit, span.limit);
-        break;
-      }
-    }
-  }
+  for (const group of groups) limit = Math.min(limit, inForce(group, t)?.limit ?? Infinity);
   for (const span of plain) if (span.from <= t && t < span.to) limit = Math.min(limit, span.limit);
   return limit;
 }
@@ -163,34 +179,20 @@ function limitAt(
  */
 export function siteLimitSpans(
   maxPowerW: number,
-  others: readonly (readonly (readonly LimitSpan[])[])[],
+  others: readonly StackedLimits[],
   unit: RateUnit,
   electrical: Electrical,
 ): LimitSpan[] {
-  const edges = [
-    ...new Set(others.flatMap((tx) => tx.flatMap((spans) => spans.flatMap((s) => [s.from, s.to])))),
-  ]
-    .filter(Number.isFinite)
-    .sort((a, b) => a - b);
-  const cuts = [-Infinity, ...edges, Infinity];
-  const spans: LimitSpan[] = [];
-  for (let i = 0; i < cuts.length - 1; i++) {
-    const from = cuts[i]!;
-    const to = cuts[i + 1]!;
-    const probe = from === -Infinity ? to - 1 : from;
+  const pieces = segments(others.flat(2), (t) => {
     let allotted = 0;
-    for (const tx of others) {
-      for (const profile of tx) {
-        const span = profile.find((s) => s.from <= probe && probe < s.to);
-        if (span) {
-          allotted += Math.max(0, span.limit);
-          break;
-        }
-      }
-    }
-    const left = convertLimit(Math.max(0, maxPowerW - allotted), 'W', unit, electrical);
-    if (spans.at(-1)?.limit === left) spans[spans.length - 1] = { ...spans.at(-1)!, to };
-    else spans.push({ from, to, limit: left });
+    for (const tx of others) allotted += Math.max(0, inForce(tx, t)?.limit ?? 0);
+    return convertLimit(Math.max(0, maxPowerW - allotted), 'W', unit, electrical);
+  });
+  const spans: LimitSpan[] = [];
+  for (const piece of pieces) {
+    const last = spans.at(-1);
+    if (last?.limit === piece.limit) spans[spans.length - 1] = { ...last, to: piece.to };
+    else spans.push(piece);
   }
   return spans;
 }
@@ -286,20 +288,12 @@ export function exceedingPeriod(
 ): number | undefined {
   const unit = schedule.chargingRateUnit;
   const evSpans = scheduleSpans(schedule, timeBase, unit, electrical);
-  const edges = [...new Set(limits.flatMap((s) => [s.from, s.to]))]
-    .filter(Number.isFinite)
-    .sort((a, b) => a - b);
   // Segments of constant lowest limit over the whole time line.
-  const cuts = [-Infinity, ...edges, Infinity];
-  const segments = cuts.slice(0, -1).map((from, i) => {
-    const to = cuts[i + 1]!;
-    const probe = from === -Infinity ? to - 1 : from;
-    return { from, to, limit: limitAt(probe, [], limits, Infinity) };
-  });
+  const lowest = segments(limits, (t) => limitAt(t, [], limits, Infinity));
   for (const span of evSpans) {
     const tolerance = Math.max(1e-6, Math.abs(span.limit) * 1e-9);
     // Maximal runs where the limit is below the EV's, shrunk by the grace either side.
-    const bad = mergeRuns(segments.filter((s) => s.limit + tolerance < span.limit));
+    const bad = mergeRuns(lowest.filter((s) => s.limit + tolerance < span.limit));
     if (bad.some((run) => Math.max(run.from + graceMs, span.from) < Math.min(run.to - graceMs, span.to)))
       return span.startPeriod;
   }

@@ -129,7 +129,9 @@ async function siteSpans(
   for (const row of site.txProfiles) {
     const key = `${row.station_id}\u0000${row.transaction_id}`;
     const spans = profileSpans(payloadOf(row), now, 'W', ac);
-    byTransaction.set(key, [...(byTransaction.get(key) ?? []), spans]);
+    const profiles = byTransaction.get(key);
+    if (profiles) profiles.push(spans);
+    else byTransaction.set(key, [spans]);
   }
   return siteLimitSpans(site.maxPowerW, [...byTransaction.values()], unit, electrical);
 }
