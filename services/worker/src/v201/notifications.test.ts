@@ -205,6 +205,12 @@ describe('OCPP 2.0.1 reports, notifications, MeterValues and DataTransfer', () =
     expect(await notifications('N-OTHER')).toEqual(
       messages.map(([action, payload]) => ({ action, payload })),
     );
+    // The Local Controller's progress (L03) is published, with the URIs it serves the file at.
+    await vi.waitFor(() =>
+      expect(eventsOf('N-OTHER', 'publish-firmware-status')).toEqual([
+        expect.objectContaining({ status: 'Published', location: ['https://lc/fw.bin'], requestId: 5 }),
+      ]),
+    );
     const error = callError(
       await cs.call('ClearedChargingLimit', { chargingLimitSource: 'EMS', evseId: 99 }),
     );

@@ -260,7 +260,7 @@ export interface StationEvent {
   stationId: string;
   /**
    * connected, disconnected, booted, status-changed, transaction-started, transaction-ended,
-   * transaction-event, firmware-status, log-status, diagnostics-status, security-event,
+   * transaction-event, firmware-status, publish-firmware-status, log-status, diagnostics-status, security-event,
    * command-completed, data-transfer, device-event, report-part, charging-profiles-reported,
    * certificate-issued, certificate-refused, certificate-installed, certificate-rejected, reservation-created,
    * reservation-ended, monitoring-alert.
