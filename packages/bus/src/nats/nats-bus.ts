@@ -73,6 +73,15 @@ export class NatsBus implements Bus {
   readonly #closeTimeoutMs: number;
   readonly #subscriptions = new Set<NatsSubscription>();
   readonly #inFlight = new Set<Promise<void>>();
+  /**
+   * What this process sends (publications, requests, replies), queued until the end of the event loop's current
+   * I/O phase and then handed to the client in one synchronous run, which the client writes to its socket in
+   * one write. The client flushes at the end of each microtask checkpoint, and Node runs one after every
+   * socket's callback: without the queue, every station message read in a phase costs its own write to NATS
+   * (and a wake-up of nats-server). Order is kept (one queue per connection, as NATS keeps it).
+   */
+  #outbox: (() => void)[] = [];
+  #outboxScheduled = false;
   #closing: Promise<void> | undefined;
 
   /**
@@ -102,14 +111,24 @@ export class NatsBus implements Bus {
   }
 
   publish(subject: string, data: unknown, options?: PublishOptions): Promise<void> {
+    let encoded: Encoded;
     try {
       this.#assertOpen();
-      const { body, headers } = encode(data, options?.headers);
-      this.#nc.publish(subject, body, headers ? { headers } : undefined);
-      return Promise.resolve();
+      encoded = encode(data, options?.headers);
     } catch (error) {
       return Promise.reject(this.#mapError(error));
     }
+    const { body, headers } = encoded;
+    return new Promise((resolve, reject) =>
+      this.#send(() => {
+        try {
+          this.#nc.publish(subject, body, headers ? { headers } : undefined);
+          resolve();
+        } catch (error) {
+          reject(this.#mapError(error));
+        }
+      }),
+    );
   }
 
   async request<R>(subject: string, data: unknown, options: RequestOptions): Promise<R> {
@@ -117,11 +136,22 @@ export class NatsBus implements Bus {
     try {
       this.#assertOpen();
       const { body, headers } = encode(data, options.headers);
-      reply = await this.#nc.request(subject, body, {
+      const opts = {
         // The client treats 0 as "use the default of 1 s" and rejects negatives.
         timeout: Math.max(1, options.timeoutMs),
         ...(headers ? { headers } : {}),
-      });
+      };
+      reply = await new Promise<Promise<Msg>>((resolve) =>
+        this.#send(() => {
+          let sent: Promise<Msg>;
+          try {
+            sent = this.#nc.request(subject, body, opts);
+          } catch (error) {
+            sent = Promise.reject(error instanceof Error ? error : new Error(String(error)));
+          }
+          resolve(sent);
+        }),
+      );
     } catch (error) {
       throw this.#mapError(error, subject, options.timeoutMs);
     }
@@ -197,6 +227,7 @@ export class NatsBus implements Bus {
         // A hung handler, or NATS unreachable (a flush would wait for the reconnect): give up on the
         // graceful path, so that a shutting-down process is not held hostage.
         graceful.catch(() => {});
+        this.#flushOutbox();
         await this.#nc.close().catch(() => {});
       }
     } finally {
@@ -208,6 +239,8 @@ export class NatsBus implements Bus {
   async #drain(): Promise<'done'> {
     await Promise.allSettled([...this.#subscriptions].map((sub) => sub.drain()));
     await Promise.allSettled([...this.#inFlight]);
+    // The running handlers' replies and what else is queued go out before the connection drains.
+    this.#flushOutbox();
     if (this.#nc.isClosed()) return 'done';
     await this.#nc.drain().catch(async (error: unknown) => {
       // Already draining (someone else drains the connection): wait for it to close instead.
@@ -215,6 +248,23 @@ export class NatsBus implements Bus {
       else if (!isClosedError(error)) throw error;
     });
     return 'done';
+  }
+
+  /** Queues `op` (a call into the client that sends) for the end of the current I/O phase; see {@link #outbox}. */
+  #send(op: () => void): void {
+    this.#outbox.push(op);
+    if (this.#outboxScheduled) return;
+    this.#outboxScheduled = true;
+    setImmediate(() => this.#flushOutbox());
+  }
+
+  /** Hands every queued operation to the client, in order; each settles its own caller. */
+  #flushOutbox(): void {
+    this.#outboxScheduled = false;
+    const ops = this.#outbox;
+    if (ops.length === 0) return;
+    this.#outbox = [];
+    for (const op of ops) op();
   }
 
   #assertOpen(): void {
@@ -267,13 +317,15 @@ export class NatsBus implements Bus {
   }
 
   #respond(msg: Msg, reply: Encoded): void {
-    try {
-      // respond() returns false only without a reply subject, which the callers have ruled out.
-      msg.respond(reply.body, reply.headers ? { headers: reply.headers } : undefined);
-    } catch (error) {
-      // Typically the connection closed while the handler ran; the requester will time out.
-      this.#reportError(error, msg.subject);
-    }
+    this.#send(() => {
+      try {
+        // respond() returns false only without a reply subject, which the callers have ruled out.
+        msg.respond(reply.body, reply.headers ? { headers: reply.headers } : undefined);
+      } catch (error) {
+        // Typically the connection closed while the handler ran; the requester will time out.
+        this.#reportError(error, msg.subject);
+      }
+    });
   }
 
   #reportError(error: unknown, subject: string): void {
