@@ -242,6 +242,20 @@ describe.each(implementations)('Bus contract: %s', (_name, makeHarness) => {
     await closing;
   });
 
+  it('keeps the order of what one client sends, and sends what was queued before close', async () => {
+    const { a, b } = await makeHarness();
+    const p = prefix();
+    const seen: number[] = [];
+    await b.subscribe<number>(`${p}.seq`, (m) => void seen.push(m.data));
+    // Sent in one synchronous run without awaiting (as many actors do within one I/O phase), then closed at once.
+    const sent = Array.from({ length: 200 }, (_, i) => a.publish(`${p}.seq`, i));
+    const closed = a.close();
+    await Promise.all(sent);
+    await closed;
+    await waitUntil(() => seen.length >= 200, 'all 200 publications');
+    expect(seen).toEqual(Array.from({ length: 200 }, (_, i) => i));
+  });
+
   it('rejects every operation with BusClosedError after close', async () => {
     const { a } = await makeHarness();
     const p = prefix();
