@@ -20,6 +20,7 @@ import { sql, type Kysely } from 'kysely';
 import pg from 'pg';
 import { migrateToLatest, openDatabase, type Database } from '@csms/db';
 import { startPostgres } from '@csms/test-servers';
+import { clockTicksPerSecond, parseProcStat } from './cpu-usage.js';
 import { table } from './text-table.js';
 
 export interface ProbeOptions {
@@ -41,10 +42,11 @@ export interface ProbeRow {
   readonly rowsStored: number;
 }
 
-/** The server process's CPU time, µs (10 ms ticks). */
+/** The server process's CPU time (utime + stime), µs. */
 function backendCpuMicros(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-  return (Number(fields[11]) + Number(fields[12])) * 10_000;
+  const stat = parseProcStat(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+  if (stat === undefined) throw new Error(`/proc/${pid}/stat is not readable as proc(5) describes it`);
+  return ((stat.utime + stat.stime) * 1e6) / clockTicksPerSecond();
 }
 
 const SAMPLED = JSON.stringify([
@@ -200,7 +202,7 @@ async function main(): Promise<void> {
       repeat,
     });
     console.log(
-      `PostgreSQL server CPU per stored 1.6 meter value row (utime + stime of its backend, 10 ms ticks; median of ${repeat}; ${rounds} batches per measurement)`,
+      `PostgreSQL server CPU per stored 1.6 meter value row (utime + stime of its backend; median of ${repeat}; ${rounds} batches per measurement)`,
     );
     for (const line of formatProbe(rows)) console.log(line);
   } finally {
