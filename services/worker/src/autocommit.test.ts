@@ -129,13 +129,45 @@ describe('autocommit of single-write actions (unfenced worker)', () => {
     expect(meterValues).toHaveLength(1);
   });
 
-  it('BootNotification and TransactionEvent (several writes) run in one transaction each', async () => {
-    const cs = await bootedStation(h, 'AC-2');
+  it('BootNotification commits its one statement without BEGIN, and answers with the stored policy', async () => {
+    const cs = await bootedStation(h, 'AC-B');
+    const boot = {
+      reason: 'PowerUp',
+      chargingStation: { model: 'M2', vendorName: 'V2', firmwareVersion: '2.0' },
+    };
+    let answer: Record<string, unknown> = {};
     expect(
-      await during(() =>
-        cs.ok('BootNotification', { reason: 'PowerUp', chargingStation: { model: 'M', vendorName: 'V' } }),
-      ),
-    ).toBe(1);
+      await during(async () => {
+        answer = await cs.ok('BootNotification', boot);
+      }),
+    ).toBe(0);
+    expect(answer).toMatchObject({ status: 'Accepted' });
+    expect(
+      await h.database.db
+        .selectFrom('stations')
+        .select(['model', 'vendor', 'firmware_version', 'registration_status'])
+        .where('id', '=', 'AC-B')
+        .executeTakeFirstOrThrow(),
+    ).toEqual({ model: 'M2', vendor: 'V2', firmware_version: '2.0', registration_status: 'Accepted' });
+    // The station's own policy wins over the CSMS default, read and stored by the same statement.
+    await h.database.db
+      .updateTable('stations')
+      .set({ boot_policy: 'Pending' })
+      .where('id', '=', 'AC-B')
+      .execute();
+    expect(await during(async () => void (answer = await cs.ok('BootNotification', boot)))).toBe(0);
+    expect(answer).toMatchObject({ status: 'Pending' });
+    expect(
+      await h.database.db
+        .selectFrom('stations')
+        .select('registration_status')
+        .where('id', '=', 'AC-B')
+        .executeTakeFirstOrThrow(),
+    ).toEqual({ registration_status: 'Pending' });
+  });
+
+  it('a TransactionEvent that starts a transaction (several writes) runs in one transaction', async () => {
+    const cs = await bootedStation(h, 'AC-2');
     expect(
       await during(() =>
         cs.ok('TransactionEvent', {

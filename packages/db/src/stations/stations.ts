@@ -6,9 +6,14 @@ import type { BootPolicy, RegistrationStatus, StationRow } from './schema.js';
 
 /** Station registry: plain functions over a Kysely handle (kysely's repository style). */
 
+/** The station's row (every reconnect reads it: the edge's admission and the actor's activation). */
 export async function findStation(db: Kysely<Database>, id: string): Promise<StationRow | undefined> {
-  return db.selectFrom('stations').selectAll().where('id', '=', id).executeTakeFirst();
+  return (await stationQuery.run(db, { id })).rows[0];
 }
+
+const stationQuery = queryTemplate((db, p: { id: string }) =>
+  db.selectFrom('stations').selectAll().where('id', '=', p.id),
+);
 
 /** The boot information of a station that has not sent a BootNotification yet. */
 const NOT_BOOTED_YET = {
@@ -160,35 +165,79 @@ export interface BootInfo {
   readonly meterSerialNumber?: string | undefined;
 }
 
+/**
+ * Records a BootNotification in one statement (no transaction around it: the boot path is group-committed with
+ * other stations' statements, which is what a reconnect storm of thousands of stations needs) and returns the
+ * status the boot is answered with: the station's own `boot_policy`, else `defaultPolicy` (B01.FR.04, B02, B03;
+ * 1.6 §4.2), stored as its `registration_status`. Undefined, having written nothing, for a station without a row.
+ */
 export async function recordBoot(
   db: Kysely<Database>,
   id: string,
   info: BootInfo,
-  status: RegistrationStatus,
+  defaultPolicy: BootPolicy,
   at: Date,
-): Promise<void> {
-  await db
-    .updateTable('stations')
-    .set({
-      ocpp_version: info.ocppVersion,
+): Promise<RegistrationStatus | undefined> {
+  const row = (
+    await bootUpdate.run(db, {
+      id,
+      ocppVersion: info.ocppVersion,
       vendor: info.vendor,
       model: info.model,
-      serial_number: info.serialNumber ?? null,
-      firmware_version: info.firmwareVersion ?? null,
-      modem_iccid: info.modemIccid ?? null,
-      modem_imsi: info.modemImsi ?? null,
-      meter_type: info.meterType ?? null,
-      meter_serial_number: info.meterSerialNumber ?? null,
-      registration_status: status,
-      // The old values: a boot after an earlier one that reports another firmware (e.g. after L01) ends what was
-      // learned of the old one (per-message limits, see station-limits).
-      firmware_changed_at: sql<Date | null>`case when last_boot_at is not null and firmware_version is distinct from ${info.firmwareVersion ?? null}::text then now() else firmware_changed_at end`,
-      last_boot_at: at,
-      updated_at: sql<Date>`now()`,
+      serialNumber: info.serialNumber ?? null,
+      firmwareVersion: info.firmwareVersion ?? null,
+      modemIccid: info.modemIccid ?? null,
+      modemImsi: info.modemImsi ?? null,
+      meterType: info.meterType ?? null,
+      meterSerialNumber: info.meterSerialNumber ?? null,
+      defaultPolicy,
+      at,
     })
-    .where('id', '=', id)
-    .execute();
+  ).rows[0];
+  return row?.registration_status ?? undefined;
 }
+
+const bootUpdate = queryTemplate(
+  (
+    db,
+    p: {
+      id: string;
+      ocppVersion: string;
+      vendor: string;
+      model: string;
+      serialNumber: string | null;
+      firmwareVersion: string | null;
+      modemIccid: string | null;
+      modemImsi: string | null;
+      meterType: string | null;
+      meterSerialNumber: string | null;
+      defaultPolicy: BootPolicy;
+      at: Date;
+    },
+  ) =>
+    db
+      .updateTable('stations')
+      .set({
+        ocpp_version: p.ocppVersion,
+        vendor: p.vendor,
+        model: p.model,
+        serial_number: p.serialNumber,
+        firmware_version: p.firmwareVersion,
+        modem_iccid: p.modemIccid,
+        modem_imsi: p.modemImsi,
+        meter_type: p.meterType,
+        meter_serial_number: p.meterSerialNumber,
+        registration_status: sql<RegistrationStatus>`coalesce(boot_policy, ${p.defaultPolicy}::text)`,
+        // The old values (an UPDATE's expressions read the row as it was): a boot after an earlier one that reports
+        // another firmware (e.g. after L01) ends what was learned of the old one (per-message limits, see
+        // station-limits).
+        firmware_changed_at: sql<Date | null>`case when last_boot_at is not null and firmware_version is distinct from ${p.firmwareVersion}::text then now() else firmware_changed_at end`,
+        last_boot_at: p.at,
+        updated_at: sql<Date>`now()`,
+      })
+      .where('id', '=', p.id)
+      .returning('registration_status'),
+);
 
 export async function recordHeartbeat(db: Kysely<Database>, id: string, at: Date): Promise<void> {
   await heartbeatUpdate.run(db, { id, at });

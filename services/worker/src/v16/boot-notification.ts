@@ -1,4 +1,4 @@
-import { findStation, recordBoot, type RegistrationStatus } from '@csms/db';
+import { recordBoot, type RegistrationStatus } from '@csms/db';
 import type { V16 } from '@csms/ocpp';
 import type { HandlerContext } from '../handler.js';
 import { OCPP16 } from './common.js';
@@ -12,34 +12,31 @@ export async function onBootNotification(
   request: V16.BootNotificationRequest,
 ): Promise<V16.BootNotificationResponse> {
   const now = ctx.now();
-  const station = await findStation(ctx.db, ctx.stationId);
-  let status: RegistrationStatus;
-  if (station) {
-    status = station.boot_policy ?? ctx.config.defaultBootPolicy;
-    await recordBoot(
-      ctx.db,
-      ctx.stationId,
-      {
-        ocppVersion: OCPP16,
-        vendor: request.chargePointVendor,
-        model: request.chargePointModel,
-        // chargeBoxSerialNumber is deprecated (§6.3) but still sent by older stations.
-        serialNumber: request.chargePointSerialNumber ?? request.chargeBoxSerialNumber,
-        firmwareVersion: request.firmwareVersion,
-        modemIccid: request.iccid,
-        modemImsi: request.imsi,
-        meterType: request.meterType,
-        meterSerialNumber: request.meterSerialNumber,
-      },
-      status,
-      now,
-    );
-  } else {
-    // Edges register stations before passing their messages on, so this should not happen; without a
-    // row nothing about the station can be stored, so it is not let in.
+  // One statement (an autocommit action): it answers with the station's boot policy or the CSMS default and
+  // stores what the station reported.
+  const recorded = await recordBoot(
+    ctx.db,
+    ctx.stationId,
+    {
+      ocppVersion: OCPP16,
+      vendor: request.chargePointVendor,
+      model: request.chargePointModel,
+      // chargeBoxSerialNumber is deprecated (§6.3) but still sent by older stations.
+      serialNumber: request.chargePointSerialNumber ?? request.chargeBoxSerialNumber,
+      firmwareVersion: request.firmwareVersion,
+      modemIccid: request.iccid,
+      modemImsi: request.imsi,
+      meterType: request.meterType,
+      meterSerialNumber: request.meterSerialNumber,
+    },
+    ctx.config.defaultBootPolicy,
+    now,
+  );
+  // Edges register stations before passing their messages on, so a missing row should not happen; without
+  // one nothing about the station can be stored, so it is not let in.
+  if (recorded === undefined)
     ctx.log.warn({}, 'BootNotification from a station without a stations row; answering Rejected');
-    status = 'Rejected';
-  }
+  const status: RegistrationStatus = recorded ?? 'Rejected';
 
   ctx.station.registration = status;
   // Messages allowed by an earlier TriggerMessage while Pending end with the new registration.
@@ -55,7 +52,7 @@ export async function onBootNotification(
     model: request.chargePointModel,
     serialNumber: request.chargePointSerialNumber ?? request.chargeBoxSerialNumber ?? null,
     firmwareVersion: request.firmwareVersion ?? null,
-    known: station !== undefined,
+    known: recorded !== undefined,
   });
   return { status, currentTime: now.toISOString(), interval };
 }

@@ -41,7 +41,7 @@ export const v16Handlers: VersionHandlers<'ocpp1.6'> = {
   calls,
   // One write statement each (StatusNotification: a second, idempotent one for Faulted / Unavailable; see
   // VersionHandlers.autocommit).
-  autocommit: new Set(['Heartbeat', 'StatusNotification', 'Authorize', 'MeterValues']),
+  autocommit: new Set(['BootNotification', 'Heartbeat', 'StatusNotification', 'Authorize', 'MeterValues']),
   afterCommand: {
     ChangeConfiguration: afterChangeConfiguration,
     CertificateSigned: afterCertificateSigned,

@@ -1,4 +1,4 @@
-import { findStation, recordBoot, type RegistrationStatus } from '@csms/db';
+import { recordBoot, type RegistrationStatus } from '@csms/db';
 import type { V201 } from '@csms/ocpp';
 import type { HandlerContext } from '../handler.js';
 import { OCPP_201 } from './common.js';
@@ -14,32 +14,31 @@ export async function onBootNotification(
   request: V201.BootNotificationRequest,
 ): Promise<V201.BootNotificationResponse> {
   const now = ctx.now();
-  const row = await findStation(ctx.db, ctx.stationId);
-  const status: RegistrationStatus = row ? (row.boot_policy ?? ctx.config.defaultBootPolicy) : 'Rejected';
-  const interval = status === 'Accepted' ? ctx.config.heartbeatIntervalSec : ctx.config.bootRetryIntervalSec;
   const cs = request.chargingStation;
-  if (row) {
-    await recordBoot(
-      ctx.db,
-      ctx.stationId,
-      {
-        ocppVersion: OCPP_201,
-        vendor: cs.vendorName,
-        model: cs.model,
-        serialNumber: cs.serialNumber,
-        firmwareVersion: cs.firmwareVersion,
-        modemIccid: cs.modem?.iccid,
-        modemImsi: cs.modem?.imsi,
-      },
-      status,
-      now,
-    );
-  } else {
+  // One statement (an autocommit action): it answers with the station's boot policy or the CSMS default and
+  // stores what the station reported.
+  const recorded = await recordBoot(
+    ctx.db,
+    ctx.stationId,
+    {
+      ocppVersion: OCPP_201,
+      vendor: cs.vendorName,
+      model: cs.model,
+      serialNumber: cs.serialNumber,
+      firmwareVersion: cs.firmwareVersion,
+      modemIccid: cs.modem?.iccid,
+      modemImsi: cs.modem?.imsi,
+    },
+    ctx.config.defaultBootPolicy,
+    now,
+  );
+  if (recorded === undefined)
     ctx.log.warn(
       { reason: request.reason },
       'BootNotification from a station without a registry row: Rejected',
     );
-  }
+  const status: RegistrationStatus = recorded ?? 'Rejected';
+  const interval = status === 'Accepted' ? ctx.config.heartbeatIntervalSec : ctx.config.bootRetryIntervalSec;
   // Only now that the boot is recorded: the registration gate follows the answer. A (re)boot also ends
   // whatever the CSMS had asked the station to send before (TriggerMessage, GetBaseReport: B02.FR.02).
   ctx.station.registration = status;

@@ -85,6 +85,7 @@ export const v201Handlers: VersionHandlers<'ocpp2.0.1'> = {
   // One write statement each at most (see VersionHandlers.autocommit). Not NotifyEvent nor NotifyMonitoringReport:
   // they write the raw message and the monitoring store (N02, N07/N08) together.
   autocommit: new Set([
+    'BootNotification',
     'Heartbeat',
     'StatusNotification',
     'Authorize',
