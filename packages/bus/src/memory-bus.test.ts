@@ -90,6 +90,33 @@ describe('MemoryBus', () => {
     expect(seen.sort()).toEqual(['literal', 'literal', 'wildcard', 'wildcard']);
     await expect(bus.request('s.1.call', 5, { timeoutMs: 50 })).rejects.toBeInstanceOf(NoRespondersError);
   });
+
+  it('keeps every subject right while literal subscriptions of other subjects come and go', async () => {
+    const bus = new MemoryBus();
+    const seen: string[] = [];
+    await bus.subscribe('s.*.call', (m) => void seen.push(`wildcard ${m.subject}`));
+    await bus.subscribe('s.1.call', () => void seen.push('s.1 literal'));
+    await bus.publish('s.1.call', 1);
+    await bus.publish('s.2.call', 1);
+    // A literal subscription of another subject (a station connecting) leaves s.1's route as it is …
+    const other = await bus.subscribe('s.2.call', () => void seen.push('s.2 literal'));
+    await bus.publish('s.1.call', 2);
+    // … and its own subject, routed before without it, now reaches it too, and no longer once it is gone.
+    await bus.publish('s.2.call', 2);
+    await other.unsubscribe();
+    await bus.publish('s.2.call', 3);
+    await new Promise((r) => setTimeout(r, 0));
+    expect(seen.sort()).toEqual([
+      's.1 literal',
+      's.1 literal',
+      's.2 literal',
+      'wildcard s.1.call',
+      'wildcard s.1.call',
+      'wildcard s.2.call',
+      'wildcard s.2.call',
+      'wildcard s.2.call',
+    ]);
+  });
 });
 
 describe('partitionOf', () => {

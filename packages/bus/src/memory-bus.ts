@@ -33,7 +33,7 @@ export class MemoryBus implements Bus {
   readonly #wildcard = new Map<string, Entry[]>();
   readonly #roundRobin = new Map<string, number>();
   /**
-   * Who a subject reaches, computed once per subject and dropped at every (un)subscription: a station's
+   * Who a subject reaches, computed once per subject and dropped when a subscription changes it: a station's
    * subjects recur with each of its messages, so most messages skip the matching (at most
    * {@link MAX_ROUTES} subjects, then it starts over).
    */
@@ -97,7 +97,7 @@ export class MemoryBus implements Bus {
       handler: handler as BusHandler<unknown, unknown>,
       literal,
     };
-    this.#routes.clear();
+    this.#forgetRoutes(entry);
     if (literal) {
       const list = this.#literal.get(subject);
       if (list) list.push(entry);
@@ -133,8 +133,18 @@ export class MemoryBus implements Bus {
     return n;
   }
 
+  /**
+   * Drops the cached routes a subscription changes: a literal one changes only its own subject's (a station's
+   * connection subscribes and unsubscribes one each, so a reconnect storm keeps every other station's route), a
+   * wildcard one (made at start-up) possibly any.
+   */
+  #forgetRoutes(entry: Entry): void {
+    if (entry.literal) this.#routes.delete(entry.pattern);
+    else this.#routes.clear();
+  }
+
   #remove(entry: Entry): void {
-    this.#routes.clear();
+    this.#forgetRoutes(entry);
     if (entry.literal) {
       const list = this.#literal.get(entry.pattern);
       if (!list) return;
