@@ -4,7 +4,7 @@
  * site's other active transactions. A whole embedded CSMS on PostgreSQL, ocpp-rpc stations in strict mode (every
  * SetChargingProfileRequest is schema-checked by the station), the SmartChargingService over real gRPC.
  */
-import { Status, smartChargingV1 as api } from '@csms/grpc';
+import { Status } from '@csms/grpc';
 import type { V201 } from '@csms/ocpp';
 import { describe, expect, it } from 'vitest';
 import { rejection } from '../support/grpc-rejection.js';
@@ -12,9 +12,11 @@ import {
   acNeeds,
   authorizedAndConnected,
   client,
+  expectTxProfile,
   iso15118SmartCharging,
   limitsOf,
   nthSetChargingProfile,
+  storedProfileIds,
   useEvSmartChargingCsms,
 } from '../support/ev-smart-charging.js';
 import { Tx201 } from '../support/octt-states.js';
@@ -49,16 +51,15 @@ describe('EV schedules within the site limit (K15.FR.07, K16, SetChargingSite)',
     // A station of no site is not limited by it.
     expect(limitsOf(await iso15118SmartCharging(outside.cs, outside.tx, needs(32)))).toEqual([32]);
 
-    // A's transaction ends: its TxProfile no longer counts, and a renegotiation gives B's EV the whole site.
+    // A's transaction ends: its TxProfile no longer counts, and the CSMS renegotiates by itself (K16.FR.01): B's EV
+    // gets the whole site, the same profile id (it replaces the one in force, K01.FR.05).
     await a.tx.evDisconnected();
-    const answer = await client.renegotiateChargingSchedule({
-      stationId: b.cs.id,
-      evseId: b.tx.evseId,
-      limitUnit: api.ChargingRateUnit.CHARGING_RATE_UNIT_UNSPECIFIED,
-      clearLimit: false,
-    });
-    expect(answer.status).toBe(api.ChargingProfileStatus.CHARGING_PROFILE_STATUS_ACCEPTED);
-    expect(limitsOf(await nthSetChargingProfile(b.cs, 2))).toEqual([32]);
+    const raised = await nthSetChargingProfile(b.cs, 2);
+    expect(limitsOf(raised)).toEqual([32]);
+    expectTxProfile(raised, b.tx);
+    expect(raised.chargingProfile.id).toBe((await nthSetChargingProfile(b.cs, 1)).chargingProfile.id);
+    // The station outside the site was not asked anything.
+    expect(outside.cs.requests('SetChargingProfile')).toHaveLength(1);
 
     // A new transaction on A now shares with B's 32 A (stored once B's station accepted it): nothing is left, so its
     // EV gets a 0 A schedule (it may not draw until the CSMS renegotiates).
@@ -86,6 +87,37 @@ describe('EV schedules within the site limit (K15.FR.07, K16, SetChargingSite)',
       chargingNeeds: needs(16),
     });
     expect(limitsOf(await nthSetChargingProfile(a.cs, 3))).toEqual([16]);
+  });
+
+  it("raises the schedules of the site's EVs when the site gets more power, in the order their needs came", async () => {
+    const a = await authorizedAndConnected();
+    const b = await authorizedAndConnected();
+    const c = await authorizedAndConnected();
+    const siteId = uniqueId('SITE');
+    await client.setChargingSite({ siteId, maxPowerW: 22_080, stationIds: [a.cs.id, b.cs.id, c.cs.id] });
+    // 32 A on three phases: A's EV takes 20 A, B's the 12 A left, C's none.
+    expect(limitsOf(await iso15118SmartCharging(a.cs, a.tx, needs(20)))).toEqual([20]);
+    expect(limitsOf(await iso15118SmartCharging(b.cs, b.tx, needs(32)))).toEqual([12]);
+    expect(
+      await c.cs.call('NotifyEVChargingNeeds', {
+        evseId: c.tx.evseId,
+        maxScheduleTuples: 3,
+        chargingNeeds: needs(32),
+      }),
+    ).toEqual({ status: 'Accepted' });
+    expect(limitsOf(await nthSetChargingProfile(c.cs, 1))).toEqual([0]);
+    await storedProfileIds(c.cs.id, 1);
+
+    // 30 A more (20,700 W): B's EV, whose needs came first, is raised to its 32 A; C's gets the 10 A left. A's EV has
+    // all it can take: nothing is sent to it.
+    await client.setChargingSite({ siteId, maxPowerW: 42_780, stationIds: [a.cs.id, b.cs.id, c.cs.id] });
+    expect(limitsOf(await nthSetChargingProfile(b.cs, 2))).toEqual([32]);
+    expect(limitsOf(await nthSetChargingProfile(c.cs, 2))).toEqual([10]);
+    expect(a.cs.requests('SetChargingProfile')).toHaveLength(1);
+
+    // A's transaction ends: C's EV gets the 20 A it freed.
+    await a.tx.evDisconnected();
+    expect(limitsOf(await nthSetChargingProfile(c.cs, 3))).toEqual([30]);
   });
 
   it('moves a station between sites, lists them, and refuses bad requests without changing anything', async () => {

@@ -12,7 +12,7 @@ import {
   type ApiConnection,
   type ApiServer,
 } from '@csms/grpc';
-import { createSmartChargingService } from '@csms/smart-charging';
+import { createSmartChargingService, type SmartChargingApiService } from '@csms/smart-charging';
 import { createLogger } from '@csms/telemetry';
 import { afterAll, beforeAll, expect } from 'vitest';
 import { startTestCsms, type TestCsms } from './csms.js';
@@ -31,6 +31,7 @@ export const {
 
 export let csms: TestCsms;
 export let server: ApiServer;
+let service: SmartChargingApiService;
 export let connection: ApiConnection;
 export let client: ApiClient<typeof api.SmartChargingServiceDefinition>;
 
@@ -94,15 +95,21 @@ export function useSmartChargingApi(): void {
   beforeAll(async () => {
     csms = await startTestCsms({ database: 'postgres' });
     const logger = createLogger({ service: 'smart-charging-api-test', level: 'silent' });
-    server = await startApiServer({ host: '127.0.0.1', port: 0, auth: { kind: 'none' }, logger }, [
-      createSmartChargingService({ db: csms.database.db, stations: csms.stations, logger }),
-    ]);
+    service = createSmartChargingService({
+      db: csms.database.db,
+      stations: csms.stations,
+      bus: csms.bus,
+      logger,
+    });
+    await service.ready;
+    server = await startApiServer({ host: '127.0.0.1', port: 0, auth: { kind: 'none' }, logger }, [service]);
     connection = connectApi({ address: `127.0.0.1:${server.port}` });
     client = connection.client(api.SmartChargingServiceDefinition);
   });
   afterAll(async () => {
     connection.close();
     await server.stop();
+    await service.close();
     await csms.close();
   });
 }

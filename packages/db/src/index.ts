@@ -262,12 +262,15 @@ export {
   deleteChargingSite,
   listChargingSites,
   setChargingSite,
+  siteEvChargingNeeds,
   unknownStationIds,
   type ChargingSite,
 } from './charging-profiles/charging-sites.js';
 export {
   evScheduleLimits,
   planEvTxProfile,
+  raisesTxProfile,
+  txProfileStored,
   type EvTxProfileInput,
 } from './charging-profiles/ev-tx-profile.js';
 

@@ -12,7 +12,8 @@ import type { SmartChargingServiceDeps } from './deps.js';
 /**
  * Sites (SetChargingSite, ListChargingSites, DeleteChargingSite): stations behind one grid connection and the power
  * the EV schedules the CSMS computes for them (K15-K17) may add up to with the site's other transactions' TxProfiles
- * (packages/db charging-profiles/charging-sites.ts, ev-tx-profile.ts). Nothing is sent to stations.
+ * (packages/db charging-profiles/charging-sites.ts, ev-tx-profile.ts). Setting a site rebalances it afterwards (its EVs
+ * may be allowed more: site-rebalancer.ts); nothing else is sent to stations.
  */
 
 /** Site ids: what an operator names a site, kept short enough to print and index. */
@@ -23,6 +24,7 @@ const MAX_POWER_W = 1e9;
 export async function setSite(
   deps: SmartChargingServiceDeps,
   request: api.SetChargingSiteRequest,
+  changed: (siteId: string) => void = () => {},
 ): Promise<api.SetChargingSiteResponse> {
   const v = new RequestViolations();
   checkSiteId(v, request.siteId);
@@ -46,6 +48,7 @@ export async function setSite(
       `not registered: ${unknown.join(', ')} (a site's stations must be registered)`,
     );
   const site = await setChargingSite(deps.db, request);
+  changed(site.siteId);
   return { site: toApi(site) };
 }
 

@@ -11,7 +11,7 @@ import {
 } from '@csms/grpc';
 import { createLogger } from '@csms/telemetry';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createSmartChargingService } from './smart-charging-service.js';
+import { createSmartChargingService, type SmartChargingApiService } from './smart-charging-service.js';
 import { rejection } from '../../../test/support/grpc-rejection.js';
 
 const {
@@ -26,6 +26,7 @@ const {
 let handle: DatabaseHandle;
 let bus: MemoryBus;
 let server: ApiServer;
+let service: SmartChargingApiService;
 let connection: ApiConnection;
 let client: ApiClient<typeof api.SmartChargingServiceDefinition>;
 
@@ -64,15 +65,16 @@ beforeAll(async () => {
   const logger = createLogger({ service: 'smart-charging-test', level: 'silent' });
   bus = new MemoryBus();
   const stations = new StationApi(bus, { queueWaitMs: 200, timeoutMs: 2_000 });
-  server = await startApiServer({ host: '127.0.0.1', port: 0, auth: { kind: 'none' }, logger }, [
-    createSmartChargingService({ db: handle.db, stations, logger }),
-  ]);
+  service = createSmartChargingService({ db: handle.db, stations, bus, logger });
+  await service.ready;
+  server = await startApiServer({ host: '127.0.0.1', port: 0, auth: { kind: 'none' }, logger }, [service]);
   connection = connectApi({ address: `127.0.0.1:${server.port}` });
   client = connection.client(api.SmartChargingServiceDefinition);
 });
 afterAll(async () => {
   connection.close();
   await server.stop();
+  await service.close();
   await bus.close();
   await handle.close();
 });

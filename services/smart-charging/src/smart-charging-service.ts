@@ -22,12 +22,22 @@ import { renegotiateChargingSchedule } from './ev-renegotiate.js';
 import { listExternalLimits, withExternalLimits } from './external-limits.js';
 import { getChargingProfiles } from './get-charging-profiles.js';
 import { setChargingProfile } from './set-charging-profile.js';
+import { SiteRebalancer, type SiteRebalancerOptions } from './site-rebalancer.js';
 import { callStation } from './station-call.js';
 import { stationVersion } from './station-version.js';
 
 export type { SmartChargingServiceDeps } from './deps.js';
 
 const SERVICE_NAME = 'csms.smart_charging.v1.SmartChargingService';
+
+/** The service with its background work: the site rebalancer (site-rebalancer.ts). */
+export interface SmartChargingApiService extends ApiService {
+  /** Resolves once the rebalancer is subscribed to the stations' `transaction-ended` events; rejects if it failed. */
+  readonly ready: Promise<void>;
+  readonly rebalancer: SiteRebalancer;
+  /** Unsubscribes the rebalancer and waits for the rebalance in progress. */
+  close(): Promise<void>;
+}
 
 /**
  * `csms.smart_charging.v1.SmartChargingService`: sets, lists and clears the charging profiles of
@@ -36,7 +46,14 @@ const SERVICE_NAME = 'csms.smart_charging.v1.SmartChargingService';
  * 2.0.1 station reports it has installed (K09) is listed apart, as reported (GetChargingProfiles), and so are
  * the external limits it notifies (K11-K14: ListExternalChargingLimits, applied to composite schedules).
  */
-export function createSmartChargingService(deps: SmartChargingServiceDeps): ApiService {
+export function createSmartChargingService(
+  deps: SmartChargingServiceDeps,
+  options: { readonly rebalancer?: SiteRebalancerOptions } = {},
+): SmartChargingApiService {
+  const rebalancer = new SiteRebalancer(deps, options.rebalancer);
+  const ready = rebalancer.start();
+  ready.catch((error: unknown) => deps.logger.error({ err: error }, 'site rebalancer could not start'));
+  const siteChanged = (siteId: string) => void rebalancer.enqueue({ siteId }).catch(() => undefined);
   const impl: ServiceImplementation<typeof api.SmartChargingServiceDefinition> = {
     setChargingProfile: (request, context) => setChargingProfile(deps, request, context),
     getChargingProfiles: (request, context) => getChargingProfiles(deps, request, context),
@@ -47,11 +64,19 @@ export function createSmartChargingService(deps: SmartChargingServiceDeps): ApiS
     renegotiateChargingSchedule: (request, context) => renegotiateChargingSchedule(deps, request, context),
     listEvCharging: (request) => listEvCharging(deps, request),
     // Sites: the power the EV schedules of a site's stations may add up to.
-    setChargingSite: (request) => setSite(deps, request),
+    setChargingSite: (request) => setSite(deps, request, siteChanged),
     listChargingSites: (request) => listSites(deps, request),
     deleteChargingSite: (request) => deleteSite(deps, request),
   };
-  return apiService(SERVICE_NAME, api.SmartChargingServiceDefinition, impl);
+  return {
+    ...apiService(SERVICE_NAME, api.SmartChargingServiceDefinition, impl),
+    ready,
+    rebalancer,
+    async close() {
+      await ready.catch(() => undefined);
+      await rebalancer.stop();
+    },
+  };
 }
 
 /**

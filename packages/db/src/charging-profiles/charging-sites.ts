@@ -1,6 +1,6 @@
 import { sql, type Kysely } from 'kysely';
 import type { Database } from '../schema.js';
-import type { ChargingProfileRow } from './schema.js';
+import type { ChargingProfileRow, EvChargingNeedsRow } from './schema.js';
 
 /**
  * Sites (`charging_sites`, `charging_site_stations`): stations behind one grid connection, with the most power the
@@ -132,4 +132,36 @@ export async function siteAllotments(
     .orderBy('p.stack_level', 'desc')
     .execute();
   return { siteId: site.site_id, maxPowerW: Number(site.max_power_w), txProfiles };
+}
+
+/**
+ * A site's active OCPP 2.0.1 transactions whose EVs sent charging needs (ISO 15118, K15/K17): the latest needs of
+ * each, in the order they were received (the EV that came first is served first). `siteId` or the site of
+ * `stationId`; undefined when there is no such site.
+ */
+export async function siteEvChargingNeeds(
+  db: Kysely<Database>,
+  of: { readonly siteId: string } | { readonly stationId: string },
+): Promise<{ siteId: string; needs: EvChargingNeedsRow[] } | undefined> {
+  const site = await (
+    'siteId' in of
+      ? db.selectFrom('charging_sites').select('site_id').where('site_id', '=', of.siteId)
+      : db.selectFrom('charging_site_stations').select('site_id').where('station_id', '=', of.stationId)
+  ).executeTakeFirst();
+  if (!site) return undefined;
+  const needs = await db
+    .selectFrom('ev_charging_needs as n')
+    .innerJoin('charging_site_stations as m', 'm.station_id', 'n.station_id')
+    .innerJoin('transactions as t', (join) =>
+      join.onRef('t.station_id', '=', 'n.station_id').onRef('t.transaction_id', '=', 'n.transaction_id'),
+    )
+    .selectAll('n')
+    .where('m.site_id', '=', site.site_id)
+    .where('t.state', '=', 'active')
+    .where('t.ocpp_version', '=', 'ocpp2.0.1')
+    .orderBy('n.received_at')
+    .orderBy('n.station_id')
+    .orderBy('n.transaction_id')
+    .execute();
+  return { siteId: site.site_id, needs };
 }

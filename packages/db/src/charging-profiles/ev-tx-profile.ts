@@ -9,6 +9,7 @@ import {
   computeEvSchedule,
   convertLimit,
   evMaximum,
+  exceedingPeriod,
   profileSpans,
   scheduleSpans,
   siteLimitSpans,
@@ -97,6 +98,46 @@ export async function evScheduleLimits(
   const txSpans = tx ? profileSpans(payloadOf(tx), now.getTime(), unit, electrical) : [];
   const external = await externalLimitSpans(db, target.stationId, target.evseId, unit, electrical);
   return { limits: [...txSpans, ...external], txProfileId: tx?.profile_id };
+}
+
+/**
+ * Whether `plan` (a TxProfile computed by {@link planEvTxProfile}) lets the EV draw more than the transaction's stored
+ * TxProfile in force at some moment; false when the CSMS stored none (nothing of the EV's was held back) or `plan`
+ * carries no schedule. Compared in the plan's unit from now on.
+ */
+export async function raisesTxProfile(
+  db: Kysely<Database>,
+  target: { readonly stationId: string; readonly evseId: number; readonly transactionId: string },
+  plan: V201.SetChargingProfileRequest,
+  electrical: Electrical,
+  now: Date,
+): Promise<boolean> {
+  const schedule = plan.chargingProfile.chargingSchedule[0];
+  if (!schedule?.startSchedule) return false;
+  const rows = await profilesForEvse(db, target.stationId, target.evseId, target.transactionId);
+  const tx = rows.find((row) => row.purpose === 'TxProfile');
+  if (!tx) return false;
+  const current = profileSpans(payloadOf(tx), now.getTime(), schedule.chargingRateUnit, electrical);
+  return exceedingPeriod(schedule, Date.parse(schedule.startSchedule), current, electrical, 0) !== undefined;
+}
+
+/**
+ * Whether the transaction's stored TxProfile is `plan`'s (its id, start and periods): the station's actor stores a
+ * profile once the station accepted it, a moment after the station's answer.
+ */
+export async function txProfileStored(
+  db: Kysely<Database>,
+  target: { readonly stationId: string; readonly evseId: number; readonly transactionId: string },
+  plan: V201.SetChargingProfileRequest,
+): Promise<boolean> {
+  const rows = await profilesForEvse(db, target.stationId, target.evseId, target.transactionId);
+  const stored = rows.find(
+    (row) => row.purpose === 'TxProfile' && row.profile_id === plan.chargingProfile.id,
+  );
+  if (!stored) return false;
+  const shape = (s: V201.ChargingScheduleType | undefined) =>
+    JSON.stringify([s?.startSchedule, s?.chargingSchedulePeriod.map((p) => [p.startPeriod, p.limit])]);
+  return shape(payloadOf(stored).chargingSchedule[0]) === shape(plan.chargingProfile.chargingSchedule[0]);
 }
 
 /** A stored profile as a 2.0.1 ChargingProfileType (a 1.6 csChargingProfiles has one chargingSchedule, not a list). */
