@@ -66,12 +66,14 @@ export async function listSites(
 export async function deleteSite(
   deps: SmartChargingServiceDeps,
   request: api.DeleteChargingSiteRequest,
+  deleted: () => void = () => {},
 ): Promise<api.DeleteChargingSiteResponse> {
   const v = new RequestViolations();
   checkSiteId(v, request.siteId);
   v.throwIfAny('invalid DeleteChargingSite request');
   if (!(await deleteChargingSite(deps.db, request.siteId)))
     throw ApiErrors.notFound('charging site', request.siteId);
+  deleted();
   return {};
 }
 

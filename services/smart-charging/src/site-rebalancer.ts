@@ -1,6 +1,7 @@
 import { Subjects, type Bus, type Subscription } from '@csms/bus';
 import {
   evMaximum,
+  listChargingSites,
   planEvTxProfile,
   raisesTxProfile,
   siteEvChargingNeeds,
@@ -24,11 +25,25 @@ function endsTransaction(type: (typeof ENDING_EVENTS)[number], data: { state?: u
   return type === 'transaction-ended' || data.state === 'ended';
 }
 
+/** How a SetChargingProfileRequest ended without the station having taken it (nothing sent, or a CALLERROR). */
+const NOT_TAKEN: ReadonlySet<string> = new Set([
+  'offline',
+  'refused',
+  'invalid-request',
+  'not-supported',
+  'call-error',
+]);
+
 export interface SiteRebalancerOptions {
   /** How long to wait for the station's actor to store an accepted TxProfile before the next EV is computed. */
   readonly storedWithinMs?: number;
   /** The timeout of each SetChargingProfileRequest (ms; default the station API's). */
   readonly callTimeoutMs?: number;
+  /**
+   * How often the site members are read again (ms; default 30 s): a replica learns of sites another replica set. This
+   * replica's own SetChargingSite / DeleteChargingSite take effect at once.
+   */
+  readonly membersRefreshMs?: number;
 }
 
 /** One EV schedule the rebalancer sent, and how the station answered. */
@@ -41,48 +56,87 @@ export interface Raised {
 
 /**
  * Gives a site's power back to the EVs still charging there (ISO 15118 smart charging, K16 renegotiation initiated by
- * the CSMS): when a transaction at one of a site's stations ends ({@link ENDING_EVENTS}), or the site is set (its power or stations changed),
- * the TxProfile of each active transaction at the site whose EV sent charging needs is computed again as for
- * NotifyEVChargingNeeds (packages/db charging-profiles/ev-tx-profile.ts: the station's and the site's limits, what the
- * site's other transactions were allotted, the operator's limit) and sent as SetChargingProfileRequest (K16.FR.01)
- * where it allows the EV more than the TxProfile in force. EVs are served in the order their needs arrived; each
- * schedule the station accepts is stored by its actor before the next one is computed, so the site's power is never
- * allotted twice. Schedules are only raised here: what an EV was given is not taken back for a newcomer.
+ * the CSMS): when a transaction at one of a site's stations ends ({@link ENDING_EVENTS}), or the site is set (its power
+ * or stations changed), the TxProfile of each active transaction at the site whose EV sent charging needs is computed
+ * again as for NotifyEVChargingNeeds (packages/db charging-profiles/ev-tx-profile.ts: the station's and the site's
+ * limits, what the site's other transactions were allotted, the operator's limit) and sent as SetChargingProfileRequest
+ * (K16.FR.01) where it allows the EV more than the TxProfile in force. EVs are served in the order their needs arrived;
+ * each schedule the station accepts is stored by its actor before the next one is computed, so the site's power is
+ * never allotted twice. Schedules are only raised here: what an EV was given is not taken back for a newcomer.
  *
- * Events are applied one at a time, in arrival order. A site that cannot be rebalanced now (a station does not answer,
- * the database fails) is logged; the next event of the site, or `RenegotiateChargingSchedule`, computes it again.
+ * Only the events of the sites' stations are received (per-station subjects, as the site members are read at start,
+ * after each SetChargingSite / DeleteChargingSite and every {@link SiteRebalancerOptions.membersRefreshMs}): a 2.0.1
+ * station's transaction events are most of what it sends, and the other stations' are none of this service's
+ * business. Events are applied one at a time, in arrival order. A site that cannot be rebalanced now (a station does
+ * not answer, the database fails) is logged; the next event of the site, or `RenegotiateChargingSchedule`, computes it
+ * again.
  */
 export class SiteRebalancer {
   readonly #deps: SmartChargingServiceDeps & { readonly bus: Bus };
   readonly #storedWithinMs: number;
   readonly #callTimeoutMs: number | undefined;
-  #subscriptions: Subscription[] = [];
+  readonly #membersRefreshMs: number;
+  /** The subscriptions to each site station's transaction events, by station id. */
+  readonly #members = new Map<string, Subscription[]>();
+  #refreshTimer: NodeJS.Timeout | undefined;
+  #stopped = false;
   #chain: Promise<void> = Promise.resolve();
 
   constructor(deps: SmartChargingServiceDeps & { readonly bus: Bus }, options: SiteRebalancerOptions = {}) {
     this.#deps = deps;
     this.#storedWithinMs = options.storedWithinMs ?? 5_000;
     this.#callTimeoutMs = options.callTimeoutMs;
+    this.#membersRefreshMs = options.membersRefreshMs ?? 30_000;
   }
 
+  /** Subscribes to the events of the sites' stations, and reads the members again from time to time. */
   async start(): Promise<void> {
-    for (const type of ENDING_EVENTS)
-      this.#subscriptions.push(
-        await this.#deps.bus.subscribe<{ stationId?: unknown; state?: unknown } | undefined>(
-          Subjects.eventsOfType(type),
+    await this.#refreshMembers();
+    this.#refreshTimer = setInterval(() => void this.membersChanged(), this.#membersRefreshMs);
+    this.#refreshTimer.unref();
+  }
+
+  /** Reads the site members again (after everything queued before) and follows exactly their events. */
+  membersChanged(): Promise<void> {
+    const run = this.#chain.then(() => this.#refreshMembers());
+    this.#chain = run.catch((error: unknown) => {
+      this.#deps.logger.warn({ err: error }, 'could not read the charging sites’ stations');
+    });
+    return this.#chain;
+  }
+
+  async #refreshMembers(): Promise<void> {
+    if (this.#stopped) return;
+    const sites = await listChargingSites(this.#deps.db);
+    const wanted = new Set(sites.flatMap((site) => site.stationIds));
+    for (const [stationId, subscriptions] of this.#members)
+      if (!wanted.has(stationId)) {
+        this.#members.delete(stationId);
+        await Promise.all(subscriptions.map((s) => s.unsubscribe()));
+      }
+    for (const stationId of wanted)
+      if (!this.#members.has(stationId)) this.#members.set(stationId, await this.#follow(stationId));
+  }
+
+  async #follow(stationId: string): Promise<Subscription[]> {
+    return Promise.all(
+      ENDING_EVENTS.map((type) =>
+        this.#deps.bus.subscribe<{ state?: unknown } | undefined>(
+          Subjects.event(stationId, type),
           (message) => {
-            const data = message.data ?? {};
-            if (typeof data.stationId === 'string' && endsTransaction(type, data))
-              void this.enqueue({ stationId: data.stationId }).catch(() => undefined);
+            if (endsTransaction(type, message.data ?? {}))
+              void this.enqueue({ stationId }).catch(() => undefined);
             return undefined;
           },
           { queue: REBALANCER_QUEUE },
         ),
-      );
+      ),
+    );
   }
 
   /** Rebalances the site (by id, or the site of a station) after everything queued before. */
   enqueue(of: { readonly siteId: string } | { readonly stationId: string }): Promise<Raised[]> {
+    if (this.#stopped) return Promise.resolve([]);
     const run = this.#chain.then(() => this.rebalance(of));
     this.#chain = run.then(
       () => undefined,
@@ -99,9 +153,12 @@ export class SiteRebalancer {
   }
 
   async stop(): Promise<void> {
-    const subscriptions = this.#subscriptions.splice(0);
-    await Promise.all(subscriptions.map((s) => s.unsubscribe()));
+    this.#stopped = true;
+    clearInterval(this.#refreshTimer);
     await this.#chain;
+    const subscriptions = [...this.#members.values()].flat();
+    this.#members.clear();
+    await Promise.all(subscriptions.map((s) => s.unsubscribe()));
   }
 
   /** Computes the site's EV schedules again and sends those that allow their EV more (see the class). */
@@ -145,7 +202,7 @@ export class SiteRebalancer {
       log.warn({ outcome: outcome.status }, 'site rebalance: the EV schedule was not sent');
       // The station may still have taken it (a timeout, a lost connection): its allotment is unknown until its answer
       // is stored, so the site's next EVs wait for the next rebalance.
-      return outcome.status === 'offline' || outcome.status === 'call-error' ? undefined : 'stop';
+      return NOT_TAKEN.has(outcome.status) ? undefined : 'stop';
     }
     const status = String(outcome.payload['status']);
     log.info({ status }, 'site rebalance: sent the EV a schedule allowing more (K16)');

@@ -53,7 +53,11 @@ export function createSmartChargingService(
   const rebalancer = new SiteRebalancer(deps, options.rebalancer);
   const ready = rebalancer.start();
   ready.catch((error: unknown) => deps.logger.error({ err: error }, 'site rebalancer could not start'));
-  const siteChanged = (siteId: string) => void rebalancer.enqueue({ siteId }).catch(() => undefined);
+  // A site set or deleted: follow its stations' events from now on, and give the site's EVs what it now allows.
+  const siteChanged = (siteId: string) => {
+    void rebalancer.membersChanged();
+    void rebalancer.enqueue({ siteId }).catch(() => undefined);
+  };
   const impl: ServiceImplementation<typeof api.SmartChargingServiceDefinition> = {
     setChargingProfile: (request, context) => setChargingProfile(deps, request, context),
     getChargingProfiles: (request, context) => getChargingProfiles(deps, request, context),
@@ -66,7 +70,7 @@ export function createSmartChargingService(
     // Sites: the power the EV schedules of a site's stations may add up to.
     setChargingSite: (request) => setSite(deps, request, siteChanged),
     listChargingSites: (request) => listSites(deps, request),
-    deleteChargingSite: (request) => deleteSite(deps, request),
+    deleteChargingSite: (request) => deleteSite(deps, request, () => void rebalancer.membersChanged()),
   };
   return {
     ...apiService(SERVICE_NAME, api.SmartChargingServiceDefinition, impl),
