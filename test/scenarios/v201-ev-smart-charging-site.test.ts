@@ -120,6 +120,36 @@ describe('EV schedules within the site limit (K15.FR.07, K16, SetChargingSite)',
     expect(limitsOf(await nthSetChargingProfile(c.cs, 3))).toEqual([30]);
   });
 
+  it('keeps the allotment of an EV whose station refuses the raised schedule, and serves the next EVs', async () => {
+    const a = await authorizedAndConnected();
+    const b = await authorizedAndConnected();
+    const c = await authorizedAndConnected();
+    const siteId = uniqueId('SITE');
+    await client.setChargingSite({ siteId, maxPowerW: 22_080, stationIds: [a.cs.id, b.cs.id, c.cs.id] });
+    expect(limitsOf(await iso15118SmartCharging(a.cs, a.tx, needs(20)))).toEqual([20]);
+    expect(limitsOf(await iso15118SmartCharging(b.cs, b.tx, needs(32)))).toEqual([12]);
+    expect(
+      await c.cs.call('NotifyEVChargingNeeds', {
+        evseId: c.tx.evseId,
+        maxScheduleTuples: 3,
+        chargingNeeds: needs(32),
+      }),
+    ).toEqual({ status: 'Accepted' });
+    expect(limitsOf(await nthSetChargingProfile(c.cs, 1))).toEqual([0]);
+    await storedProfileIds(c.cs.id, 1);
+
+    // A's transaction ends. B's EV, first in line, is offered the whole site, which B's station refuses: B keeps its
+    // 12 A, and C's EV gets the 20 A left beside them.
+    b.cs.respond('SetChargingProfile', { status: 'Rejected' });
+    await a.tx.evDisconnected();
+    expect(limitsOf(await nthSetChargingProfile(b.cs, 2))).toEqual([32]);
+    expect(limitsOf(await nthSetChargingProfile(c.cs, 2))).toEqual([20]);
+    const { profiles } = await client.getChargingProfiles({ stationId: b.cs.id });
+    expect(profiles.map((p) => p.profile?.schedules[0]?.periods.map((period) => period.limit))).toEqual([
+      [12],
+    ]);
+  });
+
   it('moves a station between sites, lists them, and refuses bad requests without changing anything', async () => {
     const { cs } = await authorizedAndConnected();
     const first = uniqueId('SITE-A');
