@@ -31,6 +31,30 @@ const needs = (evMaxCurrent: number): V201.ChargingNeedsType => ({
   departureTime: departure,
 });
 
+/**
+ * Three stations of one site of 22,080 W (32 A on three phases) with a transaction each: A's EV takes 20 A, B's the
+ * 12 A left, C's none (a 0 A schedule, stored); the EVs' needs came in that order.
+ */
+async function threeEvsAtAFullSite() {
+  const a = await authorizedAndConnected();
+  const b = await authorizedAndConnected();
+  const c = await authorizedAndConnected();
+  const siteId = uniqueId('SITE');
+  await client.setChargingSite({ siteId, maxPowerW: 22_080, stationIds: [a.cs.id, b.cs.id, c.cs.id] });
+  expect(limitsOf(await iso15118SmartCharging(a.cs, a.tx, needs(20)))).toEqual([20]);
+  expect(limitsOf(await iso15118SmartCharging(b.cs, b.tx, needs(32)))).toEqual([12]);
+  expect(
+    await c.cs.call('NotifyEVChargingNeeds', {
+      evseId: c.tx.evseId,
+      maxScheduleTuples: 3,
+      chargingNeeds: needs(32),
+    }),
+  ).toEqual({ status: 'Accepted' });
+  expect(limitsOf(await nthSetChargingProfile(c.cs, 1))).toEqual([0]);
+  await storedProfileIds(c.cs.id, 1);
+  return { siteId, a, b, c };
+}
+
 describe('EV schedules within the site limit (K15.FR.07, K16, SetChargingSite)', () => {
   it("shares the site's power with the TxProfiles of its other transactions, and gives it back when they end", async () => {
     const a = await authorizedAndConnected();
@@ -90,23 +114,7 @@ describe('EV schedules within the site limit (K15.FR.07, K16, SetChargingSite)',
   });
 
   it("raises the schedules of the site's EVs when the site gets more power, in the order their needs came", async () => {
-    const a = await authorizedAndConnected();
-    const b = await authorizedAndConnected();
-    const c = await authorizedAndConnected();
-    const siteId = uniqueId('SITE');
-    await client.setChargingSite({ siteId, maxPowerW: 22_080, stationIds: [a.cs.id, b.cs.id, c.cs.id] });
-    // 32 A on three phases: A's EV takes 20 A, B's the 12 A left, C's none.
-    expect(limitsOf(await iso15118SmartCharging(a.cs, a.tx, needs(20)))).toEqual([20]);
-    expect(limitsOf(await iso15118SmartCharging(b.cs, b.tx, needs(32)))).toEqual([12]);
-    expect(
-      await c.cs.call('NotifyEVChargingNeeds', {
-        evseId: c.tx.evseId,
-        maxScheduleTuples: 3,
-        chargingNeeds: needs(32),
-      }),
-    ).toEqual({ status: 'Accepted' });
-    expect(limitsOf(await nthSetChargingProfile(c.cs, 1))).toEqual([0]);
-    await storedProfileIds(c.cs.id, 1);
+    const { siteId, a, b, c } = await threeEvsAtAFullSite();
 
     // 30 A more (20,700 W): B's EV, whose needs came first, is raised to its 32 A; C's gets the 10 A left. A's EV has
     // all it can take: nothing is sent to it.
@@ -121,22 +129,7 @@ describe('EV schedules within the site limit (K15.FR.07, K16, SetChargingSite)',
   });
 
   it('keeps the allotment of an EV whose station refuses the raised schedule, and serves the next EVs', async () => {
-    const a = await authorizedAndConnected();
-    const b = await authorizedAndConnected();
-    const c = await authorizedAndConnected();
-    const siteId = uniqueId('SITE');
-    await client.setChargingSite({ siteId, maxPowerW: 22_080, stationIds: [a.cs.id, b.cs.id, c.cs.id] });
-    expect(limitsOf(await iso15118SmartCharging(a.cs, a.tx, needs(20)))).toEqual([20]);
-    expect(limitsOf(await iso15118SmartCharging(b.cs, b.tx, needs(32)))).toEqual([12]);
-    expect(
-      await c.cs.call('NotifyEVChargingNeeds', {
-        evseId: c.tx.evseId,
-        maxScheduleTuples: 3,
-        chargingNeeds: needs(32),
-      }),
-    ).toEqual({ status: 'Accepted' });
-    expect(limitsOf(await nthSetChargingProfile(c.cs, 1))).toEqual([0]);
-    await storedProfileIds(c.cs.id, 1);
+    const { a, b, c } = await threeEvsAtAFullSite();
 
     // A's transaction ends. B's EV, first in line, is offered the whole site, which B's station refuses: B keeps its
     // 12 A, and C's EV gets the 20 A left beside them.
