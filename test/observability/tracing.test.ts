@@ -176,16 +176,25 @@ describe('observability of a station CALL', () => {
     expect(actor?.spanContext().traceId).toBe(edge?.spanContext().traceId);
     expect(actor?.parentSpanContext?.spanId).toBe(edge?.spanContext().spanId);
     expect(actor?.attributes['ocpp.message_id']).toBe(edge?.attributes['ocpp.message_id']);
-    // The handler's queries (instrumentation-pg) nest under the actor's span.
-    const queries = exporter.getFinishedSpans().filter((s) => s.name.startsWith('pg.query'));
-    expect(queries.length).toBeGreaterThan(0);
-    expect(queries.filter((q) => descendsFrom(q, actor!)).length).toBeGreaterThan(0);
-    // The transaction's pipelines trace themselves (pg's instrumentation does not end a submittable's span).
-    const pipelines = exporter.getFinishedSpans().filter((s) => s.name === 'pg.pipeline');
-    const boot = pipelines.filter((p) => descendsFrom(p, actor!));
-    expect(boot.length).toBeGreaterThan(0);
-    expect(boot[0]?.kind).toBe(SpanKind.CLIENT);
-    expect(boot.map((p) => String(p.attributes['db.query.text'])).join('\n')).toMatch(/"stations"/);
+    // A BootNotification is one group-committed statement: a group-commit batch carries many callers' statements and
+    // is not traced under any one of them. A CALL that runs in a database transaction is: its pipelines trace
+    // themselves (pg's instrumentation does not end a submittable's span) under the actor's span.
+    await client.call('TransactionEvent', {
+      eventType: 'Started',
+      timestamp: new Date().toISOString(),
+      triggerReason: 'CablePluggedIn',
+      seqNo: 0,
+      transactionInfo: { transactionId: 'OBS-TX-1' },
+      evse: { id: 1, connectorId: 1 },
+    });
+    await expect.poll(() => spansNamed('actor TransactionEvent').length).toBe(1);
+    const [txActor] = spansNamed('actor TransactionEvent');
+    const pipelines = exporter
+      .getFinishedSpans()
+      .filter((s) => s.name === 'pg.pipeline' && descendsFrom(s, txActor!));
+    expect(pipelines.length).toBeGreaterThan(0);
+    expect(pipelines[0]?.kind).toBe(SpanKind.CLIENT);
+    expect(pipelines.map((p) => String(p.attributes['db.query.text'])).join('\n')).toMatch(/"transactions"/);
 
     const text = await metricsText();
     const bucket = text
