@@ -16,7 +16,6 @@ import {
   iso15118SmartCharging,
   limitsOf,
   nthSetChargingProfile,
-  storedProfileIds,
   useEvSmartChargingCsms,
 } from '../support/ev-smart-charging.js';
 import { Tx201 } from '../support/octt-states.js';
@@ -32,8 +31,9 @@ const needs = (evMaxCurrent: number): V201.ChargingNeedsType => ({
 });
 
 /**
- * Three stations of one site of 22,080 W (32 A on three phases) with a transaction each: A's EV takes 20 A, B's the
- * 12 A left, C's none (a 0 A schedule, stored); the EVs' needs came in that order.
+ * Three stations of one site of 22,080 W (32 A on three phases) with a transaction each, whose EVs' needs came in
+ * that order: A's EV takes 20 A; B's gets the 12 A left, then A's is lowered and B's raised to their equal shares of
+ * 16 A; C's gets the 0 A left, then all three are set to a third: 7,360 W, 10.6 A (rounded down to 0.1 A).
  */
 async function threeEvsAtAFullSite() {
   const a = await authorizedAndConnected();
@@ -43,6 +43,8 @@ async function threeEvsAtAFullSite() {
   await client.setChargingSite({ siteId, maxPowerW: 22_080, stationIds: [a.cs.id, b.cs.id, c.cs.id] });
   expect(limitsOf(await iso15118SmartCharging(a.cs, a.tx, needs(20)))).toEqual([20]);
   expect(limitsOf(await iso15118SmartCharging(b.cs, b.tx, needs(32)))).toEqual([12]);
+  expect(limitsOf(await nthSetChargingProfile(a.cs, 2))).toEqual([16]);
+  expect(limitsOf(await nthSetChargingProfile(b.cs, 2))).toEqual([16]);
   expect(
     await c.cs.call('NotifyEVChargingNeeds', {
       evseId: c.tx.evseId,
@@ -51,12 +53,23 @@ async function threeEvsAtAFullSite() {
     }),
   ).toEqual({ status: 'Accepted' });
   expect(limitsOf(await nthSetChargingProfile(c.cs, 1))).toEqual([0]);
-  await storedProfileIds(c.cs.id, 1);
+  expect(limitsOf(await nthSetChargingProfile(a.cs, 3))).toEqual([10.6]);
+  expect(limitsOf(await nthSetChargingProfile(b.cs, 3))).toEqual([10.6]);
+  expect(limitsOf(await nthSetChargingProfile(c.cs, 2))).toEqual([10.6]);
+  await storedLimit(c.cs.id, 10.6);
   return { siteId, a, b, c };
 }
 
+/** Waits until the CSMS stored a profile of the station whose schedule's first limit is `limit`. */
+async function storedLimit(stationId: string, limit: number): Promise<void> {
+  await eventually(async () => {
+    const { profiles } = await client.getChargingProfiles({ stationId });
+    return profiles.some((p) => p.profile?.schedules[0]?.periods[0]?.limit === limit) || undefined;
+  }, 20_000);
+}
+
 describe('EV schedules within the site limit (K15.FR.07, K16, SetChargingSite)', () => {
-  it("shares the site's power with the TxProfiles of its other transactions, and gives it back when they end", async () => {
+  it("shares the site's power equally among its EVs, and gives it back when a transaction ends", async () => {
     const a = await authorizedAndConnected();
     const b = await authorizedAndConnected();
     const outside = await authorizedAndConnected();
@@ -69,28 +82,33 @@ describe('EV schedules within the site limit (K15.FR.07, K16, SetChargingSite)',
     });
     expect(site).toMatchObject({ siteId, maxPowerW: 22_080, stationIds: [a.cs.id, b.cs.id].sort() });
 
-    // A's EV takes 20 A (13,800 W); B's EV, which could take 32 A, gets what is left: 12 A (8,280 W).
+    // A's EV takes 20 A (13,800 W); B's EV, which could take 32 A, first gets what is left: 12 A (8,280 W). Then the
+    // CSMS renegotiates by itself (K16.FR.01) to equal shares: A's EV is lowered to 16 A first, then B's raised to 16 A,
+    // with the same profile ids (each replaces the one in force, K01.FR.05).
     expect(limitsOf(await iso15118SmartCharging(a.cs, a.tx, needs(20)))).toEqual([20]);
-    expect(limitsOf(await iso15118SmartCharging(b.cs, b.tx, needs(32)))).toEqual([12]);
+    const first = await iso15118SmartCharging(b.cs, b.tx, needs(32));
+    expect(limitsOf(first)).toEqual([12]);
+    const lowered = await nthSetChargingProfile(a.cs, 2);
+    expect(limitsOf(lowered)).toEqual([16]);
+    expectTxProfile(lowered, a.tx);
+    const shared = await nthSetChargingProfile(b.cs, 2);
+    expect(limitsOf(shared)).toEqual([16]);
+    expect(shared.chargingProfile.id).toBe(first.chargingProfile.id);
     // A station of no site is not limited by it.
     expect(limitsOf(await iso15118SmartCharging(outside.cs, outside.tx, needs(32)))).toEqual([32]);
 
-    // A's transaction ends: its TxProfile no longer counts, and the CSMS renegotiates by itself (K16.FR.01): B's EV
-    // gets the whole site, the same profile id (it replaces the one in force, K01.FR.05).
+    // A's transaction ends: its TxProfile no longer counts, and B's EV gets the whole site.
     await a.tx.evDisconnected();
-    const raised = await nthSetChargingProfile(b.cs, 2);
+    const raised = await nthSetChargingProfile(b.cs, 3);
     expect(limitsOf(raised)).toEqual([32]);
     expectTxProfile(raised, b.tx);
-    expect(raised.chargingProfile.id).toBe((await nthSetChargingProfile(b.cs, 1)).chargingProfile.id);
-    // The station outside the site was not asked anything.
+    expect(raised.chargingProfile.id).toBe(first.chargingProfile.id);
+    // The station outside the site was not asked anything more.
     expect(outside.cs.requests('SetChargingProfile')).toHaveLength(1);
 
-    // A new transaction on A now shares with B's 32 A (stored once B's station accepted it): nothing is left, so its
-    // EV gets a 0 A schedule (it may not draw until the CSMS renegotiates).
-    await eventually(async () => {
-      const { profiles } = await client.getChargingProfiles({ stationId: b.cs.id });
-      return profiles.some((p) => p.profile?.schedules[0]?.periods[0]?.limit === 32) || undefined;
-    }, 20_000);
+    // A new transaction on A (once B's 32 A is stored): nothing is left, so its EV first gets a 0 A schedule; then B's
+    // EV is lowered to 16 A and the newcomer's raised to the other 16 A.
+    await storedLimit(b.cs.id, 32);
     const next = new Tx201(a.cs, { idToken: a.tx.idToken });
     await next.authorized();
     await next.evConnectedPreSession();
@@ -101,46 +119,82 @@ describe('EV schedules within the site limit (K15.FR.07, K16, SetChargingSite)',
         chargingNeeds: needs(16),
       }),
     ).toEqual({ status: 'Accepted' });
-    expect(limitsOf(await nthSetChargingProfile(a.cs, 2))).toEqual([0]);
+    expect(limitsOf(await nthSetChargingProfile(a.cs, 3))).toEqual([0]);
+    expect(limitsOf(await nthSetChargingProfile(b.cs, 4))).toEqual([16]);
+    expect(limitsOf(await nthSetChargingProfile(a.cs, 4))).toEqual([16]);
 
     // Deleting the site lifts its limit.
+    await storedLimit(a.cs.id, 16);
     expect(await client.deleteChargingSite({ siteId })).toEqual({});
     await a.cs.call('NotifyEVChargingNeeds', {
       evseId: next.evseId,
       maxScheduleTuples: 3,
-      chargingNeeds: needs(16),
+      chargingNeeds: needs(32),
     });
-    expect(limitsOf(await nthSetChargingProfile(a.cs, 3))).toEqual([16]);
+    expect(limitsOf(await nthSetChargingProfile(a.cs, 5))).toEqual([32]);
   });
 
-  it("raises the schedules of the site's EVs when the site gets more power, in the order their needs came", async () => {
+  it("raises the schedules of the site's EVs when the site gets more power, each to its share", async () => {
     const { siteId, a, b, c } = await threeEvsAtAFullSite();
 
-    // 30 A more (20,700 W): B's EV, whose needs came first, is raised to its 32 A; C's gets the 10 A left. A's EV has
-    // all it can take: nothing is sent to it.
+    // 20,700 W more (42,780 W, 62 A): A's EV gets all it can take (20 A), B's and C's share the rest (21 A each).
     await client.setChargingSite({ siteId, maxPowerW: 42_780, stationIds: [a.cs.id, b.cs.id, c.cs.id] });
-    expect(limitsOf(await nthSetChargingProfile(b.cs, 2))).toEqual([32]);
-    expect(limitsOf(await nthSetChargingProfile(c.cs, 2))).toEqual([10]);
-    expect(a.cs.requests('SetChargingProfile')).toHaveLength(1);
+    expect(limitsOf(await nthSetChargingProfile(a.cs, 4))).toEqual([20]);
+    expect(limitsOf(await nthSetChargingProfile(b.cs, 4))).toEqual([21]);
+    expect(limitsOf(await nthSetChargingProfile(c.cs, 3))).toEqual([21]);
 
-    // A's transaction ends: C's EV gets the 20 A it freed.
+    // A's transaction ends: B's and C's EVs share the whole site, 31 A each.
     await a.tx.evDisconnected();
-    expect(limitsOf(await nthSetChargingProfile(c.cs, 3))).toEqual([30]);
+    expect(limitsOf(await nthSetChargingProfile(b.cs, 5))).toEqual([31]);
+    expect(limitsOf(await nthSetChargingProfile(c.cs, 4))).toEqual([31]);
+    expect(a.cs.requests('SetChargingProfile')).toHaveLength(4);
   });
 
   it('keeps the allotment of an EV whose station refuses the raised schedule, and serves the next EVs', async () => {
     const { a, b, c } = await threeEvsAtAFullSite();
 
-    // A's transaction ends. B's EV, first in line, is offered the whole site, which B's station refuses: B keeps its
-    // 12 A, and C's EV gets the 20 A left beside them.
+    // A's transaction ends. B's EV, first in line, is offered its share of 16 A, which B's station refuses: B keeps its
+    // 10.6 A, and C's EV is raised to its 16 A all the same.
     b.cs.respond('SetChargingProfile', { status: 'Rejected' });
     await a.tx.evDisconnected();
-    expect(limitsOf(await nthSetChargingProfile(b.cs, 2))).toEqual([32]);
-    expect(limitsOf(await nthSetChargingProfile(c.cs, 2))).toEqual([20]);
+    expect(limitsOf(await nthSetChargingProfile(b.cs, 4))).toEqual([16]);
+    expect(limitsOf(await nthSetChargingProfile(c.cs, 3))).toEqual([16]);
     const { profiles } = await client.getChargingProfiles({ stationId: b.cs.id });
     expect(profiles.map((p) => p.profile?.schedules[0]?.periods.map((period) => period.limit))).toEqual([
-      [12],
+      [10.6],
     ]);
+  });
+
+  it("lets an EV whose minimum does not fit wait, and lowers the EVs when the site's power falls", async () => {
+    const a = await authorizedAndConnected();
+    const b = await authorizedAndConnected();
+    const c = await authorizedAndConnected();
+    const siteId = uniqueId('SITE');
+    const stationIds = [a.cs.id, b.cs.id, c.cs.id];
+    // 9,000 W (13 A on three phases); each EV needs at least 6 A (4,140 W) to charge.
+    await client.setChargingSite({ siteId, maxPowerW: 9_000, stationIds });
+    expect(limitsOf(await iso15118SmartCharging(a.cs, a.tx, needs(32)))).toEqual([13]);
+    expect(limitsOf(await iso15118SmartCharging(b.cs, b.tx, needs(32)))).toEqual([0]);
+    // Two minimums fit: 4,500 W each, 6.5 A (rounded down).
+    expect(limitsOf(await nthSetChargingProfile(a.cs, 2))).toEqual([6.5]);
+    expect(limitsOf(await nthSetChargingProfile(b.cs, 2))).toEqual([6.5]);
+    await storedLimit(b.cs.id, 6.5);
+    // A third does not: C's EV keeps the 0 A it was given and waits.
+    expect(limitsOf(await iso15118SmartCharging(c.cs, c.tx, needs(32)))).toEqual([0]);
+
+    // A's transaction ends: C's EV is admitted at B's share. Nothing else was sent to A and B meanwhile (the passes
+    // after C's needs and after A's end are done once C's schedule arrives: they run one at a time).
+    await a.tx.evDisconnected();
+    expect(limitsOf(await nthSetChargingProfile(c.cs, 2))).toEqual([6.5]);
+    await storedLimit(c.cs.id, 6.5);
+    expect(a.cs.requests('SetChargingProfile')).toHaveLength(2);
+    expect(b.cs.requests('SetChargingProfile')).toHaveLength(2);
+
+    // The site's power falls to 6,000 W: only one minimum fits. C's EV, whose needs came last, is lowered to 0 A first,
+    // then B's raised to the whole 6,000 W (8.6 A).
+    await client.setChargingSite({ siteId, maxPowerW: 6_000, stationIds });
+    expect(limitsOf(await nthSetChargingProfile(c.cs, 3))).toEqual([0]);
+    expect(limitsOf(await nthSetChargingProfile(b.cs, 3))).toEqual([8.6]);
   });
 
   it('moves a station between sites, lists them, and refuses bad requests without changing anything', async () => {

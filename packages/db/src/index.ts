@@ -268,11 +268,17 @@ export {
 } from './charging-profiles/charging-sites.js';
 export {
   evScheduleLimits,
+  evTxPlan,
+  lowersTxProfile,
   planEvTxProfile,
   raisesTxProfile,
+  siteBudgetW,
   txProfileStored,
+  txProfileStoredSince,
+  type EvTxPlan,
   type EvTxProfileInput,
 } from './charging-profiles/ev-tx-profile.js';
+export { equalShares, type ShareClaim } from './charging-profiles/site-shares.js';
 
 // campaigns: campaigns, campaign_stations
 export {

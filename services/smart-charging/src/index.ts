@@ -6,6 +6,7 @@ export {
 export {
   REBALANCER_QUEUE,
   SiteRebalancer,
-  type Raised,
+  type RebalanceTarget,
+  type Renegotiated,
   type SiteRebalancerOptions,
 } from './site-rebalancer.js';

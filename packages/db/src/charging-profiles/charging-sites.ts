@@ -102,36 +102,33 @@ export async function siteAllotments(
   db: Kysely<Database>,
   except: { readonly stationId: string; readonly transactionId: string },
 ): Promise<{ siteId: string; maxPowerW: number; txProfiles: ChargingProfileRow[] } | undefined> {
-  const site = await db
-    .selectFrom('charging_site_stations as m')
-    .innerJoin('charging_sites as s', 's.site_id', 'm.site_id')
-    .select(['s.site_id', 's.max_power_w'])
-    .where('m.station_id', '=', except.stationId)
-    .executeTakeFirst();
+  const site = await siteOf(db, { stationId: except.stationId });
   if (!site) return undefined;
-  const txProfiles = await db
+  const txProfiles = (await siteTxProfiles(db, site.site_id)).filter(
+    (row) => row.station_id !== except.stationId || row.transaction_id !== except.transactionId,
+  );
+  return { siteId: site.site_id, maxPowerW: Number(site.max_power_w), txProfiles };
+}
+
+/**
+ * The TxProfiles the CSMS installed for the active transactions at a site's stations, by station, transaction and
+ * descending stack level.
+ */
+export function siteTxProfiles(db: Kysely<Database>, siteId: string): Promise<ChargingProfileRow[]> {
+  return db
     .selectFrom('charging_profiles as p')
     .innerJoin('charging_site_stations as m', 'm.station_id', 'p.station_id')
     .innerJoin('transactions as t', (join) =>
       join.onRef('t.station_id', '=', 'p.station_id').onRef('t.transaction_id', '=', 'p.transaction_id'),
     )
     .selectAll('p')
-    .where('m.site_id', '=', site.site_id)
+    .where('m.site_id', '=', siteId)
     .where('p.purpose', '=', 'TxProfile')
     .where('t.state', '=', 'active')
-    .where((eb) =>
-      eb.not(
-        eb.and([
-          eb('p.station_id', '=', except.stationId),
-          eb('p.transaction_id', '=', except.transactionId),
-        ]),
-      ),
-    )
     .orderBy('p.station_id')
     .orderBy('p.transaction_id')
     .orderBy('p.stack_level', 'desc')
     .execute();
-  return { siteId: site.site_id, maxPowerW: Number(site.max_power_w), txProfiles };
 }
 
 /**
@@ -142,12 +139,8 @@ export async function siteAllotments(
 export async function siteEvChargingNeeds(
   db: Kysely<Database>,
   of: { readonly siteId: string } | { readonly stationId: string },
-): Promise<{ siteId: string; needs: EvChargingNeedsRow[] } | undefined> {
-  const site = await (
-    'siteId' in of
-      ? db.selectFrom('charging_sites').select('site_id').where('site_id', '=', of.siteId)
-      : db.selectFrom('charging_site_stations').select('site_id').where('station_id', '=', of.stationId)
-  ).executeTakeFirst();
+): Promise<{ siteId: string; maxPowerW: number; needs: EvChargingNeedsRow[] } | undefined> {
+  const site = await siteOf(db, of);
   if (!site) return undefined;
   const needs = await db
     .selectFrom('ev_charging_needs as n')
@@ -163,5 +156,19 @@ export async function siteEvChargingNeeds(
     .orderBy('n.station_id')
     .orderBy('n.transaction_id')
     .execute();
-  return { siteId: site.site_id, needs };
+  return { siteId: site.site_id, maxPowerW: Number(site.max_power_w), needs };
+}
+
+/** A site by its id or as the site of a station. */
+function siteOf(
+  db: Kysely<Database>,
+  of: { readonly siteId: string } | { readonly stationId: string },
+): Promise<{ site_id: string; max_power_w: number } | undefined> {
+  const sites = db.selectFrom('charging_sites as s').select(['s.site_id', 's.max_power_w']);
+  return 'siteId' in of
+    ? sites.where('s.site_id', '=', of.siteId).executeTakeFirst()
+    : sites
+        .innerJoin('charging_site_stations as m', 'm.site_id', 's.site_id')
+        .where('m.station_id', '=', of.stationId)
+        .executeTakeFirst();
 }

@@ -1,6 +1,7 @@
 import type { V201 } from '@csms/ocpp';
 import { describe, expect, it } from 'vitest';
 import {
+  allowsMoreThan,
   computeEvSchedule,
   convertLimit,
   exceedingPeriod,
@@ -210,5 +211,24 @@ describe('siteLimitSpans (a site limit shared with the other transactions, K15.F
       span(T0, T0 + H, 0),
       span(T0 + H, Infinity, 32),
     ]);
+  });
+});
+
+describe('allowsMoreThan', () => {
+  const current: LimitSpan[] = [
+    { from: T0, to: T0 + H, limit: 16 },
+    { from: T0 + H, to: T0 + 2 * H, limit: 10 },
+  ];
+
+  it('finds a moment from `from` on where the first is above the second, where both are in force', () => {
+    expect(allowsMoreThan([{ from: T0, to: T0 + 2 * H, limit: 12 }], current, T0)).toBe(true);
+    expect(allowsMoreThan(current, [{ from: T0, to: T0 + 2 * H, limit: 12 }], T0)).toBe(true);
+    expect(allowsMoreThan([{ from: T0, to: T0 + 2 * H, limit: 10 }], current, T0)).toBe(false);
+    // Only from `from` on: the first hour is over.
+    expect(allowsMoreThan(current, [{ from: T0, to: T0 + 2 * H, limit: 12 }], T0 + H)).toBe(false);
+    // Where the second has nothing in force, nothing is compared.
+    expect(allowsMoreThan([{ from: T0 + 2 * H, to: Infinity, limit: 32 }], current, T0)).toBe(false);
+    // Equal limits (up to rounding noise) are not more.
+    expect(allowsMoreThan([{ from: T0, to: T0 + H, limit: 16 + 1e-12 }], current, T0)).toBe(false);
   });
 });

@@ -300,6 +300,27 @@ export function exceedingPeriod(
   return undefined;
 }
 
+/**
+ * Whether `a` allows more than `b` at some moment from `from` on, comparing only where both have a span in force (the
+ * lowest of each): a new schedule for an EV against the one in force (it raises it), or the reverse (it lowers it).
+ */
+export function allowsMoreThan(a: readonly LimitSpan[], b: readonly LimitSpan[], from: number): boolean {
+  const edges = new Set([from, ...[...a, ...b].flatMap((s) => [s.from, s.to])]);
+  for (const t of edges) {
+    if (!(t >= from) || !Number.isFinite(t)) continue;
+    const x = lowestAt(a, t);
+    const y = lowestAt(b, t);
+    if (x !== undefined && y !== undefined && x > y + Math.max(1e-6, Math.abs(y) * 1e-9)) return true;
+  }
+  return false;
+}
+
+function lowestAt(spans: readonly LimitSpan[], t: number): number | undefined {
+  let lowest: number | undefined;
+  for (const s of spans) if (s.from <= t && t < s.to) lowest = Math.min(lowest ?? Infinity, s.limit);
+  return lowest;
+}
+
 function mergeRuns(segments: readonly { from: number; to: number }[]): { from: number; to: number }[] {
   const runs: { from: number; to: number }[] = [];
   for (const s of segments) {

@@ -2,14 +2,14 @@ import type { Kysely } from 'kysely';
 import type { V201 } from '@csms/ocpp';
 import type { Database } from '../schema.js';
 import { reportedVariableValues } from '../station-reports/message-limits.js';
-import { siteAllotments } from './charging-sites.js';
+import { siteAllotments, siteTxProfiles } from './charging-sites.js';
 import { nextEvProfileId, profilesForEvse } from './ev-charging.js';
 import {
   AC_LINE_VOLTAGE,
+  allowsMoreThan,
   computeEvSchedule,
   convertLimit,
   evMaximum,
-  exceedingPeriod,
   profileSpans,
   scheduleSpans,
   siteLimitSpans,
@@ -36,6 +36,32 @@ export interface EvTxProfileInput {
   /** A limit an operator set for the transaction (RenegotiateChargingSchedule), kept in ev_charging_needs. */
   readonly operatorLimit?: { readonly limit: number; readonly chargingRateUnit: string } | null | undefined;
   readonly now: Date;
+  /**
+   * The station's site as a limit: by default what the site's power leaves beside the TxProfiles of its other active
+   * transactions; `{ shareW }` at most the EV's share of the site (W, site-shares.ts), and with `andWhatIsLeft` no more
+   * than that leaves either; `'ignored'` none (what the EV could take at all: its claim on the site).
+   */
+  readonly site?: { readonly shareW: number; readonly andWhatIsLeft: boolean } | 'ignored';
+}
+
+/** A TxProfile computed for an EV, with the one in force it would replace. */
+export interface EvTxPlan {
+  readonly request: V201.SetChargingProfileRequest;
+  /** The schedule's start (ms). */
+  readonly start: number;
+  /** The schedule as spans in its unit. */
+  readonly spans: readonly LimitSpan[];
+  /** The highest limit of the schedule (its unit). */
+  readonly peak: number;
+  /**
+   * The transaction's TxProfile in force (the highest stack level the CSMS stored) as spans in the schedule's unit;
+   * undefined when the CSMS stored none.
+   */
+  readonly current: readonly LimitSpan[] | undefined;
+  readonly unit: RateUnit;
+  readonly electrical: Electrical;
+  /** The EV's own minimum (its unit; 0 when it stated none). */
+  readonly evMinimum: number;
 }
 
 /** The SetChargingProfileRequest for the EV, or undefined when its needs carry neither AC nor DC parameters. */
@@ -43,6 +69,11 @@ export async function planEvTxProfile(
   db: Kysely<Database>,
   input: EvTxProfileInput,
 ): Promise<V201.SetChargingProfileRequest | undefined> {
+  return (await evTxPlan(db, input))?.request;
+}
+
+/** {@link planEvTxProfile} with what the plan is compared against (one read of the EVSE's profiles for both). */
+export async function evTxPlan(db: Kysely<Database>, input: EvTxProfileInput): Promise<EvTxPlan | undefined> {
   const ev = evMaximum(input.needs);
   if (!ev) return undefined;
   const now = input.now.getTime();
@@ -51,10 +82,15 @@ export async function planEvTxProfile(
     rows
       .filter((row) => row.purpose === purpose)
       .map((row) => profileSpans(payloadOf(row), now, ev.unit, ev.electrical));
+  const share = typeof input.site === 'object' ? input.site.shareW : undefined;
+  const whatIsLeft = input.site === undefined || (typeof input.site === 'object' && input.site.andWhatIsLeft);
   const limits = [
     ...(await externalLimitSpans(db, input.stationId, input.evseId, ev.unit, ev.electrical)),
     ...operatorSpans(input.operatorLimit, ev.unit, ev.electrical),
-    ...(await siteSpans(db, input, now, ev.unit, ev.electrical)),
+    ...(whatIsLeft ? await siteSpans(db, input, now, ev.unit, ev.electrical) : []),
+    ...(share === undefined
+      ? []
+      : operatorSpans({ limit: share, chargingRateUnit: 'W' }, ev.unit, ev.electrical)),
   ];
   const schedule = computeEvSchedule({
     now,
@@ -65,20 +101,31 @@ export async function planEvTxProfile(
     stacked: [spansOf('ChargingStationMaxProfile'), spansOf('TxDefaultProfile')],
     limits,
   });
-  if (!schedule) return undefined;
+  if (!schedule?.startSchedule) return undefined;
   // The transaction's TxProfile of the highest stack level is replaced (same id, K01.FR.05), so the new schedule is
   // the one in force and no two TxProfiles share a stack level (K01.FR.39).
   const current = rows.find((row) => row.purpose === 'TxProfile');
+  const start = Date.parse(schedule.startSchedule);
+  const spans = scheduleSpans(schedule, start, ev.unit, ev.electrical);
   return {
-    evseId: input.evseId,
-    chargingProfile: {
-      id: current?.profile_id ?? (await nextEvProfileId(db, input.stationId)),
-      stackLevel: current?.stack_level ?? 0,
-      chargingProfilePurpose: 'TxProfile',
-      chargingProfileKind: 'Absolute',
-      transactionId: input.transactionId,
-      chargingSchedule: [schedule],
+    request: {
+      evseId: input.evseId,
+      chargingProfile: {
+        id: current?.profile_id ?? (await nextEvProfileId(db, input.stationId)),
+        stackLevel: current?.stack_level ?? 0,
+        chargingProfilePurpose: 'TxProfile',
+        chargingProfileKind: 'Absolute',
+        transactionId: input.transactionId,
+        chargingSchedule: [schedule],
+      },
     },
+    start,
+    spans,
+    peak: Math.max(0, ...spans.map((s) => s.limit)),
+    current: current ? profileSpans(payloadOf(current), now, ev.unit, ev.electrical) : undefined,
+    unit: ev.unit,
+    electrical: ev.electrical,
+    evMinimum: ev.min ?? 0,
   };
 }
 
@@ -101,24 +148,41 @@ export async function evScheduleLimits(
 }
 
 /**
- * Whether `plan` (a TxProfile computed by {@link planEvTxProfile}) lets the EV draw more than the transaction's stored
- * TxProfile in force at some moment; false when the CSMS stored none (nothing of the EV's was held back) or `plan`
- * carries no schedule. Compared in the plan's unit from now on.
+ * Whether the plan lets the EV draw more than the TxProfile in force at some moment from the plan's start; false when
+ * the CSMS stored none (nothing of the EV's was held back).
  */
-export async function raisesTxProfile(
+export function raisesTxProfile(plan: EvTxPlan): boolean {
+  return plan.current !== undefined && allowsMoreThan(plan.spans, plan.current, plan.start);
+}
+
+/** Whether the TxProfile in force lets the EV draw more than the plan at some moment from the plan's start. */
+export function lowersTxProfile(plan: EvTxPlan): boolean {
+  return plan.current !== undefined && allowsMoreThan(plan.current, plan.spans, plan.start);
+}
+
+/**
+ * What a site's power leaves for its EVs with charging needs (W, never below 0): the site's power less, for each of its
+ * other active transactions, the highest limit from `now` on of the TxProfiles the CSMS installed for it (a limit in A
+ * counting as AC at 230 V on the period's phases, as in {@link siteSpans}). `evs` are the transactions shared among.
+ */
+export async function siteBudgetW(
   db: Kysely<Database>,
-  target: { readonly stationId: string; readonly evseId: number; readonly transactionId: string },
-  plan: V201.SetChargingProfileRequest,
-  electrical: Electrical,
+  site: { readonly siteId: string; readonly maxPowerW: number },
+  evs: readonly { readonly stationId: string; readonly transactionId: string }[],
   now: Date,
-): Promise<boolean> {
-  const schedule = plan.chargingProfile.chargingSchedule[0];
-  if (!schedule?.startSchedule) return false;
-  const rows = await profilesForEvse(db, target.stationId, target.evseId, target.transactionId);
-  const tx = rows.find((row) => row.purpose === 'TxProfile');
-  if (!tx) return false;
-  const current = profileSpans(payloadOf(tx), now.getTime(), schedule.chargingRateUnit, electrical);
-  return exceedingPeriod(schedule, Date.parse(schedule.startSchedule), current, electrical, 0) !== undefined;
+): Promise<number> {
+  const shared = new Set(evs.map((ev) => `${ev.stationId}\u0000${ev.transactionId}`));
+  const ac: Electrical = { kind: 'AC', voltage: AC_LINE_VOLTAGE };
+  const peaks = new Map<string, number>();
+  for (const row of await siteTxProfiles(db, site.siteId)) {
+    const key = `${row.station_id}\u0000${row.transaction_id}`;
+    if (shared.has(key)) continue;
+    const spans = profileSpans(payloadOf(row), now.getTime(), 'W', ac).filter((s) => s.to > now.getTime());
+    peaks.set(key, Math.max(peaks.get(key) ?? 0, ...spans.map((s) => s.limit)));
+  }
+  let allotted = 0;
+  for (const peak of peaks.values()) allotted += peak;
+  return Math.max(0, site.maxPowerW - allotted);
 }
 
 /**
@@ -138,6 +202,26 @@ export async function txProfileStored(
   const shape = (s: V201.ChargingScheduleType | undefined) =>
     JSON.stringify([s?.startSchedule, s?.chargingSchedulePeriod.map((p) => [p.startPeriod, p.limit])]);
   return shape(payloadOf(stored).chargingSchedule[0]) === shape(plan.chargingProfile.chargingSchedule[0]);
+}
+
+/**
+ * Whether the CSMS stored a TxProfile for the transaction at or after `since` (a time of the database's clock, e.g. the
+ * received_at of the transaction's charging needs): the one the station's actor queued for those needs was accepted.
+ */
+export async function txProfileStoredSince(
+  db: Kysely<Database>,
+  target: { readonly stationId: string; readonly transactionId: string },
+  since: Date,
+): Promise<boolean> {
+  const row = await db
+    .selectFrom('charging_profiles')
+    .select('profile_id')
+    .where('station_id', '=', target.stationId)
+    .where('transaction_id', '=', target.transactionId)
+    .where('purpose', '=', 'TxProfile')
+    .where('created_at', '>=', since)
+    .executeTakeFirst();
+  return row !== undefined;
 }
 
 /** A stored profile as a 2.0.1 ChargingProfileType (a 1.6 csChargingProfiles has one chargingSchedule, not a list). */

@@ -5236,9 +5236,10 @@ export const SmartChargingServiceDefinition = {
      * Creates or replaces a site: stations behind one grid connection and the most power (W) the schedules the CSMS
      * computes for EVs charging at them (K15-K17, RenegotiateChargingSchedule) add up to, with the TxProfiles the CSMS
      * installed for the site's other active transactions. A station belongs to one site at most: listing a station of
-     * another site moves it here; the site's stations not listed leave it. Schedules already sent are not recomputed
-     * (RenegotiateChargingSchedule does that for one transaction). INVALID_ARGUMENT (field violations) for an empty or
-     * over-long site_id, a max_power_w that is not a positive finite number, an empty or repeated station id;
+     * another site moves it here; the site's stations not listed leave it. The site's power is then shared among its EVs
+     * again: their schedules are lowered or raised to equal shares (docs/api.md "Sites"). INVALID_ARGUMENT (field
+     * violations) for an empty or over-long site_id, a max_power_w that is not a positive finite number, an empty or
+     * repeated station id;
      * NOT_FOUND (resource type "station", the unknown ids comma-separated) when a station is not registered.
      */
     setChargingSite: {
@@ -5365,9 +5366,10 @@ export interface SmartChargingServiceImplementation<CallContextExt = {}> {
    * Creates or replaces a site: stations behind one grid connection and the most power (W) the schedules the CSMS
    * computes for EVs charging at them (K15-K17, RenegotiateChargingSchedule) add up to, with the TxProfiles the CSMS
    * installed for the site's other active transactions. A station belongs to one site at most: listing a station of
-   * another site moves it here; the site's stations not listed leave it. Schedules already sent are not recomputed
-   * (RenegotiateChargingSchedule does that for one transaction). INVALID_ARGUMENT (field violations) for an empty or
-   * over-long site_id, a max_power_w that is not a positive finite number, an empty or repeated station id;
+   * another site moves it here; the site's stations not listed leave it. The site's power is then shared among its EVs
+   * again: their schedules are lowered or raised to equal shares (docs/api.md "Sites"). INVALID_ARGUMENT (field
+   * violations) for an empty or over-long site_id, a max_power_w that is not a positive finite number, an empty or
+   * repeated station id;
    * NOT_FOUND (resource type "station", the unknown ids comma-separated) when a station is not registered.
    */
   setChargingSite(
@@ -5481,9 +5483,10 @@ export interface SmartChargingServiceClient<CallOptionsExt = {}> {
    * Creates or replaces a site: stations behind one grid connection and the most power (W) the schedules the CSMS
    * computes for EVs charging at them (K15-K17, RenegotiateChargingSchedule) add up to, with the TxProfiles the CSMS
    * installed for the site's other active transactions. A station belongs to one site at most: listing a station of
-   * another site moves it here; the site's stations not listed leave it. Schedules already sent are not recomputed
-   * (RenegotiateChargingSchedule does that for one transaction). INVALID_ARGUMENT (field violations) for an empty or
-   * over-long site_id, a max_power_w that is not a positive finite number, an empty or repeated station id;
+   * another site moves it here; the site's stations not listed leave it. The site's power is then shared among its EVs
+   * again: their schedules are lowered or raised to equal shares (docs/api.md "Sites"). INVALID_ARGUMENT (field
+   * violations) for an empty or over-long site_id, a max_power_w that is not a positive finite number, an empty or
+   * repeated station id;
    * NOT_FOUND (resource type "station", the unknown ids comma-separated) when a station is not registered.
    */
   setChargingSite(
