@@ -11,7 +11,8 @@
  * row and once as one statement per batch, and reads the server process's CPU (utime + stime of
  * `/proc/<pg_backend_pid>/stat`) around each. Loopback only; the rows are bounded by `rounds × size`.
  *
- * `npx tsx --conditions=source bench/multi-row-probe.ts [--sizes 3,10,30] [--rounds 1500] [--repeat 3]`
+ * `npx tsx --conditions=source bench/multi-row-probe.ts [--sizes 3,10,30] [--rounds 1500] [--repeat 3]
+ * [--without-foreign-keys]`: the last measures the same without meter_values' foreign keys (run it beside one with).
  */
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -32,6 +33,11 @@ export interface ProbeOptions {
   readonly repeat: number;
   /** Stations (each with one active 1.6 transaction) the rows are spread over. */
   readonly stations?: number;
+  /**
+   * Drop meter_values' two foreign keys (to stations and transactions) first: what their checks cost each insert (a
+   * lookup and a KEY SHARE lock of the referenced rows). The CSMS keeps them; this only measures them.
+   */
+  readonly withoutForeignKeys?: boolean;
 }
 
 /** One batch size: the server's CPU per stored row of each form, the median of the repeats. */
@@ -98,6 +104,9 @@ export async function runMultiRowProbe(url: string, options: ProbeOptions): Prom
   const handle = await openDatabase({ kind: 'postgres', url, poolSize: 1 });
   try {
     await migrateToLatest(handle.db);
+    if (options.withoutForeignKeys)
+      await sql`alter table meter_values drop constraint meter_values_station_id_fkey,
+        drop constraint meter_values_transaction_ref_fkey`.execute(handle.db);
     for (let i = 0; i < stations; i++) {
       await sql`insert into stations (id, ocpp_version) values (${`PROBE${i}`}, 'ocpp1.6')`.execute(
         handle.db,
@@ -180,6 +189,7 @@ async function main(): Promise<void> {
       sizes: { type: 'string', default: '3,10,30' },
       rounds: { type: 'string', default: '1500' },
       repeat: { type: 'string', default: '3' },
+      'without-foreign-keys': { type: 'boolean', default: false },
     },
     strict: true,
   });
@@ -200,9 +210,11 @@ async function main(): Promise<void> {
       sizes,
       rounds,
       repeat,
+      withoutForeignKeys: values['without-foreign-keys'],
     });
     console.log(
-      `PostgreSQL server CPU per stored 1.6 meter value row (utime + stime of its backend; median of ${repeat}; ${rounds} batches per measurement)`,
+      `PostgreSQL server CPU per stored 1.6 meter value row (utime + stime of its backend; median of ${repeat}; ${rounds} batches per measurement)` +
+        (values['without-foreign-keys'] ? ', meter_values without its foreign keys' : ''),
     );
     for (const line of formatProbe(rows)) console.log(line);
   } finally {
