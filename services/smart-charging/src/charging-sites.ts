@@ -12,8 +12,9 @@ import type { SmartChargingServiceDeps } from './deps.js';
 /**
  * Sites (SetChargingSite, ListChargingSites, DeleteChargingSite): stations behind one grid connection and the power
  * the EV schedules the CSMS computes for them (K15-K17) may add up to with the site's other transactions' TxProfiles
- * (packages/db charging-profiles/charging-sites.ts, ev-tx-profile.ts). Setting a site rebalances it afterwards (its EVs
- * may be allowed more: site-rebalancer.ts); nothing else is sent to stations.
+ * (packages/db charging-profiles/charging-sites.ts, ev-tx-profile.ts). Setting a site shares its power among its EVs
+ * again afterwards (their schedules lowered or raised to equal shares: site-rebalancer.ts); nothing else is sent to
+ * stations.
  */
 
 /** Site ids: what an operator names a site, kept short enough to print and index. */

@@ -32,7 +32,7 @@ const SERVICE_NAME = 'csms.smart_charging.v1.SmartChargingService';
 
 /** The service with its background work: the site rebalancer (site-rebalancer.ts). */
 export interface SmartChargingApiService extends ApiService {
-  /** Resolves once the rebalancer is subscribed to the stations' `transaction-ended` events; rejects if it failed. */
+  /** Resolves once the rebalancer follows the site stations' events (site-rebalancer.ts); rejects if it failed. */
   readonly ready: Promise<void>;
   readonly rebalancer: SiteRebalancer;
   /** Unsubscribes the rebalancer and waits for the rebalance in progress. */
