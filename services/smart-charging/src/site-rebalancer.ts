@@ -281,7 +281,7 @@ export class SiteRebalancer {
       },
     );
     const sent = { ...target, profileId: request.chargingProfile.id, direction };
-    const log = logger.child({ ...target, profileId: request.chargingProfile.id, direction, shareW });
+    const log = logger.child({ ...sent, shareW });
     if (outcome.status !== 'result') {
       log.warn({ outcome: outcome.status }, 'site rebalance: the EV schedule was not sent');
       // The station may still have taken it (a timeout, a lost connection): its allotment is unknown until its answer

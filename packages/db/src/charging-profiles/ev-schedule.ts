@@ -167,8 +167,7 @@ function limitAt(
 ): number {
   let limit = ceiling;
   for (const group of groups) limit = Math.min(limit, inForce(group, t)?.limit ?? Infinity);
-  for (const span of plain) if (span.from <= t && t < span.to) limit = Math.min(limit, span.limit);
-  return limit;
+  return Math.min(limit, lowestAt(plain, t) ?? Infinity);
 }
 
 /**
@@ -315,6 +314,7 @@ export function allowsMoreThan(a: readonly LimitSpan[], b: readonly LimitSpan[],
   return false;
 }
 
+/** The lowest limit of the spans in force at `t`; undefined when none is. */
 function lowestAt(spans: readonly LimitSpan[], t: number): number | undefined {
   let lowest: number | undefined;
   for (const s of spans) if (s.from <= t && t < s.to) lowest = Math.min(lowest ?? Infinity, s.limit);

@@ -171,11 +171,11 @@ export async function siteBudgetW(
   evs: readonly { readonly stationId: string; readonly transactionId: string }[],
   now: Date,
 ): Promise<number> {
-  const shared = new Set(evs.map((ev) => `${ev.stationId}\u0000${ev.transactionId}`));
+  const shared = new Set(evs.map((ev) => transactionKey(ev.stationId, ev.transactionId)));
   const ac: Electrical = { kind: 'AC', voltage: AC_LINE_VOLTAGE };
   const peaks = new Map<string, number>();
   for (const row of await siteTxProfiles(db, site.siteId)) {
-    const key = `${row.station_id}\u0000${row.transaction_id}`;
+    const key = transactionKey(row.station_id, row.transaction_id);
     if (shared.has(key)) continue;
     const spans = profileSpans(payloadOf(row), now.getTime(), 'W', ac).filter((s) => s.to > now.getTime());
     peaks.set(key, Math.max(peaks.get(key) ?? 0, ...spans.map((s) => s.limit)));
@@ -224,6 +224,11 @@ export async function txProfileStoredSince(
   return row !== undefined;
 }
 
+/** One key per transaction of a site (transaction ids are unique per station only). */
+function transactionKey(stationId: string, transactionId: string | null): string {
+  return `${stationId}\u0000${transactionId}`;
+}
+
 /** A stored profile as a 2.0.1 ChargingProfileType (a 1.6 csChargingProfiles has one chargingSchedule, not a list). */
 function payloadOf(row: ChargingProfileRow): V201.ChargingProfileType {
   if (row.ocpp_version !== 'ocpp1.6') return row.profile as unknown as V201.ChargingProfileType;
@@ -252,7 +257,7 @@ async function siteSpans(
   const ac: Electrical = { kind: 'AC', voltage: AC_LINE_VOLTAGE };
   const byTransaction = new Map<string, LimitSpan[][]>();
   for (const row of site.txProfiles) {
-    const key = `${row.station_id}\u0000${row.transaction_id}`;
+    const key = transactionKey(row.station_id, row.transaction_id);
     const spans = profileSpans(payloadOf(row), now, 'W', ac);
     const profiles = byTransaction.get(key);
     if (profiles) profiles.push(spans);
