@@ -9,8 +9,8 @@ import { table } from './text-table.js';
  * (one configuration runs at a time).
  */
 
-/** Marks the window's own queries, which it leaves out of what it reports. */
-const OWN = '/* csms bench pg-statements window */';
+/** Marks the window's own queries (and a test's probes), which it leaves out of what it reports. */
+export const OWN = '/* csms bench pg-statements window */';
 /** The statements listed, by total execution time. */
 const TOP = 12;
 /** A statement's text in the report (the JSON keeps the whole text). */
@@ -25,7 +25,32 @@ export interface PgStatementRow {
   /** Mean execution time of one execution, µs. */
   readonly meanMicros: number;
   readonly rows: number;
+  /** WAL bytes one execution wrote, mean (pg_stat_statements wal_bytes: full-page images included). */
+  readonly walBytesEach: number;
   readonly query: string;
+}
+
+/**
+ * What the window's statements did to one table, per answered CALL (pg_stat_user_tables). An update that is not
+ * HOT (heap-only tuple) writes a new entry into every index of the table; a HOT one writes none.
+ */
+export interface PgTableWrites {
+  readonly table: string;
+  readonly insertsPerCall: number;
+  readonly updatesPerCall: number;
+  /** Of the updates, the share that were HOT (0-1); null without updates. */
+  readonly hotShare: number | null;
+  readonly deletesPerCall: number;
+}
+
+/** The server's WAL per answered CALL (pg_stat_wal: the whole server, which runs only this database). */
+export interface PgWal {
+  readonly recordsPerCall: number;
+  readonly bytesPerCall: number;
+  /** Full-page images per CALL: the first change of a page after a checkpoint writes the whole page. */
+  readonly fullPageImagesPerCall: number;
+  /** WAL flushes (fsync / fdatasync) per CALL. */
+  readonly syncsPerCall: number;
 }
 
 export interface PgStatementsResult {
@@ -40,19 +65,44 @@ export interface PgStatementsResult {
   readonly execMicrosPerCall: number;
   /** The statements with the most execution time. */
   readonly top: readonly PgStatementRow[];
+  /** The tables written in the window, most rows written first. */
+  readonly tables: readonly PgTableWrites[];
+  readonly wal: PgWal;
 }
 
 interface StatementStats {
   calls: string;
   total_exec_time: number;
   rows: string;
+  wal_bytes: string;
   query: string;
+}
+
+interface TableCounters {
+  ins: number;
+  upd: number;
+  hot: number;
+  del: number;
+}
+
+interface WalCounters {
+  records: number;
+  bytes: number;
+  fpi: number;
+  syncs: number;
+}
+
+/** The cumulative counters the window subtracts: commits, per-table writes, WAL. */
+interface Counters {
+  commits: number;
+  tables: Map<string, TableCounters>;
+  wal: WalCounters;
 }
 
 /** A window over one database's statement statistics: {@link open} resets them, {@link close} reads them. */
 export class PgStatementsWindow {
   readonly #url: string;
-  #commitsAtOpen = 0;
+  #atOpen: Counters | undefined;
 
   constructor(url: string) {
     this.#url = url;
@@ -62,15 +112,17 @@ export class PgStatementsWindow {
     await this.#with(async (client) => {
       await client.query('create extension if not exists pg_stat_statements');
       await client.query('select pg_stat_statements_reset()');
-      this.#commitsAtOpen = await commits(client);
+      this.#atOpen = await counters(client);
     });
   }
 
   async close(answered: number): Promise<PgStatementsResult> {
     return this.#with(async (client) => {
-      const committed = (await commits(client)) - this.#commitsAtOpen;
+      const now = await counters(client);
+      const before = this.#atOpen ?? { commits: 0, tables: new Map(), wal: ZERO_WAL };
+      const committed = now.commits - before.commits;
       const { rows } = await client.query<StatementStats>(
-        `select calls, total_exec_time, rows, query from pg_stat_statements
+        `select calls, total_exec_time, rows, wal_bytes, query from pg_stat_statements
           where dbid = (select oid from pg_database where datname = current_database())
             and query not like '%pg_stat_statements%' and query not like '%${OWN}%'
           order by total_exec_time desc ${OWN}`,
@@ -90,8 +142,16 @@ export class PgStatementsWindow {
           execMicrosPerCall: round(per(r.total_exec_time * 1000), 1),
           meanMicros: round((r.total_exec_time * 1000) / Math.max(1, Number(r.calls)), 1),
           rows: Number(r.rows),
+          walBytesEach: round(Number(r.wal_bytes) / Math.max(1, Number(r.calls)), 0),
           query: r.query.replace(/\s+/g, ' ').trim(),
         })),
+        tables: tableWrites(before.tables, now.tables, per),
+        wal: {
+          recordsPerCall: round(per(now.wal.records - before.wal.records), 2),
+          bytesPerCall: round(per(now.wal.bytes - before.wal.bytes), 0),
+          fullPageImagesPerCall: round(per(now.wal.fpi - before.wal.fpi), 3),
+          syncsPerCall: round(per(now.wal.syncs - before.wal.syncs), 3),
+        },
       };
     });
   }
@@ -107,11 +167,64 @@ export class PgStatementsWindow {
   }
 }
 
-async function commits(client: pg.Client): Promise<number> {
-  const { rows } = await client.query<{ xact_commit: string }>(
-    `select xact_commit from pg_stat_database where datname = current_database() ${OWN}`,
+const ZERO_WAL: WalCounters = { records: 0, bytes: 0, fpi: 0, syncs: 0 };
+
+/**
+ * The cumulative counters, read in one statement. Busy backends flush their table and database counters at most
+ * once a second (PostgreSQL 15's shared-memory statistics), so they may lag the window by about that.
+ */
+async function counters(client: pg.Client): Promise<Counters> {
+  const { rows } = await client.query<{
+    commits: string;
+    tables: { t: string; ins: string; upd: string; hot: string; del: string }[] | null;
+    wal: { wal_records: string; wal_fpi: string; wal_bytes: string; wal_sync: string };
+  }>(
+    `select (select xact_commit from pg_stat_database where datname = current_database()) as commits,
+            (select json_agg(json_build_object('t', relname, 'ins', n_tup_ins, 'upd', n_tup_upd,
+                                               'hot', n_tup_hot_upd, 'del', n_tup_del))
+               from pg_stat_user_tables) as tables,
+            (select row_to_json(w) from pg_stat_wal w) as wal ${OWN}`,
   );
-  return Number(rows[0]?.xact_commit ?? 0);
+  const row = rows[0];
+  const tables = new Map<string, TableCounters>();
+  for (const t of row?.tables ?? [])
+    tables.set(t.t, { ins: Number(t.ins), upd: Number(t.upd), hot: Number(t.hot), del: Number(t.del) });
+  return {
+    commits: Number(row?.commits ?? 0),
+    tables,
+    wal: row
+      ? {
+          records: Number(row.wal.wal_records),
+          bytes: Number(row.wal.wal_bytes),
+          fpi: Number(row.wal.wal_fpi),
+          syncs: Number(row.wal.wal_sync),
+        }
+      : ZERO_WAL,
+  };
+}
+
+function tableWrites(
+  before: ReadonlyMap<string, TableCounters>,
+  now: ReadonlyMap<string, TableCounters>,
+  per: (n: number) => number,
+): PgTableWrites[] {
+  const written: (PgTableWrites & { rows: number })[] = [];
+  for (const [table, n] of now) {
+    const b = before.get(table) ?? { ins: 0, upd: 0, hot: 0, del: 0 };
+    const ins = n.ins - b.ins;
+    const upd = n.upd - b.upd;
+    const del = n.del - b.del;
+    if (ins + upd + del === 0) continue;
+    written.push({
+      table,
+      rows: ins + upd + del,
+      insertsPerCall: round(per(ins), 3),
+      updatesPerCall: round(per(upd), 3),
+      hotShare: upd > 0 ? round((n.hot - b.hot) / upd, 3) : null,
+      deletesPerCall: round(per(del), 3),
+    });
+  }
+  return written.sort((a, b) => b.rows - a.rows).map(({ rows: _rows, ...t }) => t);
 }
 
 function round(value: number, digits: number): number {
@@ -128,12 +241,27 @@ export function formatPgStatements(result: PgStatementsResult): string[] {
     r.execMicrosPerCall.toFixed(1),
     r.meanMicros.toFixed(1),
     String(r.rows),
+    String(r.walBytesEach),
   ]);
+  const wal = result.wal;
   return [
     `-- PostgreSQL statements per answered CALL (steady window, database ${result.database}, pg_stat_statements): ` +
       `${result.statementsPerCall} statements, ${result.commitsPerCall} commits and ` +
       `${result.execMicrosPerCall} µs of execution per CALL (${result.answered} CALLs answered); ` +
       `the ${result.top.length} with the most execution time:`,
-    ...table(['statement', 'calls', 'per CALL', 'exec µs/CALL', 'µs each', 'rows'], rows),
+    ...table(['statement', 'calls', 'per CALL', 'exec µs/CALL', 'µs each', 'rows', 'WAL B each'], rows),
+    `-- rows written per answered CALL (pg_stat_user_tables; an update that is not HOT writes every index of its ` +
+      `table) and WAL: ${wal.recordsPerCall} records, ${wal.bytesPerCall} bytes, ` +
+      `${wal.fullPageImagesPerCall} full-page images and ${wal.syncsPerCall} flushes per CALL`,
+    ...table(
+      ['table', 'inserts', 'updates', 'HOT', 'deletes'],
+      result.tables.map((t) => [
+        t.table,
+        t.insertsPerCall.toFixed(3),
+        t.updatesPerCall.toFixed(3),
+        t.hotShare === null ? '-' : `${Math.round(t.hotShare * 100)}%`,
+        t.deletesPerCall.toFixed(3),
+      ]),
+    ),
   ];
 }
