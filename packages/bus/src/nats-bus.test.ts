@@ -4,7 +4,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { startNatsServer } from '@csms/test-servers';
-import { BusClosedError } from './errors.js';
+import { BusClosedError, NoRespondersError, RequestTimeoutError } from './errors.js';
 import {
   JetStreamUnavailableError,
   NatsBus,
@@ -114,6 +114,47 @@ describe('NatsBus specifics', () => {
       await responder.connection.flush();
       await expect(requester.request(`${p}.inc`, 41, { timeoutMs: 2_000 })).resolves.toBe(42);
     }
+  });
+
+  it('matches each reply to its request by its inbox token, drops a late one, and keeps nothing pending', async () => {
+    const requester = await natsBus(natsUrl(), 'inbox-requester');
+    const responder = await natsBus(natsUrl(), 'inbox-responder');
+    open.push({
+      a: requester,
+      b: responder,
+      close: async () => void (await Promise.all([requester.close(), responder.close()])),
+    });
+    const p = prefix();
+    // Answers in the reverse order of arrival: the replies cross on the wire.
+    const held: (() => void)[] = [];
+    await responder.subscribe<number, number>(`${p}.slow`, (m) => {
+      return new Promise<number>((resolve) => {
+        held.push(() => resolve(m.data * 10));
+        if (held.length === 20) for (const release of held.reverse()) release();
+      });
+    });
+    const answers = await Promise.all(
+      Array.from({ length: 20 }, (_, i) => requester.request<number>(`${p}.slow`, i, { timeoutMs: 5_000 })),
+    );
+    expect(answers).toEqual(Array.from({ length: 20 }, (_, i) => i * 10));
+    expect(requester.pendingRequestCount).toBe(0);
+
+    // A reply after its request timed out goes nowhere; the next request gets its own answer.
+    const late = deferred();
+    await responder.subscribe<number, number>(`${p}.late`, async (m) => {
+      if (m.data === 1) await late.promise;
+      return m.data;
+    });
+    await expect(requester.request(`${p}.late`, 1, { timeoutMs: 100 })).rejects.toBeInstanceOf(
+      RequestTimeoutError,
+    );
+    expect(requester.pendingRequestCount).toBe(0);
+    late.resolve();
+    await expect(requester.request(`${p}.late`, 2, { timeoutMs: 5_000 })).resolves.toBe(2);
+    await expect(requester.request(`${p}.nobody`, 3, { timeoutMs: 5_000 })).rejects.toBeInstanceOf(
+      NoRespondersError,
+    );
+    expect(requester.pendingRequestCount).toBe(0);
   });
 
   it('closes within closeTimeoutMs despite a hung handler or an unreachable server', async () => {

@@ -1,11 +1,4 @@
-import {
-  ClosedConnectionError,
-  DrainingConnectionError,
-  NoRespondersError as NatsNoRespondersError,
-  RequestError,
-  TimeoutError,
-  headers as natsHeaders,
-} from '@nats-io/nats-core';
+import { ClosedConnectionError, DrainingConnectionError, headers as natsHeaders } from '@nats-io/nats-core';
 import type { Msg, MsgHdrs, NatsConnection, Subscription as NatsSubscription } from '@nats-io/nats-core';
 import type {
   Bus,
@@ -17,7 +10,8 @@ import type {
   SubscribeOptions,
   Subscription,
 } from '../bus.js';
-import { BusClosedError, NoRespondersError, RemoteHandlerError, RequestTimeoutError } from '../errors.js';
+import { BusClosedError, RemoteHandlerError } from '../errors.js';
+import { ReplyInbox } from './reply-inbox.js';
 
 /**
  * Reply header marking a failed request: the responder's handler threw. Its value is the error message
@@ -82,6 +76,8 @@ export class NatsBus implements Bus {
    */
   #outbox: (() => void)[] = [];
   #outboxScheduled = false;
+  /** Where the replies to this process's requests arrive (see {@link ReplyInbox}: not the client's request()). */
+  readonly #inbox: ReplyInbox;
   #closing: Promise<void> | undefined;
 
   /**
@@ -96,6 +92,9 @@ export class NatsBus implements Bus {
    */
   constructor(nc: NatsConnection, options: NatsBusOptions = {}) {
     this.#nc = nc;
+    this.#inbox = new ReplyInbox(nc);
+    // Requests still waiting when the connection closes (close() or lost for good) fail with BusClosedError.
+    void nc.closed().then(() => this.#inbox.close());
     this.#closeTimeoutMs = options.closeTimeoutMs ?? 10_000;
     this.onHandlerError = options.onHandlerError ?? (() => {});
   }
@@ -103,6 +102,11 @@ export class NatsBus implements Bus {
   /** The underlying connection, for status events and JetStream/KV clients sharing it. */
   get connection(): NatsConnection {
     return this.#nc;
+  }
+
+  /** Requests waiting for their reply (for tests). */
+  get pendingRequestCount(): number {
+    return this.#inbox.pendingCount;
   }
 
   /** Number of live subscriptions (for tests and metrics). */
@@ -136,24 +140,18 @@ export class NatsBus implements Bus {
     try {
       this.#assertOpen();
       const { body, headers } = encode(data, options.headers);
-      const opts = {
-        // The client treats 0 as "use the default of 1 s" and rejects negatives.
-        timeout: Math.max(1, options.timeoutMs),
-        ...(headers ? { headers } : {}),
-      };
-      reply = await new Promise<Promise<Msg>>((resolve) =>
+      reply = await new Promise<Msg>((resolve, reject) => {
+        const replySubject = this.#inbox.register(subject, options.timeoutMs, { resolve, reject });
         this.#send(() => {
-          let sent: Promise<Msg>;
           try {
-            sent = this.#nc.request(subject, body, opts);
+            this.#nc.publish(subject, body, { reply: replySubject, ...(headers ? { headers } : {}) });
           } catch (error) {
-            sent = Promise.reject(error instanceof Error ? error : new Error(String(error)));
+            this.#inbox.fail(replySubject, this.#mapError(error));
           }
-          resolve(sent);
-        }),
-      );
+        });
+      });
     } catch (error) {
-      throw this.#mapError(error, subject, options.timeoutMs);
+      throw this.#mapError(error);
     }
     if (reply.headers?.has(ERROR_HEADER)) {
       throw new RemoteHandlerError(subject, remoteErrorMessage(reply));
@@ -337,20 +335,7 @@ export class NatsBus implements Bus {
   }
 
   /** Translates the client's errors into the bus's own, so callers need not know the transport. */
-  #mapError(error: unknown, subject?: string, timeoutMs?: number): Error {
-    if (subject !== undefined && timeoutMs !== undefined) {
-      if (error instanceof TimeoutError) return new RequestTimeoutError(subject, timeoutMs);
-      if (
-        error instanceof NatsNoRespondersError ||
-        (error instanceof RequestError && error.isNoResponders())
-      ) {
-        return new NoRespondersError(subject);
-      }
-      // A request still pending when the connection is closed is cancelled.
-      if (error instanceof RequestError && (this.#closing !== undefined || this.#nc.isClosed())) {
-        return new BusClosedError();
-      }
-    }
+  #mapError(error: unknown): Error {
     if (isClosedError(error)) return new BusClosedError();
     return error instanceof Error ? error : new Error(String(error));
   }
