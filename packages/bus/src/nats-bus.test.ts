@@ -157,6 +157,57 @@ describe('NatsBus specifics', () => {
     expect(requester.pendingRequestCount).toBe(0);
   });
 
+  it('fails a request at once when the server refuses its publication or the reply subscription', async () => {
+    const server = await startNatsServer({
+      jetstream: false,
+      config: `authorization {
+        users = [
+          { user: "requester", password: "r", permissions: { publish: { deny: ["forbidden.>"] } } },
+          { user: "no-inbox", password: "n", permissions: { subscribe: { deny: ["_INBOX.>"] } } },
+          { user: "responder", password: "s" }
+        ]
+      }`,
+    });
+    servers.push(server);
+    const as = async (user: string, pass: string) =>
+      new NatsBus(
+        await connectNats({
+          servers: server.url,
+          name: `permissions-${user}`,
+          checkServerFeatures: false,
+          connectionOptions: { user, pass },
+        }),
+      );
+    const requester = await as('requester', 'r');
+    const noInbox = await as('no-inbox', 'n');
+    const responder = await as('responder', 's');
+    open.push({
+      a: requester,
+      b: responder,
+      close: async () => void (await Promise.all([requester.close(), noInbox.close(), responder.close()])),
+    });
+    const p = prefix();
+    await responder.subscribe<number, number>(`${p}.echo`, (m) => m.data);
+    await responder.subscribe<number, number>(`forbidden.${p}`, (m) => m.data);
+    await expect(requester.request(`${p}.echo`, 1, { timeoutMs: 5_000 })).resolves.toBe(1);
+
+    let started = Date.now();
+    await expect(requester.request(`forbidden.${p}`, 2, { timeoutMs: 5_000 })).rejects.toThrow(
+      /Permissions Violation for Publish to "forbidden\./i,
+    );
+    expect(Date.now() - started).toBeLessThan(4_000);
+    await expect(requester.request(`${p}.echo`, 3, { timeoutMs: 5_000 })).resolves.toBe(3);
+
+    for (const n of [4, 5]) {
+      started = Date.now();
+      await expect(noInbox.request(`${p}.echo`, n, { timeoutMs: 5_000 })).rejects.toThrow(
+        /no replies can arrive: .*Permissions Violation for Subscription to "_INBOX\./i,
+      );
+      expect(Date.now() - started).toBeLessThan(4_000);
+    }
+    expect(requester.pendingRequestCount + noInbox.pendingRequestCount).toBe(0);
+  });
+
   it('closes within closeTimeoutMs despite a hung handler or an unreachable server', async () => {
     const server = await startNatsServer({ jetstream: true });
     servers.push(server);

@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, openSync, closeSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, openSync, closeSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -37,6 +37,11 @@ export interface NatsServerOptions {
   readonly jetstream?: boolean;
   /** The nats-server binary to run instead of {@link natsServerBinary} (e.g. an old one, to test refusal). */
   readonly binary?: string;
+  /**
+   * A configuration file's text (e.g. `authorization { … }` with users and their permissions), passed with `-c`;
+   * the address, port and JetStream flags above still come from the command line.
+   */
+  readonly config?: string;
 }
 
 const TERMINATING: ReadonlySet<NodeJS.Signals> = new Set(['SIGKILL', 'SIGTERM', 'SIGINT', 'SIGQUIT']);
@@ -89,6 +94,7 @@ class NatsProcess {
     readonly bin: string,
     readonly dir: string,
     readonly jetstream: boolean,
+    readonly configFile: string | undefined,
   ) {
     this.storeDir = join(dir, 'jetstream');
     this.#logFile = join(dir, 'nats-server.log');
@@ -103,6 +109,7 @@ class NatsProcess {
     const { bin, port } = this;
     const args = ['-a', '127.0.0.1', '-p', String(port), '--server_name', `csms-test-${port}`];
     if (this.jetstream) args.push('-js', '-sd', this.storeDir);
+    if (this.configFile !== undefined) args.push('-c', this.configFile);
     const fd = openSync(this.#logFile, 'a');
     const proc = spawn(bin, args, { stdio: ['ignore', fd, fd] });
     closeSync(fd);
@@ -148,11 +155,22 @@ class NatsProcess {
 
 /**
  * Starts a private nats-server from {@link natsServerBinary} on 127.0.0.1 with a free port and waits
- * until it accepts connections. With `jetstream` (default), runs `-js -sd <temp folder>`.
+ * until it accepts connections. With `jetstream` (default), runs `-js -sd <temp folder>`; with `config`, `-c` a
+ * file of that text in the same folder.
  */
 export async function startNatsServer(options: NatsServerOptions = {}): Promise<NatsServer> {
   const dir = mkdtempSync(join(tmpdir(), 'csms-nats-'));
-  const server = new NatsProcess(options.binary ?? natsServerBinary(), dir, options.jetstream ?? true);
+  let configFile: string | undefined;
+  if (options.config !== undefined) {
+    configFile = join(dir, 'nats-server.conf');
+    writeFileSync(configFile, options.config);
+  }
+  const server = new NatsProcess(
+    options.binary ?? natsServerBinary(),
+    dir,
+    options.jetstream ?? true,
+    configFile,
+  );
   // A crashed test process must not leave servers behind: kill ours when this process exits.
   const killOnExit = (): void => {
     server.child?.kill('SIGKILL');

@@ -136,8 +136,9 @@ export async function connectNats(options: ConnectNatsOptions): Promise<NatsConn
     maxPingOut: 3,
     // Without this the client builds two Error objects (a RequestError and a TimeoutError, each capturing a
     // stack trace) for every request, to tell where a request that later fails was started: 14% of a
-    // distributed edge's busy time in its CPU profile, for errors that are almost never thrown. Failed requests
-    // still reject with their type (timeout, no responders), which is what the bus maps and the logs say.
+    // distributed edge's busy time in its CPU profile, for errors that are almost never thrown. The bus's own
+    // requests no longer use the client's request() (see ReplyInbox); JetStream and KV calls still do. Failed
+    // requests still reject with their type (timeout, no responders), which is what callers map and log.
     noAsyncTraces: true,
     ...options.connectionOptions,
     servers,

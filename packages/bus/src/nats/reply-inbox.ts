@@ -1,4 +1,4 @@
-import { createInbox } from '@nats-io/nats-core';
+import { createInbox, errors as natsErrors } from '@nats-io/nats-core';
 import type { Msg, NatsConnection } from '@nats-io/nats-core';
 import { BusClosedError, NoRespondersError, RequestTimeoutError } from '../errors.js';
 
@@ -22,10 +22,14 @@ interface Pending {
  * nobody subscribes to gets the server's no-responders status (503, an empty message with a status header, sent
  * because the client announces `no_responders` and headers) and fails at once with {@link NoRespondersError}.
  * The SUB goes out before the first request's PUB on the same connection, so the server knows it in time.
+ * Permission violations fail what they concern at once, as the client's request() does: a PUB the server refuses
+ * (its `-ERR` names the subject) fails the oldest request to that subject; a refused inbox subscription fails every
+ * waiting request, and the next request subscribes again.
  */
 export class ReplyInbox {
   readonly #nc: NatsConnection;
   #prefix: string | undefined;
+  #watching = false;
   readonly #pending = new Map<string, Pending>();
   #seq = 0;
 
@@ -77,13 +81,38 @@ export class ReplyInbox {
     const prefix = createInbox();
     this.#nc.subscribe(`${prefix}.*`, {
       callback: (error, msg) => {
-        // A subscription error (e.g. a permission on _INBOX) ends the subscription: nothing can be answered.
-        if (error) this.close();
+        if (error) this.#subscriptionFailed(prefix, error);
         else this.#reply(prefix, msg);
       },
     });
+    if (!this.#watching) void this.#watchPublishPermissions();
     this.#prefix = prefix;
     return prefix;
+  }
+
+  /** The server ended the inbox subscription (a permission on `_INBOX`): nothing waiting can be answered. */
+  #subscriptionFailed(prefix: string, error: Error): void {
+    if (this.#prefix === prefix) this.#prefix = undefined;
+    for (const [token, pending] of this.#pending) {
+      this.#settle(token, pending);
+      pending.reject(new Error(`no replies can arrive: ${error.message}`, { cause: error }));
+    }
+  }
+
+  /** Fails the oldest request to a subject whose PUB the server refused (what the client's request() does). */
+  async #watchPublishPermissions(): Promise<void> {
+    this.#watching = true;
+    for await (const status of this.#nc.status()) {
+      if (status.type !== 'error') continue;
+      const error = status.error;
+      if (!(error instanceof natsErrors.PermissionViolationError) || error.operation !== 'publish') continue;
+      for (const [token, pending] of this.#pending) {
+        if (pending.subject !== error.subject) continue;
+        this.#settle(token, pending);
+        pending.reject(error);
+        break;
+      }
+    }
   }
 
   #reply(prefix: string, msg: Msg): void {
