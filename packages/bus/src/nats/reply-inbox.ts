@@ -85,7 +85,8 @@ export class ReplyInbox {
         else this.#reply(prefix, msg);
       },
     });
-    if (!this.#watching) void this.#watchPublishPermissions();
+    // The status iterator ends when the connection closes; it does not throw, but a rejection must never go unhandled.
+    if (!this.#watching) this.#watchPublishPermissions().catch(() => (this.#watching = false));
     this.#prefix = prefix;
     return prefix;
   }
