@@ -93,8 +93,6 @@ export class NatsBus implements Bus {
   constructor(nc: NatsConnection, options: NatsBusOptions = {}) {
     this.#nc = nc;
     this.#inbox = new ReplyInbox(nc);
-    // Requests still waiting when the connection closes (close() or lost for good) fail with BusClosedError.
-    void nc.closed().then(() => this.#inbox.close());
     this.#closeTimeoutMs = options.closeTimeoutMs ?? 10_000;
     this.onHandlerError = options.onHandlerError ?? (() => {});
   }

@@ -29,12 +29,15 @@ interface Pending {
 export class ReplyInbox {
   readonly #nc: NatsConnection;
   #prefix: string | undefined;
-  #watching = false;
   readonly #pending = new Map<string, Pending>();
   #seq = 0;
 
   constructor(nc: NatsConnection) {
     this.#nc = nc;
+    // Requests still waiting when the connection closes (the bus's close(), or lost for good) cannot be answered.
+    void nc.closed().then(() => this.#rejectAll(() => new BusClosedError()));
+    // The status iterator ends when the connection closes; it does not throw, but a rejection must never go unhandled.
+    this.#watchPublishPermissions().catch(() => {});
   }
 
   /** Requests waiting for a reply (for tests). */
@@ -44,7 +47,8 @@ export class ReplyInbox {
 
   /**
    * Registers a request and returns its reply subject; `settled` gets the reply or the failure (a timeout after
-   * `timeoutMs`, at least 1 ms; no responders; the bus closing). Throws what subscribing throws (connection closed).
+   * `timeoutMs`, at least 1 ms; no responders; the connection closing). Throws what subscribing throws (connection
+   * closed).
    */
   register(subject: string, timeoutMs: number, settled: Omit<Pending, 'subject' | 'timer'>): string {
     const prefix = this.#open();
@@ -63,17 +67,7 @@ export class ReplyInbox {
   fail(replySubject: string, error: Error): void {
     const token = replySubject.slice(replySubject.lastIndexOf('.') + 1);
     const pending = this.#pending.get(token);
-    if (pending === undefined) return;
-    this.#settle(token, pending);
-    pending.reject(error);
-  }
-
-  /** Fails every waiting request with {@link BusClosedError} (the bus closed; their replies cannot come). */
-  close(): void {
-    for (const [token, pending] of this.#pending) {
-      this.#settle(token, pending);
-      pending.reject(new BusClosedError());
-    }
+    if (pending !== undefined) this.#reject(token, pending, error);
   }
 
   #open(): string {
@@ -85,8 +79,6 @@ export class ReplyInbox {
         else this.#reply(prefix, msg);
       },
     });
-    // The status iterator ends when the connection closes; it does not throw, but a rejection must never go unhandled.
-    if (!this.#watching) this.#watchPublishPermissions().catch(() => (this.#watching = false));
     this.#prefix = prefix;
     return prefix;
   }
@@ -94,23 +86,18 @@ export class ReplyInbox {
   /** The server ended the inbox subscription (a permission on `_INBOX`): nothing waiting can be answered. */
   #subscriptionFailed(prefix: string, error: Error): void {
     if (this.#prefix === prefix) this.#prefix = undefined;
-    for (const [token, pending] of this.#pending) {
-      this.#settle(token, pending);
-      pending.reject(new Error(`no replies can arrive: ${error.message}`, { cause: error }));
-    }
+    this.#rejectAll(() => new Error(`no replies can arrive: ${error.message}`, { cause: error }));
   }
 
   /** Fails the oldest request to a subject whose PUB the server refused (what the client's request() does). */
   async #watchPublishPermissions(): Promise<void> {
-    this.#watching = true;
     for await (const status of this.#nc.status()) {
       if (status.type !== 'error') continue;
       const error = status.error;
       if (!(error instanceof natsErrors.PermissionViolationError) || error.operation !== 'publish') continue;
       for (const [token, pending] of this.#pending) {
         if (pending.subject !== error.subject) continue;
-        this.#settle(token, pending);
-        pending.reject(error);
+        this.#reject(token, pending, error);
         break;
       }
     }
@@ -120,11 +107,22 @@ export class ReplyInbox {
     const token = msg.subject.slice(prefix.length + 1);
     const pending = this.#pending.get(token);
     if (pending === undefined) return; // late: its request timed out
-    this.#settle(token, pending);
     // The server's no-responders status: an empty message whose status line says 503.
     if (msg.data.length === 0 && msg.headers?.code === 503)
-      pending.reject(new NoRespondersError(pending.subject));
-    else pending.resolve(msg);
+      this.#reject(token, pending, new NoRespondersError(pending.subject));
+    else {
+      this.#settle(token, pending);
+      pending.resolve(msg);
+    }
+  }
+
+  #rejectAll(error: () => Error): void {
+    for (const [token, pending] of this.#pending) this.#reject(token, pending, error());
+  }
+
+  #reject(token: string, pending: Pending, error: Error): void {
+    this.#settle(token, pending);
+    pending.reject(error);
   }
 
   #settle(token: string, pending: Pending): void {
